@@ -1,0 +1,44 @@
+# Haven — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-e2e lint format schema messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	HAVEN_DEMO=1 $(BIN)/haven run
+
+test: $(STAMP)
+	$(BIN)/pytest -m "not e2e" -n 2 -q
+
+test-e2e: $(STAMP)
+	$(BIN)/pytest -m e2e -q -p no:xdist
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: $(STAMP)
+	$(BIN)/haven manage spectacular --file docs/api/openapi.yaml --validate
+
+# Needs GNU gettext (Debian package gettext) on the developer's machine.
+messages: $(STAMP)
+	cd haven && ../$(BIN)/haven manage makemessages -l fr -l es -l ar --no-obsolete
+	cd haven && ../$(BIN)/haven manage compilemessages
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

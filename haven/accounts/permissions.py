@@ -1,0 +1,76 @@
+"""Every named permission in Haven, and the built-in roles made of them."""
+
+from django.utils.translation import gettext_lazy as _
+
+PERMISSIONS = {
+    "case.view": _("See cases in scope"),
+    "case.create": _("Register people and open cases"),
+    "case.update": _("Edit cases and the people in them"),
+    "case.transition": _("Move cases through the workflow"),
+    "case.assign": _("Assign cases to users of the agency"),
+    "case.transfer": _("Transfer cases to and accept cases from other agencies"),
+    "case.approve": _("Approve case plans and closures"),
+    "case.view_sensitive": _("See the agency's sensitive cases"),
+    "person.view_identifying": _("See names, contacts, documents and notes"),
+    "note.add": _("Write case notes"),
+    "consent.manage": _("Record and withdraw consent"),
+    "report.view": _("See aggregate dashboards"),
+    "audit.view": _("Search the audit and access logs"),
+    "agency.manage": _("Manage the agency's offices, teams and users"),
+    "system.manage": _("Manage agencies and roles"),
+}
+
+SCOPES = ("own", "team", "office", "agency", "all")
+SCOPE_LABELS = {
+    "own": _("Own and assigned"),
+    "team": _("Team"),
+    "office": _("Office"),
+    "agency": _("Agency"),
+    "all": _("All agencies"),
+}
+
+_CASEWORK = [
+    "case.view",
+    "case.create",
+    "case.update",
+    "case.transition",
+    "person.view_identifying",
+    "note.add",
+    "consent.manage",
+]
+
+# code: (name, permissions, default scope, two-factor required)
+BUILTIN_ROLES = {
+    "caseworker": (_("Caseworker"), _CASEWORK, "own", False),
+    "supervisor": (
+        _("Supervisor"),
+        [*_CASEWORK, "case.assign", "case.approve", "case.transfer", "report.view"],
+        "office",
+        False,
+    ),
+    "protection_officer": (
+        _("Protection officer"),
+        [*_CASEWORK, "case.view_sensitive", "case.assign", "report.view"],
+        "agency",
+        False,
+    ),
+    "analyst": (_("Analyst"), ["report.view"], "agency", False),
+    "data_protection_officer": (
+        _("Data protection officer"),
+        ["audit.view", "report.view"],
+        "agency",
+        True,
+    ),
+    "agency_admin": (
+        _("Agency administrator"),
+        ["agency.manage", "audit.view", "report.view"],
+        "agency",
+        True,
+    ),
+    "system_admin": (
+        _("System administrator"),
+        ["system.manage", "agency.manage", "audit.view", "report.view"],
+        "all",
+        True,
+    ),
+}

@@ -1,0 +1,154 @@
+"""The access policy: the one place that answers "may U do A to O?" and "which O may U see?".
+
+A user's roles give named permissions, each with a scope (own/assigned, team, office, agency,
+all) relative to the user's own agency, offices and teams. Sensitive cases narrow that: only
+their owner, the users assigned to them and the agency's holders of `case.view_sensitive`
+see them. Records out of scope are answered with 404 by the selectors.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from haven.accounts.permissions import SCOPES
+
+_CACHE = "_haven_policy"
+
+
+class _Grants:
+    """What one user may do, read once per user object (i.e. once per request)."""
+
+    def __init__(self, user):
+        self.by_perm: dict[str, set[str]] = {}
+        self.two_factor_required = False
+        if not (user and user.is_authenticated and user.is_active):
+            self.office_ids, self.team_ids = frozenset(), frozenset()
+            return
+        for grant in user.grants.select_related("role"):
+            self.two_factor_required |= grant.role.requires_two_factor
+            for perm in grant.role.permissions:
+                self.by_perm.setdefault(perm, set()).add(grant.scope)
+        self.office_ids = frozenset(user.offices.values_list("id", flat=True))
+        self.team_ids = frozenset(user.teams.values_list("id", flat=True))
+
+
+def grants(user) -> _Grants:
+    cached = getattr(user, _CACHE, None)
+    if cached is None:
+        cached = _Grants(user)
+        if user is not None:
+            setattr(user, _CACHE, cached)
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached grants (after a role change)."""
+    if hasattr(user, _CACHE):
+        delattr(user, _CACHE)
+
+
+def has_perm(user, perm: str) -> bool:
+    return bool(grants(user).by_perm.get(perm))
+
+
+def scopes(user, perm: str) -> set[str]:
+    return grants(user).by_perm.get(perm, set())
+
+
+def widest_scope(user, perm: str) -> str | None:
+    held = scopes(user, perm)
+    return max(held, key=SCOPES.index) if held else None
+
+
+def can_see_identity(user) -> bool:
+    return has_perm(user, "person.view_identifying")
+
+
+def two_factor_required(user) -> bool:
+    return grants(user).two_factor_required
+
+
+def _teammate_ids(user):
+    from haven.accounts.models import User
+
+    return User.objects.filter(teams__in=grants(user).team_ids).values("id")
+
+
+# ---- cases: a queryset filter and the same rule on one object ------------------------------
+
+
+def case_q(user, perm: str = "case.view") -> Q:
+    """A filter on Case for the cases `user` may act on with `perm` (empty when none)."""
+    from haven.cases.models import CaseAssignment
+
+    held = scopes(user, perm)
+    if not held:
+        return Q(pk__in=[])
+
+    def assigned_to(users):
+        return Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user__in=users))
+
+    scope_q = Q(pk__in=[])
+    for scope in held:
+        if scope == "all":
+            scope_q = Q()
+            break
+        if scope == "agency":
+            scope_q |= Q(agency_id=user.agency_id)
+        elif scope == "office":
+            scope_q |= Q(office_id__in=grants(user).office_ids)
+        elif scope == "team":
+            mates = _teammate_ids(user)
+            scope_q |= Q(owner_id__in=mates) | Q(assigned_to(mates))
+        elif scope == "own":
+            scope_q |= Q(owner_id=user.pk) | Q(assigned_to([user.pk]))
+
+    involved = Q(owner_id=user.pk) | Q(assigned_to([user.pk]))
+    sensitive_ok = Q(sensitive=False) | involved
+    if has_perm(user, "case.view_sensitive"):
+        sensitive_ok |= Q(agency_id=user.agency_id)
+    return scope_q & sensitive_ok
+
+
+def can_case(user, perm: str, case) -> bool:
+    """The rule of `case_q` on one case already loaded (no query for own/agency/office)."""
+    held = scopes(user, perm)
+    if not held:
+        return False
+    assigned = _assigned_ids(case)
+    involved = case.owner_id == user.pk or user.pk in assigned
+    sensitive_officer = has_perm(user, "case.view_sensitive") and case.agency_id == user.agency_id
+    if case.sensitive and not involved and not sensitive_officer:
+        return False
+    for scope in held:
+        if scope == "all":
+            return True
+        if scope == "agency" and case.agency_id == user.agency_id:
+            return True
+        if scope == "office" and case.office_id in grants(user).office_ids:
+            return True
+        if scope == "own" and involved:
+            return True
+        if scope == "team":
+            mates = set(_teammate_ids(user).values_list("id", flat=True))
+            if case.owner_id in mates or mates & assigned:
+                return True
+    return False
+
+
+def _assigned_ids(case) -> set[int]:
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    if "assignments" in cache:
+        return {a.user_id for a in cache["assignments"]}
+    return set(case.assignments.values_list("user_id", flat=True))
+
+
+# ---- people -----------------------------------------------------------------------------
+
+
+def person_q(user, perm: str = "case.view") -> Q:
+    """People are seen through their cases, or by whoever registered them."""
+    from haven.cases.models import Case
+
+    if not scopes(user, perm):
+        return Q(pk__in=[])
+    visible_cases = Case.objects.filter(case_q(user, perm), person=OuterRef("pk"))
+    return Q(Exists(visible_cases)) | Q(registered_by_id=user.pk)

@@ -1,0 +1,470 @@
+"""Every write to cases: check permission, save atomically, audit."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts import policy
+from haven.accounts.models import Agency, Office, User
+from haven.audit.actions import record_event
+from haven.cases import due, selectors
+from haven.cases.models import (
+    Approval,
+    Case,
+    CaseAssignment,
+    CaseCounter,
+    CasePlan,
+    ClosureReason,
+    Flag,
+    Note,
+    PlanAction,
+    Transfer,
+)
+from haven.cases.workflow import Status, check_transition
+from haven.core.errors import HavenError, InvalidTransition, MissingConsent, NotAllowed
+from haven.core.versioning import audit_changes, lock_at_version, save_versioned
+from haven.people import actions as people_actions
+from haven.people.models import ConsentPurpose, LegalBasis
+
+CASE_FIELDS = [
+    "programme",
+    "vulnerabilities",
+    "risk_level",
+    "sensitive",
+    "summary",
+    "office",
+    "assessment_due",
+    "plan_due",
+    "follow_up_due",
+]
+CASE_LOGGABLE = set(CASE_FIELDS) - {"summary"}
+
+
+def _require(user, perm: str, case: Case | None = None) -> None:
+    allowed = policy.can_case(user, perm, case) if case is not None else policy.has_perm(user, perm)
+    if not allowed:
+        raise NotAllowed(_("Your role does not allow this on this case."))
+
+
+def next_number(agency: Agency, year: int) -> str:
+    """The next case number for the agency, e.g. HA-2026-000042 (call inside a transaction)."""
+    counter, _created = CaseCounter.objects.get_or_create(agency=agency, year=year)
+    counter = CaseCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency.code.upper()}-{year}-{counter.last:06d}"
+
+
+def _office_for(user, office: Office | None) -> Office:
+    if office is None:
+        office = user.offices.order_by("id").first()
+    if office is None or office.agency_id != user.agency_id:
+        raise ValidationError({"office": _("Choose an office of your agency.")})
+    return office
+
+
+@transaction.atomic
+def register(
+    user,
+    *,
+    person: dict,
+    case: dict,
+    registration_basis: str = LegalBasis.CONSENT,
+    consent_given: bool = True,
+    other_consents: list[dict] | None = None,
+    number: str | None = None,
+) -> Case:
+    """Register a person and open their first case, with the legal basis for registering them."""
+    _require(user, "case.create")
+    if user.agency_id is None:
+        raise NotAllowed(_("Only members of an agency can register cases."))
+    if registration_basis == LegalBasis.CONSENT and not consent_given:
+        raise MissingConsent(
+            _(
+                "Registration needs the person's consent or another legal basis "
+                "(for example vital interest): record one before registering."
+            ),
+            field="registration_basis",
+        )
+    new_person = people_actions.build_person(user, person)
+    new_person.save()
+    case_data = dict(case)
+    office = _office_for(user, case_data.pop("office", None))
+    today = timezone.localdate()
+    registered_on = case_data.pop("registered_on", None) or today
+    new_case = Case(
+        agency_id=user.agency_id,
+        person=new_person,
+        owner=user,
+        office=office,
+        registered_on=registered_on,
+        **due_dates_for(registered_on),
+        **case_data,
+    )
+    new_case.number = number or next_number(user.agency, registered_on.year)
+    try:
+        new_case.full_clean(exclude=["person"])
+    except ValidationError as exc:
+        if "__all__" in exc.message_dict or "number" in exc.message_dict:
+            raise ValidationError(
+                {
+                    "number": _("Case number %(n)s is already used in your agency.")
+                    % {"n": new_case.number}
+                }
+            ) from exc
+        raise
+    new_case.save()
+    record_event(user, "person.create", obj=new_person)
+    record_event(
+        user,
+        "case.create",
+        obj=new_case,
+        details={
+            "number": new_case.number,
+            "programme": new_case.programme,
+            "person": new_person.pk,
+            "sensitive": new_case.sensitive,
+        },
+    )
+    people_actions.record_consent(
+        user,
+        new_person,
+        purpose=ConsentPurpose.REGISTRATION,
+        legal_basis=registration_basis,
+        given=consent_given,
+        decided_on=today,
+    )
+    for consent in other_consents or []:
+        people_actions.record_consent(user, new_person, decided_on=today, **consent)
+    return new_case
+
+
+def _case_snapshot(case: Case) -> dict:
+    return {name: getattr(case, name if name != "office" else "office_id") for name in CASE_FIELDS}
+
+
+@transaction.atomic
+def update_case(user, case: Case, data: dict, expected_version: int) -> Case:
+    _require(user, "case.update", case)
+    lock_at_version(case, expected_version)
+    unknown = set(data) - set(CASE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})
+    if (
+        data.get("sensitive") is False
+        and case.sensitive
+        and not policy.has_perm(user, "case.view_sensitive")
+    ):
+        raise NotAllowed(_("Only a protection officer may lift the sensitive flag."))
+    before = _case_snapshot(case)
+    for name, value in data.items():
+        setattr(case, name, value)
+    if "office" in data and case.office.agency_id != case.agency_id:
+        raise ValidationError({"office": _("Choose an office of the case's agency.")})
+    case.full_clean(exclude=["person", "number"])
+    changes = audit_changes(before, _case_snapshot(case), CASE_LOGGABLE)
+    if not changes:
+        return case
+    save_versioned(case, expected_version, list(data.keys()))
+    record_event(user, "case.update", obj=case, details={"changes": changes})
+    return case
+
+
+def _close(case: Case, reason: str) -> None:
+    if reason not in ClosureReason.values:
+        raise ValidationError({"closure_reason": _("Choose why the case is being closed.")})
+    case.closure_reason = reason
+    case.closed_on = timezone.localdate()
+
+
+@transaction.atomic
+def transition(
+    user,
+    case: Case,
+    target: str,
+    expected_version: int,
+    *,
+    closure_reason: str = "",
+    comment: str = "",
+) -> Case:
+    """Move the case one step in the workflow, with the checks that step needs."""
+    _require(user, "case.transition", case)
+    lock_at_version(case, expected_version)
+    check_transition(case.status, target)
+    source = case.status
+    if target == Status.IMPLEMENTATION and selectors.approval_needed(case, "plan"):
+        plan = CasePlan.objects.filter(case=case).first()
+        if plan is None or plan.state != CasePlan.State.APPROVED:
+            raise InvalidTransition(
+                _("The case plan must be approved by a supervisor before implementation starts."),
+                field="to",
+            )
+    fields = ["status"]
+    if target == Status.CLOSED:
+        if selectors.approval_needed(case, "closure") and not policy.can_case(
+            user, "case.approve", case
+        ):
+            raise InvalidTransition(
+                _(
+                    "Closing a case in this programme needs a supervisor's approval: "
+                    "request closure instead."
+                ),
+                field="to",
+            )
+        _close(case, closure_reason)
+        fields += ["closure_reason", "closed_on"]
+    elif target == Status.REOPENED:
+        case.closure_reason, case.closed_on = "", None
+        case.assessment_due = due.due_after(timezone.localdate(), "assessment")
+        fields += ["closure_reason", "closed_on", "assessment_due"]
+    elif target == Status.FOLLOW_UP:
+        case.follow_up_due = due.due_after(timezone.localdate(), "follow_up")
+        fields.append("follow_up_due")
+    case.status = target
+    save_versioned(case, expected_version, fields)
+    record_event(
+        user,
+        "case.transition",
+        obj=case,
+        details={
+            "from": source,
+            "to": target,
+            "closure_reason": case.closure_reason,
+            "comment": comment,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def request_closure(user, case: Case, reason: str, comment: str = "") -> Approval:
+    _require(user, "case.transition", case)
+    check_transition(case.status, Status.CLOSED)
+    if reason not in ClosureReason.values:
+        raise ValidationError({"closure_reason": _("Choose why the case is being closed.")})
+    return _request_approval(
+        user, case, Approval.Kind.CLOSURE, closure_reason=reason, comment=comment
+    )
+
+
+def _request_approval(user, case, kind, **fields) -> Approval:
+    if Approval.objects.filter(case=case, kind=kind, decision=Approval.Decision.PENDING).exists():
+        raise HavenError(_("An approval of this kind is already waiting for a decision."))
+    approval = Approval.objects.create(case=case, kind=kind, requested_by=user, **fields)
+    record_event(
+        user, "approval.request", obj=case, details={"kind": kind, "approval": approval.pk}
+    )
+    return approval
+
+
+@transaction.atomic
+def save_plan(
+    user, case: Case, *, goals: str, actions: list[dict], submit: bool = True
+) -> CasePlan:
+    """Write the case plan (goals; actions with who and when) and send it for approval."""
+    _require(user, "case.update", case)
+    if not goals.strip():
+        raise ValidationError({"goals": _("Write the goals of the case plan.")})
+    plan, created = CasePlan.objects.get_or_create(case=case, defaults={"goals": goals})
+    if plan.state == CasePlan.State.SUBMITTED:
+        raise HavenError(
+            _("The plan is waiting for approval; it can be changed once it is decided.")
+        )
+    plan.goals = goals
+    plan.actions.all().delete()
+    for item in actions:
+        responsible = item.get("responsible")
+        if responsible is not None and responsible.agency_id != case.agency_id:
+            raise ValidationError(
+                {"actions": _("The responsible person must belong to the case's agency.")}
+            )
+        action = PlanAction(plan=plan, **item)
+        action.full_clean(exclude=["plan"])
+        action.save()
+    needs = selectors.approval_needed(case, "plan")
+    if submit:
+        plan.state = CasePlan.State.SUBMITTED if needs else CasePlan.State.APPROVED
+    else:
+        plan.state = CasePlan.State.DRAFT
+    plan.save()
+    record_event(
+        user,
+        "plan.create" if created else "plan.update",
+        obj=case,
+        details={"actions": len(actions), "state": plan.state},
+    )
+    if plan.state == CasePlan.State.SUBMITTED:
+        _request_approval(user, case, Approval.Kind.PLAN)
+    return plan
+
+
+@transaction.atomic
+def decide(user, approval: Approval, *, approve: bool, comment: str = "") -> Approval:
+    """A supervisor approves or rejects a plan or a closure (never their own request)."""
+    case = approval.case
+    _require(user, "case.approve", case)
+    if approval.decision != Approval.Decision.PENDING:
+        raise HavenError(_("This request was already decided."))
+    if approval.requested_by_id == user.pk:
+        raise NotAllowed(_("You cannot approve your own request: another supervisor must decide."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Say why the request is rejected.")})
+    approval.decision = Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED
+    approval.decided_by, approval.decided_at, approval.comment = user, timezone.now(), comment
+    approval.save()
+    if approval.kind == Approval.Kind.PLAN:
+        CasePlan.objects.filter(case=case).update(
+            state=CasePlan.State.APPROVED if approve else CasePlan.State.RETURNED
+        )
+    elif approve:
+        check_transition(case.status, Status.CLOSED)
+        source = case.status
+        _close(case, approval.closure_reason)
+        case.status = Status.CLOSED
+        save_versioned(case, case.version, ["status", "closure_reason", "closed_on"])
+        record_event(
+            user,
+            "case.transition",
+            obj=case,
+            details={"from": source, "to": Status.CLOSED, "closure_reason": case.closure_reason},
+        )
+    record_event(
+        user,
+        "approval.approve" if approve else "approval.reject",
+        obj=case,
+        details={"kind": approval.kind, "approval": approval.pk, "comment": comment},
+    )
+    return approval
+
+
+@transaction.atomic
+def assign(user, case: Case, *, owner: User | None = None, assignees: list[User] | None = None):
+    """Set the case owner and/or the assigned users; all must be active users of the agency."""
+    _require(user, "case.assign", case)
+    people = ([owner] if owner else []) + list(assignees or [])
+    for person in people:
+        if person.agency_id != case.agency_id or not person.is_active:
+            raise ValidationError(
+                {
+                    "assignees": _("%(user)s is not an active user of the case's agency.")
+                    % {"user": person}
+                }
+            )
+    details = {}
+    if owner is not None and owner.pk != case.owner_id:
+        details["owner"] = {"from": case.owner_id, "to": owner.pk}
+        case.owner = owner
+        save_versioned(case, case.version, ["owner"])
+    if assignees is not None:
+        wanted = {u.pk for u in assignees}
+        current = set(case.assignments.values_list("user_id", flat=True))
+        CaseAssignment.objects.filter(case=case, user_id__in=current - wanted).delete()
+        CaseAssignment.objects.bulk_create(
+            [CaseAssignment(case=case, user_id=pk, assigned_by=user) for pk in wanted - current]
+        )
+        if wanted != current:
+            details["assigned"] = {
+                "added": sorted(wanted - current),
+                "removed": sorted(current - wanted),
+            }
+    if details:
+        record_event(user, "case.assign", obj=case, details=details)
+    return case
+
+
+@transaction.atomic
+def add_note(user, case: Case, body: str) -> Note:
+    _require(user, "note.add", case)
+    if not policy.can_see_identity(user):
+        raise NotAllowed(_("Your role may not write notes."))
+    if not body.strip():
+        raise ValidationError({"body": _("The note is empty.")})
+    note = Note.objects.create(case=case, author=user, body=body.strip())
+    record_event(user, "note.create", obj=case, details={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def add_flag(user, case: Case, text: str) -> Flag:
+    _require(user, "case.update", case)
+    if not text.strip():
+        raise ValidationError({"text": _("Say what the flag is about.")})
+    flag = Flag.objects.create(case=case, text=text.strip(), raised_by=user)
+    record_event(user, "flag.create", obj=case, details={"flag": flag.pk})
+    return flag
+
+
+@transaction.atomic
+def resolve_flag(user, flag: Flag) -> Flag:
+    _require(user, "case.update", flag.case)
+    if flag.resolved_at is None:
+        flag.resolved_at = timezone.now()
+        flag.save(update_fields=["resolved_at"])
+        record_event(user, "flag.resolve", obj=flag.case, details={"flag": flag.pk})
+    return flag
+
+
+@transaction.atomic
+def request_transfer(user, case: Case, to_agency: Agency, reason: str) -> Transfer:
+    _require(user, "case.transfer", case)
+    if to_agency.pk == case.agency_id or not to_agency.is_active:
+        raise ValidationError({"to_agency": _("Choose another, active agency.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is transferred.")})
+    if case.is_closed:
+        raise HavenError(_("A closed case cannot be transferred; reopen it first."))
+    try:
+        with transaction.atomic():
+            transfer = Transfer.objects.create(
+                case=case,
+                from_agency_id=case.agency_id,
+                to_agency=to_agency,
+                reason=reason,
+                requested_by=user,
+            )
+    except IntegrityError as exc:
+        raise HavenError(_("A transfer of this case is already waiting for an answer.")) from exc
+    record_event(user, "transfer.request", obj=case, details={"to_agency": to_agency.pk})
+    return transfer
+
+
+@transaction.atomic
+def answer_transfer(
+    user, transfer: Transfer, *, accept: bool, office: Office | None = None
+) -> Transfer:
+    """The receiving agency accepts (and takes ownership) or declines a transfer."""
+    if not (policy.has_perm(user, "case.transfer") and user.agency_id == transfer.to_agency_id):
+        raise NotAllowed(_("Only the receiving agency can answer this transfer."))
+    if transfer.state != Transfer.State.PENDING:
+        raise HavenError(_("This transfer was already answered."))
+    case = transfer.case
+    transfer.state = Transfer.State.ACCEPTED if accept else Transfer.State.DECLINED
+    transfer.decided_by, transfer.decided_at = user, timezone.now()
+    transfer.save()
+    if accept:
+        old_number = case.number
+        case.agency_id = transfer.to_agency_id
+        case.office = _office_for(user, office)
+        case.owner = user
+        case.number = next_number(transfer.to_agency, timezone.localdate().year)
+        CaseAssignment.objects.filter(case=case).delete()
+        save_versioned(case, case.version, ["agency", "office", "owner", "number"])
+        record_event(
+            user,
+            "transfer.accept",
+            obj=case,
+            details={"from_agency": transfer.from_agency_id, "previous_number": old_number},
+        )
+    else:
+        record_event(user, "transfer.decline", obj=case, agency_id=transfer.to_agency_id)
+    return transfer
+
+
+def due_dates_for(registered_on: date) -> dict:
+    return {
+        "assessment_due": due.due_after(registered_on, "assessment"),
+        "plan_due": due.due_after(registered_on, "case_plan"),
+    }

@@ -1,0 +1,47 @@
+"""Case list filters, shared by the web list and the API."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import Office, User
+from haven.cases.models import Case, Programme, RiskLevel, Vulnerability
+from haven.cases.workflow import Status
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    programme = django_filters.ChoiceFilter(label=_("Programme"), choices=Programme.choices)
+    vulnerability = django_filters.ChoiceFilter(
+        label=_("Vulnerability"), choices=Vulnerability.choices, method="filter_vulnerability"
+    )
+    risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=RiskLevel.choices)
+    office = django_filters.ModelChoiceFilter(label=_("Office"), queryset=Office.objects.none())
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none())
+    registered_from = django_filters.DateFilter(
+        label=_("Registered from"), field_name="registered_on", lookup_expr="gte", widget=DateInput
+    )
+    registered_to = django_filters.DateFilter(
+        label=_("Registered to"), field_name="registered_on", lookup_expr="lte", widget=DateInput
+    )
+    sensitive = django_filters.BooleanFilter(label=_("Sensitive"))
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None and self.request is not None:
+            user = self.request.user
+        agency_id = getattr(user, "agency_id", None)
+        self.filters["office"].queryset = Office.objects.filter(agency_id=agency_id)
+        self.filters["owner"].queryset = User.objects.filter(agency_id=agency_id)
+
+    def filter_vulnerability(self, queryset, name, value):
+        # A JSON list of codes: match the quoted code in its text form (works on every backend).
+        return queryset.filter(vulnerabilities__icontains=f'"{value}"')

@@ -1,0 +1,267 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.cases.workflow import Status
+from haven.core import validators
+from haven.core.fields import EncryptedTextField
+from haven.core.models import TimeStamped
+
+
+class Programme(models.TextChoices):
+    COUNTER_TRAFFICKING = "counter_trafficking", _("Counter-trafficking")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    GBV = "gbv", _("Gender-based violence")
+    VULNERABLE_MIGRANTS = "vulnerable_migrants", _("Vulnerable migrant assistance")
+    RETURN_REINTEGRATION = "return_reintegration", _("Return and reintegration")
+
+
+class Vulnerability(models.TextChoices):
+    TRAFFICKING_VICTIM = "trafficking_victim", _("Victim of trafficking")
+    SMUGGLED_MIGRANT = "smuggled_migrant", _("Smuggled migrant with protection needs")
+    UASC = "uasc", _("Unaccompanied or separated child")
+    GBV_SURVIVOR = "gbv_survivor", _("Survivor of gender-based violence")
+    DETAINED = "detained", _("Migrant in detention")
+    STRANDED = "stranded", _("Stranded migrant")
+    RETURNEE = "returnee", _("Returnee")
+    DISABILITY = "disability", _("Person with disability")
+    OTHER = "other", _("Other")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Case plan goals met")
+    REFERRED = "referred", _("Closed – referred")
+    DECLINED = "declined", _("Person declined further assistance")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    RELOCATED = "relocated", _("Person moved or relocated")
+    TRANSFERRED = "transferred", _("Transferred to another agency")
+    DECEASED = "deceased", _("Person deceased")
+    OTHER = "other", _("Other")
+
+
+class Case(TimeStamped):
+    VULNERABILITY_CHOICES = Vulnerability.choices
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField(_("case number"), max_length=40)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
+    programme = models.CharField(_("programme"), max_length=25, choices=Programme.choices)
+    vulnerabilities = models.JSONField(
+        _("vulnerability categories"),
+        default=list,
+        validators=[validators.ChoiceList(Vulnerability.choices)],
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Only owner, assigned users and protection officers see it."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.REGISTERED
+    )
+    summary = EncryptedTextField(_("summary"), blank=True)
+    registered_on = models.DateField(
+        _("registered on"), default=timezone.localdate, validators=[validators.not_in_future]
+    )
+    assessment_due = models.DateField(_("assessment due"), null=True, blank=True)
+    plan_due = models.DateField(_("case plan due"), null=True, blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=15, choices=ClosureReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-registered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"], name="case_number_unique_in_agency"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "-registered_on"], name="case_agency_status"),
+            models.Index(fields=["office", "status"], name="case_office_status"),
+            models.Index(fields=["owner", "status"], name="case_owner_status"),
+            models.Index(fields=["risk_level"], name="case_risk"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
+
+
+class CaseCounter(models.Model):
+    """Next case number per agency and year."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="one_counter_per_year")
+        ]
+
+
+class ProgrammeSetting(models.Model):
+    """Per agency and programme: which workflow steps need a supervisor's approval."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    programme = models.CharField(max_length=25, choices=Programme.choices)
+    plan_needs_approval = models.BooleanField(_("case plan needs approval"), default=True)
+    closure_needs_approval = models.BooleanField(_("closure needs approval"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "programme"], name="one_setting_per_programme"
+            )
+        ]
+
+
+class CaseAssignment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="assign_once")]
+        indexes = [models.Index(fields=["user", "case"])]
+
+
+class CasePlan(TimeStamped):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for changes")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+    goals = EncryptedTextField(_("goals"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+
+
+class PlanAction(models.Model):
+    plan = models.ForeignKey(CasePlan, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(_("action"), max_length=500)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+
+class Approval(models.Model):
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("Case plan")
+        CLOSURE = "closure", _("Closure")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    closure_reason = models.CharField(max_length=15, choices=ClosureReason.choices, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(decision="pending"),
+                name="one_pending_approval_per_kind",
+            )
+        ]
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Flag(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="flags")
+    text = models.CharField(_("flag"), max_length=300)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["resolved_at", "-raised_at"]
+
+
+class Transfer(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=1000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(state="pending"), name="one_pending_transfer"
+            )
+        ]

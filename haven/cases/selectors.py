@@ -1,0 +1,123 @@
+"""Reads of cases, always through the access policy; out-of-scope records answer 404."""
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from haven.accounts import policy
+from haven.cases.models import Approval, Case, ProgrammeSetting, Transfer
+from haven.cases.workflow import OPEN_STATUSES, Status
+from haven.core import crypto
+from haven.people import names
+from haven.people.actions import normalise_document_number
+
+
+def visible_cases(user, perm: str = "case.view"):
+    return Case.objects.filter(policy.case_q(user, perm))
+
+
+def get_case(user, pk, perm: str = "case.view") -> Case:
+    case = (
+        visible_cases(user, perm)
+        .select_related("person", "owner", "office", "agency")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def case_list(user, *, query: str = ""):
+    """The case list: policy-scoped, with what the list shows joined in one query."""
+    cases = visible_cases(user).select_related("person", "owner", "office")
+    if query:
+        cases = search(cases, query, identity=policy.can_see_identity(user))
+    return cases
+
+
+def search(cases, query: str, *, identity: bool):
+    """Case number (prefix), document number (exact) and, for those allowed, name (partial)."""
+    query = query.strip()
+    match = Q(number__istartswith=query)
+    if identity:
+        folded = names.fold(query)
+        match |= Q(person__search_name__contains=folded)
+        doc_number = normalise_document_number(query)
+        if doc_number:
+            match |= Q(
+                person__documents__number_index__in=crypto.blind_index_candidates(doc_number)
+            )
+    return cases.filter(match).distinct() if identity else cases.filter(match)
+
+
+def approval_needed(case: Case, kind: str) -> bool:
+    setting = ProgrammeSetting.objects.filter(
+        agency_id=case.agency_id, programme=case.programme
+    ).first()
+    if setting is None:
+        return True
+    return setting.plan_needs_approval if kind == "plan" else setting.closure_needs_approval
+
+
+def pending_approvals_for(user):
+    """Approvals waiting for this user: pending, in scope for case.approve, not their own."""
+    if not policy.has_perm(user, "case.approve"):
+        return Approval.objects.none()
+    return (
+        Approval.objects.filter(decision=Approval.Decision.PENDING)
+        .filter(case__in=visible_cases(user, "case.approve"))
+        .exclude(requested_by=user)
+        .select_related("case", "requested_by")
+    )
+
+
+def incoming_transfers(user):
+    if not (policy.has_perm(user, "case.transfer") and user.agency_id):
+        return Transfer.objects.none()
+    return Transfer.objects.filter(
+        to_agency_id=user.agency_id, state=Transfer.State.PENDING
+    ).select_related("case", "from_agency")
+
+
+def overdue_q(today=None) -> Q:
+    today = today or timezone.localdate()
+    return (
+        Q(
+            status__in=[Status.REGISTERED, Status.ASSESSMENT, Status.REOPENED],
+            assessment_due__lt=today,
+        )
+        | Q(status=Status.CASE_PLAN, plan_due__lt=today)
+        | Q(status=Status.FOLLOW_UP, follow_up_due__lt=today)
+    )
+
+
+def dashboard(user) -> dict:
+    """Counts for the dashboard: a fixed number of aggregate queries, whatever the caseload."""
+    scoped = visible_cases(user) if policy.has_perm(user, "case.view") else None
+    report_scope = policy.widest_scope(user, "report.view")
+    data = {"my": None, "by_status": [], "by_risk": [], "overdue": None}
+    if scoped is not None:
+        mine = scoped.filter(Q(owner=user) | Q(assignments__user=user)).distinct()
+        data["my"] = mine.filter(status__in=OPEN_STATUSES).count()
+        data["overdue"] = scoped.filter(overdue_q()).count()
+        data["overdue_cases"] = list(
+            scoped.filter(overdue_q()).select_related("person").order_by("assessment_due")[:10]
+        )
+    base = None
+    if report_scope == "all":
+        base = Case.objects.all()
+    elif report_scope is not None and user.agency_id:
+        base = Case.objects.filter(agency_id=user.agency_id)
+    elif scoped is not None:
+        base = scoped
+    if base is not None:
+        data["by_status"] = list(base.values("status").annotate(n=Count("id")).order_by("status"))
+        data["by_risk"] = list(
+            base.filter(status__in=OPEN_STATUSES)
+            .values("risk_level")
+            .annotate(n=Count("id"))
+            .order_by("risk_level")
+        )
+        data["total"] = sum(row["n"] for row in data["by_status"])
+    return data

@@ -1,0 +1,438 @@
+"""Thin web views for cases: they read through selectors and write through actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.accounts import policy
+from haven.audit.actions import record_access
+from haven.audit.selectors import history_for
+from haven.cases import actions, due, forms, selectors
+from haven.cases.filters import CaseFilter
+from haven.cases.models import Approval, CasePlan, Flag
+from haven.cases.workflow import Status, next_statuses
+from haven.core.errors import HavenError
+from haven.core.web import paginate, query_without_page, report_errors, requires
+from haven.people import selectors as people_selectors
+from haven.people.models import ConsentPurpose
+
+TABS = ["summary", "person", "family", "consent", "plan", "notes", "tasks", "history"]
+# Tabs that show personal data: seeing them leaves an access-log entry.
+IDENTIFYING_TABS = {"summary", "person", "family", "consent", "notes"}
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    context = {
+        "data": selectors.dashboard(user),
+        "approvals": list(selectors.pending_approvals_for(user)[:20]),
+        "transfers": list(selectors.incoming_transfers(user)[:20]),
+        "status_labels": dict(Status.choices),
+    }
+    return render(request, "cases/dashboard.html", context)
+
+
+@requires("case.view")
+def case_list(request):
+    user = request.user
+    query = request.GET.get("q", "").strip()
+    cases = selectors.case_list(user, query=query)
+    case_filter = CaseFilter(request.GET or None, queryset=cases, user=user)
+    page = paginate(request, case_filter.qs if case_filter.is_bound else cases)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "filter": case_filter,
+            "page": page,
+            "query": query,
+            "querystring": query_without_page(request),
+            "show_names": policy.can_see_identity(user),
+        },
+    )
+
+
+@requires("case.create")
+def case_register(request):
+    user = request.user
+    form = forms.RegistrationForm(request.POST or None, user=user)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        person = form.person_data()
+        duplicates = people_selectors.possible_duplicates(
+            user, person["given_name"], person["family_name"], person["birth_date"]
+        )
+        if duplicates and not form.cleaned_data["not_a_duplicate"]:
+            messages.warning(
+                request,
+                _("This person may already be registered. Check the records below before saving."),
+            )
+        else:
+            try:
+                case = actions.register(
+                    user,
+                    person=person,
+                    case=form.case_data(),
+                    registration_basis=form.cleaned_data["registration_basis"],
+                    consent_given=form.cleaned_data["consent_given"],
+                    other_consents=[
+                        {"purpose": p, "legal_basis": "consent", "given": True}
+                        for p in form.cleaned_data["consent_purposes"]
+                    ],
+                )
+            except (HavenError, ValidationError) as exc:
+                report_errors(request, form, exc)
+            else:
+                messages.success(request, _("Case %(n)s registered.") % {"n": case.number})
+                return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/register.html", {"form": form, "duplicates": duplicates})
+
+
+@requires("case.view")
+def case_detail(request, pk):
+    user = request.user
+    case = selectors.get_case(user, pk)
+    tab = request.GET.get("tab", "summary")
+    if tab not in TABS:
+        raise Http404("No such tab")
+    identity = policy.can_see_identity(user)
+    if identity and tab in IDENTIFYING_TABS:
+        record_access(user, f"case.{tab}", case)
+    plan = CasePlan.objects.filter(case=case).prefetch_related("actions__responsible").first()
+    context = {
+        "case": case,
+        "person": case.person,
+        "tab": tab,
+        "tabs": TABS,
+        "show_identity": identity,
+        "plan": plan,
+        "transitions": _transition_choices(user, case),
+        "can": {
+            perm: policy.can_case(user, perm, case)
+            for perm in (
+                "case.update",
+                "case.transition",
+                "case.assign",
+                "case.transfer",
+                "note.add",
+            )
+        },
+        "flags": case.flags.filter(resolved_at__isnull=True).select_related("raised_by"),
+        "pending": case.approvals.filter(decision=Approval.Decision.PENDING).select_related(
+            "requested_by"
+        ),
+        "approvable": selectors.pending_approvals_for(user).filter(case=case),
+        "transition_form": forms.TransitionForm(initial={"version": case.version}),
+        "closure_form": forms.ClosureRequestForm(),
+        "closure_needs_approval": selectors.approval_needed(case, "closure")
+        and not policy.can_case(user, "case.approve", case),
+    }
+    closable = any(status == Status.CLOSED for status, _label in context["transitions"])
+    context["can_close_directly"] = closable and not context["closure_needs_approval"]
+    context["closure_requestable"] = (
+        closable
+        and context["closure_needs_approval"]
+        and not any(a.kind == Approval.Kind.CLOSURE for a in context["pending"])
+    )
+    context.update(_tab_context(user, case, tab, plan))
+    return render(request, "cases/detail.html", context)
+
+
+def _transition_choices(user, case):
+    if not policy.can_case(user, "case.transition", case):
+        return []
+    return [(s, Status(s).label) for s in next_statuses(case.status)]
+
+
+def _tab_context(user, case, tab, plan):
+    person = case.person
+    if tab == "family":
+        return {
+            "relationships": person.relationships.select_related("relative").filter(
+                relative__in=people_selectors.visible_persons(user)
+            )
+        }
+    if tab == "consent":
+        return {
+            "consents": people_selectors.consent_summary(person),
+            "consent_history": person.consents.select_related("recorded_by")[:50],
+            "purposes": dict(ConsentPurpose.choices),
+            "consent_form": forms.ConsentForm(),
+        }
+    if tab == "notes" and policy.can_see_identity(user):
+        return {"notes": case.notes.select_related("author")[:100], "note_form": forms.NoteForm()}
+    if tab == "tasks":
+        return {"tasks": due.tasks_for(case)}
+    if tab == "history":
+        return {"events": history_for(case)}
+    if tab == "person":
+        return {"contacts": person.contacts.all(), "documents": person.documents.all()}
+    if tab == "summary":
+        return {"flag_form": forms.FlagForm()}
+    return {}
+
+
+@requires("case.update")
+def case_edit(request, pk):
+    case = selectors.get_case(request.user, pk, "case.update")
+    form = forms.CaseEditForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            actions.update_case(
+                request.user,
+                selectors.get_case(request.user, pk),
+                data,
+                form.cleaned_data["version"],
+            )
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, form, exc)
+        else:
+            messages.success(request, _("Case saved."))
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/edit.html", {"case": case, "form": form})
+
+
+@require_POST
+@requires("case.transition")
+def case_transition(request, pk):
+    case = selectors.get_case(request.user, pk)
+    form = forms.TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.transition(
+                request.user,
+                case,
+                form.cleaned_data["to"],
+                form.cleaned_data["version"],
+                closure_reason=form.cleaned_data["closure_reason"],
+                comment=form.cleaned_data["comment"],
+            )
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, None, exc)
+        else:
+            messages.success(request, _("Case moved to %(s)s.") % {"s": Status(case.status).label})
+    else:
+        messages.error(request, _("Choose a valid next step."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+@requires("case.transition")
+def case_request_closure(request, pk):
+    case = selectors.get_case(request.user, pk)
+    form = forms.ClosureRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.request_closure(
+                request.user,
+                case,
+                form.cleaned_data["closure_reason"],
+                form.cleaned_data["comment"],
+            )
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, None, exc)
+        else:
+            messages.success(request, _("Closure requested: a supervisor will decide."))
+    else:
+        messages.error(request, _("Choose a closure reason."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+@requires("case.approve")
+def approval_decide(request, pk):
+    approval = get_object_or_404(selectors.pending_approvals_for(request.user), pk=pk)
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.decide(
+                request.user,
+                approval,
+                approve=form.cleaned_data["approve"],
+                comment=form.cleaned_data["comment"],
+            )
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, None, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, _("Choose approve or reject."))
+    return redirect("case_detail", pk=approval.case_id)
+
+
+@requires("case.update")
+def case_plan(request, pk):
+    user = request.user
+    case = selectors.get_case(user, pk, "case.update")
+    plan = CasePlan.objects.filter(case=case).first()
+    initial_actions = (
+        [
+            {
+                "description": a.description,
+                "responsible": a.responsible,
+                "due_on": a.due_on,
+                "done": a.done,
+            }
+            for a in plan.actions.all()
+        ]
+        if plan
+        else []
+    )
+    form = forms.PlanForm(request.POST or None, initial={"goals": plan.goals if plan else ""})
+    formset = forms.PlanActionFormSet(
+        request.POST or None, initial=initial_actions, form_kwargs={"agency": case.agency_id}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        items = [
+            {k: f.cleaned_data[k] for k in ("description", "responsible", "due_on", "done")}
+            for f in formset.forms
+            if f.cleaned_data
+            and f.cleaned_data.get("description")
+            and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            actions.save_plan(user, case, goals=form.cleaned_data["goals"], actions=items)
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, form, exc)
+        else:
+            messages.success(request, _("Case plan saved."))
+            return redirect(f"{case_url(case)}?tab=plan")
+    return render(
+        request, "cases/plan.html", {"case": case, "form": form, "formset": formset, "plan": plan}
+    )
+
+
+def case_url(case) -> str:
+    from django.urls import reverse
+
+    return reverse("case_detail", kwargs={"pk": case.pk})
+
+
+@require_POST
+@requires("note.add")
+def case_note_add(request, pk):
+    case = selectors.get_case(request.user, pk)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_note(request.user, case, form.cleaned_data["body"])
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, None, exc)
+        else:
+            messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("The note is empty."))
+    return redirect(f"{case_url(case)}?tab=notes")
+
+
+@require_POST
+@requires("case.update")
+def case_flag_add(request, pk):
+    case = selectors.get_case(request.user, pk)
+    form = forms.FlagForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_flag(request.user, case, form.cleaned_data["text"])
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, None, exc)
+    else:
+        messages.error(request, _("Say what the flag is about."))
+    return redirect(case_url(case))
+
+
+@require_POST
+@requires("case.update")
+def case_flag_resolve(request, pk, flag_pk):
+    case = selectors.get_case(request.user, pk)
+    flag = get_object_or_404(Flag, pk=flag_pk, case=case)
+    try:
+        actions.resolve_flag(request.user, flag)
+    except HavenError as exc:
+        report_errors(request, None, exc)
+    return redirect(case_url(case))
+
+
+@require_POST
+@requires("consent.manage")
+def case_consent_add(request, pk):
+    case = selectors.get_case(request.user, pk)
+    form = forms.ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            from haven.people.actions import record_consent
+
+            record_consent(request.user, case.person, **form.cleaned_data)
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, None, exc)
+        else:
+            messages.success(request, _("Consent recorded."))
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
+                )
+    return redirect(f"{case_url(case)}?tab=consent")
+
+
+@requires("case.assign")
+def case_assign(request, pk):
+    case = selectors.get_case(request.user, pk, "case.assign")
+    current = list(case.assignments.values_list("user_id", flat=True))
+    form = forms.AssignForm(
+        request.POST or None, case=case, initial={"owner": case.owner_id, "assignees": current}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.assign(
+                request.user,
+                case,
+                owner=form.cleaned_data["owner"],
+                assignees=list(form.cleaned_data["assignees"]),
+            )
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, form, exc)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/assign.html", {"case": case, "form": form})
+
+
+@requires("case.transfer")
+def case_transfer(request, pk):
+    case = selectors.get_case(request.user, pk, "case.transfer")
+    form = forms.TransferForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.request_transfer(
+                request.user, case, form.cleaned_data["to_agency"], form.cleaned_data["reason"]
+            )
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, form, exc)
+        else:
+            messages.success(request, _("Transfer requested: the receiving agency must accept it."))
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/transfer.html", {"case": case, "form": form})
+
+
+@require_POST
+@requires("case.transfer")
+def transfer_answer(request, pk):
+    transfer = get_object_or_404(selectors.incoming_transfers(request.user), pk=pk)
+    accept = request.POST.get("accept") == "1"
+    try:
+        actions.answer_transfer(request.user, transfer, accept=accept)
+    except (HavenError, ValidationError) as exc:
+        report_errors(request, None, exc)
+        return redirect("dashboard")
+    if accept:
+        messages.success(request, _("Transfer accepted: the case is now yours."))
+        return redirect("case_detail", pk=transfer.case_id)
+    messages.success(request, _("Transfer declined."))
+    return redirect("dashboard")

@@ -1,0 +1,31 @@
+"""API plumbing shared by every app: domain errors become clear JSON answers."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from haven.core.errors import HavenError
+from haven.core.models import Location
+from haven.core.serializers import LocationSerializer
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, HavenError):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body["field"] = exc.field
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The location hierarchy (reference data, readable by every signed-in user)."""
+
+    serializer_class = LocationSerializer
+    queryset = Location.objects.order_by("country_code", "level", "name")
+    filterset_fields = ["country_code", "level", "parent"]

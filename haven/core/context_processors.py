@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.utils.translation import get_language_bidi
+
+from haven.accounts import policy
+
+
+def haven(request):
+    user = getattr(request, "user", None)
+    nav = {}
+    if user is not None and user.is_authenticated:
+        nav = {
+            perm: policy.has_perm(user, perm)
+            for perm in ("case.view", "case.create", "audit.view", "report.view")
+        }
+    return {
+        "text_direction": "rtl" if get_language_bidi() else "ltr",
+        "haven_demo": settings.HAVEN_DEMO,
+        "nav": nav,
+    }

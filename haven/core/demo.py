@@ -1,0 +1,241 @@
+"""Demo agencies, offices, users and about 300 synthetic cases with multilingual names.
+
+Everything here is invented. The usernames are fixed: tests and docs use them.
+"""
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+# Demo mode only: printed by `make run`, never valid outside a demo database.
+DEMO_PASSWORD = "Haven-demo-2026"  # noqa: S105
+
+AGENCIES = {
+    "ha": ("Harbour Aid", [("Agadez field office", "NE001001"), ("Niamey office", "NE008001")]),
+    "bpn": ("Borderlands Protection Network", [("Tripoli office", "LY021001")]),
+}
+
+# username: (first name, last name, agency, office index, role, scope)
+USERS = {
+    "caseworker.a": ("Amina", "Souley", "ha", 0, "caseworker", "own"),
+    "caseworker.a2": ("Ibrahim", "Moussa", "ha", 0, "caseworker", "own"),
+    "supervisor.a": ("Mariam", "Diallo", "ha", 0, "supervisor", "office"),
+    "supervisor.a2": ("Oumar", "Sanogo", "ha", 0, "supervisor", "office"),
+    "protection.a": ("Fatima", "Alhassane", "ha", 0, "protection_officer", "agency"),
+    "dpo.a": ("Claire", "Martin", "ha", 1, "data_protection_officer", "agency"),
+    "caseworker.b": ("Salem", "Ben Ali", "bpn", 0, "caseworker", "own"),
+    "supervisor.b": ("Huda", "Mansour", "bpn", 0, "supervisor", "office"),
+    "analyst": ("Jonas", "Berg", "ha", 1, "analyst", "agency"),
+    "admin": ("Sys", "Admin", None, None, "system_admin", "all"),
+}
+
+# (given, family, original script, sex, nationality, language)
+NAMES = [
+    ("Mohamed", "Haddad", "محمد حداد", "male", "SY", "ara"),
+    ("Muhammad", "Al-Masri", "محمد المصري", "male", "EG", "ara"),
+    ("Amal", "Haddad", "أمل حداد", "female", "SY", "ara"),
+    ("Fatima", "Zahra", "فاطمة الزهراء", "female", "MA", "ara"),
+    ("Youssef", "Ben Salah", "يوسف بن صالح", "male", "TN", "ara"),
+    ("Khadija", "Omar", "خديجة عمر", "female", "SD", "ara"),
+    ("Abdullahi", "Warsame", "", "male", "SO", "som"),
+    ("Hodan", "Abdi", "", "female", "SO", "som"),
+    ("Tesfay", "Gebremedhin", "ተስፋይ ገብረመድህን", "male", "ER", "tir"),
+    ("Selam", "Tekle", "ሰላም ተክለ", "female", "ER", "tir"),
+    ("Chinedu", "Okafor", "", "male", "NG", "ibo"),
+    ("Blessing", "Adeyemi", "", "female", "NG", "yor"),
+    ("Aminata", "Traoré", "", "female", "ML", "bam"),
+    ("Moussa", "Keïta", "", "male", "ML", "bam"),
+    ("Awa", "Ndiaye", "", "female", "SN", "wol"),
+    ("Mamadou", "Diop", "", "male", "SN", "fra"),
+    ("Ahmad", "Rahimi", "احمد رحیمی", "male", "AF", "prs"),
+    ("Zahra", "Hosseini", "زهرا حسینی", "female", "AF", "prs"),
+    ("Olena", "Kovalenko", "Олена Коваленко", "female", "UA", "ukr"),
+    ("Dmytro", "Shevchenko", "Дмитро Шевченко", "male", "UA", "ukr"),
+    ("María José", "Rodríguez", "", "female", "VE", "spa"),
+    ("José Luis", "Hernández", "", "male", "HN", "spa"),
+    ("Kofi", "Mensah", "", "male", "GH", "eng"),
+    ("Mariam", "Ouédraogo", "", "female", "BF", "fra"),
+    ("Ibrahim", "Issoufou", "", "male", "NE", "hau"),
+    ("Hadiza", "Abdou", "", "female", "NE", "hau"),
+]
+
+PROGRAMME_VULNERABILITIES = {
+    "counter_trafficking": ["trafficking_victim"],
+    "child_protection": ["uasc"],
+    "gbv": ["gbv_survivor"],
+    "vulnerable_migrants": ["stranded", "smuggled_migrant", "detained", "disability"],
+    "return_reintegration": ["returnee"],
+}
+
+SUMMARIES = [
+    "Met at the transit centre; needs shelter and medical check.",
+    "Stranded after the route closed; asks for help to return home.",
+    "Reports being held by recruiters; documents confiscated.",
+    "Unaccompanied; looking for an older brother who travelled ahead.",
+    "Detained for irregular entry; asks for legal aid.",
+]
+
+
+def load_locations():
+    from haven.core.locations import import_hxl
+
+    return import_hxl(str(Path(__file__).parent / "data" / "demo_locations.csv"))
+
+
+@transaction.atomic
+def create_agencies_and_users():
+    from haven.accounts.models import Agency, Office, Role, RoleGrant, User
+    from haven.core.models import Location
+
+    offices = {}
+    for code, (name, office_list) in AGENCIES.items():
+        agency, _ = Agency.objects.get_or_create(code=code, defaults={"name": name})
+        offices[code] = [
+            Office.objects.get_or_create(
+                agency=agency,
+                name=office_name,
+                defaults={"location": Location.objects.filter(code=location).first()},
+            )[0]
+            for office_name, location in office_list
+        ]
+    users = {}
+    for username, (first, last, agency_code, office_index, role, scope) in USERS.items():
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "agency": Agency.objects.filter(code=agency_code).first() if agency_code else None,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if agency_code:
+                user.offices.add(offices[agency_code][office_index])
+            RoleGrant.objects.create(user=user, role=Role.objects.get(code=role), scope=scope)
+        users[username] = user
+    return users
+
+
+def create_cases(users, count: int = 300, seed: int = 7):
+    """Register cases through the actions (so they are audited); walk some through the workflow."""
+    from haven.cases import actions
+    from haven.cases.models import Approval
+    from haven.people import actions as people_actions
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    workers = {"ha": ["caseworker.a", "caseworker.a2"], "bpn": ["caseworker.b"]}
+    supervisors = {"ha": "supervisor.a", "bpn": "supervisor.b"}
+    created = []
+    for i in range(count):
+        agency = "ha" if i % 4 else "bpn"
+        worker = users[rng.choice(workers[agency])]
+        given, family, script, sex, nationality, language = rng.choice(NAMES)
+        programme = rng.choice(list(PROGRAMME_VULNERABILITIES))
+        child = programme == "child_protection"
+        age = rng.randint(12, 17) if child else rng.randint(18, 55)
+        precision = rng.choice(["exact", "exact", "year", "estimated"])
+        birth = today - timedelta(days=age * 365 + rng.randint(0, 364))
+        if precision == "year":
+            birth = birth.replace(month=1, day=1)
+        registered = today - timedelta(days=rng.randint(0, 400))
+        case = actions.register(
+            worker,
+            person={
+                "given_name": given,
+                "family_name": family,
+                "original_script_name": script,
+                "sex": sex,
+                "birth_date": birth,
+                "birth_date_precision": precision,
+                "nationalities": [nationality],
+                "languages": [language],
+                "care_status": rng.choice(["separated", "unaccompanied"]) if child else "",
+            },
+            case={
+                "programme": programme,
+                "vulnerabilities": rng.sample(
+                    PROGRAMME_VULNERABILITIES[programme],
+                    k=min(len(PROGRAMME_VULNERABILITIES[programme]), rng.randint(1, 2)),
+                ),
+                "risk_level": rng.choice(["low", "medium", "medium", "high", "critical"]),
+                # Only Harbour Aid has a protection officer to watch over sensitive cases.
+                "sensitive": agency == "ha"
+                and programme in ("gbv", "counter_trafficking")
+                and rng.random() < 0.5,
+                "summary": rng.choice(SUMMARIES),
+                "registered_on": registered,
+            },
+            other_consents=[
+                {"purpose": p, "legal_basis": "consent", "given": rng.random() < 0.85}
+                for p in ("assistance", "referral", "tracing", "reporting", "follow_up")
+            ],
+        )
+        if case.sensitive:
+            # The supervisor who approves must be assigned to see a sensitive case.
+            actions.assign(users["protection.a"], case, assignees=[users[supervisors[agency]]])
+        if rng.random() < 0.3:
+            people_actions.add_contact(
+                worker, case.person, kind="phone", value=f"+227 9{rng.randint(1000000, 9999999)}"
+            )
+        stage = rng.choice(
+            ["registered", "assessment", "case_plan", "implementation", "follow_up", "closed"]
+        )
+        _advance(case, stage, worker, users[supervisors[agency]], rng)
+        created.append(case)
+    # Leave a closure waiting for a supervisor on the dashboard.
+    open_case = next(c for c in created if c.status == "follow_up" and c.agency.code == "ha")
+    if not Approval.objects.filter(case=open_case, decision="pending").exists():
+        actions.request_closure(open_case.owner, open_case, "goals_met")
+    return created
+
+
+def _advance(case, stage, worker, supervisor, rng):
+    from haven.cases import actions
+    from haven.cases.models import Approval
+
+    path = ["assessment", "case_plan", "implementation", "follow_up", "closed"]
+    if stage == "registered":
+        return
+    for step in path[: path.index(stage) + 1]:
+        if step == "implementation":
+            actions.save_plan(
+                worker,
+                case,
+                goals="Safe accommodation; medical care; documents; contact with family.",
+                actions=[
+                    {
+                        "description": "Refer to shelter",
+                        "responsible": worker,
+                        "due_on": case.registered_on + timedelta(days=20),
+                    }
+                ],
+            )
+            approval = Approval.objects.filter(case=case, kind="plan", decision="pending").first()
+            if approval:
+                actions.decide(supervisor, approval, approve=True, comment="")
+        if step == "closed":
+            actions.transition(
+                supervisor,
+                case,
+                "closed",
+                case.version,
+                closure_reason=rng.choice(["goals_met", "referred", "lost_contact"]),
+            )
+        else:
+            actions.transition(worker, case, step, case.version)
+
+
+def seed_demo(count: int = 300) -> dict:
+    load_locations()
+    users = create_agencies_and_users()
+    from haven.cases.models import Case
+
+    if not Case.objects.exists():
+        create_cases(users, count)
+    return users

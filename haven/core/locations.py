@@ -1,0 +1,79 @@
+"""Importing the location hierarchy from CSV tagged with HXL hashtags (via libhxl).
+
+Columns are recognised by their hashtags, not their headers: #country+code (required),
+#country+name, then #adm1+code/#adm1+name, #adm2+code/#adm2+name, … down to #adm5.
+"""
+
+from dataclasses import dataclass, field
+
+import hxl
+import pycountry
+from django.db import transaction
+
+from haven.core.models import Location
+
+MAX_LEVEL = 5
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _level_columns(dataset) -> list[tuple[int, str, str]]:
+    tags = {column.get_display_tag(sort_attributes=True) for column in dataset.columns}
+    levels = []
+    for level in range(1, MAX_LEVEL + 1):
+        code, name = f"#adm{level}+code", f"#adm{level}+name"
+        if code in tags:
+            levels.append((level, code, name))
+    return levels
+
+
+def import_hxl(source: str) -> ImportResult:
+    """Create or update locations; rows with errors are reported and nothing is saved."""
+    dataset = hxl.data(source, hxl.input.InputOptions(allow_local=True))
+    levels = _level_columns(dataset)
+    result = ImportResult()
+    rows = []
+    for number, row in enumerate(dataset, start=3):  # line 1 headers, line 2 hashtags
+        country = (row.get("#country+code") or "").strip().upper()
+        if not pycountry.countries.get(alpha_2=country):
+            result.errors.append(f"line {number}: '{country}' is not an ISO 3166-1 alpha-2 code")
+            continue
+        chain = [
+            (0, country, row.get("#country+name") or pycountry.countries.get(alpha_2=country).name)
+        ]
+        for level, code_tag, name_tag in levels:
+            code = (row.get(code_tag) or "").strip()
+            if not code:
+                break
+            name = (row.get(name_tag) or "").strip()
+            if not name:
+                result.errors.append(f"line {number}: {name_tag} is empty for code {code}")
+                break
+            chain.append((level, code, name))
+        rows.append((country, chain))
+    if result.errors:
+        return result
+    done: dict[str, Location] = {}
+    with transaction.atomic():
+        for country, chain in rows:
+            parent = None
+            for level, code, name in chain:
+                if code not in done:
+                    done[code], created = Location.objects.update_or_create(
+                        code=code,
+                        defaults={
+                            "name": name,
+                            "level": level,
+                            "parent": parent,
+                            "country_code": country,
+                        },
+                    )
+                    result.created += created
+                    result.updated += not created
+                parent = done[code]
+    return result

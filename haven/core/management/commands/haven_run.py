@@ -1,0 +1,92 @@
+"""`haven run`: migrate, load demo data on the embedded default, serve, and say where."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from haven.core import demo
+
+
+class Command(BaseCommand):
+    help = "Migrate, load demo data when asked (or on an empty embedded database), and serve Haven."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HAVEN_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("HAVEN_PORT", "8000")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("HAVEN_WEB_WORKERS", "2"))
+        )
+        parser.add_argument("--demo", action="store_true", help="Load demo data if there is none")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare only; do not start servers"
+        )
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        embedded = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        if options["demo"] or (embedded and settings.HAVEN_DEMO):
+            self.stdout.write("Loading demo data (first run takes a minute)…")
+            demo.seed_demo()
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"\nHaven is at {url}"))
+        self._print_accounts()
+        if options["no_serve"]:
+            return
+        self._serve(options)
+
+    def _print_accounts(self):
+        from haven.accounts.models import User
+
+        present = set(
+            User.objects.filter(username__in=demo.USERS).values_list("username", flat=True)
+        )
+        if not present:
+            return
+        self.stdout.write(f"Demo accounts (password: {demo.DEMO_PASSWORD}):")
+        for username, (_first, _last, agency, _office, role, scope) in demo.USERS.items():
+            if username in present:
+                where = demo.AGENCIES[agency][0] if agency else "all agencies"
+                self.stdout.write(f"  {username:<15} {role} ({scope}) — {where}")
+
+    def _serve(self, options):
+        children = []
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+        children.append(
+            subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+                [
+                    gunicorn,
+                    "haven.wsgi:application",
+                    "--bind",
+                    f"{options['host']}:{options['port']}",
+                    "--workers",
+                    str(options["workers"]),
+                    "--access-logfile",
+                    "-",
+                ]
+            )
+        )
+        if settings.CELERY_BROKER_URL:
+            celery = shutil.which("celery", path=os.path.dirname(sys.executable)) or "celery"
+            children.append(
+                subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+                    [celery, "-A", "haven", "worker", "--concurrency", "2", "-l", "warning"]
+                )
+            )
+        else:
+            self.stdout.write("Background jobs run in-process (set HAVEN_BROKER_URL for a worker).")
+
+        def stop(*_):
+            for child in children:
+                child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        for child in children:
+            child.wait()

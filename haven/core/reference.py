@@ -1,0 +1,52 @@
+"""Reference lists: countries (ISO 3166-1 alpha-2) and languages (ISO 639-3) from pycountry."""
+
+from functools import lru_cache
+
+import pycountry
+
+
+@lru_cache(maxsize=1)
+def country_choices() -> list[tuple[str, str]]:
+    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _ in country_choices())
+
+
+def is_country(code: str) -> bool:
+    return code in _country_codes()
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return country.name if country else code
+
+
+@lru_cache(maxsize=1)
+def language_choices() -> list[tuple[str, str]]:
+    # Living individual languages only: the list people actually pick from.
+    langs = (
+        lang
+        for lang in pycountry.languages
+        if getattr(lang, "type", "L") == "L" and getattr(lang, "scope", "I") in ("I", "M")
+    )
+    return sorted(((lang.alpha_3, lang.name) for lang in langs), key=lambda c: c[1])
+
+
+def normalise_language(code: str) -> str | None:
+    """Return the ISO 639-3 code for a 639-1 or 639-3 code, or None when unknown."""
+    code = (code or "").strip().lower()
+    if len(code) == 2:
+        lang = pycountry.languages.get(alpha_2=code)
+    elif len(code) == 3:
+        lang = pycountry.languages.get(alpha_3=code)
+    else:
+        lang = None
+    return lang.alpha_3 if lang else None
+
+
+def language_name(code: str) -> str:
+    lang = pycountry.languages.get(alpha_3=code)
+    return lang.name if lang else code

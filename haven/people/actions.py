@@ -1,0 +1,205 @@
+"""Every write to people, their contacts, documents, relationships and consent."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from haven.accounts import policy
+from haven.audit.actions import record_event
+from haven.core import crypto, reference
+from haven.core.errors import NotAllowed
+from haven.core.versioning import audit_changes, lock_at_version, save_versioned
+from haven.people import names
+from haven.people.models import (
+    Consent,
+    Contact,
+    IdentityDocument,
+    Person,
+    Relationship,
+)
+
+EDITABLE_FIELDS = [
+    "given_name",
+    "family_name",
+    "other_names",
+    "original_script_name",
+    "sex",
+    "gender_identity",
+    "birth_date",
+    "birth_date_precision",
+    "nationalities",
+    "stateless",
+    "languages",
+    "care_status",
+    "current_location",
+    "wg_seeing",
+    "wg_hearing",
+    "wg_walking",
+    "wg_cognition",
+    "wg_selfcare",
+    "wg_communication",
+]
+# Values of these may appear in the audit trail; for the rest only the field name does.
+LOGGABLE = {"sex", "birth_date_precision", "stateless", "care_status", "current_location"}
+
+
+def normalise(data: dict) -> dict:
+    """Tidy codes people type in different ways before validation (ar → ara, sy → SY)."""
+    data = dict(data)
+    if "languages" in data and isinstance(data["languages"], list):
+        data["languages"] = [reference.normalise_language(c) or c for c in data["languages"]]
+    if "nationalities" in data and isinstance(data["nationalities"], list):
+        data["nationalities"] = [
+            c.strip().upper() if isinstance(c, str) else c for c in data["nationalities"]
+        ]
+    for key in ("given_name", "family_name", "other_names", "original_script_name"):
+        if isinstance(data.get(key), str):
+            data[key] = " ".join(data[key].split())
+    return data
+
+
+def _derive(person: Person) -> None:
+    person.search_name = names.search_key(
+        person.given_name, person.family_name, person.other_names, person.original_script_name
+    )
+    person.duplicate_key = names.duplicate_key(person.given_name, person.family_name)
+
+
+def build_person(user, data: dict) -> Person:
+    """A validated, unsaved Person (registration saves it with its case)."""
+    data = normalise(data)
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be set.") for f in sorted(unknown)})
+    person = Person(agency_id=user.agency_id, registered_by=user, **data)
+    _derive(person)
+    person.full_clean()
+    return person
+
+
+def _snapshot(person: Person) -> dict:
+    return {
+        name: getattr(person, name if name != "current_location" else "current_location_id")
+        for name in EDITABLE_FIELDS
+    }
+
+
+@transaction.atomic
+def update_person(user, person: Person, data: dict, expected_version: int) -> Person:
+    if not _may_edit(user, person):
+        raise NotAllowed(_("You may not edit this person."))
+    lock_at_version(person, expected_version)
+    data = normalise(data)
+    before = _snapshot(person)
+    for name, value in data.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValidationError({name: _("This field cannot be set.")})
+        setattr(person, name, value)
+    _derive(person)
+    person.full_clean()
+    after = _snapshot(person)
+    changes = audit_changes(before, after, LOGGABLE)
+    if not changes:
+        return person
+    save_versioned(person, expected_version, [*data.keys(), "search_name", "duplicate_key"])
+    record_event(user, "person.update", obj=person, details={"changes": changes})
+    return person
+
+
+def _may_edit(user, person: Person) -> bool:
+    from haven.cases.models import Case
+
+    if not policy.has_perm(user, "case.update"):
+        return False
+    if person.registered_by_id == user.pk and not person.cases.exists():
+        return True
+    return Case.objects.filter(policy.case_q(user, "case.update"), person=person).exists()
+
+
+def require_editable(user, person: Person) -> None:
+    if not _may_edit(user, person):
+        raise NotAllowed(_("You may not change this person's record."))
+
+
+@transaction.atomic
+def record_consent(user, person: Person, *, purpose, legal_basis, given, decided_on, remarks=""):
+    if not policy.has_perm(user, "consent.manage"):
+        raise NotAllowed(_("Your role may not record consent."))
+    require_editable(user, person)
+    consent = Consent(
+        person=person,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        given=given,
+        decided_on=decided_on,
+        recorded_by=user,
+        remarks=remarks,
+    )
+    consent.full_clean()
+    consent.save()
+    record_event(
+        user,
+        "consent.given" if given else "consent.withdrawn",
+        obj=person,
+        details={"purpose": purpose, "legal_basis": legal_basis, "date": decided_on},
+    )
+    return consent
+
+
+@transaction.atomic
+def add_contact(user, person: Person, *, kind, value, safe_to_contact=True) -> Contact:
+    require_editable(user, person)
+    contact = Contact(person=person, kind=kind, value=value, safe_to_contact=safe_to_contact)
+    contact.full_clean()
+    contact.save()
+    record_event(user, "person.contact_added", obj=person, details={"kind": kind})
+    return contact
+
+
+def normalise_document_number(number: str) -> str:
+    return "".join(ch for ch in number.upper() if ch.isalnum())
+
+
+@transaction.atomic
+def add_document(user, person: Person, *, kind, number, issuing_country="", expires_on=None):
+    require_editable(user, person)
+    clean_number = normalise_document_number(number)
+    if not clean_number:
+        raise ValidationError({"number": _("Enter the document number (letters and digits).")})
+    document = IdentityDocument(
+        person=person,
+        kind=kind,
+        number=number.strip(),
+        number_index=crypto.blind_index(clean_number),
+        issuing_country=(issuing_country or "").upper(),
+        expires_on=expires_on,
+    )
+    document.full_clean()
+    document.save()
+    record_event(user, "person.document_added", obj=person, details={"kind": kind})
+    return document
+
+
+@transaction.atomic
+def add_relationship(user, person: Person, relative: Person, *, kind, separated=False):
+    require_editable(user, person)
+    if person.pk == relative.pk:
+        raise ValidationError({"relative": _("A person cannot be their own relative.")})
+    if Relationship.objects.filter(person=person, relative=relative, kind=kind).exists():
+        raise ValidationError({"relative": _("This relationship is already recorded.")})
+    link = Relationship.objects.create(
+        person=person, relative=relative, kind=kind, separated=separated
+    )
+    Relationship.objects.get_or_create(
+        person=relative,
+        relative=person,
+        kind=Relationship.INVERSE[kind],
+        defaults={"separated": separated},
+    )
+    record_event(
+        user,
+        "person.relationship_added",
+        obj=person,
+        details={"relative": relative.pk, "kind": kind, "separated": separated},
+    )
+    return link

@@ -1,0 +1,47 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from haven.accounts import views as account_views
+from haven.audit import views as audit_views
+from haven.cases import views as case_views
+from haven.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/", account_views.profile, name="profile"),
+    path("", case_views.dashboard, name="dashboard"),
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/new/", case_views.case_register, name="case_register"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/edit/", case_views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/transition/", case_views.case_transition, name="case_transition"),
+    path(
+        "cases/<int:pk>/request-closure/",
+        case_views.case_request_closure,
+        name="case_request_closure",
+    ),
+    path("cases/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
+    path("cases/<int:pk>/notes/", case_views.case_note_add, name="case_note_add"),
+    path("cases/<int:pk>/flags/", case_views.case_flag_add, name="case_flag_add"),
+    path(
+        "cases/<int:pk>/flags/<int:flag_pk>/resolve/",
+        case_views.case_flag_resolve,
+        name="case_flag_resolve",
+    ),
+    path("cases/<int:pk>/consent/", case_views.case_consent_add, name="case_consent_add"),
+    path("cases/<int:pk>/assign/", case_views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/transfer/", case_views.case_transfer, name="case_transfer"),
+    path("approvals/<int:pk>/decide/", case_views.approval_decide, name="approval_decide"),
+    path("transfers/<int:pk>/answer/", case_views.transfer_answer, name="transfer_answer"),
+    path("audit/", audit_views.audit_events, name="audit_events"),
+    path("audit/access/", audit_views.access_log, name="access_log"),
+    path("api/v1/", include("haven.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+]

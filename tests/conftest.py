@@ -1,0 +1,75 @@
+"""Shared fixtures: two agencies, their offices, and one named user per built-in role."""
+
+from datetime import date
+
+import pytest
+
+from haven.accounts.models import Agency, Office, Role, RoleGrant, Team, User
+
+PASSWORD = "Correct-horse-battery-9"
+
+
+def make_user(username, agency, office, role, scope, **extra):
+    user = User.objects.create_user(username=username, password=PASSWORD, agency=agency, **extra)
+    if office is not None:
+        user.offices.add(office)
+    RoleGrant.objects.create(user=user, role=Role.objects.get(code=role), scope=scope)
+    return user
+
+
+@pytest.fixture
+def world(db):
+    """Agency A (two offices) and agency B, with the personas every access test uses."""
+    a = Agency.objects.create(code="aa", name="Agency A")
+    b = Agency.objects.create(code="bb", name="Agency B")
+    a1 = Office.objects.create(agency=a, name="A north")
+    a2 = Office.objects.create(agency=a, name="A south")
+    b1 = Office.objects.create(agency=b, name="B east")
+    users = {
+        "caseworker": make_user("alice", a, a1, "caseworker", "own"),
+        "caseworker2": make_user("bob", a, a1, "caseworker", "own"),
+        "caseworker_south": make_user("dora", a, a2, "caseworker", "own"),
+        "supervisor": make_user("carol", a, a1, "supervisor", "office"),
+        "supervisor2": make_user("cyril", a, a1, "supervisor", "office"),
+        "protection": make_user("pat", a, a1, "protection_officer", "agency"),
+        "analyst": make_user("ana", a, a1, "analyst", "agency"),
+        "dpo": make_user("dan", a, a2, "data_protection_officer", "agency"),
+        "agency_admin": make_user("adele", a, a1, "agency_admin", "agency"),
+        "system_admin": make_user("root", None, None, "system_admin", "all"),
+        "other_agency": make_user("eve", b, b1, "caseworker", "own"),
+        "other_supervisor": make_user("erin", b, b1, "supervisor", "office"),
+    }
+    team = Team.objects.create(agency=a, office=a1, name="Team north")
+    team.members.add(users["caseworker"], users["caseworker2"])
+    return {"a": a, "b": b, "a1": a1, "a2": a2, "b1": b1, "team": team, **users}
+
+
+PERSON = {
+    "given_name": "Amal",
+    "family_name": "Haddad",
+    "original_script_name": "أمل حداد",
+    "sex": "female",
+    "birth_date": date(1994, 5, 2),
+    "nationalities": ["SY"],
+    "languages": ["ar"],
+}
+CASE = {"programme": "vulnerable_migrants", "vulnerabilities": ["stranded"], "risk_level": "medium"}
+
+
+@pytest.fixture
+def register():
+    """Register a person and case through the real action."""
+    from haven.cases import actions
+
+    def _register(user, person=None, case=None, **kwargs):
+        return actions.register(
+            user, person={**PERSON, **(person or {})}, case={**CASE, **(case or {})}, **kwargs
+        )
+
+    return _register
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the configured hasher (see test_security); tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,96 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live Haven server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("HAVEN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("HAVEN_ARTIFACTS", "artifacts")) / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    contexts = []
+
+    def make(width=1280, height=900):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, base_url=live_server.url
+        )
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shot():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def people(transactional_db):
+    """The personas of tests/conftest.py, in a database the live server can see."""
+    from haven.accounts.models import Agency, Office, Role
+    from haven.accounts.roles import sync_builtin_roles
+    from tests.conftest import make_user
+
+    # A transactional database is emptied between tests, migrations' rows included.
+    sync_builtin_roles(Role)
+
+    a = Agency.objects.create(code="aa", name="Agency A")
+    b = Agency.objects.create(code="bb", name="Agency B")
+    a1 = Office.objects.create(agency=a, name="A north")
+    b1 = Office.objects.create(agency=b, name="B east")
+    return {
+        "caseworker": make_user("alice", a, a1, "caseworker", "own"),
+        "supervisor": make_user("carol", a, a1, "supervisor", "office"),
+        "other_agency": make_user("eve", b, b1, "caseworker", "own"),
+    }
+
+
+def login(page, username):
+    from tests.conftest import PASSWORD
+
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")

@@ -1,0 +1,219 @@
+"""Every web page and API endpoint, for every built-in role, a user of another agency and
+an anonymous visitor: who gets in (ok), who is refused (403) and who is told it does not
+exist (404). A URL added without an entry here fails `test_every_url_is_in_the_matrix`.
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from haven.cases import actions
+from haven.cases.models import Flag
+
+PERSONAS = [
+    "caseworker",
+    "caseworker2",
+    "supervisor",
+    "protection",
+    "analyst",
+    "dpo",
+    "agency_admin",
+    "system_admin",
+    "other_agency",
+    "other_supervisor",
+    "anonymous",
+]
+SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
+
+
+def expect(ok=(), not_found=(), anonymous="login", default=403):
+    table = dict.fromkeys(SIGNED_IN, default)
+    table.update(dict.fromkeys(ok, "ok"))
+    table.update(dict.fromkeys(not_found, 404))
+    table["anonymous"] = anonymous
+    return table
+
+
+EVERYONE = expect(ok=SIGNED_IN)
+PUBLIC = expect(ok=SIGNED_IN, anonymous="ok")
+CASE_TEAM = ["caseworker", "supervisor", "protection"]
+OUT_OF_SCOPE = ["caseworker2", "other_agency", "other_supervisor"]
+CASE_HOLDERS = [
+    "caseworker",
+    "caseworker2",
+    "supervisor",
+    "protection",
+    "other_agency",
+    "other_supervisor",
+]
+ON_CASE = expect(ok=CASE_TEAM, not_found=OUT_OF_SCOPE)
+ON_CASE_API = expect(ok=CASE_TEAM, not_found=OUT_OF_SCOPE, anonymous=403)
+AUDITORS = expect(ok=["dpo", "agency_admin", "system_admin"])
+
+
+def api(table):
+    return {**table, "anonymous": 403}
+
+
+# name: (method, path template, data, expected)
+MATRIX = {
+    "healthz": ("get", "/healthz", None, PUBLIC),
+    "readyz": ("get", "/readyz", None, PUBLIC),
+    "set_language": ("post", "/i18n/setlang/", {"language": "fr"}, PUBLIC),
+    "login": ("get", "/login/", None, {**expect(ok=SIGNED_IN), "anonymous": "ok"}),
+    # Signing out (or trying to, signed out) lands on the sign-in page.
+    "logout": ("post", "/logout/", None, dict.fromkeys(PERSONAS, "login")),
+    "profile": ("get", "/me/", None, EVERYONE),
+    "dashboard": ("get", "/", None, EVERYONE),
+    "case_list": ("get", "/cases/", None, expect(ok=CASE_HOLDERS)),
+    "case_register": ("get", "/cases/new/", None, expect(ok=CASE_HOLDERS)),
+    "case_detail": ("get", "/cases/{case}/", None, ON_CASE),
+    "case_edit": ("get", "/cases/{case}/edit/", None, ON_CASE),
+    "case_transition": ("post", "/cases/{case}/transition/", {}, ON_CASE),
+    "case_request_closure": ("post", "/cases/{case}/request-closure/", {}, ON_CASE),
+    "case_plan": ("get", "/cases/{case}/plan/", None, ON_CASE),
+    "case_note_add": ("post", "/cases/{case}/notes/", {"body": "hello"}, ON_CASE),
+    "case_flag_add": ("post", "/cases/{case}/flags/", {"text": "x"}, ON_CASE),
+    "case_flag_resolve": ("post", "/cases/{case}/flags/{flag}/resolve/", {}, ON_CASE),
+    "case_consent_add": ("post", "/cases/{case}/consent/", {}, ON_CASE),
+    "case_assign": (
+        "get",
+        "/cases/{case}/assign/",
+        None,
+        expect(ok=["supervisor", "protection"], not_found=["other_supervisor"]),
+    ),
+    "case_transfer": (
+        "get",
+        "/cases/{case}/transfer/",
+        None,
+        expect(ok=["supervisor"], not_found=["other_supervisor"]),
+    ),
+    "approval_decide": (
+        "post",
+        "/approvals/{approval}/decide/",
+        {},
+        expect(ok=["supervisor"], not_found=["other_supervisor"]),
+    ),
+    "transfer_answer": (
+        "post",
+        "/transfers/{transfer}/answer/",
+        {"accept": "0"},
+        expect(ok=["other_supervisor"], not_found=["supervisor"]),
+    ),
+    "audit_events": ("get", "/audit/", None, AUDITORS),
+    "access_log": ("get", "/audit/access/", None, AUDITORS),
+    "api_schema": ("get", "/api/schema/", None, PUBLIC),
+    "api_docs": ("get", "/api/docs/", None, PUBLIC),
+    "api-root": ("get", "/api/v1/", None, api(EVERYONE)),
+    "users_me": ("get", "/api/v1/users/me/", None, api(EVERYONE)),
+    "case-list": ("get", "/api/v1/cases/", None, api(expect(ok=CASE_HOLDERS))),
+    "case-detail": ("get", "/api/v1/cases/{case}/", None, ON_CASE_API),
+    "case-transition": ("post", "/api/v1/cases/{case}/transition/", {}, ON_CASE_API),
+    "case-request-closure": ("post", "/api/v1/cases/{case}/request-closure/", {}, ON_CASE_API),
+    "case-assign": (
+        "post",
+        "/api/v1/cases/{case}/assign/",
+        {},
+        api(expect(ok=["supervisor", "protection"], not_found=["other_supervisor"])),
+    ),
+    "case-transfer": (
+        "post",
+        "/api/v1/cases/{case}/transfer/",
+        {},
+        api(expect(ok=["supervisor"], not_found=["other_supervisor"])),
+    ),
+    "case-plan": ("post", "/api/v1/cases/{case}/plan/", {}, ON_CASE_API),
+    "case-notes": ("get", "/api/v1/cases/{case}/notes/", None, ON_CASE_API),
+    "person-list": ("get", "/api/v1/persons/", None, api(expect(ok=CASE_HOLDERS))),
+    "person-detail": ("get", "/api/v1/persons/{person}/", None, ON_CASE_API),
+    "person-consents": ("get", "/api/v1/persons/{person}/consents/", None, ON_CASE_API),
+    "approval-list": (
+        "get",
+        "/api/v1/approvals/",
+        None,
+        api(expect(ok=["supervisor", "other_supervisor"])),
+    ),
+    "approval-decide": (
+        "post",
+        "/api/v1/approvals/{approval}/decide/",
+        {},
+        api(expect(ok=["supervisor"], not_found=["other_supervisor"])),
+    ),
+    "transfer-list": (
+        "get",
+        "/api/v1/transfers/",
+        None,
+        api(expect(ok=["supervisor", "other_supervisor"])),
+    ),
+    "transfer-answer": (
+        "post",
+        "/api/v1/transfers/{transfer}/answer/",
+        {},
+        api(expect(ok=["other_supervisor"], not_found=["supervisor"])),
+    ),
+    "location-list": ("get", "/api/v1/locations/", None, api(EVERYONE)),
+    "location-detail": ("get", "/api/v1/locations/{location}/", None, api(EVERYONE)),
+}
+# Names that are the same views as above under another URL form (format suffixes, etc.).
+COVERED_ELSEWHERE = {"api-root", "case-detail", "person-detail"}
+
+
+def _names(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_url_is_in_the_matrix():
+    missing = set(_names(get_resolver().url_patterns)) - set(MATRIX)
+    assert not missing, f"Add these URLs to the access matrix: {sorted(missing)}"
+
+
+@pytest.fixture
+def targets(world, register):
+    from haven.core.models import Location
+
+    case = register(world["caseworker"])
+    flag = Flag.objects.create(case=case, text="check", raised_by=world["caseworker"])
+    approval = actions.request_closure(world["caseworker"], case, "declined")
+    other = register(world["caseworker"], person={"given_name": "Moved"})
+    transfer = actions.request_transfer(world["supervisor"], other, world["b"], "moved")
+    location = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    return {
+        "case": case.pk,
+        "person": case.person_id,
+        "flag": flag.pk,
+        "approval": approval.pk,
+        "transfer": transfer.pk,
+        "location": location.pk,
+    }
+
+
+def _outcome(response) -> object:
+    if response.status_code in (403, 404):
+        return response.status_code
+    if response.status_code == 401:
+        return 403
+    if response.status_code == 302 and "/login/" in response.get("Location", ""):
+        return "login"
+    assert response.status_code < 500, response.content[:500]
+    return "ok"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(world, targets, name):
+    method, template, data, expected = MATRIX[name]
+    path = template.format(**targets)
+    got = {}
+    for persona in PERSONAS:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(world[persona])
+        with transaction.atomic():
+            response = getattr(client, method)(path, data=data, HTTP_HOST="localhost")
+            got[persona] = _outcome(response)
+            transaction.set_rollback(True)
+    assert got == expected

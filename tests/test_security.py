@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.contrib.auth.hashers import get_hasher
+
+from tests.conftest import PASSWORD
+
+
+def test_argon2_is_the_password_hasher():
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher") or get_hasher().algorithm
+
+
+def test_security_headers_on_pages(client, db):
+    response = client.get("/login/", HTTP_HOST="localhost")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_lockout_after_repeated_failures(world, client):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "alice", "password": "nope"}, HTTP_HOST="localhost")
+    response = client.post(
+        "/login/", {"username": "alice", "password": PASSWORD}, HTTP_HOST="localhost"
+    )
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_csrf_is_enforced(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["caseworker"])
+    response = client.post("/cases/new/", {}, HTTP_HOST="localhost")
+    assert response.status_code == 403
+
+
+def test_login_redirects_anonymous_users(client, db):
+    response = client.get("/cases/", HTTP_HOST="localhost")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_health_and_readiness(client, db):
+    assert client.get("/healthz", HTTP_HOST="localhost").json() == {"status": "ok"}
+    assert client.get("/readyz", HTTP_HOST="localhost").json() == {"status": "ok"}
+
+
+def test_readiness_fails_when_migrations_are_pending(client, db, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
+    response = client.get("/readyz", HTTP_HOST="localhost")
+    assert response.status_code == 503 and response.json()["reason"] == "migrations"
+
+
+def test_secrets_are_generated_outside_the_repo(tmp_path, monkeypatch):
+    from haven import envconfig
+
+    monkeypatch.delenv("HAVEN_SECRET_KEY", raising=False)
+    monkeypatch.delenv("HAVEN_FIELD_KEYS", raising=False)
+    key = envconfig.secret_key(tmp_path)
+    assert key == envconfig.secret_key(tmp_path) and len(key) > 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert len(envconfig.field_keys(tmp_path)) == 1
+
+
+def test_bad_field_keys_are_refused_with_a_clear_message(tmp_path, monkeypatch):
+    import pytest
+
+    from haven import envconfig
+
+    monkeypatch.setenv("HAVEN_FIELD_KEYS", "not-a-key")
+    with pytest.raises(ValueError, match="Fernet keys"):
+        envconfig.field_keys(tmp_path)

@@ -1,0 +1,237 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from haven.cases import actions
+from haven.cases.models import Case
+
+FORM = {
+    "given_name": "Amal",
+    "family_name": "Haddad",
+    "original_script_name": "أمل حداد",
+    "sex": "female",
+    "birth_date": "1994-05-02",
+    "birth_date_precision": "exact",
+    "nationalities": "SY",
+    "languages": "ar, en",
+    "programme": "vulnerable_migrants",
+    "vulnerabilities": ["stranded"],
+    "risk_level": "medium",
+    "registration_basis": "consent",
+    "consent_given": "on",
+    "consent_purposes": ["referral", "tracing"],
+}
+
+
+@pytest.fixture
+def signed_in(client, world):
+    def sign_in(persona):
+        client.force_login(world[persona])
+        return client
+
+    return sign_in
+
+
+def post_registration(client, world, **changes):
+    data = {**FORM, "office": world["a1"].pk, **changes}
+    return client.post("/cases/new/", data, HTTP_HOST="localhost")
+
+
+def test_registration_page_creates_case_and_redirects(world, signed_in):
+    client = signed_in("caseworker")
+    response = post_registration(client, world)
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    assert case.person.languages == ["ara", "eng"]
+    assert sorted(case.person.consents.values_list("purpose", flat=True)) == [
+        "referral",
+        "registration",
+        "tracing",
+    ]
+
+
+def test_registration_shows_field_errors_and_keeps_input(world, signed_in):
+    client = signed_in("caseworker")
+    response = post_registration(client, world, nationalities="SY, XQ", birth_date="2999-01-01")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Unknown country code(s): XQ" in page
+    assert "in the future" in page
+    assert 'value="Amal"' in page, "what the user typed is kept"
+    assert not Case.objects.exists()
+
+
+def test_registration_warns_about_possible_duplicates(world, signed_in, register):
+    existing = register(world["caseworker"])
+    client = signed_in("caseworker")
+    response = post_registration(client, world, given_name="HADDAD", family_name="amal")
+    page = response.content.decode()
+    assert response.status_code == 200 and "Possible duplicates" in page
+    assert existing.number in page
+    assert Case.objects.count() == 1
+    confirmed = post_registration(
+        client, world, given_name="HADDAD", family_name="amal", not_a_duplicate="on"
+    )
+    assert confirmed.status_code == 302 and Case.objects.count() == 2
+
+
+def test_case_list_search_and_filters(world, signed_in, register):
+    first = register(world["caseworker"])
+    register(
+        world["caseworker"],
+        person={"given_name": "Selam", "family_name": "Tekle", "original_script_name": ""},
+        case={"programme": "child_protection", "vulnerabilities": ["uasc"]},
+    )
+    client = signed_in("caseworker")
+    page = client.get("/cases/?q=hadd", HTTP_HOST="localhost").content.decode()
+    assert first.number in page and "Selam" not in page
+    page = client.get("/cases/?vulnerability=uasc", HTTP_HOST="localhost").content.decode()
+    assert "Selam" in page and "Amal" not in page
+    page = client.get("/cases/?q=nobody-here", HTTP_HOST="localhost").content.decode()
+    assert "No cases match" in page
+
+
+def test_bad_filter_values_are_reported_not_crashing(world, signed_in):
+    client = signed_in("caseworker")
+    response = client.get("/cases/?registered_from=notadate&status=bogus", HTTP_HOST="localhost")
+    assert response.status_code == 200
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_case_list_paginates(world, signed_in, register):
+    for i in range(30):
+        register(world["caseworker"], person={"given_name": f"P{i}"})
+    client = signed_in("caseworker")
+    first = client.get("/cases/", HTTP_HOST="localhost").content.decode()
+    assert "Page 1 of 2" in first
+    second = client.get("/cases/?page=2", HTTP_HOST="localhost").content.decode()
+    assert "Page 2 of 2" in second
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, HTTP_HOST="localhost").status_code == 200
+    return len(ctx)
+
+
+def test_case_list_and_dashboard_query_counts_do_not_grow_with_cases(world, signed_in, register):
+    client = signed_in("supervisor")
+    for i in range(3):
+        register(world["caseworker"], person={"given_name": f"A{i}"})
+    small_list, small_dash = _queries(client, "/cases/"), _queries(client, "/")
+    for i in range(20):
+        case = register(world["caseworker2"], person={"given_name": f"B{i}"})
+        actions.assign(world["supervisor"], case, assignees=[world["caseworker"]])
+    assert _queries(client, "/cases/") == small_list
+    assert _queries(client, "/") == small_dash
+    assert small_list <= 12 and small_dash <= 16
+
+
+def test_case_detail_tabs_and_workflow_buttons(world, signed_in, register):
+    case = register(world["caseworker"])
+    client = signed_in("caseworker")
+    page = client.get(f"/cases/{case.pk}/", HTTP_HOST="localhost").content.decode()
+    assert 'value="assessment"' in page and 'value="follow_up"' not in page
+    for tab in ("person", "family", "consent", "plan", "notes", "tasks", "history"):
+        assert client.get(f"/cases/{case.pk}/?tab={tab}", HTTP_HOST="localhost").status_code == 200
+    assert client.get(f"/cases/{case.pk}/?tab=nope", HTTP_HOST="localhost").status_code == 404
+    history = client.get(f"/cases/{case.pk}/?tab=history", HTTP_HOST="localhost").content.decode()
+    assert "case.create" in history
+
+
+def test_web_transition_with_stale_version_shows_conflict(world, signed_in, register):
+    case = register(world["caseworker"])
+    client = signed_in("caseworker")
+    client.post(
+        f"/cases/{case.pk}/transition/", {"to": "assessment", "version": 1}, HTTP_HOST="localhost"
+    )
+    response = client.post(
+        f"/cases/{case.pk}/transition/",
+        {"to": "case_plan", "version": 1},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert "Someone else saved" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "assessment"
+
+
+def test_analyst_dashboard_shows_aggregates_only(world, signed_in, register):
+    register(world["caseworker"])
+    page = signed_in("analyst").get("/", HTTP_HOST="localhost").content.decode()
+    assert "Cases by status" in page and "Haddad" not in page and "Amal" not in page
+
+
+def test_arabic_pages_are_right_to_left(world, signed_in):
+    client = signed_in("caseworker")
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/"}, HTTP_HOST="localhost")
+    page = client.get("/", HTTP_HOST="localhost").content.decode()
+    assert 'dir="rtl"' in page and 'lang="ar"' in page
+    assert "لوحة" in page  # "Dashboard" is translated
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_every_message_is_translated(language):
+    """Every msgid in the catalogue has a translation (none left empty or fuzzy)."""
+    from pathlib import Path
+
+    import polib
+
+    po = polib.pofile(str(Path("haven/locale") / language / "LC_MESSAGES" / "django.po"))
+    assert po.percent_translated() == 100, [e.msgid for e in po.untranslated_entries()][:10]
+    assert not po.fuzzy_entries()
+
+
+def test_edit_case_form(world, signed_in, register):
+    case = register(world["caseworker"])
+    client = signed_in("caseworker")
+    response = client.post(
+        f"/cases/{case.pk}/edit/",
+        {
+            "programme": "gbv",
+            "vulnerabilities": ["gbv_survivor"],
+            "risk_level": "high",
+            "office": world["a1"].pk,
+            "summary": "x",
+            "version": 1,
+        },
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.programme == "gbv" and case.version == 2
+
+
+def test_birth_date_year_precision_shows_year_only(world, signed_in, register):
+    case = register(
+        world["caseworker"], person={"birth_date": date(1990, 1, 1), "birth_date_precision": "year"}
+    )
+    page = (
+        signed_in("caseworker")
+        .get(f"/cases/{case.pk}/?tab=person", HTTP_HOST="localhost")
+        .content.decode()
+    )
+    assert "1990 (Year only)" in page
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_compiled_catalogues_match_the_sources(language):
+    """The committed .mo files are compiled from the current .po files (`make messages`)."""
+    from pathlib import Path
+
+    import polib
+
+    folder = Path("haven/locale") / language / "LC_MESSAGES"
+    po = {
+        e.msgid: e.msgstr or e.msgstr_plural
+        for e in polib.pofile(str(folder / "django.po"))
+        if not e.obsolete
+    }
+    mo = {
+        e.msgid: e.msgstr or e.msgstr_plural
+        for e in polib.mofile(str(folder / "django.mo"))
+        if e.msgid
+    }
+    assert po == mo, "Run `make messages` and commit the .mo files"
