@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from haven.accounts import policy
-from haven.people.models import Consent, ConsentPurpose, LegalBasis, Person
+from haven.people.models import Consent, ConsentPurpose, Difficulty, LegalBasis, Person
 
 IDENTIFYING = {
     "given_name",
@@ -13,6 +13,24 @@ IDENTIFYING = {
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    # Declared so the schema is the same on every database backend.
+    wg_seeing = serializers.ChoiceField(choices=Difficulty.choices, allow_null=True, required=False)
+    wg_hearing = serializers.ChoiceField(
+        choices=Difficulty.choices, allow_null=True, required=False
+    )
+    wg_walking = serializers.ChoiceField(
+        choices=Difficulty.choices, allow_null=True, required=False
+    )
+    wg_cognition = serializers.ChoiceField(
+        choices=Difficulty.choices, allow_null=True, required=False
+    )
+    wg_selfcare = serializers.ChoiceField(
+        choices=Difficulty.choices, allow_null=True, required=False
+    )
+    wg_communication = serializers.ChoiceField(
+        choices=Difficulty.choices, allow_null=True, required=False
+    )
+
     class Meta:
         model = Person
         fields = [
