@@ -75,17 +75,28 @@ def _teammate_ids(user):
 # ---- cases: a queryset filter and the same rule on one object ------------------------------
 
 
-def case_q(user, perm: str = "case.view") -> Q:
-    """A filter on Case for the cases `user` may act on with `perm` (empty when none)."""
+def _assigned_case_ids(users) -> list[int]:
     from haven.cases.models import CaseAssignment
 
+    return list(CaseAssignment.objects.filter(user__in=users).values_list("case_id", flat=True))
+
+
+def involved_q(user) -> Q:
+    """Cases the user owns or is assigned to.
+
+    The assigned ids are read first (a short list) so the database can combine two index
+    scans instead of testing a subquery on every row of a large table.
+    """
+    return Q(owner_id=user.pk) | Q(pk__in=_assigned_case_ids([user.pk]))
+
+
+def case_q(user, perm: str = "case.view") -> Q:
+    """A filter on Case for the cases `user` may act on with `perm` (empty when none)."""
     held = scopes(user, perm)
     if not held:
         return Q(pk__in=[])
 
-    def assigned_to(users):
-        return Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user__in=users))
-
+    involved = involved_q(user)
     scope_q = Q(pk__in=[])
     for scope in held:
         if scope == "all":
@@ -96,12 +107,11 @@ def case_q(user, perm: str = "case.view") -> Q:
         elif scope == "office":
             scope_q |= Q(office_id__in=grants(user).office_ids)
         elif scope == "team":
-            mates = _teammate_ids(user)
-            scope_q |= Q(owner_id__in=mates) | Q(assigned_to(mates))
+            mates = list(_teammate_ids(user).values_list("id", flat=True))
+            scope_q |= Q(owner_id__in=mates) | Q(pk__in=_assigned_case_ids(mates))
         elif scope == "own":
-            scope_q |= Q(owner_id=user.pk) | Q(assigned_to([user.pk]))
+            scope_q |= involved
 
-    involved = Q(owner_id=user.pk) | Q(assigned_to([user.pk]))
     sensitive_ok = Q(sensitive=False) | involved
     if has_perm(user, "case.view_sensitive"):
         sensitive_ok |= Q(agency_id=user.agency_id)

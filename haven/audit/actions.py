@@ -1,6 +1,14 @@
-"""Writing audit events and access-log entries: the only way into the audit tables."""
+"""Writing audit events and access-log entries: the only way into the audit tables.
+
+Actions run inside `audited()`: their events are collected and appended together at the end
+of the action's transaction, so the chain lock is held only for the last moment before
+commit. Outside an action (a login, a view of a page) an event is appended at once.
+"""
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -10,45 +18,97 @@ from haven.audit import chain, context
 from haven.audit.models import AccessLog, AuditEvent, ChainHead
 
 _MODELS = {"audit_event": AuditEvent, "access_log": AccessLog}
+_pending: ContextVar[list | None] = ContextVar("haven_audit_pending", default=None)
 
 
-def _append(chain_name: str, actor, obj, agency_id, **fields):
-    model = _MODELS[chain_name]
-    with transaction.atomic():
-        head, _ = ChainHead.objects.get_or_create(name=chain_name)
+@contextmanager
+def batch():
+    """One atomic unit whose audit events are appended together just before it commits."""
+    if _pending.get() is not None:  # nested: the outermost batch writes
+        yield
+        return
+    token = _pending.set([])
+    try:
+        with transaction.atomic():
+            yield
+            _append_all(_pending.get())
+    finally:
+        _pending.reset(token)
+
+
+def audited(action):
+    """Decorator for actions: atomic, with its audit events written in one batch."""
+
+    @wraps(action)
+    def wrapper(*args, **kwargs):
+        with batch():
+            return action(*args, **kwargs)
+
+    return wrapper
+
+
+def _record(chain_name: str, actor, obj, agency_id, **fields):
+    return _MODELS[chain_name](
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_username=getattr(actor, "username", "") or "",
+        agency_id=agency_id,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        ip=context.ip() or "",
+        channel=context.channel(),
+        **fields,
+    )
+
+
+def _append_all(records) -> None:
+    by_chain: dict[str, list] = {}
+    for record in records:
+        name = "audit_event" if isinstance(record, AuditEvent) else "access_log"
+        by_chain.setdefault(name, []).append(record)
+    for name, items in by_chain.items():
+        _append(name, items)
+
+
+def _append(chain_name: str, records: list) -> None:
+    with transaction.atomic(savepoint=False):
         # Serialise appends to one chain: the row lock is held until the transaction commits.
-        head = ChainHead.objects.select_for_update().get(pk=head.pk)
-        record = model(
-            seq=head.seq + 1,
-            created_at=timezone.now(),
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_username=getattr(actor, "username", "") or "",
-            agency_id=agency_id,
-            object_type=obj._meta.model_name if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            ip=context.ip() or "",
-            channel=context.channel(),
-            prev_hash=head.hash,
-            **fields,
-        )
-        record.hash = chain.compute_hash(chain_name, record, head.hash)
-        record.save()
-        ChainHead.objects.filter(pk=head.pk).update(seq=record.seq, hash=record.hash)
+        head = ChainHead.objects.select_for_update().filter(name=chain_name).first()
+        if head is None:
+            ChainHead.objects.get_or_create(name=chain_name)
+            head = ChainHead.objects.select_for_update().get(name=chain_name)
+        seq, prev_hash, now = head.seq, head.hash, timezone.now()
+        for record in records:
+            seq += 1
+            record.seq, record.created_at, record.prev_hash = seq, now, prev_hash
+            record.hash = chain.compute_hash(chain_name, record, prev_hash)
+            prev_hash = record.hash
+        _MODELS[chain_name].objects.bulk_create(records)
+        ChainHead.objects.filter(name=chain_name).update(seq=seq, hash=prev_hash)
+
+
+def _write(chain_name: str, record):
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(record)
+    else:
+        _append(chain_name, [record])
     return record
 
 
 def record_event(actor, action: str, *, obj=None, agency_id=None, details=None) -> AuditEvent:
-    """Record a change (or a login, an export…). Call it inside the action's transaction."""
+    """Record a change (or a login, an export…)."""
     if agency_id is None and obj is not None:
         agency_id = getattr(obj, "agency_id", None)
     # Round-trip through JSON now so the hash covers exactly what the database will return.
     details = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
-    return _append("audit_event", actor, obj, agency_id, action=action, details=details)
+    record = _record("audit_event", actor, obj, agency_id, action=action, details=details)
+    return _write("audit_event", record)
 
 
 def record_access(actor, view: str, obj) -> AccessLog:
     """Record that `actor` looked at personal data in `obj`."""
-    return _append("access_log", actor, obj, getattr(obj, "agency_id", None), view=view)
+    record = _record("access_log", actor, obj, getattr(obj, "agency_id", None), view=view)
+    return _write("access_log", record)
 
 
 def verify_all() -> list[chain.Problem]:

@@ -4,12 +4,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Office, User
-from haven.audit.actions import record_event
+from haven.audit.actions import audited, record_event
 from haven.cases import due, selectors
 from haven.cases.models import (
     Approval,
@@ -51,11 +52,13 @@ def _require(user, perm: str, case: Case | None = None) -> None:
 
 def next_number(agency: Agency, year: int) -> str:
     """The next case number for the agency, e.g. HA-2026-000042 (call inside a transaction)."""
-    counter, _created = CaseCounter.objects.get_or_create(agency=agency, year=year)
-    counter = CaseCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{agency.code.upper()}-{year}-{counter.last:06d}"
+    # The UPDATE takes the row lock, so concurrent registrations get distinct numbers.
+    counters = CaseCounter.objects.filter(agency=agency, year=year)
+    if not counters.update(last=F("last") + 1):
+        CaseCounter.objects.get_or_create(agency=agency, year=year)
+        counters.update(last=F("last") + 1)
+    last = counters.values_list("last", flat=True).get()
+    return f"{agency.code.upper()}-{year}-{last:06d}"
 
 
 def _office_for(user, office: Office | None) -> Office:
@@ -66,7 +69,7 @@ def _office_for(user, office: Office | None) -> Office:
     return office
 
 
-@transaction.atomic
+@audited
 def register(
     user,
     *,
@@ -105,18 +108,15 @@ def register(
         **case_data,
     )
     new_case.number = number or next_number(user.agency, registered_on.year)
+    # Foreign keys were set from objects already checked above: no look-ups for them.
+    new_case.full_clean(exclude=["person", "agency", "owner", "office"])
     try:
-        new_case.full_clean(exclude=["person"])
-    except ValidationError as exc:
-        if "__all__" in exc.message_dict or "number" in exc.message_dict:
-            raise ValidationError(
-                {
-                    "number": _("Case number %(n)s is already used in your agency.")
-                    % {"n": new_case.number}
-                }
-            ) from exc
-        raise
-    new_case.save()
+        with transaction.atomic():
+            new_case.save()
+    except IntegrityError as exc:
+        # The unique (agency, number) constraint: race-free, and the one place it is checked.
+        message = _("Case number %(n)s is already used in your agency.") % {"n": new_case.number}
+        raise ValidationError({"number": message}) from exc
     record_event(user, "person.create", obj=new_person)
     record_event(
         user,
@@ -129,7 +129,7 @@ def register(
             "sensitive": new_case.sensitive,
         },
     )
-    people_actions.record_consent(
+    people_actions.save_consent(
         user,
         new_person,
         purpose=ConsentPurpose.REGISTRATION,
@@ -138,7 +138,7 @@ def register(
         decided_on=today,
     )
     for consent in other_consents or []:
-        people_actions.record_consent(user, new_person, decided_on=today, **consent)
+        people_actions.save_consent(user, new_person, decided_on=today, **consent)
     return new_case
 
 
@@ -146,7 +146,7 @@ def _case_snapshot(case: Case) -> dict:
     return {name: getattr(case, name if name != "office" else "office_id") for name in CASE_FIELDS}
 
 
-@transaction.atomic
+@audited
 def update_case(user, case: Case, data: dict, expected_version: int) -> Case:
     _require(user, "case.update", case)
     lock_at_version(case, expected_version)
@@ -180,7 +180,7 @@ def _close(case: Case, reason: str) -> None:
     case.closed_on = timezone.localdate()
 
 
-@transaction.atomic
+@audited
 def transition(
     user,
     case: Case,
@@ -239,7 +239,7 @@ def transition(
     return case
 
 
-@transaction.atomic
+@audited
 def request_closure(user, case: Case, reason: str, comment: str = "") -> Approval:
     _require(user, "case.transition", case)
     check_transition(case.status, Status.CLOSED)
@@ -260,7 +260,7 @@ def _request_approval(user, case, kind, **fields) -> Approval:
     return approval
 
 
-@transaction.atomic
+@audited
 def save_plan(
     user, case: Case, *, goals: str, actions: list[dict], submit: bool = True
 ) -> CasePlan:
@@ -301,7 +301,7 @@ def save_plan(
     return plan
 
 
-@transaction.atomic
+@audited
 def decide(user, approval: Approval, *, approve: bool, comment: str = "") -> Approval:
     """A supervisor approves or rejects a plan or a closure (never their own request)."""
     case = approval.case
@@ -340,7 +340,7 @@ def decide(user, approval: Approval, *, approve: bool, comment: str = "") -> App
     return approval
 
 
-@transaction.atomic
+@audited
 def assign(user, case: Case, *, owner: User | None = None, assignees: list[User] | None = None):
     """Set the case owner and/or the assigned users; all must be active users of the agency."""
     _require(user, "case.assign", case)
@@ -375,7 +375,7 @@ def assign(user, case: Case, *, owner: User | None = None, assignees: list[User]
     return case
 
 
-@transaction.atomic
+@audited
 def add_note(user, case: Case, body: str) -> Note:
     _require(user, "note.add", case)
     if not policy.can_see_identity(user):
@@ -387,7 +387,7 @@ def add_note(user, case: Case, body: str) -> Note:
     return note
 
 
-@transaction.atomic
+@audited
 def add_flag(user, case: Case, text: str) -> Flag:
     _require(user, "case.update", case)
     if not text.strip():
@@ -397,7 +397,7 @@ def add_flag(user, case: Case, text: str) -> Flag:
     return flag
 
 
-@transaction.atomic
+@audited
 def resolve_flag(user, flag: Flag) -> Flag:
     _require(user, "case.update", flag.case)
     if flag.resolved_at is None:
@@ -407,7 +407,7 @@ def resolve_flag(user, flag: Flag) -> Flag:
     return flag
 
 
-@transaction.atomic
+@audited
 def request_transfer(user, case: Case, to_agency: Agency, reason: str) -> Transfer:
     _require(user, "case.transfer", case)
     if to_agency.pk == case.agency_id or not to_agency.is_active:
@@ -431,7 +431,7 @@ def request_transfer(user, case: Case, to_agency: Agency, reason: str) -> Transf
     return transfer
 
 
-@transaction.atomic
+@audited
 def answer_transfer(
     user, transfer: Transfer, *, accept: bool, office: Office | None = None
 ) -> Transfer:

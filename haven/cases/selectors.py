@@ -10,6 +10,7 @@ from haven.cases.workflow import OPEN_STATUSES, Status
 from haven.core import crypto
 from haven.people import names
 from haven.people.actions import normalise_document_number
+from haven.people.models import IdentityDocument
 
 
 def visible_cases(user, perm: str = "case.view"):
@@ -45,10 +46,11 @@ def search(cases, query: str, *, identity: bool):
         match |= Q(person__search_name__contains=folded)
         doc_number = normalise_document_number(query)
         if doc_number:
-            match |= Q(
-                person__documents__number_index__in=crypto.blind_index_candidates(doc_number)
-            )
-    return cases.filter(match).distinct() if identity else cases.filter(match)
+            holders = IdentityDocument.objects.filter(
+                number_index__in=crypto.blind_index_candidates(doc_number)
+            ).values("person_id")
+            match |= Q(person_id__in=holders)
+    return cases.filter(match)
 
 
 def approval_needed(case: Case, kind: str) -> bool:
@@ -98,7 +100,7 @@ def dashboard(user) -> dict:
     report_scope = policy.widest_scope(user, "report.view")
     data = {"my": None, "by_status": [], "by_risk": [], "overdue": None}
     if scoped is not None:
-        mine = scoped.filter(Q(owner=user) | Q(assignments__user=user)).distinct()
+        mine = scoped.filter(policy.involved_q(user))
         data["my"] = mine.filter(status__in=OPEN_STATUSES).count()
         data["overdue"] = scoped.filter(overdue_q()).count()
         data["overdue_cases"] = list(

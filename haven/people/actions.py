@@ -1,11 +1,10 @@
 """Every write to people, their contacts, documents, relationships and consent."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
-from haven.audit.actions import record_event
+from haven.audit.actions import audited, record_event
 from haven.core import crypto, reference
 from haven.core.errors import NotAllowed
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
@@ -73,7 +72,7 @@ def build_person(user, data: dict) -> Person:
         raise ValidationError({f: _("This field cannot be set.") for f in sorted(unknown)})
     person = Person(agency_id=user.agency_id, registered_by=user, **data)
     _derive(person)
-    person.full_clean()
+    person.full_clean(exclude=["agency", "registered_by"])
     return person
 
 
@@ -84,7 +83,7 @@ def _snapshot(person: Person) -> dict:
     }
 
 
-@transaction.atomic
+@audited
 def update_person(user, person: Person, data: dict, expected_version: int) -> Person:
     if not _may_edit(user, person):
         raise NotAllowed(_("You may not edit this person."))
@@ -121,11 +120,25 @@ def require_editable(user, person: Person) -> None:
         raise NotAllowed(_("You may not change this person's record."))
 
 
-@transaction.atomic
+@audited
 def record_consent(user, person: Person, *, purpose, legal_basis, given, decided_on, remarks=""):
+    require_editable(user, person)
+    return save_consent(
+        user,
+        person,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        given=given,
+        decided_on=decided_on,
+        remarks=remarks,
+    )
+
+
+@audited
+def save_consent(user, person: Person, *, purpose, legal_basis, given, decided_on, remarks=""):
+    """Record a consent decision for a person the caller was just allowed to touch."""
     if not policy.has_perm(user, "consent.manage"):
         raise NotAllowed(_("Your role may not record consent."))
-    require_editable(user, person)
     consent = Consent(
         person=person,
         purpose=purpose,
@@ -135,7 +148,7 @@ def record_consent(user, person: Person, *, purpose, legal_basis, given, decided
         recorded_by=user,
         remarks=remarks,
     )
-    consent.full_clean()
+    consent.full_clean(exclude=["person", "recorded_by"])
     consent.save()
     record_event(
         user,
@@ -146,7 +159,7 @@ def record_consent(user, person: Person, *, purpose, legal_basis, given, decided
     return consent
 
 
-@transaction.atomic
+@audited
 def add_contact(user, person: Person, *, kind, value, safe_to_contact=True) -> Contact:
     require_editable(user, person)
     contact = Contact(person=person, kind=kind, value=value, safe_to_contact=safe_to_contact)
@@ -160,7 +173,7 @@ def normalise_document_number(number: str) -> str:
     return "".join(ch for ch in number.upper() if ch.isalnum())
 
 
-@transaction.atomic
+@audited
 def add_document(user, person: Person, *, kind, number, issuing_country="", expires_on=None):
     require_editable(user, person)
     clean_number = normalise_document_number(number)
@@ -180,7 +193,7 @@ def add_document(user, person: Person, *, kind, number, issuing_country="", expi
     return document
 
 
-@transaction.atomic
+@audited
 def add_relationship(user, person: Person, relative: Person, *, kind, separated=False):
     require_editable(user, person)
     if person.pk == relative.pk:

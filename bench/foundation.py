@@ -1,0 +1,304 @@
+"""Foundation benchmark: 1,000,000 cases on PostgreSQL.
+
+Measures, on the same seeded database in one run:
+  - case list with filters, server time (median, p95)         goal p95 <= 200 ms
+  - name search (partial, Latin and Arabic script), server time goal p95 <= 200 ms
+  - dashboard, server time                                      goal <= 1 s
+  - registration through the API, 2 gunicorn workers            goal >= 200 per second
+
+Server time is the time Django takes to answer a request in-process (middleware, queries,
+templates), measured with the test client against the real database. Registration is
+measured end to end over HTTP on loopback against `gunicorn --workers 2`.
+
+    python bench/foundation.py --cases 1000000            # seeds once, then measures
+    python bench/foundation.py --cases 1000000 --reuse    # measure an already seeded DB
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOALS = {"list_p95_ms": 200, "search_p95_ms": 200, "dashboard_ms": 1000, "register_per_s": 200}
+
+
+def setup_django(database_url: str):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("HAVEN_VAR_DIR", str(ROOT / "var" / "bench"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    os.environ["HAVEN_LOG_LEVEL"] = "ERROR"
+    import django
+
+    django.setup()
+
+
+def ensure_database(database_url: str):
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(cases: int, reuse: bool) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from haven.cases.models import Case
+
+    call_command("migrate", verbosity=0)
+    have = Case.objects.count()
+    result = {"cases_before": have}
+    if reuse and have >= cases:
+        return result
+    started = time.monotonic()
+    from haven.core import bulk
+
+    bulk.seed_cases(cases - have, batch=10000, progress=print)
+    elapsed = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result.update({"seeded": cases - have, "seed_seconds": round(elapsed, 1)})
+    result["seed_rows_per_s"] = round((cases - have) / elapsed)
+    return result
+
+
+def timed(client, urls, rounds=1) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        for url in urls:
+            started = time.perf_counter()
+            response = client.get(url, HTTP_HOST="localhost")
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return {
+        "n": len(times),
+        "median_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(p95, 1),
+    }
+
+
+def measure_pages(rounds: int) -> dict:
+    from django.test import Client
+
+    from haven.accounts.models import User
+
+    results = {}
+    personas = {
+        "caseworker (own)": "cw.ha.0",
+        "supervisor (office)": "supervisor.a",
+        "protection officer (agency)": "protection.a",
+    }
+    filters = [
+        "/cases/?status=implementation",
+        "/cases/?risk_level=high&programme=child_protection",
+        "/cases/?vulnerability=trafficking_victim",
+        "/cases/?status=follow_up&risk_level=critical&page=3",
+        "/cases/?registered_from=2026-01-01&status=assessment",
+    ]
+    searches = [
+        "/cases/?q=haddad",
+        "/cases/?q=hadd",
+        "/cases/?q=tesfay",
+        "/cases/?q=أمل",
+        "/cases/?q=محمد",
+        "/cases/?q=okafor",
+        "/cases/?q=ouedraogo",
+        "/cases/?q=kovalenko",
+    ]
+    for label, username in personas.items():
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        timed(client, ["/cases/", "/"])  # warm caches and connections
+        results[label] = {
+            "list": summary(timed(client, filters, rounds)),
+            "search": summary(timed(client, searches, rounds)),
+            "dashboard": summary(timed(client, ["/"], rounds * 3)),
+        }
+    analyst = Client()
+    analyst.force_login(User.objects.get(username="analyst"))
+    timed(analyst, ["/"])
+    results["analyst (aggregates)"] = {"dashboard": summary(timed(analyst, ["/"], rounds * 3))}
+    return results
+
+
+def measure_registration(database_url: str, total: int, concurrency: int) -> dict:
+    from rest_framework.authtoken.models import Token
+
+    from haven.accounts.models import User
+
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username="caseworker.a"))
+    port = 8765
+    env = {**os.environ, "DATABASE_URL": database_url, "HAVEN_LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "haven.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(ROOT),
+    )
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        body = json.dumps(
+            {
+                "person": {
+                    "given_name": "Bench",
+                    "family_name": "Person",
+                    "sex": "female",
+                    "nationalities": ["NE"],
+                },
+                "programme": "vulnerable_migrants",
+                "vulnerabilities": ["stranded"],
+            }
+        ).encode()
+        headers = {
+            "Authorization": f"Token {token.key}",
+            "Content-Type": "application/json",
+            "Host": "localhost",
+        }
+        url = f"http://127.0.0.1:{port}/api/v1/cases/"
+        counter = {"ok": 0, "failed": 0}
+        lock = threading.Lock()
+        per_thread = total // concurrency
+
+        def worker():
+            for _ in range(per_thread):
+                request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                        ok = response.status == 201
+                except Exception:  # noqa: BLE001 (counted as a failure)
+                    ok = False
+                with lock:
+                    counter["ok" if ok else "failed"] += 1
+
+        # A short warm-up so both workers have imported everything.
+        for _ in range(4):
+            urllib.request.urlopen(
+                urllib.request.Request(url, data=body, headers=headers, method="POST")
+            )  # noqa: S310
+        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "requests": per_thread * concurrency,
+        "concurrency": concurrency,
+        "ok": counter["ok"],
+        "failed": counter["failed"],
+        "seconds": round(elapsed, 2),
+        "per_second": round(counter["ok"] / elapsed, 1),
+    }
+
+
+def _wait_until_up(url: str, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server did not come up at {url}")
+
+
+def verdicts(pages: dict, registration: dict) -> list[tuple[str, float, float]]:
+    rows = []
+    worst_list = max(v["list"]["p95_ms"] for v in pages.values() if "list" in v)
+    worst_search = max(v["search"]["p95_ms"] for v in pages.values() if "search" in v)
+    worst_dash = max(v["dashboard"]["p95_ms"] for v in pages.values())
+    rows.append(("case list p95 (ms, worst role)", worst_list, GOALS["list_p95_ms"]))
+    rows.append(("name search p95 (ms, worst role)", worst_search, GOALS["search_p95_ms"]))
+    rows.append(("dashboard p95 (ms, worst role)", worst_dash, GOALS["dashboard_ms"]))
+    rows.append(
+        ("API registrations per second", registration["per_second"], GOALS["register_per_s"])
+    )
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "HAVEN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/haven_bench"
+        ),
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="do not seed when the database has enough cases"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="times each page URL is requested")
+    parser.add_argument("--registrations", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--json", help="write the results to this file")
+    args = parser.parse_args()
+
+    ensure_database(args.database_url)
+    setup_django(args.database_url)
+    results = {"seed": seed(args.cases, args.reuse)}
+    from haven.cases.models import Case
+
+    results["cases"] = Case.objects.count()
+    results["pages"] = measure_pages(args.rounds)
+    results["registration"] = measure_registration(
+        args.database_url, args.registrations, args.concurrency
+    )
+
+    cores = os.cpu_count()
+    print(f"\nHaven foundation benchmark — {results['cases']:,} cases on PostgreSQL, {cores} cores")
+    if "seed_seconds" in results["seed"]:
+        s = results["seed"]
+        rate = f"{s['seed_rows_per_s']:,} cases/s"
+        print(f"seed: {s['seeded']:,} cases in {s['seed_seconds']} s ({rate})")
+    print(f"{'role':<30} {'page':<10} {'median ms':>10} {'p95 ms':>8}")
+    for role, pages in results["pages"].items():
+        for page, figures in pages.items():
+            print(f"{role:<30} {page:<10} {figures['median_ms']:>10} {figures['p95_ms']:>8}")
+    r = results["registration"]
+    print(
+        f"registration: {r['ok']} created, {r['failed']} failed in {r['seconds']} s: "
+        f"{r['per_second']}/s with {r['concurrency']} concurrent clients"
+    )
+    print(f"\n{'measure':<36} {'Haven':>9} {'goal':>7} {'Haven/goal':>11}")
+    for label, value, goal in verdicts(results["pages"], results["registration"]):
+        print(f"{label:<36} {value:>9} {goal:>7} {value / goal:>11.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
