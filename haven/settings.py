@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "haven.accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -134,6 +135,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 HAVEN_REAUTH_MINUTES = int(os.environ.get("HAVEN_REAUTH_MINUTES", "10"))
+OTP_TOTP_ISSUER = "Haven"
 
 # Behind HTTPS (HAVEN_HTTPS=1): secure cookies, redirect to https and HSTS.
 HAVEN_HTTPS = envconfig.flag("HAVEN_HTTPS")

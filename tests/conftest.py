@@ -73,3 +73,20 @@ def register():
 def _fast_password_hashing(settings):
     # Argon2 is the configured hasher (see test_security); tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def sign_in(client, user):
+    """Sign in as `user`; roles that require two-factor get a verified device session."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from haven.accounts import policy
+
+    client.force_login(user)
+    if policy.two_factor_required(user):
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="test", defaults={"confirmed": True}
+        )
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client

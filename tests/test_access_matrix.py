@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from haven.cases import actions
 from haven.cases.models import Flag
+from tests.conftest import sign_in
 
 PERSONAS = [
     "caseworker",
@@ -50,6 +51,8 @@ CASE_HOLDERS = [
 ON_CASE = expect(ok=CASE_TEAM, not_found=OUT_OF_SCOPE)
 ON_CASE_API = expect(ok=CASE_TEAM, not_found=OUT_OF_SCOPE, anonymous=403)
 AUDITORS = expect(ok=["dpo", "agency_admin", "system_admin"])
+ADMINS = expect(ok=["agency_admin", "system_admin"])
+SYSTEM = expect(ok=["system_admin"])
 
 
 def api(table):
@@ -65,6 +68,25 @@ MATRIX = {
     # Signing out (or trying to, signed out) lands on the sign-in page.
     "logout": ("post", "/logout/", None, dict.fromkeys(PERSONAS, "login")),
     "profile": ("get", "/me/", None, EVERYONE),
+    "two_factor": ("get", "/account/two-factor/", None, EVERYONE),
+    "verify_otp": ("get", "/account/verify/", None, EVERYONE),
+    "reauthenticate": ("get", "/account/confirm/", None, EVERYONE),
+    "manage_home": ("get", "/manage/", None, ADMINS),
+    "agency_new": ("get", "/manage/agencies/new/", None, SYSTEM),
+    "agency_detail": ("get", "/manage/agencies/{agency}/", None, ADMINS),
+    "office_new": ("get", "/manage/agencies/{agency}/offices/new/", None, ADMINS),
+    "team_new": ("get", "/manage/agencies/{agency}/teams/new/", None, ADMINS),
+    "team_edit": ("get", "/manage/agencies/{agency}/teams/{team}/", None, ADMINS),
+    "user_new": ("get", "/manage/agencies/{agency}/users/new/", None, ADMINS),
+    "user_detail": ("get", "/manage/users/{user}/", None, ADMINS),
+    "user_grant": ("post", "/manage/users/{user}/grant/", {}, ADMINS),
+    "user_revoke": ("post", "/manage/users/{user}/revoke/{grant}/", {}, ADMINS),
+    "user_active": ("post", "/manage/users/{user}/active/", {"active": "1"}, ADMINS),
+    "user_unlock": ("post", "/manage/users/{user}/unlock/", {}, ADMINS),
+    "user_offices": ("post", "/manage/users/{user}/offices/", {}, ADMINS),
+    "role_list": ("get", "/manage/roles/", None, SYSTEM),
+    "role_new": ("get", "/manage/roles/new/", None, SYSTEM),
+    "role_edit": ("get", "/manage/roles/{role}/", None, SYSTEM),
     "dashboard": ("get", "/", None, EVERYONE),
     "case_list": ("get", "/cases/", None, expect(ok=CASE_HOLDERS)),
     "case_register": ("get", "/cases/new/", None, expect(ok=CASE_HOLDERS)),
@@ -182,7 +204,15 @@ def targets(world, register):
     other = register(world["caseworker"], person={"given_name": "Moved"})
     transfer = actions.request_transfer(world["supervisor"], other, world["b"], "moved")
     location = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    from haven.accounts.models import Role
+
+    role = Role.objects.create(code="reader", name="Reader", permissions=["case.view"])
     return {
+        "agency": world["a"].pk,
+        "team": world["team"].pk,
+        "user": world["caseworker"].pk,
+        "grant": world["caseworker"].grants.get().pk,
+        "role": role.pk,
         "case": case.pk,
         "person": case.person_id,
         "flag": flag.pk,
@@ -211,7 +241,7 @@ def test_access(world, targets, name):
     for persona in PERSONAS:
         client = Client()
         if persona != "anonymous":
-            client.force_login(world[persona])
+            sign_in(client, world[persona])
         with transaction.atomic():
             response = getattr(client, method)(path, data=data, HTTP_HOST="localhost")
             got[persona] = _outcome(response)

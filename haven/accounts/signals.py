@@ -3,11 +3,14 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from haven.accounts.two_factor import mark_authenticated
 from haven.audit.actions import record_event
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        mark_authenticated(request)
     record_event(user, "auth.login", obj=user, agency_id=user.agency_id)
 
 

@@ -1,0 +1,210 @@
+"""Every write to agencies, offices, teams, users, roles and role grants."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from haven.accounts import policy
+from haven.accounts.models import Agency, Office, Role, RoleGrant, Team, User
+from haven.accounts.permissions import PERMISSIONS, SCOPES
+from haven.audit.actions import audited, record_event
+from haven.core.errors import NotAllowed
+
+# Permissions only a system administrator may hand out.
+SYSTEM_ONLY = {"system.manage"}
+
+
+def may_manage(actor, agency_id) -> bool:
+    if policy.has_perm(actor, "system.manage"):
+        return True
+    return policy.has_perm(actor, "agency.manage") and actor.agency_id == agency_id
+
+
+def _require_manage(actor, agency_id) -> None:
+    if not may_manage(actor, agency_id):
+        raise NotAllowed(_("You may not manage this agency."))
+
+
+def _require_system(actor) -> None:
+    if not policy.has_perm(actor, "system.manage"):
+        raise NotAllowed(_("Only a system administrator may do this."))
+
+
+@audited
+def create_agency(actor, *, code: str, name: str) -> Agency:
+    _require_system(actor)
+    agency = Agency(code=code.strip().lower(), name=name.strip())
+    agency.full_clean()
+    agency.save()
+    record_event(
+        actor, "agency.create", obj=agency, agency_id=agency.pk, details={"code": agency.code}
+    )
+    return agency
+
+
+@audited
+def create_office(actor, agency: Agency, *, name: str, location=None) -> Office:
+    _require_manage(actor, agency.pk)
+    office = Office(agency=agency, name=name.strip(), location=location)
+    office.full_clean()
+    office.save()
+    record_event(actor, "office.create", obj=office, details={"name": office.name})
+    return office
+
+
+@audited
+def save_team(actor, agency: Agency, *, name: str, office=None, members=(), team=None) -> Team:
+    _require_manage(actor, agency.pk)
+    outsiders = [m.username for m in members if m.agency_id != agency.pk]
+    if outsiders:
+        raise ValidationError(
+            {"members": _("Not users of this agency: %(u)s") % {"u": ", ".join(outsiders)}}
+        )
+    created = team is None
+    team = team or Team(agency=agency)
+    team.name, team.office = name.strip(), office
+    team.full_clean()
+    team.save()
+    team.members.set(members)
+    record_event(
+        actor,
+        "team.create" if created else "team.update",
+        obj=team,
+        details={"name": team.name, "members": sorted(m.pk for m in members)},
+    )
+    return team
+
+
+@audited
+def create_user(
+    actor, agency: Agency, *, username, first_name="", last_name="", email="", offices=(), password
+) -> User:
+    _require_manage(actor, agency.pk)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    if any(o.agency_id != agency.pk for o in offices):
+        raise ValidationError({"offices": _("Choose offices of this agency.")})
+    user = User(
+        username=username, first_name=first_name, last_name=last_name, email=email, agency=agency
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.offices.set(offices)
+    record_event(
+        actor, "user.create", obj=user, agency_id=agency.pk, details={"username": username}
+    )
+    return user
+
+
+@audited
+def set_active(actor, user: User, active: bool) -> User:
+    _require_manage(actor, user.agency_id)
+    if user.pk == actor.pk and not active:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        record_event(
+            actor,
+            "user.activate" if active else "user.deactivate",
+            obj=user,
+            agency_id=user.agency_id,
+        )
+    return user
+
+
+@audited
+def set_offices(actor, user: User, offices) -> User:
+    _require_manage(actor, user.agency_id)
+    if any(o.agency_id != user.agency_id for o in offices):
+        raise ValidationError({"offices": _("Choose offices of the user's agency.")})
+    user.offices.set(offices)
+    record_event(
+        actor,
+        "user.offices",
+        obj=user,
+        agency_id=user.agency_id,
+        details={"offices": sorted(o.pk for o in offices)},
+    )
+    return user
+
+
+@audited
+def grant_role(actor, user: User, role: Role, scope: str) -> RoleGrant:
+    """Give a role over a scope. Only system administrators give system rights or 'all'."""
+    _require_manage(actor, user.agency_id)
+    if scope not in SCOPES:
+        raise ValidationError({"scope": _("Choose one of: %(s)s") % {"s": ", ".join(SCOPES)}})
+    system_grant = scope == "all" or SYSTEM_ONLY & set(role.permissions)
+    if system_grant and not policy.has_perm(actor, "system.manage"):
+        raise NotAllowed(_("Only a system administrator may grant this role or scope."))
+    if user.agency_id is None and scope != "all":
+        raise ValidationError(
+            {"scope": _("A user without an agency can only hold the 'all' scope.")}
+        )
+    grant, created = RoleGrant.objects.update_or_create(
+        user=user, role=role, defaults={"scope": scope}
+    )
+    policy.forget(user)
+    record_event(
+        actor,
+        "role.grant",
+        obj=user,
+        agency_id=user.agency_id,
+        details={"role": role.code, "scope": scope, "new": created},
+    )
+    return grant
+
+
+@audited
+def revoke_role(actor, grant: RoleGrant) -> None:
+    user = grant.user
+    _require_manage(actor, user.agency_id)
+    if SYSTEM_ONLY & set(grant.role.permissions) and not policy.has_perm(actor, "system.manage"):
+        raise NotAllowed(_("Only a system administrator may revoke this role."))
+    if user.pk == actor.pk and {"agency.manage", "system.manage"} & set(grant.role.permissions):
+        raise ValidationError(_("You cannot remove your own administration rights."))
+    record_event(
+        actor, "role.revoke", obj=user, agency_id=user.agency_id, details={"role": grant.role.code}
+    )
+    grant.delete()
+    policy.forget(user)
+
+
+@audited
+def save_role(
+    actor, *, code: str, name: str, permissions: list[str], two_factor: bool, role=None
+) -> Role:
+    _require_system(actor)
+    if role is not None and role.builtin:
+        raise ValidationError(_("Built-in roles cannot be changed; create a new role instead."))
+    unknown = sorted(set(permissions) - set(PERMISSIONS))
+    if unknown:
+        raise ValidationError(
+            {"permissions": _("Unknown permissions: %(codes)s") % {"codes": ", ".join(unknown)}}
+        )
+    created = role is None
+    role = role or Role()
+    role.code, role.name = code, name
+    role.permissions, role.requires_two_factor = sorted(permissions), two_factor
+    role.full_clean()
+    role.save()
+    record_event(
+        actor,
+        "role.create" if created else "role.update",
+        obj=role,
+        details={"code": code, "permissions": role.permissions, "two_factor": two_factor},
+    )
+    return role
+
+
+@audited
+def unlock(actor, user: User) -> None:
+    """Lift a lockout after failed logins."""
+    from axes.utils import reset
+
+    _require_manage(actor, user.agency_id)
+    reset(username=user.username)
+    record_event(actor, "user.unlock", obj=user, agency_id=user.agency_id)
