@@ -61,6 +61,20 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/consent/", case_views.case_consent_add, name="case_consent_add"),
     path("cases/<int:pk>/assign/", case_views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/person/", case_views.person_edit, name="person_edit"),
+    path(
+        "cases/<int:pk>/person/contacts/", case_views.person_contact_add, name="person_contact_add"
+    ),
+    path(
+        "cases/<int:pk>/person/documents/",
+        case_views.person_document_add,
+        name="person_document_add",
+    ),
+    path(
+        "cases/<int:pk>/person/relatives/",
+        case_views.person_relative_add,
+        name="person_relative_add",
+    ),
     path("cases/<int:pk>/transfer/", case_views.case_transfer, name="case_transfer"),
     path("approvals/<int:pk>/decide/", case_views.approval_decide, name="approval_decide"),
     path("transfers/<int:pk>/answer/", case_views.transfer_answer, name="transfer_answer"),

@@ -99,6 +99,10 @@ MATRIX = {
     "case_flag_add": ("post", "/cases/{case}/flags/", {"text": "x"}, ON_CASE),
     "case_flag_resolve": ("post", "/cases/{case}/flags/{flag}/resolve/", {}, ON_CASE),
     "case_consent_add": ("post", "/cases/{case}/consent/", {}, ON_CASE),
+    "person_edit": ("get", "/cases/{case}/person/", None, ON_CASE),
+    "person_contact_add": ("post", "/cases/{case}/person/contacts/", {}, ON_CASE),
+    "person_document_add": ("post", "/cases/{case}/person/documents/", {}, ON_CASE),
+    "person_relative_add": ("post", "/cases/{case}/person/relatives/", {}, ON_CASE),
     "case_assign": (
         "get",
         "/cases/{case}/assign/",

@@ -236,3 +236,78 @@ def test_compiled_catalogues_match_the_sources(language):
         if e.msgid
     }
     assert po == mo, "Run `make messages` and commit the .mo files"
+
+
+def test_edit_person_with_disability_questions(world, signed_in, register):
+    case = register(world["caseworker"])
+    client = signed_in("caseworker")
+    assert (
+        "Walking or climbing steps"
+        in client.get(f"/cases/{case.pk}/person/", HTTP_HOST="localhost").content.decode()
+    )
+    data = {
+        "given_name": "Amal",
+        "family_name": "Haddad-Saleh",
+        "sex": "female",
+        "birth_date_precision": "exact",
+        "birth_date": "1994-05-02",
+        "nationalities": "SY, LB",
+        "languages": "ar",
+        "wg_walking": "3",
+        "version": 1,
+    }
+    response = client.post(f"/cases/{case.pk}/person/", data, HTTP_HOST="localhost")
+    assert response.status_code == 302
+    case.person.refresh_from_db()
+    assert case.person.nationalities == ["SY", "LB"] and case.person.has_disability()
+    stale = client.post(
+        f"/cases/{case.pk}/person/", {**data, "family_name": "X"}, HTTP_HOST="localhost"
+    )
+    assert "Someone else saved" in stale.content.decode()
+    bad = client.post(
+        f"/cases/{case.pk}/person/",
+        {**data, "version": 2, "languages": "klingon"},
+        HTTP_HOST="localhost",
+    )
+    assert "Unknown language code" in bad.content.decode()
+
+
+def test_add_contact_document_and_relative(world, signed_in, register):
+    case = register(world["caseworker"])
+    child = register(
+        world["caseworker"], person={"given_name": "Rami", "birth_date": date(2012, 1, 1)}
+    )
+    client = signed_in("caseworker")
+    client.post(
+        f"/cases/{case.pk}/person/contacts/",
+        {"kind": "phone", "value": "+227 90 11 22 33", "safe_to_contact": "on"},
+        HTTP_HOST="localhost",
+    )
+    client.post(
+        f"/cases/{case.pk}/person/documents/",
+        {"kind": "passport", "number": "N0099", "issuing_country": "SY"},
+        HTTP_HOST="localhost",
+    )
+    page = client.get(f"/cases/{case.pk}/?tab=person", HTTP_HOST="localhost").content.decode()
+    assert "+227 90 11 22 33" in page and "N0099" in page
+    unknown = client.post(
+        f"/cases/{case.pk}/person/relatives/",
+        {"case_number": "NOPE-1", "kind": "child"},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert "No case you can see has the number NOPE-1" in unknown.content.decode()
+    client.post(
+        f"/cases/{case.pk}/person/relatives/",
+        {"case_number": child.number, "kind": "child", "separated": "on"},
+        HTTP_HOST="localhost",
+    )
+    family = client.get(f"/cases/{case.pk}/?tab=family", HTTP_HOST="localhost").content.decode()
+    assert "Rami" in family and "separated" in family
+    bad = client.post(
+        f"/cases/{case.pk}/person/documents/",
+        {"kind": "passport", "number": "1", "issuing_country": "QQ"},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert "Unknown country code" in bad.content.decode()

@@ -17,8 +17,10 @@ from haven.cases.models import Approval, CasePlan, Flag
 from haven.cases.workflow import Status, next_statuses
 from haven.core.errors import HavenError
 from haven.core.web import paginate, query_without_page, report_errors, requires
+from haven.people import actions as people_actions
+from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
-from haven.people.models import ConsentPurpose
+from haven.people.models import ConsentPurpose, Person
 
 TABS = ["summary", "person", "family", "consent", "plan", "notes", "tasks", "history"]
 # Tabs that show personal data: seeing them leaves an access-log entry.
@@ -155,7 +157,8 @@ def _tab_context(user, case, tab, plan):
         return {
             "relationships": person.relationships.select_related("relative").filter(
                 relative__in=people_selectors.visible_persons(user)
-            )
+            ),
+            "relative_form": person_forms.RelativeForm(),
         }
     if tab == "consent":
         return {
@@ -171,7 +174,12 @@ def _tab_context(user, case, tab, plan):
     if tab == "history":
         return {"events": history_for(case)}
     if tab == "person":
-        return {"contacts": person.contacts.all(), "documents": person.documents.all()}
+        return {
+            "contacts": person.contacts.all(),
+            "documents": person.documents.all(),
+            "contact_form": person_forms.ContactForm(),
+            "document_form": person_forms.DocumentForm(),
+        }
     if tab == "summary":
         return {"flag_form": forms.FlagForm()}
     return {}
@@ -436,3 +444,84 @@ def transfer_answer(request, pk):
         return redirect("case_detail", pk=transfer.case_id)
     messages.success(request, _("Transfer declined."))
     return redirect("dashboard")
+
+
+# ---- the person in the case -----------------------------------------------------------------
+
+
+@requires("case.update")
+def person_edit(request, pk):
+    case = selectors.get_case(request.user, pk, "case.update")
+    form = person_forms.PersonForm(request.POST or None, instance=case.person)
+    if request.method == "POST" and form.is_valid():
+        person = Person.objects.get(pk=case.person_id)
+        try:
+            people_actions.update_person(
+                request.user, person, form.changes(), form.cleaned_data["version"]
+            )
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, form, exc)
+        else:
+            messages.success(request, _("Person saved."))
+            return redirect(f"{case_url(case)}?tab=person")
+    return render(request, "cases/person_edit.html", {"case": case, "form": form})
+
+
+def _person_post(request, pk, form_class, run, tab, done):
+    case = selectors.get_case(request.user, pk, "case.update")
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(case, form.cleaned_data)
+        except (HavenError, ValidationError) as exc:
+            report_errors(request, None, exc)
+        else:
+            messages.success(request, done)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect(f"{case_url(case)}?tab={tab}")
+
+
+@require_POST
+@requires("case.update")
+def person_contact_add(request, pk):
+    def run(case, data):
+        people_actions.add_contact(request.user, case.person, **data)
+
+    return _person_post(request, pk, person_forms.ContactForm, run, "person", _("Contact added."))
+
+
+@require_POST
+@requires("case.update")
+def person_document_add(request, pk):
+    def run(case, data):
+        people_actions.add_document(request.user, case.person, **data)
+
+    return _person_post(request, pk, person_forms.DocumentForm, run, "person", _("Document added."))
+
+
+@require_POST
+@requires("case.update")
+def person_relative_add(request, pk):
+    def run(case, data):
+        relative_case = (
+            selectors.visible_cases(request.user).filter(number=data["case_number"].strip()).first()
+        )
+        if relative_case is None:
+            raise ValidationError(
+                _("No case you can see has the number %(n)s.") % {"n": data["case_number"]}
+            )
+        people_actions.add_relationship(
+            request.user,
+            case.person,
+            relative_case.person,
+            kind=data["kind"],
+            separated=data["separated"],
+        )
+
+    return _person_post(
+        request, pk, person_forms.RelativeForm, run, "family", _("Family link added.")
+    )

@@ -28,11 +28,18 @@ def requires(perm: str):
     return decorate
 
 
+def _visible_field(form, name):
+    """The field to attach an error to, or None for the form as a whole (hidden fields too)."""
+    if form is None or name not in form.fields or form.fields[name].widget.is_hidden:
+        return None
+    return name
+
+
 def report_errors(request, form, exc: Exception) -> None:
     """Put an action's refusal on the form (by field where it names one) or as a message."""
     if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
         for field, errors in exc.message_dict.items():
-            target = field if form is not None and field in form.fields else None
+            target = _visible_field(form, field)
             for error in errors:
                 if form is not None:
                     form.add_error(target, error)
@@ -42,8 +49,8 @@ def report_errors(request, form, exc: Exception) -> None:
         for error in exc.messages:
             messages.error(request, error)
     elif isinstance(exc, HavenError):
-        if form is not None and exc.field in getattr(form, "fields", {}):
-            form.add_error(exc.field, exc.message)
+        if form is not None:
+            form.add_error(_visible_field(form, exc.field), exc.message)
         else:
             messages.error(request, exc.message)
     else:

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.cases.forms import CodeListField, DateInput
+from haven.people.models import (
+    WG_DOMAINS,
+    Contact,
+    Difficulty,
+    IdentityDocument,
+    Person,
+    Relationship,
+)
+
+
+class PersonForm(forms.ModelForm):
+    """Edit a person; nationalities and languages are typed as codes, like at registration."""
+
+    nationalities = CodeListField(
+        label=_("Nationalities"),
+        required=False,
+        help_text=_("ISO country codes separated by commas, e.g. SY, ER."),
+    )
+    languages = CodeListField(
+        label=_("Languages"),
+        required=False,
+        help_text=_("ISO 639 language codes separated by commas, e.g. ar, ti, fr."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Person
+        fields = [
+            "given_name",
+            "family_name",
+            "other_names",
+            "original_script_name",
+            "sex",
+            "gender_identity",
+            "birth_date",
+            "birth_date_precision",
+            "nationalities",
+            "stateless",
+            "languages",
+            "care_status",
+            *WG_DOMAINS,
+        ]
+        widgets = {"birth_date": DateInput, "gender_identity": forms.TextInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        self.initial["nationalities"] = ", ".join(self.instance.nationalities or [])
+        self.initial["languages"] = ", ".join(self.instance.languages or [])
+        for name, question in WG_DOMAINS.items():
+            self.fields[name] = forms.TypedChoiceField(
+                label=question,
+                choices=[("", "—"), *Difficulty.choices],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def _post_clean(self):
+        # Validation happens once, in the action (it also normalises codes first).
+        pass
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["kind", "value", "safe_to_contact"]
+        widgets = {"value": forms.TextInput}
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = IdentityDocument
+        fields = ["kind", "number", "issuing_country", "expires_on"]
+        widgets = {"number": forms.TextInput, "expires_on": DateInput}
+
+    def _post_clean(self):
+        pass
+
+
+class RelativeForm(forms.Form):
+    case_number = forms.CharField(
+        label=_("Relative's case number"),
+        max_length=40,
+        help_text=_("The relative must be registered."),
+    )
+    kind = forms.ChoiceField(
+        label=_("The relative is this person's"), choices=Relationship.Kind.choices
+    )
+    separated = forms.BooleanField(label=_("Separated from this relative"), required=False)
