@@ -92,11 +92,19 @@ def involved_q(user) -> Q:
 
 def case_q(user, perm: str = "case.view") -> Q:
     """A filter on Case for the cases `user` may act on with `perm` (empty when none)."""
-    held = scopes(user, perm)
-    if not held:
+    if not scopes(user, perm):
         return Q(pk__in=[])
-
     involved = involved_q(user)
+    sensitive_ok = Q(sensitive=False) | involved
+    if has_perm(user, "case.view_sensitive"):
+        sensitive_ok |= Q(agency_id=user.agency_id)
+    return scope_q(user, perm, involved=involved) & sensitive_ok
+
+
+def scope_q(user, perm: str, *, involved: Q | None = None) -> Q:
+    """The scope part of the rule alone: for counts in aggregates, where no case is shown."""
+    held = scopes(user, perm)
+    involved = involved if involved is not None else involved_q(user)
     scope_q = Q(pk__in=[])
     for scope in held:
         if scope == "all":
@@ -111,11 +119,7 @@ def case_q(user, perm: str = "case.view") -> Q:
             scope_q |= Q(owner_id__in=mates) | Q(pk__in=_assigned_case_ids(mates))
         elif scope == "own":
             scope_q |= involved
-
-    sensitive_ok = Q(sensitive=False) | involved
-    if has_perm(user, "case.view_sensitive"):
-        sensitive_ok |= Q(agency_id=user.agency_id)
-    return scope_q & sensitive_ok
+    return scope_q
 
 
 def can_case(user, perm: str, case) -> bool:

@@ -86,6 +86,20 @@ class Case(TimeStamped):
         _("closure reason"), max_length=15, choices=ClosureReason.choices, blank=True
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The due date of the step the case is in: "overdue" is one indexed comparison.
+    next_due = models.GeneratedField(
+        expression=models.Case(
+            models.When(
+                status__in=[Status.REGISTERED, Status.ASSESSMENT, Status.REOPENED],
+                then=models.F("assessment_due"),
+            ),
+            models.When(status=Status.CASE_PLAN, then=models.F("plan_due")),
+            models.When(status=Status.FOLLOW_UP, then=models.F("follow_up_due")),
+            default=None,
+        ),
+        output_field=models.DateField(null=True),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-registered_on", "-id"]
@@ -94,10 +108,17 @@ class Case(TimeStamped):
                 fields=["agency", "number"], name="case_number_unique_in_agency"
             )
         ]
+        # Lists are read newest first within an agency, an office or an owner's caseload.
         indexes = [
+            models.Index(fields=["agency", "-registered_on", "-id"], name="case_agency_newest"),
+            models.Index(fields=["office", "-registered_on", "-id"], name="case_office_newest"),
+            models.Index(fields=["owner", "-registered_on", "-id"], name="case_owner_newest"),
             models.Index(fields=["agency", "status", "-registered_on"], name="case_agency_status"),
             models.Index(fields=["office", "status"], name="case_office_status"),
             models.Index(fields=["owner", "status"], name="case_owner_status"),
+            models.Index(fields=["agency", "next_due"], name="case_agency_next_due"),
+            models.Index(fields=["office", "next_due"], name="case_office_next_due"),
+            models.Index(fields=["owner", "next_due"], name="case_owner_next_due"),
             models.Index(fields=["risk_level"], name="case_risk"),
         ]
 

@@ -22,6 +22,9 @@ from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
 from haven.people.models import ConsentPurpose, Person
 
+# Lists count exactly up to these numbers, then say "N+" (see CappedPaginator).
+LIST_COUNT_CAP = 5000
+SEARCH_COUNT_CAP = 1000
 TABS = ["summary", "person", "family", "consent", "plan", "notes", "tasks", "history"]
 # Tabs that show personal data: seeing them leaves an access-log entry.
 IDENTIFYING_TABS = {"summary", "person", "family", "consent", "notes"}
@@ -45,7 +48,8 @@ def case_list(request):
     query = request.GET.get("q", "").strip()
     cases = selectors.case_list(user, query=query)
     case_filter = CaseFilter(request.GET or None, queryset=cases, user=user)
-    page = paginate(request, case_filter.qs if case_filter.is_bound else cases)
+    cap = SEARCH_COUNT_CAP if query else LIST_COUNT_CAP
+    page = paginate(request, case_filter.qs if case_filter.is_bound else cases, cap=cap)
     return render(
         request,
         "cases/list.html",

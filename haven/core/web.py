@@ -5,7 +5,9 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.core.errors import HavenError
@@ -57,8 +59,60 @@ def report_errors(request, form, exc: Exception) -> None:
         raise exc
 
 
-def paginate(request, queryset, per_page: int = 25):
-    paginator = Paginator(queryset, per_page)
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows, so a list of half a million cases is not counted row by row.
+
+    Past the cap the page says "5,000+" and still pages forward through every result.
+    """
+
+    def __init__(self, object_list, per_page, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    def validate_number(self, number):
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(_("That page number is not an integer")) from exc
+        if number < 1:
+            raise EmptyPage(_("That page number is less than 1"))
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.capped:
+            return super().page(number)
+        start = (number - 1) * self.per_page
+        # Past the end this is an empty page (the list shows "no cases"), never an error.
+        rows = list(self.object_list[start : start + self.per_page + 1])
+        return _OpenEndedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
+class _OpenEndedPage(Page):
+    """A page of a capped list: it knows whether another page follows, not how many."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+
+def paginate(request, queryset, per_page: int = 25, cap: int | None = None):
+    paginator = (
+        Paginator(queryset, per_page) if cap is None else CappedPaginator(queryset, per_page, cap)
+    )
     return paginator.get_page(request.GET.get("page"))
 
 
