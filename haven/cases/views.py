@@ -23,8 +23,8 @@ from haven.people import selectors as people_selectors
 from haven.people.models import ConsentPurpose, Person
 
 # Lists count exactly up to these numbers, then say "N+" (see CappedPaginator).
-LIST_COUNT_CAP = 5000
-SEARCH_COUNT_CAP = 1000
+LIST_COUNT_CAP = 1000
+SEARCH_COUNT_CAP = 100
 TABS = ["summary", "person", "family", "consent", "plan", "notes", "tasks", "history"]
 # Tabs that show personal data: seeing them leaves an access-log entry.
 IDENTIFYING_TABS = {"summary", "person", "family", "consent", "notes"}
