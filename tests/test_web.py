@@ -323,7 +323,9 @@ def test_long_lists_are_counted_up_to_a_cap_and_still_page_forward(
         register(world["caseworker"], person={"given_name": f"P{i}"})
     client = signed_in("caseworker")
     first = client.get("/cases/", HTTP_HOST="localhost").content.decode()
-    assert "More than 30 cases: add a filter" in first and "Page 1<" in first and 'rel="next"' in first
+    assert (
+        "More than 30 cases: add a filter" in first and "Page 1<" in first and 'rel="next"' in first
+    )
     third = client.get("/cases/?page=3", HTTP_HOST="localhost").content.decode()
     assert "Page 3<" in third and 'rel="next"' not in third and third.count("/cases/") > 10
     assert client.get("/cases/?page=4", HTTP_HOST="localhost").status_code == 200

@@ -7,6 +7,7 @@ see them. Records out of scope are answered with 404 by the selectors.
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import cached_property
 
 from haven.accounts.permissions import SCOPES
 
@@ -17,17 +18,29 @@ class _Grants:
     """What one user may do, read once per user object (i.e. once per request)."""
 
     def __init__(self, user):
+        self.user = user
         self.by_perm: dict[str, set[str]] = {}
         self.two_factor_required = False
-        if not (user and user.is_authenticated and user.is_active):
-            self.office_ids, self.team_ids = frozenset(), frozenset()
+        self.active = bool(user and user.is_authenticated and user.is_active)
+        if not self.active:
             return
         for grant in user.grants.select_related("role"):
             self.two_factor_required |= grant.role.requires_two_factor
             for perm in grant.role.permissions:
                 self.by_perm.setdefault(perm, set()).add(grant.scope)
-        self.office_ids = frozenset(user.offices.values_list("id", flat=True))
-        self.team_ids = frozenset(user.teams.values_list("id", flat=True))
+
+    # Read only when an office or team scope needs them.
+    @cached_property
+    def office_ids(self) -> frozenset[int]:
+        if not self.active:
+            return frozenset()
+        return frozenset(self.user.offices.values_list("id", flat=True))
+
+    @cached_property
+    def team_ids(self) -> frozenset[int]:
+        if not self.active:
+            return frozenset()
+        return frozenset(self.user.teams.values_list("id", flat=True))
 
 
 def grants(user) -> _Grants:

@@ -1,10 +1,10 @@
 """Every write to cases: check permission, save atomically, audit."""
 
+from contextlib import nullcontext
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,13 +52,24 @@ def _require(user, perm: str, case: Case | None = None) -> None:
 
 def next_number(agency: Agency, year: int) -> str:
     """The next case number for the agency, e.g. HA-2026-000042 (call inside a transaction)."""
-    # The UPDATE takes the row lock, so concurrent registrations get distinct numbers.
-    counters = CaseCounter.objects.filter(agency=agency, year=year)
-    if not counters.update(last=F("last") + 1):
+    last = _increment_counter(agency.pk, year)
+    if last is None:
         CaseCounter.objects.get_or_create(agency=agency, year=year)
-        counters.update(last=F("last") + 1)
-    last = counters.values_list("last", flat=True).get()
+        last = _increment_counter(agency.pk, year)
     return f"{agency.code.upper()}-{year}-{last:06d}"
+
+
+def _increment_counter(agency_id: int, year: int) -> int | None:
+    """One statement: the UPDATE takes the row lock, so concurrent registrations differ."""
+    table = CaseCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE agency_id = %s AND year = %s "  # noqa: S608
+            "RETURNING last",
+            [agency_id, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _office_for(user, office: Office | None) -> Office:
@@ -111,7 +122,9 @@ def register(
     # Foreign keys were set from objects already checked above: no look-ups for them.
     new_case.full_clean(exclude=["person", "agency", "owner", "office"])
     try:
-        with transaction.atomic():
+        # A number given by the caller may clash (the savepoint keeps the transaction usable
+        # for the error); one from the counter cannot.
+        with transaction.atomic() if number else nullcontext():
             new_case.save()
     except IntegrityError as exc:
         # The unique (agency, number) constraint: race-free, and the one place it is checked.

@@ -86,7 +86,9 @@ class CaseViewSet(
             other_consents=[dict(c) for c in data.get("consents", [])],
             number=data.get("number"),
         )
-        return Response(self._reload(case), status=status.HTTP_201_CREATED)
+        # The new case has no assignments yet: serialise it as it is, without reading it back.
+        case._prefetched_objects_cache = {"assignments": []}
+        return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
     def partial_update(self, request, *args, **kwargs):

@@ -13,6 +13,21 @@ from django.core.management.base import BaseCommand
 from haven.core import demo
 
 
+def gunicorn_arguments(host: str, port: int, workers: int, threads: int) -> list[str]:
+    """How Haven is served: worker processes, each with threads that overlap database waits."""
+    return [
+        "haven.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+    ]
+
+
 class Command(BaseCommand):
     help = "Migrate, load demo data when asked (or on an empty embedded database), and serve Haven."
 
@@ -21,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("HAVEN_PORT", "8000")))
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("HAVEN_WEB_WORKERS", "2"))
+        )
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("HAVEN_WEB_THREADS", "4"))
         )
         parser.add_argument("--demo", action="store_true", help="Load demo data if there is none")
         parser.add_argument(
@@ -62,11 +80,9 @@ class Command(BaseCommand):
             subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
                 [
                     gunicorn,
-                    "haven.wsgi:application",
-                    "--bind",
-                    f"{options['host']}:{options['port']}",
-                    "--workers",
-                    str(options["workers"]),
+                    *gunicorn_arguments(
+                        options["host"], options["port"], options["workers"], options["threads"]
+                    ),
                     "--access-logfile",
                     "-",
                 ]
