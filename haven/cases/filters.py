@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from haven.accounts.models import Office, User
 from haven.cases.models import Case, Programme, RiskLevel, Vulnerability
@@ -14,22 +15,44 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+ANY = _("Any")
+
+
+class AnyYesNo(BooleanWidget):
+    """The yes/no filter, with "Any" rather than "Unknown" for no choice."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", ANY), ("true", _("Yes")), ("false", _("No")))
+
+
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    programme = django_filters.ChoiceFilter(label=_("Programme"), choices=Programme.choices)
-    vulnerability = django_filters.ChoiceFilter(
-        label=_("Vulnerability"), choices=Vulnerability.choices, method="filter_vulnerability"
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=ANY)
+    programme = django_filters.ChoiceFilter(
+        label=_("Programme"), choices=Programme.choices, empty_label=ANY
     )
-    risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=RiskLevel.choices)
-    office = django_filters.ModelChoiceFilter(label=_("Office"), queryset=Office.objects.none())
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none())
+    vulnerability = django_filters.ChoiceFilter(
+        label=_("Vulnerability"),
+        choices=Vulnerability.choices,
+        method="filter_vulnerability",
+        empty_label=ANY,
+    )
+    risk_level = django_filters.ChoiceFilter(
+        label=_("Risk"), choices=RiskLevel.choices, empty_label=ANY
+    )
+    office = django_filters.ModelChoiceFilter(
+        label=_("Office"), queryset=Office.objects.none(), empty_label=ANY
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=User.objects.none(), empty_label=ANY
+    )
     registered_from = django_filters.DateFilter(
         label=_("Registered from"), field_name="registered_on", lookup_expr="gte", widget=DateInput
     )
     registered_to = django_filters.DateFilter(
         label=_("Registered to"), field_name="registered_on", lookup_expr="lte", widget=DateInput
     )
-    sensitive = django_filters.BooleanFilter(label=_("Sensitive"))
+    sensitive = django_filters.BooleanFilter(label=_("Sensitive"), widget=AnyYesNo)
 
     class Meta:
         model = Case
