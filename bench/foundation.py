@@ -15,6 +15,7 @@ measured end to end over HTTP on loopback against `gunicorn --workers 2`.
 """
 
 import argparse
+import http.client
 import json
 import os
 import statistics
@@ -193,15 +194,21 @@ def measure_registration(database_url: str, total: int, concurrency: int, thread
         per_thread = total // concurrency
 
         def worker():
+            # One persistent connection per client, as an integration would keep.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             for _ in range(per_thread):
-                request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
                 try:
-                    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                        ok = response.status == 201
-                except Exception:  # noqa: BLE001 (counted as a failure)
+                    connection.request("POST", "/api/v1/cases/", body=body, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    ok = response.status == 201
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                     ok = False
                 with lock:
                     counter["ok" if ok else "failed"] += 1
+            connection.close()
 
         # A short warm-up so both workers have imported everything.
         for _ in range(4):

@@ -104,23 +104,37 @@ def register(
             field="registration_basis",
         )
     new_person = people_actions.build_person(user, person)
-    new_person.save()
     case_data = dict(case)
     office = _office_for(user, case_data.pop("office", None))
     today = timezone.localdate()
     registered_on = case_data.pop("registered_on", None) or today
     new_case = Case(
         agency_id=user.agency_id,
-        person=new_person,
         owner=user,
         office=office,
         registered_on=registered_on,
         **due_dates_for(registered_on),
         **case_data,
     )
+    # Validate everything before writing anything. Foreign keys were set from objects
+    # already checked above, so they need no look-ups.
+    new_case.full_clean(exclude=["person", "agency", "owner", "office", "number"])
+    new_person.save()
+    people_actions.save_consent(
+        user,
+        new_person,
+        purpose=ConsentPurpose.REGISTRATION,
+        legal_basis=registration_basis,
+        given=consent_given,
+        decided_on=today,
+    )
+    for consent in other_consents or []:
+        people_actions.save_consent(user, new_person, decided_on=today, **consent)
+    record_event(user, "person.create", obj=new_person)
+    # The number last: taking it locks the agency's counter until commit, so everything
+    # that can be done before is done before.
+    new_case.person = new_person
     new_case.number = number or next_number(user.agency, registered_on.year)
-    # Foreign keys were set from objects already checked above: no look-ups for them.
-    new_case.full_clean(exclude=["person", "agency", "owner", "office"])
     try:
         # A number given by the caller may clash (the savepoint keeps the transaction usable
         # for the error); one from the counter cannot.
@@ -130,7 +144,6 @@ def register(
         # The unique (agency, number) constraint: race-free, and the one place it is checked.
         message = _("Case number %(n)s is already used in your agency.") % {"n": new_case.number}
         raise ValidationError({"number": message}) from exc
-    record_event(user, "person.create", obj=new_person)
     record_event(
         user,
         "case.create",
@@ -142,16 +155,6 @@ def register(
             "sensitive": new_case.sensitive,
         },
     )
-    people_actions.save_consent(
-        user,
-        new_person,
-        purpose=ConsentPurpose.REGISTRATION,
-        legal_basis=registration_basis,
-        given=consent_given,
-        decided_on=today,
-    )
-    for consent in other_consents or []:
-        people_actions.save_consent(user, new_person, decided_on=today, **consent)
     return new_case
 
 
