@@ -14,7 +14,7 @@ from haven.accounts.models import Agency, Role, RoleGrant, User
 from haven.accounts.permissions import PERMISSIONS
 from haven.audit.actions import record_event
 from haven.core.errors import HavenError
-from haven.core.web import paginate, report_errors, requires
+from haven.core.web import paginate, report_errors, requires, succeeded
 
 
 class LoginView(auth_views.LoginView):
@@ -189,14 +189,17 @@ def agency_detail(request, pk):
 def office_new(request, pk):
     agency = _agency_or_404(request.user, pk)
     form = forms.OfficeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.create_office(request.user, agency, **form.cleaned_data)
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Office created."))
-            return redirect("agency_detail", pk=agency.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and succeeded(
+            request,
+            form,
+            lambda: actions.create_office(request.user, agency, **form.cleaned_data),
+            _("Office created."),
+        )
+    ):
+        return redirect("agency_detail", pk=agency.pk)
     return _form_page(request, form, _("New office in %(a)s") % {"a": agency.name})
 
 
@@ -208,21 +211,24 @@ def team_edit(request, pk, team_pk=None):
         {"name": team.name, "office": team.office, "members": team.members.all()} if team else None
     )
     form = forms.TeamForm(request.POST or None, agency=agency, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.save_team(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and succeeded(
+            request,
+            form,
+            lambda: actions.save_team(
                 request.user,
                 agency,
                 name=form.cleaned_data["name"],
                 office=form.cleaned_data["office"],
                 members=list(form.cleaned_data["members"]),
                 team=team,
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Team saved."))
-            return redirect("agency_detail", pk=agency.pk)
+            ),
+            _("Team saved."),
+        )
+    ):
+        return redirect("agency_detail", pk=agency.pk)
     return _form_page(request, form, team.name if team else _("New team"))
 
 
@@ -263,12 +269,7 @@ def user_detail(request, pk):
 
 def _user_action(request, pk, run, done_message):
     managed = _user_or_404(request.user, pk)
-    try:
-        run(managed)
-    except (HavenError, ValidationError) as exc:
-        report_errors(request, None, exc)
-    else:
-        messages.success(request, done_message)
+    succeeded(request, None, lambda: run(managed), done_message)
     return redirect("user_detail", pk=managed.pk)
 
 
@@ -359,12 +360,15 @@ def role_edit(request, pk=None):
         else None
     )
     form = forms.RoleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.save_role(request.user, role=role, **form.cleaned_data)
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Role saved."))
-            return redirect("role_list")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and succeeded(
+            request,
+            form,
+            lambda: actions.save_role(request.user, role=role, **form.cleaned_data),
+            _("Role saved."),
+        )
+    ):
+        return redirect("role_list")
     return _form_page(request, form, role.name if role else _("New role"))

@@ -16,7 +16,7 @@ from haven.cases.filters import CaseFilter
 from haven.cases.models import Approval, CasePlan, Flag
 from haven.cases.workflow import Status, next_statuses
 from haven.core.errors import HavenError
-from haven.core.web import paginate, query_without_page, report_errors, requires
+from haven.core.web import paginate, query_without_page, report_errors, requires, succeeded
 from haven.people import actions as people_actions
 from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
@@ -195,17 +195,17 @@ def case_edit(request, pk):
     form = forms.CaseEditForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            actions.update_case(
+        if succeeded(
+            request,
+            form,
+            lambda: actions.update_case(
                 request.user,
                 selectors.get_case(request.user, pk),
                 data,
                 form.cleaned_data["version"],
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Case saved."))
+            ),
+            _("Case saved."),
+        ):
             return redirect("case_detail", pk=case.pk)
     return render(request, "cases/edit.html", {"case": case, "form": form})
 
@@ -216,19 +216,19 @@ def case_transition(request, pk):
     case = selectors.get_case(request.user, pk)
     form = forms.TransitionForm(request.POST)
     if form.is_valid():
-        try:
-            actions.transition(
+        succeeded(
+            request,
+            None,
+            lambda: actions.transition(
                 request.user,
                 case,
                 form.cleaned_data["to"],
                 form.cleaned_data["version"],
                 closure_reason=form.cleaned_data["closure_reason"],
                 comment=form.cleaned_data["comment"],
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, None, exc)
-        else:
-            messages.success(request, _("Case moved to %(s)s.") % {"s": Status(case.status).label})
+            ),
+            _("Case moved to %(s)s.") % {"s": Status(case.status).label},
+        )
     else:
         messages.error(request, _("Choose a valid next step."))
     return redirect("case_detail", pk=case.pk)
@@ -240,17 +240,17 @@ def case_request_closure(request, pk):
     case = selectors.get_case(request.user, pk)
     form = forms.ClosureRequestForm(request.POST)
     if form.is_valid():
-        try:
-            actions.request_closure(
+        succeeded(
+            request,
+            None,
+            lambda: actions.request_closure(
                 request.user,
                 case,
                 form.cleaned_data["closure_reason"],
                 form.cleaned_data["comment"],
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, None, exc)
-        else:
-            messages.success(request, _("Closure requested: a supervisor will decide."))
+            ),
+            _("Closure requested: a supervisor will decide."),
+        )
     else:
         messages.error(request, _("Choose a closure reason."))
     return redirect("case_detail", pk=case.pk)
@@ -262,17 +262,17 @@ def approval_decide(request, pk):
     approval = get_object_or_404(selectors.pending_approvals_for(request.user), pk=pk)
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
-        try:
-            actions.decide(
+        succeeded(
+            request,
+            None,
+            lambda: actions.decide(
                 request.user,
                 approval,
                 approve=form.cleaned_data["approve"],
                 comment=form.cleaned_data["comment"],
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, None, exc)
-        else:
-            messages.success(request, _("Decision recorded."))
+            ),
+            _("Decision recorded."),
+        )
     else:
         messages.error(request, _("Choose approve or reject."))
     return redirect("case_detail", pk=approval.case_id)
@@ -308,12 +308,12 @@ def case_plan(request, pk):
             and f.cleaned_data.get("description")
             and not f.cleaned_data.get("DELETE")
         ]
-        try:
-            actions.save_plan(user, case, goals=form.cleaned_data["goals"], actions=items)
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Case plan saved."))
+        if succeeded(
+            request,
+            form,
+            lambda: actions.save_plan(user, case, goals=form.cleaned_data["goals"], actions=items),
+            _("Case plan saved."),
+        ):
             return redirect(f"{case_url(case)}?tab=plan")
     return render(
         request, "cases/plan.html", {"case": case, "form": form, "formset": formset, "plan": plan}
@@ -332,12 +332,12 @@ def case_note_add(request, pk):
     case = selectors.get_case(request.user, pk)
     form = forms.NoteForm(request.POST)
     if form.is_valid():
-        try:
-            actions.add_note(request.user, case, form.cleaned_data["body"])
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, None, exc)
-        else:
-            messages.success(request, _("Note added."))
+        succeeded(
+            request,
+            None,
+            lambda: actions.add_note(request.user, case, form.cleaned_data["body"]),
+            _("Note added."),
+        )
     else:
         messages.error(request, _("The note is empty."))
     return redirect(f"{case_url(case)}?tab=notes")
@@ -400,19 +400,22 @@ def case_assign(request, pk):
     form = forms.AssignForm(
         request.POST or None, case=case, initial={"owner": case.owner_id, "assignees": current}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.assign(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and succeeded(
+            request,
+            form,
+            lambda: actions.assign(
                 request.user,
                 case,
                 owner=form.cleaned_data["owner"],
                 assignees=list(form.cleaned_data["assignees"]),
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Assignment saved."))
-            return redirect("case_detail", pk=case.pk)
+            ),
+            _("Assignment saved."),
+        )
+    ):
+        return redirect("case_detail", pk=case.pk)
     return render(request, "cases/assign.html", {"case": case, "form": form})
 
 
@@ -420,16 +423,19 @@ def case_assign(request, pk):
 def case_transfer(request, pk):
     case = selectors.get_case(request.user, pk, "case.transfer")
     form = forms.TransferForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.request_transfer(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and succeeded(
+            request,
+            form,
+            lambda: actions.request_transfer(
                 request.user, case, form.cleaned_data["to_agency"], form.cleaned_data["reason"]
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Transfer requested: the receiving agency must accept it."))
-            return redirect("case_detail", pk=case.pk)
+            ),
+            _("Transfer requested: the receiving agency must accept it."),
+        )
+    ):
+        return redirect("case_detail", pk=case.pk)
     return render(request, "cases/transfer.html", {"case": case, "form": form})
 
 
@@ -459,14 +465,14 @@ def person_edit(request, pk):
     form = person_forms.PersonForm(request.POST or None, instance=case.person)
     if request.method == "POST" and form.is_valid():
         person = Person.objects.get(pk=case.person_id)
-        try:
-            people_actions.update_person(
+        if succeeded(
+            request,
+            form,
+            lambda: people_actions.update_person(
                 request.user, person, form.changes(), form.cleaned_data["version"]
-            )
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, form, exc)
-        else:
-            messages.success(request, _("Person saved."))
+            ),
+            _("Person saved."),
+        ):
             return redirect(f"{case_url(case)}?tab=person")
     return render(request, "cases/person_edit.html", {"case": case, "form": form})
 
@@ -475,12 +481,7 @@ def _person_post(request, pk, form_class, run, tab, done):
     case = selectors.get_case(request.user, pk, "case.update")
     form = form_class(request.POST)
     if form.is_valid():
-        try:
-            run(case, form.cleaned_data)
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, None, exc)
-        else:
-            messages.success(request, done)
+        succeeded(request, None, lambda: run(case, form.cleaned_data), done)
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""

@@ -30,6 +30,18 @@ def requires(perm: str):
     return decorate
 
 
+def succeeded(request, form, action, message=None) -> bool:
+    """Run a write; on refusal show why (on the form, or as a message) and return False."""
+    try:
+        action()
+    except (HavenError, ValidationError) as exc:
+        report_errors(request, form, exc)
+        return False
+    if message:
+        messages.success(request, message)
+    return True
+
+
 def _visible_field(form, name):
     """The field to attach an error to, or None for the form as a whole (hidden fields too)."""
     if form is None or name not in form.fields or form.fields[name].widget.is_hidden:

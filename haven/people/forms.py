@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.forms import CodeListField, DateInput
+from haven.people.actions import EDITABLE_FIELDS
 from haven.people.models import (
     WG_DOMAINS,
     Contact,
@@ -29,21 +30,8 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "given_name",
-            "family_name",
-            "other_names",
-            "original_script_name",
-            "sex",
-            "gender_identity",
-            "birth_date",
-            "birth_date_precision",
-            "nationalities",
-            "stateless",
-            "languages",
-            "care_status",
-            *WG_DOMAINS,
-        ]
+        # The editable fields but the location (chosen elsewhere once locations have a picker).
+        fields = [name for name in EDITABLE_FIELDS if name != "current_location"]
         widgets = {"birth_date": DateInput, "gender_identity": forms.TextInput}
 
     def __init__(self, *args, **kwargs):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from haven.accounts import policy
+from haven.people.actions import EDITABLE_FIELDS
 from haven.people.models import Consent, ConsentPurpose, Difficulty, LegalBasis, Person
 
 IDENTIFYING = {
@@ -33,29 +34,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "given_name",
-            "family_name",
-            "other_names",
-            "original_script_name",
-            "sex",
-            "gender_identity",
-            "birth_date",
-            "birth_date_precision",
-            "nationalities",
-            "stateless",
-            "languages",
-            "care_status",
-            "current_location",
-            "wg_seeing",
-            "wg_hearing",
-            "wg_walking",
-            "wg_cognition",
-            "wg_selfcare",
-            "wg_communication",
-            "version",
-        ]
+        fields = ["id", *EDITABLE_FIELDS, "version"]
         read_only_fields = ["id", "version"]
 
     def to_representation(self, instance):
