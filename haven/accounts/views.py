@@ -14,7 +14,7 @@ from haven.accounts.models import Agency, Role, RoleGrant, User
 from haven.accounts.permissions import PERMISSIONS
 from haven.audit.actions import record_event
 from haven.core.errors import HavenError
-from haven.core.web import paginate, report_errors, requires, succeeded
+from haven.core.web import paginate, report_errors, requires, submitted, succeeded
 
 
 class LoginView(auth_views.LoginView):
@@ -189,15 +189,11 @@ def agency_detail(request, pk):
 def office_new(request, pk):
     agency = _agency_or_404(request.user, pk)
     form = forms.OfficeForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and succeeded(
-            request,
-            form,
-            lambda: actions.create_office(request.user, agency, **form.cleaned_data),
-            _("Office created."),
-        )
+    if submitted(
+        request,
+        form,
+        lambda: actions.create_office(request.user, agency, **form.cleaned_data),
+        _("Office created."),
     ):
         return redirect("agency_detail", pk=agency.pk)
     return _form_page(request, form, _("New office in %(a)s") % {"a": agency.name})
@@ -211,22 +207,18 @@ def team_edit(request, pk, team_pk=None):
         {"name": team.name, "office": team.office, "members": team.members.all()} if team else None
     )
     form = forms.TeamForm(request.POST or None, agency=agency, initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and succeeded(
-            request,
-            form,
-            lambda: actions.save_team(
-                request.user,
-                agency,
-                name=form.cleaned_data["name"],
-                office=form.cleaned_data["office"],
-                members=list(form.cleaned_data["members"]),
-                team=team,
-            ),
-            _("Team saved."),
-        )
+    if submitted(
+        request,
+        form,
+        lambda: actions.save_team(
+            request.user,
+            agency,
+            name=form.cleaned_data["name"],
+            office=form.cleaned_data["office"],
+            members=list(form.cleaned_data["members"]),
+            team=team,
+        ),
+        _("Team saved."),
     ):
         return redirect("agency_detail", pk=agency.pk)
     return _form_page(request, form, team.name if team else _("New team"))
@@ -360,15 +352,11 @@ def role_edit(request, pk=None):
         else None
     )
     form = forms.RoleForm(request.POST or None, initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and succeeded(
-            request,
-            form,
-            lambda: actions.save_role(request.user, role=role, **form.cleaned_data),
-            _("Role saved."),
-        )
+    if submitted(
+        request,
+        form,
+        lambda: actions.save_role(request.user, role=role, **form.cleaned_data),
+        _("Role saved."),
     ):
         return redirect("role_list")
     return _form_page(request, form, role.name if role else _("New role"))

@@ -16,7 +16,14 @@ from haven.cases.filters import CaseFilter
 from haven.cases.models import Approval, CasePlan, Flag
 from haven.cases.workflow import Status, next_statuses
 from haven.core.errors import HavenError
-from haven.core.web import paginate, query_without_page, report_errors, requires, succeeded
+from haven.core.web import (
+    paginate,
+    query_without_page,
+    report_errors,
+    requires,
+    submitted,
+    succeeded,
+)
 from haven.people import actions as people_actions
 from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
@@ -400,20 +407,16 @@ def case_assign(request, pk):
     form = forms.AssignForm(
         request.POST or None, case=case, initial={"owner": case.owner_id, "assignees": current}
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and succeeded(
-            request,
-            form,
-            lambda: actions.assign(
-                request.user,
-                case,
-                owner=form.cleaned_data["owner"],
-                assignees=list(form.cleaned_data["assignees"]),
-            ),
-            _("Assignment saved."),
-        )
+    if submitted(
+        request,
+        form,
+        lambda: actions.assign(
+            request.user,
+            case,
+            owner=form.cleaned_data["owner"],
+            assignees=list(form.cleaned_data["assignees"]),
+        ),
+        _("Assignment saved."),
     ):
         return redirect("case_detail", pk=case.pk)
     return render(request, "cases/assign.html", {"case": case, "form": form})
@@ -423,17 +426,13 @@ def case_assign(request, pk):
 def case_transfer(request, pk):
     case = selectors.get_case(request.user, pk, "case.transfer")
     form = forms.TransferForm(request.POST or None, case=case)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and succeeded(
-            request,
-            form,
-            lambda: actions.request_transfer(
-                request.user, case, form.cleaned_data["to_agency"], form.cleaned_data["reason"]
-            ),
-            _("Transfer requested: the receiving agency must accept it."),
-        )
+    if submitted(
+        request,
+        form,
+        lambda: actions.request_transfer(
+            request.user, case, form.cleaned_data["to_agency"], form.cleaned_data["reason"]
+        ),
+        _("Transfer requested: the receiving agency must accept it."),
     ):
         return redirect("case_detail", pk=case.pk)
     return render(request, "cases/transfer.html", {"case": case, "form": form})

@@ -42,6 +42,13 @@ def succeeded(request, form, action, message=None) -> bool:
     return True
 
 
+def submitted(request, form, action, message=None) -> bool:
+    """A posted, valid form whose write succeeded (refusals are shown on the form)."""
+    return (
+        request.method == "POST" and form.is_valid() and succeeded(request, form, action, message)
+    )
+
+
 def _visible_field(form, name):
     """The field to attach an error to, or None for the form as a whole (hidden fields too)."""
     if form is None or name not in form.fields or form.fields[name].widget.is_hidden:
