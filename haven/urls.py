@@ -36,6 +36,11 @@ urlpatterns = [
     ),
     path("manage/users/<int:pk>/active/", account_views.user_active, name="user_active"),
     path("manage/users/<int:pk>/unlock/", account_views.user_unlock, name="user_unlock"),
+    path(
+        "manage/users/<int:pk>/two-factor/reset/",
+        account_views.user_reset_two_factor,
+        name="user_reset_two_factor",
+    ),
     path("manage/users/<int:pk>/offices/", account_views.user_offices, name="user_offices"),
     path("manage/roles/", account_views.role_list, name="role_list"),
     path("manage/roles/new/", account_views.role_edit, name="role_new"),

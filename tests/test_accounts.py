@@ -208,3 +208,40 @@ def test_create_agency_office_team_and_user_through_the_pages(world, client):
     assert list(agency.teams.get().members.all()) == [carl]
     actions_seen = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"agency.create", "office.create", "user.create", "team.create"} <= actions_seen
+
+
+def test_admin_resets_a_lost_second_factor(world, client):
+    device = TOTPDevice.objects.create(user=world["caseworker"], name="phone", confirmed=True)
+    admin = world["agency_admin"]
+    with pytest.raises(ValidationError):
+        actions.reset_two_factor(admin, admin)
+    assert actions.reset_two_factor(admin, world["caseworker"]) == 1
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuditEvent.objects.filter(action="user.two_factor_reset").exists()
+    with pytest.raises(NotAllowed):
+        actions.reset_two_factor(admin, world["other_agency"])
+
+
+def test_edit_pages_showing_personal_data_are_access_logged(world, register, client):
+    from haven.audit.models import AccessLog
+
+    case = register(world["caseworker"])
+    sign_in(client, world["caseworker"])
+    for url in (
+        f"/cases/{case.pk}/edit/",
+        f"/cases/{case.pk}/plan/",
+        f"/cases/{case.pk}/person/",
+        f"/cases/{case.pk}/?tab=plan",
+    ):
+        client.get(url, HTTP_HOST="localhost")
+    views = set(AccessLog.objects.values_list("view", flat=True))
+    assert {"case.edit", "case.plan_edit", "person.edit", "case.plan"} <= views
+
+
+def test_family_link_needs_edit_rights_on_both_people(world, register):
+    from haven.people import actions as people_actions
+
+    mine = register(world["caseworker"]).person
+    theirs = register(world["caseworker2"], person={"given_name": "Other"}).person
+    with pytest.raises(NotAllowed):
+        people_actions.add_relationship(world["caseworker"], mine, theirs, kind="sibling")

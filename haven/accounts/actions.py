@@ -208,3 +208,16 @@ def unlock(actor, user: User) -> None:
     _require_manage(actor, user.agency_id)
     reset(username=user.username)
     record_event(actor, "user.unlock", obj=user, agency_id=user.agency_id)
+
+
+@audited
+def reset_two_factor(actor, user: User) -> int:
+    """Remove a user's authenticator devices (a lost phone); they set up a new one at sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require_manage(actor, user.agency_id)
+    if user.pk == actor.pk:
+        raise ValidationError(_("Ask another administrator to reset your own second factor."))
+    removed, _details = TOTPDevice.objects.filter(user=user).delete()
+    record_event(actor, "user.two_factor_reset", obj=user, agency_id=user.agency_id)
+    return removed

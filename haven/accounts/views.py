@@ -306,6 +306,18 @@ def user_active(request, pk):
 
 @require_POST
 @requires("agency.manage")
+@two_factor.recent_login_required
+def user_reset_two_factor(request, pk):
+    return _user_action(
+        request,
+        pk,
+        lambda u: actions.reset_two_factor(request.user, u),
+        _("Second factor removed: the user sets up a new one at the next sign-in."),
+    )
+
+
+@require_POST
+@requires("agency.manage")
 def user_unlock(request, pk):
     return _user_action(
         request, pk, lambda u: actions.unlock(request.user, u), _("Account unlocked.")

@@ -34,7 +34,7 @@ LIST_COUNT_CAP = 1000
 SEARCH_COUNT_CAP = 100
 TABS = ["summary", "person", "family", "consent", "plan", "notes", "tasks", "history"]
 # Tabs that show personal data: seeing them leaves an access-log entry.
-IDENTIFYING_TABS = {"summary", "person", "family", "consent", "notes"}
+IDENTIFYING_TABS = {"summary", "person", "family", "consent", "plan", "notes"}
 
 
 @login_required
@@ -199,6 +199,8 @@ def _tab_context(user, case, tab, plan):
 @requires("case.update")
 def case_edit(request, pk):
     case = selectors.get_case(request.user, pk, "case.update")
+    if request.method == "GET":
+        record_access(request.user, "case.edit", case)
     form = forms.CaseEditForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -289,6 +291,8 @@ def approval_decide(request, pk):
 def case_plan(request, pk):
     user = request.user
     case = selectors.get_case(user, pk, "case.update")
+    if request.method == "GET":
+        record_access(user, "case.plan_edit", case)
     plan = CasePlan.objects.filter(case=case).first()
     initial_actions = (
         [
@@ -461,6 +465,8 @@ def transfer_answer(request, pk):
 @requires("case.update")
 def person_edit(request, pk):
     case = selectors.get_case(request.user, pk, "case.update")
+    if request.method == "GET":
+        record_access(request.user, "person.edit", case.person)
     form = person_forms.PersonForm(request.POST or None, instance=case.person)
     if request.method == "POST" and form.is_valid():
         person = Person.objects.get(pk=case.person_id)

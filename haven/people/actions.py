@@ -195,7 +195,9 @@ def add_document(user, person: Person, *, kind, number, issuing_country="", expi
 
 @audited
 def add_relationship(user, person: Person, relative: Person, *, kind, separated=False):
+    # Both records change (the link is recorded both ways), so both must be editable.
     require_editable(user, person)
+    require_editable(user, relative)
     if person.pk == relative.pk:
         raise ValidationError({"relative": _("A person cannot be their own relative.")})
     if Relationship.objects.filter(person=person, relative=relative, kind=kind).exists():

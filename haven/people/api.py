@@ -45,6 +45,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             payload.is_valid(raise_exception=True)
             consent = actions.record_consent(request.user, person, **payload.validated_data)
             return Response(ConsentSerializer(consent).data, status=201)
+        record_access(request.user, "person.consents", person)
         return Response(
             ConsentSerializer(person.consents.select_related("recorded_by"), many=True).data
         )
