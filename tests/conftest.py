@@ -3,10 +3,15 @@
 from datetime import date
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from haven.accounts.models import Agency, Office, Role, RoleGrant, Team, User
 
 PASSWORD = "Correct-horse-battery-9"
+
+# No per-example deadline: on a busy two-core CI machine a slow example is not a failure.
+hypothesis_settings.register_profile("haven", deadline=None)
+hypothesis_settings.load_profile("haven")
 
 
 def make_user(username, agency, office, role, scope, **extra):
