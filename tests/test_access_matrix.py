@@ -136,6 +136,7 @@ MATRIX = {
     "users_me": ("get", "/api/v1/users/me/", None, api(EVERYONE)),
     "case-list": ("get", "/api/v1/cases/", None, api(expect(ok=CASE_HOLDERS))),
     "case-detail": ("get", "/api/v1/cases/{case}/", None, ON_CASE_API),
+    "case-batch": ("post", "/api/v1/cases/batch/", {}, api(expect(ok=CASE_HOLDERS))),
     "case-transition": ("post", "/api/v1/cases/{case}/transition/", {}, ON_CASE_API),
     "case-request-closure": ("post", "/api/v1/cases/{case}/request-closure/", {}, ON_CASE_API),
     "case-assign": (

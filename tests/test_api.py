@@ -198,3 +198,31 @@ def test_committed_openapi_schema_matches_the_code(tmp_path):
     assert yaml.safe_load(generated.read_text()) == yaml.safe_load(committed.read_text()), (
         "docs/api/openapi.yaml is out of date: run `make schema` and commit it"
     )
+
+
+def test_batch_registration_keeps_every_valid_item_and_explains_the_rest(world, api):
+    client = api("caseworker")
+    bad_country = {**NEW_CASE, "person": {**NEW_CASE["person"], "nationalities": ["QQ"]}}
+    no_consent = {**NEW_CASE, "consent_given": False}
+    response = client.post(
+        "/api/v1/cases/batch/",
+        [NEW_CASE, bad_country, NEW_CASE, no_consent, {"x": 1}],
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] == 2 and body["refused"] == 3
+    statuses = [r["status"] for r in body["results"]]
+    assert statuses == [201, 400, 201, 400, 400]
+    assert "Unknown country" in str(body["results"][1]["errors"])
+    assert "consent" in str(body["results"][3]["errors"]).lower()
+    assert Case.objects.count() == 2
+    numbers = {r["number"] for r in body["results"] if r["status"] == 201}
+    assert numbers == set(Case.objects.values_list("number", flat=True))
+
+
+def test_batch_must_be_a_short_list(world, api):
+    client = api("caseworker")
+    assert client.post("/api/v1/cases/batch/", NEW_CASE, format="json").status_code == 400
+    assert client.post("/api/v1/cases/batch/", [NEW_CASE] * 101, format="json").status_code == 400
+    assert api("analyst").post("/api/v1/cases/batch/", [NEW_CASE], format="json").status_code == 403

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -8,6 +9,7 @@ from haven.audit.actions import record_access
 from haven.cases import actions, selectors, serializers
 from haven.cases.filters import CaseFilter
 from haven.cases.models import CaseAssignment
+from haven.core.errors import HavenError
 from haven.core.permissions import HavenPermission
 
 
@@ -25,6 +27,7 @@ class CaseViewSet(
     required_perms = {
         "*": "case.view",
         "create": "case.create",
+        "batch": "case.create",
         "partial_update": "case.update",
         "transition": "case.transition",
         "request_closure": "case.transition",
@@ -63,32 +66,31 @@ class CaseViewSet(
     def create(self, request, *args, **kwargs):
         payload = serializers.CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        person = dict(data.pop("person"))
-        case = actions.register(
-            request.user,
-            person=person,
-            case={
-                k: data[k]
-                for k in (
-                    "programme",
-                    "vulnerabilities",
-                    "risk_level",
-                    "sensitive",
-                    "office",
-                    "summary",
-                    "registered_on",
-                )
-                if k in data
-            },
-            registration_basis=data["registration_basis"],
-            consent_given=data["consent_given"],
-            other_consents=[dict(c) for c in data.get("consents", [])],
-            number=data.get("number"),
-        )
+        case = _register(request.user, payload.validated_data)
         # The new case has no assignments yet: serialise it as it is, without reading it back.
         case._prefetched_objects_cache = {"assignments": []}
         return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.CaseCreateSerializer(many=True),
+        responses=serializers.BatchResultSerializer,
+        description=(
+            "Register up to 100 people and cases in one request, e.g. a device syncing "
+            "registrations it took offline. Each one is validated, numbered, audited and "
+            "committed on its own: a refused item is reported with its reasons and never "
+            "stops or undoes the others."
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        items = request.data
+        if not isinstance(items, list) or not 1 <= len(items) <= BATCH_LIMIT:
+            return Response(
+                {"detail": f"Send a JSON list of 1 to {BATCH_LIMIT} registrations."}, status=400
+            )
+        results = [_register_one(request.user, index, item) for index, item in enumerate(items)]
+        created = sum(1 for r in results if r["status"] == 201)
+        return Response({"created": created, "refused": len(results) - created, "results": results})
 
     @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -195,6 +197,47 @@ class CaseViewSet(
         return Response(
             serializers.NoteSerializer(case.notes.select_related("author"), many=True).data
         )
+
+
+CASE_INPUT_FIELDS = (
+    "programme",
+    "vulnerabilities",
+    "risk_level",
+    "sensitive",
+    "office",
+    "summary",
+    "registered_on",
+)
+
+
+def _register(user, validated: dict):
+    data = dict(validated)
+    return actions.register(
+        user,
+        person=dict(data.pop("person")),
+        case={k: data[k] for k in CASE_INPUT_FIELDS if k in data},
+        registration_basis=data["registration_basis"],
+        consent_given=data["consent_given"],
+        other_consents=[dict(c) for c in data.get("consents", [])],
+        number=data.get("number"),
+    )
+
+
+BATCH_LIMIT = 100
+
+
+def _register_one(user, index: int, item) -> dict:
+    payload = serializers.CaseCreateSerializer(data=item)
+    if not payload.is_valid():
+        return {"index": index, "status": 400, "errors": payload.errors}
+    try:
+        case = _register(user, payload.validated_data)
+    except HavenError as exc:
+        return {"index": index, "status": exc.status_code, "errors": {"detail": exc.message}}
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "message_dict") else {"detail": exc.messages}
+        return {"index": index, "status": 400, "errors": errors}
+    return {"index": index, "status": 201, "id": case.pk, "number": case.number}
 
 
 class ApprovalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

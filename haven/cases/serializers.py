@@ -197,3 +197,17 @@ class TransferSerializer(serializers.ModelSerializer):
 
 class TransferAnswerSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
+
+
+class BatchItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the item in the request")
+    status = serializers.IntegerField(help_text="201 created, 400 refused (see errors), 403")
+    id = serializers.IntegerField(required=False)
+    number = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = BatchItemResultSerializer(many=True)
