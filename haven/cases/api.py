@@ -5,11 +5,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from haven.accounts import policy
 from haven.audit.actions import record_access
 from haven.cases import actions, selectors, serializers
 from haven.cases.filters import CaseFilter
 from haven.cases.models import CaseAssignment
-from haven.core.errors import HavenError
+from haven.core.errors import HavenError, NotAllowed
 from haven.core.permissions import HavenPermission
 
 
@@ -182,9 +183,6 @@ class CaseViewSet(
     )
     @action(detail=True, methods=["get", "post"])
     def notes(self, request, pk=None):
-        from haven.accounts import policy
-        from haven.core.errors import NotAllowed
-
         case = self.get_object()
         if not policy.can_see_identity(request.user):
             raise NotAllowed("Your role may not read notes.")

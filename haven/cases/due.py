@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases.models import CasePlan
 from haven.cases.workflow import Status
 
 
@@ -35,7 +36,7 @@ def tasks_for(case, today: date | None = None) -> list[Task]:
         add(_("Case plan due"), case.plan_due)
     if case.status == Status.FOLLOW_UP:
         add(_("Follow-up due"), case.follow_up_due)
-    plan = getattr(case, "plan", None) if hasattr(case, "plan") else None
+    plan = CasePlan.objects.filter(case=case).first()
     if plan is not None and not case.is_closed:
         for action in plan.actions.all():
             if not action.done:

@@ -11,7 +11,6 @@ from haven.cases.models import (
     Vulnerability,
 )
 from haven.cases.workflow import Status
-from haven.core import reference
 from haven.people.models import (
     BirthDatePrecision,
     CareStatus,
@@ -228,7 +227,3 @@ class TransferForm(forms.Form):
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(
             pk=case.agency_id
         )
-
-
-def country_label(code: str) -> str:
-    return reference.country_name(code)

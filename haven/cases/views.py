@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -332,8 +333,6 @@ def case_plan(request, pk):
 
 
 def case_url(case) -> str:
-    from django.urls import reverse
-
     return reverse("case_detail", kwargs={"pk": case.pk})
 
 
@@ -384,24 +383,10 @@ def case_flag_resolve(request, pk, flag_pk):
 @require_POST
 @requires("consent.manage")
 def case_consent_add(request, pk):
-    case = selectors.get_case(request.user, pk)
-    form = forms.ConsentForm(request.POST)
-    if form.is_valid():
-        try:
-            from haven.people.actions import record_consent
+    def run(case, data):
+        people_actions.record_consent(request.user, case.person, **data)
 
-            record_consent(request.user, case.person, **form.cleaned_data)
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, None, exc)
-        else:
-            messages.success(request, _("Consent recorded."))
-    else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(
-                    request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
-                )
-    return redirect(f"{case_url(case)}?tab=consent")
+    return _person_post(request, pk, forms.ConsentForm, run, "consent", _("Consent recorded."))
 
 
 @requires("case.assign")

@@ -27,10 +27,3 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def path(self) -> list["Location"]:
-        chain, node = [], self
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))

@@ -24,17 +24,6 @@ def country_name(code: str) -> str:
     return country.name if country else code
 
 
-@lru_cache(maxsize=1)
-def language_choices() -> list[tuple[str, str]]:
-    # Living individual languages only: the list people actually pick from.
-    langs = (
-        lang
-        for lang in pycountry.languages
-        if getattr(lang, "type", "L") == "L" and getattr(lang, "scope", "I") in ("I", "M")
-    )
-    return sorted(((lang.alpha_3, lang.name) for lang in langs), key=lambda c: c[1])
-
-
 def normalise_language(code: str) -> str | None:
     """Return the ISO 639-3 code for a 639-1 or 639-3 code, or None when unknown."""
     code = (code or "").strip().lower()
