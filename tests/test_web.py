@@ -329,3 +329,24 @@ def test_long_lists_are_counted_up_to_a_cap_and_still_page_forward(
     third = client.get("/cases/?page=3", HTTP_HOST="localhost").content.decode()
     assert "Page 3<" in third and 'rel="next"' not in third and third.count("/cases/") > 10
     assert client.get("/cases/?page=4", HTTP_HOST="localhost").status_code == 200
+
+
+def test_record_and_withdraw_consent_from_the_case(world, signed_in, register):
+    case = register(world["caseworker"])
+    client = signed_in("caseworker")
+    url = f"/cases/{case.pk}/consent/"
+    decision = {"purpose": "tracing", "legal_basis": "consent", "decided_on": "2026-01-02"}
+    client.post(url, {**decision, "given": "1"}, HTTP_HOST="localhost")
+    client.post(url, {**decision, "given": "0"}, HTTP_HOST="localhost")
+    from haven.people.selectors import has_consent
+
+    assert not has_consent(case.person, "tracing")
+    assert case.person.consents.filter(purpose="tracing").count() == 2
+    bad = client.post(
+        url,
+        {**decision, "given": "1", "decided_on": "2999-01-01"},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert "in the future" in bad.content.decode()
+    assert case.person.consents.filter(purpose="tracing").count() == 2
