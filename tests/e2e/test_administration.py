@@ -53,3 +53,10 @@ def test_admin_sets_up_two_factor_then_creates_a_user_with_a_role(people, new_pa
     shot(page, "08-user-with-role")
     user = User.objects.get(username="new.caseworker")
     assert RoleGrant.objects.filter(user=user, role=Role.objects.get(code="caseworker")).exists()
+
+    # Deactivating asks first; confirming takes effect.
+    page.get_by_text("Deactivate…").click()
+    page.get_by_role("button", name="Yes, deactivate").click()
+    expect(page.get_by_text("Account deactivated.")).to_be_visible()
+    user.refresh_from_db()
+    assert not user.is_active
