@@ -72,12 +72,16 @@ def _increment_counter(agency_id: int, year: int) -> int | None:
     return row[0] if row else None
 
 
-def _office_for(user, office: Office | None) -> Office:
+def _office_for(user, office: Office | None) -> int:
+    """The office id for a new case: the one chosen, or the user's first office."""
     if office is None:
-        office = user.offices.order_by("id").first()
-    if office is None or office.agency_id != user.agency_id:
-        raise ValidationError({"office": _("Choose an office of your agency.")})
-    return office
+        # The user's offices are already read for the access policy; no query here.
+        ids = policy.grants(user).office_ids
+        if ids:
+            return min(ids)
+    elif office.agency_id == user.agency_id:
+        return office.pk
+    raise ValidationError({"office": _("Choose an office of your agency.")})
 
 
 @audited
@@ -105,13 +109,13 @@ def register(
         )
     new_person = people_actions.build_person(user, person)
     case_data = dict(case)
-    office = _office_for(user, case_data.pop("office", None))
+    office_id = _office_for(user, case_data.pop("office", None))
     today = timezone.localdate()
     registered_on = case_data.pop("registered_on", None) or today
     new_case = Case(
         agency_id=user.agency_id,
         owner=user,
-        office=office,
+        office_id=office_id,
         registered_on=registered_on,
         **due_dates_for(registered_on),
         **case_data,
@@ -463,7 +467,7 @@ def answer_transfer(
     if accept:
         old_number = case.number
         case.agency_id = transfer.to_agency_id
-        case.office = _office_for(user, office)
+        case.office_id = _office_for(user, office)
         case.owner = user
         case.number = next_number(transfer.to_agency, timezone.localdate().year)
         CaseAssignment.objects.filter(case=case).delete()
