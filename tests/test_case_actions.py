@@ -243,3 +243,23 @@ def test_notes_are_encrypted_and_hidden_from_roles_without_identity(world, regis
     assert case.notes.get().body == "Disclosed abuse by employer"
     with pytest.raises(NotAllowed):
         actions.add_note(world["analyst"], case, "x")
+
+
+def test_approval_applies_to_the_latest_version_without_undoing_edits(world, register):
+    case = register(world["caseworker"])
+    closure = actions.request_closure(world["caseworker"], case, "declined")
+    loaded = Approval.objects.select_related("case").get(pk=closure.pk)  # holds version 1
+    fresh = Case.objects.get(pk=case.pk)
+    actions.update_case(world["caseworker"], fresh, {"risk_level": "critical"}, fresh.version)
+    actions.decide(world["supervisor"], loaded, approve=True)
+    case.refresh_from_db()
+    assert case.status == "closed" and case.risk_level == "critical" and case.version == 3
+
+
+def test_owner_change_after_another_edit_keeps_that_edit(world, register):
+    case = register(world["caseworker"])
+    stale = Case.objects.get(pk=case.pk)
+    actions.update_case(world["caseworker"], case, {"risk_level": "high"}, case.version)
+    actions.assign(world["supervisor"], stale, owner=world["caseworker2"])
+    case.refresh_from_db()
+    assert case.owner == world["caseworker2"] and case.risk_level == "high"

@@ -26,7 +26,7 @@ from haven.cases.models import (
 )
 from haven.cases.workflow import Status, check_transition
 from haven.core.errors import HavenError, InvalidTransition, MissingConsent, NotAllowed
-from haven.core.versioning import audit_changes, lock_at_version, save_versioned
+from haven.core.versioning import audit_changes, lock_at_version, lock_latest, save_versioned
 from haven.people import actions as people_actions
 from haven.people.models import ConsentPurpose, LegalBasis
 
@@ -271,9 +271,12 @@ def request_closure(user, case: Case, reason: str, comment: str = "") -> Approva
 
 
 def _request_approval(user, case, kind, **fields) -> Approval:
-    if Approval.objects.filter(case=case, kind=kind, decision=Approval.Decision.PENDING).exists():
-        raise HavenError(_("An approval of this kind is already waiting for a decision."))
-    approval = Approval.objects.create(case=case, kind=kind, requested_by=user, **fields)
+    try:
+        # The partial unique constraint decides, so two requests at once cannot both pass.
+        with transaction.atomic():
+            approval = Approval.objects.create(case=case, kind=kind, requested_by=user, **fields)
+    except IntegrityError as exc:
+        raise HavenError(_("An approval of this kind is already waiting for a decision.")) from exc
     record_event(
         user, "approval.request", obj=case, details={"kind": kind, "approval": approval.pk}
     )
@@ -340,6 +343,7 @@ def decide(user, approval: Approval, *, approve: bool, comment: str = "") -> App
             state=CasePlan.State.APPROVED if approve else CasePlan.State.RETURNED
         )
     elif approve:
+        lock_latest(case)
         check_transition(case.status, Status.CLOSED)
         source = case.status
         _close(case, approval.closure_reason)
@@ -374,6 +378,8 @@ def assign(user, case: Case, *, owner: User | None = None, assignees: list[User]
                 }
             )
     details = {}
+    if owner is not None:
+        lock_latest(case)
     if owner is not None and owner.pk != case.owner_id:
         details["owner"] = {"from": case.owner_id, "to": owner.pk}
         case.owner = owner
@@ -465,6 +471,7 @@ def answer_transfer(
     transfer.decided_by, transfer.decided_at = user, timezone.now()
     transfer.save()
     if accept:
+        lock_latest(case)
         old_number = case.number
         case.agency_id = transfer.to_agency_id
         case.office_id = _office_for(user, office)

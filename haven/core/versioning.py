@@ -32,6 +32,13 @@ def lock_at_version(instance, expected_version: int) -> None:
     instance.refresh_from_db()
 
 
+def lock_latest(instance) -> None:
+    """Lock the row and reload it, for changes that apply to whatever version is current
+    (an approval, an assignment, a transfer): they follow the latest edit, never undo it."""
+    type(instance)._base_manager.select_for_update().filter(pk=instance.pk).exists()
+    instance.refresh_from_db()
+
+
 def _stale(mine, now) -> StaleEdit:
     return StaleEdit(
         _(
