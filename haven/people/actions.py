@@ -85,8 +85,7 @@ def _snapshot(person: Person) -> dict:
 
 @audited
 def update_person(user, person: Person, data: dict, expected_version: int) -> Person:
-    if not _may_edit(user, person):
-        raise NotAllowed(_("You may not edit this person."))
+    require_editable(user, person)
     lock_at_version(person, expected_version)
     data = normalise(data)
     before = _snapshot(person)
