@@ -37,7 +37,9 @@ messages: $(STAMP)
 	cd haven && ../$(BIN)/haven manage makemessages -l fr -l es -l ar --no-obsolete
 	cd haven && ../$(BIN)/haven manage compilemessages
 
+# The registration measure drives the server with wrk (Debian package wrk).
 bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 clean:

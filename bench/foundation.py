@@ -15,13 +15,13 @@ measured end to end over HTTP on loopback against `gunicorn --workers 2`.
 """
 
 import argparse
-import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -148,16 +148,79 @@ def measure_pages(rounds: int) -> dict:
     return results
 
 
+# wrk builds each request in Lua: a different person every time, as real registrations are.
+WRK_SCRIPT = """
+local given = {"Amina", "Yusuf", "Fatima", "Ibrahim", "Mariam", "Tesfay", "Olena", "Chidi",
+               "Aisha", "Omar", "Hawa", "Samuel", "Leila", "Dawit", "Nadia", "Moussa"}
+local family = {"Haddad", "Okafor", "Ouedraogo", "Kovalenko", "Tesfaye", "Diallo", "Mensah",
+                "Rahimi", "Bekele", "Traore", "Petrenko", "Nwosu", "Sow", "Karimi"}
+local batch = BATCH
+local token = "TOKEN"
+local path = "PATH"
+local sent = 0
+
+local function one()
+  sent = sent + 1
+  local n = sent * 7919 + math.random(1000000)
+  return string.format(
+    '{"person": {"given_name": "%s", "family_name": "%s %d", "sex": "%s", ' ..
+    '"nationalities": ["NE"], "languages": ["hau"]}, "programme": "vulnerable_migrants", ' ..
+    '"vulnerabilities": ["stranded"], "risk_level": "medium"}',
+    given[n % #given + 1], family[n % #family + 1], n % 997,
+    (n % 2 == 0) and "female" or "male")
+end
+
+request = function()
+  local body
+  if batch == 1 then
+    body = one()
+  else
+    local items = {}
+    for i = 1, batch do items[i] = one() end
+    body = "[" .. table.concat(items, ",") .. "]"
+  end
+  return wrk.format("POST", path, {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Token " .. token,
+    ["Host"] = "localhost",
+    -- A fresh connection per request: gunicorn keeps a kept-alive connection on the worker
+    -- that accepted it, so a few persistent connections can all land on one worker and
+    -- leave the other idle. New connections are shared out as requests come.
+    ["Connection"] = "close",
+  }, body)
+end
+"""
+
+
 def measure_registration(
-    database_url: str, total: int, concurrency: int, threads: int, batch: int = 1
+    database_url: str, seconds: int, connections: int, threads: int, batch: int = 1
 ) -> dict:
+    """Registrations over HTTP against `gunicorn --workers 2`, driven by wrk.
+
+    wrk (C, one thread) generates the load so that the two cores go to Haven and
+    PostgreSQL rather than to a Python client. The number created is counted in the
+    database, not taken from the responses.
+    """
     from rest_framework.authtoken.models import Token
 
-    token, _ = Token.objects.get_or_create(user=_registrar())
+    from haven.cases.models import Case
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit(
+            "The registration measure drives the server with wrk: install it "
+            "(`apt-get install wrk`; `make bench` does it)."
+        )
+    registrar = _registrar()
+    token, _ = Token.objects.get_or_create(user=registrar)
     port = 8765
     env = {**os.environ, "DATABASE_URL": database_url, "HAVEN_LOG_LEVEL": "ERROR"}
     from haven.core.management.commands.haven_run import gunicorn_arguments
 
+    path = "/api/v1/cases/batch/" if batch > 1 else "/api/v1/cases/"
+    script = (
+        WRK_SCRIPT.replace("BATCH", str(batch)).replace("TOKEN", token.key).replace("PATH", path)
+    )
     # Served exactly as `haven run` serves it, with 2 worker processes.
     server = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [
@@ -169,79 +232,46 @@ def measure_registration(
         env=env,
         cwd=str(ROOT),
     )
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz")
-        body = json.dumps(
-            {
-                "person": {
-                    "given_name": "Bench",
-                    "family_name": "Person",
-                    "sex": "female",
-                    "nationalities": ["NE"],
-                },
-                "programme": "vulnerable_migrants",
-                "vulnerabilities": ["stranded"],
-            }
-        ).encode()
-        headers = {
-            "Authorization": f"Token {token.key}",
-            "Content-Type": "application/json",
-            "Host": "localhost",
-        }
-        url = f"http://127.0.0.1:{port}/api/v1/cases/"
-        path = "/api/v1/cases/batch/" if batch > 1 else "/api/v1/cases/"
-        one = json.loads(body)
-        payload = json.dumps([one] * batch).encode() if batch > 1 else body
-        counter = {"ok": 0, "failed": 0}
-        lock = threading.Lock()
-        per_thread = total // (concurrency * batch)
-
-        def worker():
-            # One persistent connection per client, as an integration would keep.
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            for _ in range(per_thread):
-                try:
-                    connection.request("POST", path, body=payload, headers=headers)
-                    response = connection.getresponse()
-                    answer = response.read()
-                    if batch > 1:
-                        created = json.loads(answer)["created"] if response.status == 200 else 0
-                    else:
-                        created = 1 if response.status == 201 else 0
-                except (OSError, http.client.HTTPException, ValueError):
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    created = 0
-                with lock:
-                    counter["ok"] += created
-                    counter["failed"] += batch - created
-            connection.close()
-
-        # A short warm-up so both workers have imported everything.
-        for _ in range(4):
-            urllib.request.urlopen(
-                urllib.request.Request(url, data=body, headers=headers, method="POST")
-            )  # noqa: S310
-        clients = [threading.Thread(target=worker) for _ in range(concurrency)]
-        started = time.perf_counter()
-        for client in clients:
-            client.start()
-        for client in clients:
-            client.join()
-        elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}/healthz")
+            url = f"http://127.0.0.1:{port}"
+            command = [wrk, "-t", "1", "-c", str(connections), "-s", lua.name, url]
+            # A short warm-up so both workers have imported everything and hold connections.
+            subprocess.run([*command, "-d", "3s"], check=True, capture_output=True)  # noqa: S603
+            before = Case.objects.filter(owner=registrar).count()
+            started = time.perf_counter()
+            run = subprocess.run(  # noqa: S603
+                [*command, "-d", f"{seconds}s"], check=True, capture_output=True, text=True
+            )
+            elapsed = time.perf_counter() - started
+            created = Case.objects.filter(owner=registrar).count() - before
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    requests = _wrk_requests(run.stdout)
     return {
         "batch": batch,
-        "requests": per_thread * concurrency,
-        "concurrency": concurrency,
+        "requests": requests,
+        "connections": connections,
         "threads_per_worker": threads,
-        "ok": counter["ok"],
-        "failed": counter["failed"],
+        "ok": created,
+        "failed": max(0, requests * batch - created),
         "seconds": round(elapsed, 2),
-        "per_second": round(counter["ok"] / elapsed, 1),
+        "per_second": round(created / elapsed, 1),
+        "wrk": run.stdout,
     }
+
+
+def _wrk_requests(output: str) -> int:
+    """The request count from wrk's summary line, e.g. "  4077 requests in 20.02s, …"."""
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) > 2 and words[1] == "requests" and words[2] == "in":
+            return int(words[0])
+    raise RuntimeError(f"wrk printed no request count:\n{output}")
 
 
 def _registrar():
@@ -306,8 +336,8 @@ def report(results: dict) -> None:
             how = "one per request" if r["batch"] == 1 else f"{r['batch']} per request"
             print(
                 f"registration ({how}): {r['ok']} created, {r['failed']} failed in "
-                f"{r['seconds']} s: {r['per_second']}/s with {r['concurrency']} concurrent "
-                f"clients, 2 workers × {r['threads_per_worker']} threads"
+                f"{r['seconds']} s: {r['per_second']}/s with {r['connections']} connections "
+                f"(wrk), 2 workers × {r['threads_per_worker']} threads"
             )
     print(f"\n{'measure':<36} {'Haven':>9} {'goal':>7} {'Haven/goal':>11}")
     rows = verdicts(results["pages"], results["registration"], results.get("batch_registration"))
@@ -330,8 +360,10 @@ def main():
         "--reuse", action="store_true", help="do not seed when the database has enough cases"
     )
     parser.add_argument("--rounds", type=int, default=5, help="times each page URL is requested")
-    parser.add_argument("--registrations", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--seconds", type=int, default=20, help="how long each registration load runs"
+    )
+    parser.add_argument("--connections", type=int, default=8, help="open connections of wrk")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--batch", type=int, default=50, help="registrations per batch request")
     parser.add_argument("--json", help="write the results to this file")
@@ -349,13 +381,13 @@ def main():
     parts = set(args.parts.split(","))
     results["pages"] = measure_pages(args.rounds) if "pages" in parts else {}
     results["registration"] = (
-        measure_registration(args.database_url, args.registrations, args.concurrency, args.threads)
+        measure_registration(args.database_url, args.seconds, args.connections, args.threads)
         if "registration" in parts
         else None
     )
     results["batch_registration"] = (
         measure_registration(
-            args.database_url, args.registrations, args.concurrency, args.threads, args.batch
+            args.database_url, args.seconds, args.connections, args.threads, args.batch
         )
         if "registration" in parts and args.batch > 1
         else None

@@ -5,9 +5,10 @@ from rest_framework.response import Response
 
 from haven.accounts import policy
 from haven.accounts.permissions import PERMISSIONS
+from haven.core.serializers import Serializer
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     agency = serializers.CharField(allow_null=True)

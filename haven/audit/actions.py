@@ -70,8 +70,8 @@ def _append_all(records) -> None:
 
 
 def _append(chain_name: str, records: list) -> None:
-    # Every write in Haven passes here, so it is three plain statements: lock the head,
-    # insert the records, move the head. The head's row lock lasts until commit.
+    # Every write in Haven passes here, so it is plain SQL: lock the head, then insert the
+    # records and move the head. The head's row lock lasts until commit.
     with transaction.atomic(savepoint=False):
         seq, prev_hash = _lock_head(chain_name)
         now = timezone.now()
@@ -80,12 +80,7 @@ def _append(chain_name: str, records: list) -> None:
             record.seq, record.created_at, record.prev_hash = seq, now, prev_hash
             record.hash = chain.compute_hash(chain_name, record, prev_hash)
             prev_hash = record.hash
-        _insert(_MODELS[chain_name], records)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {ChainHead._meta.db_table} SET seq = %s, hash = %s WHERE name = %s",  # noqa: S608
-                [seq, prev_hash, chain_name],
-            )
+        _insert_and_move_head(_MODELS[chain_name], records, chain_name, seq, prev_hash)
 
 
 def _lock_head(chain_name: str) -> tuple[int, str]:
@@ -100,8 +95,9 @@ def _lock_head(chain_name: str) -> tuple[int, str]:
     return row[0], row[1]
 
 
-def _insert(model, records: list) -> None:
-    """One multi-row INSERT, each value prepared by its model field as the ORM would."""
+def _insert_and_move_head(model, records: list, chain_name: str, seq: int, head: str) -> None:
+    """One multi-row INSERT, each value prepared by its model field as the ORM would, and
+    the head moved to the last record: one statement on PostgreSQL, two elsewhere."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -110,12 +106,18 @@ def _insert(model, records: list) -> None:
         for record in records
         for f in fields
     ]
+    insert = (
+        f"INSERT INTO {model._meta.db_table} ({columns}) VALUES "  # noqa: S608
+        + ", ".join([row] * len(records))
+    )
+    move = f"UPDATE {ChainHead._meta.db_table} SET seq = %s, hash = %s WHERE name = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {model._meta.db_table} ({columns}) VALUES "  # noqa: S608
-            + ", ".join([row] * len(records)),
-            params,
-        )
+        if connection.vendor == "postgresql":
+            # A data-modifying WITH: both happen in one round trip.
+            cursor.execute(f"WITH moved AS ({move}) {insert}", [seq, head, chain_name, *params])
+        else:
+            cursor.execute(insert, params)
+            cursor.execute(move, [seq, head, chain_name])
 
 
 def _write(chain_name: str, record):

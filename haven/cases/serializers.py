@@ -11,11 +11,12 @@ from haven.cases.models import (
     Transfer,
 )
 from haven.cases.workflow import Status
+from haven.core.serializers import ModelSerializer, Serializer
 from haven.people.models import ConsentPurpose, LegalBasis
 from haven.people.serializers import PersonInputSerializer, PersonSerializer
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     person = PersonSerializer(read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     assigned = serializers.SerializerMethodField()
@@ -49,13 +50,13 @@ class CaseSerializer(serializers.ModelSerializer):
         return [a.user.username for a in case.assignments.all()]
 
 
-class ConsentInputSerializer(serializers.Serializer):
+class ConsentInputSerializer(Serializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     legal_basis = serializers.ChoiceField(choices=LegalBasis.choices, default=LegalBasis.CONSENT)
     given = serializers.BooleanField(default=True)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(Serializer):
     person = PersonInputSerializer()
     number = serializers.CharField(
         max_length=40, required=False, help_text="Leave out to number automatically."
@@ -76,7 +77,7 @@ class CaseCreateSerializer(serializers.Serializer):
     consents = ConsentInputSerializer(many=True, required=False)
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(Serializer):
     version = serializers.IntegerField(
         help_text="The version you read; a stale one is refused (409)."
     )
@@ -90,7 +91,7 @@ class CaseUpdateSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(Serializer):
     to = serializers.CharField(help_text=f"One of: {', '.join(Status.values)}")
     version = serializers.IntegerField()
     closure_reason = serializers.ChoiceField(
@@ -99,12 +100,12 @@ class TransitionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class ClosureRequestSerializer(serializers.Serializer):
+class ClosureRequestSerializer(Serializer):
     closure_reason = serializers.ChoiceField(choices=ClosureReason.choices)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(Serializer):
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.all(), required=False
     )
@@ -113,12 +114,12 @@ class AssignSerializer(serializers.Serializer):
     )
 
 
-class TransferRequestSerializer(serializers.Serializer):
+class TransferRequestSerializer(Serializer):
     to_agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
     reason = serializers.CharField(max_length=1000)
 
 
-class PlanActionSerializer(serializers.Serializer):
+class PlanActionSerializer(Serializer):
     description = serializers.CharField(max_length=500)
     responsible = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.all(), required=False, allow_null=True
@@ -127,13 +128,13 @@ class PlanActionSerializer(serializers.Serializer):
     done = serializers.BooleanField(default=False)
 
 
-class PlanSerializer(serializers.Serializer):
+class PlanSerializer(Serializer):
     goals = serializers.CharField()
     actions = PlanActionSerializer(many=True, required=False)
     submit = serializers.BooleanField(default=True)
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -142,7 +143,7 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "created_at"]
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     case_number = serializers.CharField(source="case.number", read_only=True)
@@ -165,12 +166,12 @@ class ApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(ModelSerializer):
     """What a receiving agency sees before accepting: no names, no notes."""
 
     from_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -195,11 +196,11 @@ class TransferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TransferAnswerSerializer(serializers.Serializer):
+class TransferAnswerSerializer(Serializer):
     accept = serializers.BooleanField()
 
 
-class BatchItemResultSerializer(serializers.Serializer):
+class BatchItemResultSerializer(Serializer):
     index = serializers.IntegerField(help_text="Position of the item in the request")
     status = serializers.IntegerField(help_text="201 created, 400 refused (see errors), 403")
     id = serializers.IntegerField(required=False)
@@ -207,7 +208,7 @@ class BatchItemResultSerializer(serializers.Serializer):
     errors = serializers.DictField(required=False)
 
 
-class BatchResultSerializer(serializers.Serializer):
+class BatchResultSerializer(Serializer):
     created = serializers.IntegerField()
     refused = serializers.IntegerField()
     results = BatchItemResultSerializer(many=True)

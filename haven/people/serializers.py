@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from haven.accounts import policy
+from haven.core.serializers import ModelSerializer, Serializer
 from haven.people.actions import EDITABLE_FIELDS
 from haven.people.models import Consent, ConsentPurpose, Difficulty, LegalBasis, Person
 
@@ -13,7 +14,7 @@ IDENTIFYING = {
 }
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     # Declared so the schema is the same on every database backend.
     wg_seeing = serializers.ChoiceField(choices=Difficulty.choices, allow_null=True, required=False)
     wg_hearing = serializers.ChoiceField(
@@ -46,7 +47,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return data
 
 
-class PersonInputSerializer(serializers.Serializer):
+class PersonInputSerializer(Serializer):
     """Shapes and types only; the domain rules are checked once, in the actions."""
 
     given_name = serializers.CharField(max_length=120)
@@ -79,7 +80,7 @@ class PersonUpdateSerializer(PersonInputSerializer):
                 field.required = False
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(ModelSerializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
