@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from haven.accounts import api as accounts_api
+from haven.assessments import api as assessments_api
 from haven.cases import api as cases_api
 from haven.core import api as core_api
 from haven.people import api as people_api
@@ -12,5 +13,9 @@ router.register("persons", people_api.PersonViewSet, basename="person")
 router.register("approvals", cases_api.ApprovalViewSet, basename="approval")
 router.register("transfers", cases_api.TransferViewSet, basename="transfer")
 router.register("locations", core_api.LocationViewSet, basename="location")
+router.register(
+    "assessment-definitions", assessments_api.DefinitionViewSet, basename="assessment_definition"
+)
+router.register("assessments", assessments_api.AssessmentViewSet, basename="assessment")
 
 urlpatterns = [path("users/me/", accounts_api.me, name="users_me"), *router.urls]

@@ -12,6 +12,8 @@ commands:
   audit verify     check the audit hash chains and name any tampered event
   rotate-keys      re-encrypt encrypted fields under the first HAVEN_FIELD_KEYS key
   import-locations FILE   import an HXL-tagged location hierarchy
+  forms check FILE.xlsx   check an XLSForm and report every problem (stores nothing)
+  forms import FILE.xlsx --agency CODE   publish an XLSForm as a new version
   manage ...       any Django management command
 """
 
@@ -21,6 +23,7 @@ ALIASES = {
     "audit": "audit",
     "rotate-keys": "rotate_keys",
     "import-locations": "import_locations",
+    "forms": "forms",
 }
 
 

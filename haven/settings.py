@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "haven.audit",
     "haven.people",
     "haven.cases",
+    "haven.assessments",
 ]
 
 MIDDLEWARE = [

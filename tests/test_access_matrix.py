@@ -182,6 +182,27 @@ MATRIX = {
     ),
     "location-list": ("get", "/api/v1/locations/", None, api(EVERYONE)),
     "location-detail": ("get", "/api/v1/locations/{location}/", None, api(EVERYONE)),
+    "assessment_definition-list": (
+        "get",
+        "/api/v1/assessment-definitions/",
+        None,
+        api(expect(ok=[*CASE_HOLDERS, "agency_admin", "system_admin"])),
+    ),
+    "assessment_definition-detail": (
+        "get",
+        "/api/v1/assessment-definitions/{definition}/",
+        None,
+        api(expect(ok=[*CASE_HOLDERS, "agency_admin", "system_admin"])),
+    ),
+    "assessment-list": ("get", "/api/v1/assessments/", None, api(expect(ok=CASE_HOLDERS))),
+    "assessment-detail": ("get", "/api/v1/assessments/{assessment}/", None, ON_CASE_API),
+    "assessment-answers": ("post", "/api/v1/assessments/{assessment}/answers/", {}, ON_CASE_API),
+    "assessment-recompute": (
+        "post",
+        "/api/v1/assessments/{assessment}/recompute/",
+        {},
+        ON_CASE_API,
+    ),
 }
 # Names that are the same views as above under another URL form (format suffixes, etc.).
 COVERED_ELSEWHERE = {"api-root", "case-detail", "person-detail"}
@@ -213,7 +234,14 @@ def targets(world, register):
     from haven.accounts.models import Role
 
     role = Role.objects.create(code="reader", name="Reader", permissions=["case.view"])
+    from haven.assessments import actions as assessment_actions
+    from haven.assessments.models import AssessmentDefinition
+
+    definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
+    assessment = assessment_actions.start(world["caseworker"], case, definition)
     return {
+        "definition": definition.pk,
+        "assessment": assessment.pk,
         "agency": world["a"].pk,
         "team": world["team"].pk,
         "user": world["caseworker"].pk,

@@ -14,6 +14,8 @@ PERMISSIONS = {
     "person.view_identifying": _("See names, contacts, documents and notes"),
     "note.add": _("Write case notes"),
     "consent.manage": _("Record and withdraw consent"),
+    "assessment.fill": _("Fill in and submit assessments of cases in scope"),
+    "assessment.forms": _("Publish assessment forms (XLSForm)"),
     "report.view": _("See aggregate dashboards"),
     "audit.view": _("Search the audit and access logs"),
     "agency.manage": _("Manage the agency's offices, teams and users"),
@@ -37,6 +39,7 @@ _CASEWORK = [
     "person.view_identifying",
     "note.add",
     "consent.manage",
+    "assessment.fill",
 ]
 
 # code: (name, permissions, default scope, two-factor required)
@@ -63,13 +66,13 @@ BUILTIN_ROLES = {
     ),
     "agency_admin": (
         _("Agency administrator"),
-        ["agency.manage", "audit.view", "report.view"],
+        ["agency.manage", "assessment.forms", "audit.view", "report.view"],
         "agency",
         True,
     ),
     "system_admin": (
         _("System administrator"),
-        ["system.manage", "agency.manage", "audit.view", "report.view"],
+        ["system.manage", "agency.manage", "assessment.forms", "audit.view", "report.view"],
         "all",
         True,
     ),

@@ -1,5 +1,7 @@
 """API plumbing shared by every app: domain errors become clear JSON answers."""
 
+from dataclasses import asdict
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status, viewsets
 from rest_framework.response import Response
@@ -15,6 +17,9 @@ def exception_handler(exc, context):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["field"] = exc.field
+        problems = getattr(exc, "problems", None)
+        if problems:
+            body["problems"] = [asdict(problem) for problem in problems]
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):

@@ -235,7 +235,11 @@ def load(data: bytes) -> Form:
     problems = _check_sheets(sheets)
     if problems:
         raise FormError(problems)
-    pyxform_form, problems = _convert(data)
+    # pyxform stops at the first error it meets; the types are checked here first so that
+    # a report lists every question Haven cannot handle, not only the first problem.
+    problems = _check_types(sheets)
+    pyxform_form, pyxform_problems = _convert(data)
+    problems += pyxform_problems
     if problems:
         raise FormError(problems)
     form = _build(pyxform_form, sheets)
@@ -291,6 +295,28 @@ def _check_sheets(sheets) -> list[Problem]:
         problems.append(Problem("choices", None, "", "The workbook has no choices sheet."))
     if "settings" not in sheets:
         problems.append(Problem("settings", None, "", "The workbook has no settings sheet."))
+    return problems
+
+
+_STRUCTURE = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
+_TYPE_ALIASES = {"int": "integer", "string": "text", "select1": "select_one"}
+
+
+def _check_types(sheets) -> list[Problem]:
+    problems = []
+    for number, row in sheets.get("survey", []):
+        raw = row.get("type", "").strip()
+        if not raw:
+            continue
+        words = raw.lower().replace("begin ", "begin_").replace("end ", "end_").split()
+        first = words[0]
+        if first in ("select", "select_one", "select_multiple") or first.startswith("select_"):
+            continue  # select_one / select_multiple / "select one": list checked by pyxform
+        kind = _TYPE_ALIASES.get(first, first)
+        if kind not in QUESTION_TYPES | _STRUCTURE | METADATA_TYPES:
+            problems.append(
+                Problem("survey", number, "type", f"The question type '{raw}' is not supported.")
+            )
     return problems
 
 

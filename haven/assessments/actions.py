@@ -1,0 +1,259 @@
+"""Every write to assessments: publish a form version, fill and submit a response, recompute.
+
+A refused submission never loses the answers: they are saved as the draft first, and the
+problems are handed back question by question.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts import policy
+from haven.assessments.models import Assessment, AssessmentDefinition, AssessmentStatus
+from haven.audit.actions import audited, record_event
+from haven.cases.models import Case
+from haven.core.errors import HavenError, NotAllowed
+from haven.core.versioning import lock_at_version
+from haven.scoring import engine, forms
+
+SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
+
+
+class FormRefused(HavenError):
+    """An uploaded form with problems; nothing was stored."""
+
+    status_code = 400
+    code = "form_refused"
+
+    def __init__(self, problems: list[forms.Problem]):
+        self.problems = problems
+        count = len(problems)
+        super().__init__(_("The form was not published: %(n)s problem(s) to fix.") % {"n": count})
+
+
+@dataclass
+class Saved:
+    """What a save gives back: the assessment, and why it is still a draft if it is."""
+
+    assessment: Assessment
+    problems: list[engine.AnswerProblem]
+
+    @property
+    def submitted(self) -> bool:
+        return self.assessment.status == AssessmentStatus.SUBMITTED
+
+
+def read_form(data: bytes) -> forms.Form:
+    """The form in an XLSForm file, or FormRefused with every problem found."""
+    try:
+        return forms.load(data)
+    except forms.FormError as exc:
+        raise FormRefused(exc.problems) from exc
+
+
+# --- definitions -----------------------------------------------------------------------
+
+
+@audited
+def publish_definition(user, data: bytes, filename: str, *, agency=None) -> AssessmentDefinition:
+    """Publish an XLSForm as the next version of its form in an agency: the user's own, or
+    the one named when the command line publishes (`user` None, acting as the system)."""
+    if user is not None:
+        if not policy.has_perm(user, "assessment.forms") or user.agency_id is None:
+            raise NotAllowed(_("Your role does not allow publishing assessment forms."))
+        agency_id = user.agency_id
+    else:
+        agency_id = agency.pk
+    form = read_form(data)
+    definition = _store(form, data, filename, agency_id=agency_id, user=user)
+    record_event(
+        user,
+        "assessment_definition.publish",
+        obj=definition,
+        agency_id=agency_id,
+        details={"form_id": definition.form_id, "version": definition.version},
+    )
+    return definition
+
+
+def _store(form, data, filename, *, agency_id, user=None) -> AssessmentDefinition:
+    same_form = AssessmentDefinition.objects.filter(agency_id=agency_id, form_id=form.form_id)
+    latest = same_form.aggregate(v=Max("version"))["v"] or 0
+    try:
+        with transaction.atomic():
+            return AssessmentDefinition.objects.create(
+                agency_id=agency_id,
+                form_id=form.form_id,
+                version=latest + 1,
+                form_version=form.version,
+                title=form.title or form.form_id,
+                source=data,
+                source_name=filename[:250],
+                source_sha256=hashlib.sha256(data).hexdigest(),
+                form=form.to_dict(),
+                uploaded_by=user,
+            )
+    except IntegrityError as exc:
+        raise HavenError(
+            _("Someone published a version of this form at the same moment: try again.")
+        ) from exc
+
+
+def install_shipped_forms(using: str = "default") -> list[AssessmentDefinition]:
+    """Publish each form shipped with Haven unless this very file is already published."""
+    installed = []
+    for path in sorted(SHIPPED_FORMS.glob("*.xlsx")):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if (
+            AssessmentDefinition.objects.using(using)
+            .filter(agency__isnull=True, source_sha256=digest)
+            .exists()
+        ):
+            continue
+        form = forms.load(data)  # shipped forms are tested; a problem here is a bug
+        with transaction.atomic(using=using):
+            installed.append(_store(form, data, path.name, agency_id=None))
+    return installed
+
+
+# --- responses -------------------------------------------------------------------------
+
+
+def _require_fill(user, case: Case) -> None:
+    if not policy.can_case(user, "assessment.fill", case):
+        raise NotAllowed(_("Your role does not allow filling assessments for this case."))
+
+
+@audited
+def start(user, case: Case, definition: AssessmentDefinition) -> Assessment:
+    _require_fill(user, case)
+    if definition.retired:
+        raise HavenError(_("This form version is retired: start the current version."))
+    if definition.agency_id not in (None, case.agency_id):
+        raise NotAllowed(_("This form belongs to another agency."))
+    assessment = Assessment.objects.create(case=case, definition=definition, started_by=user)
+    record_event(
+        user,
+        "assessment.start",
+        obj=assessment,
+        agency_id=case.agency_id,
+        details={"case": case.pk, "form_id": definition.form_id, "version": definition.version},
+    )
+    return assessment
+
+
+def save(user, assessment: Assessment, answers: dict, version: int, *, submit: bool) -> Saved:
+    """Save the answers; with `submit`, also check them in full and score them.
+
+    The answers are kept as the draft in any case: a refused submission loses nothing.
+    """
+    _save_draft(user, assessment, answers, version)
+    if not submit:
+        return Saved(assessment, [])
+    return _submit(user, assessment)
+
+
+@audited
+def _save_draft(user, assessment: Assessment, answers: dict, version: int) -> None:
+    _require_fill(user, assessment.case)
+    lock_at_version(assessment, version)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise HavenError(_("This assessment was submitted already; its answers are final."))
+    if not isinstance(answers, dict):
+        raise HavenError(_("Answers are an object of question names and values."))
+    assessment.answers = answers
+    assessment.version += 1
+    assessment.save(update_fields=["answers", "version", "updated_at"])
+    record_event(
+        user,
+        "assessment.save",
+        obj=assessment,
+        agency_id=assessment.case.agency_id,
+        details={"case": assessment.case_id, "answered": len(answers)},
+    )
+
+
+@audited
+def _submit(user, assessment: Assessment) -> Saved:
+    lock_at_version(assessment, assessment.version)
+    form = assessment.definition.parsed()
+    problems = engine.check_answers(
+        form, assessment.answers, final=True, language=user_language(user)
+    )
+    if problems:
+        return Saved(assessment, problems)
+    assessment.answers = engine.relevant_answers(form, assessment.answers)
+    assessment.scores = _scores(form, assessment.answers)
+    assessment.scored_with = assessment.definition
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_by = user
+    assessment.submitted_at = timezone.now()
+    assessment.version += 1
+    assessment.save()
+    record_event(
+        user,
+        "assessment.submit",
+        obj=assessment,
+        agency_id=assessment.case.agency_id,
+        details={"case": assessment.case_id, "bands": _bands(assessment.scores)},
+    )
+    return Saved(assessment, [])
+
+
+@audited
+def recompute(user, assessment: Assessment) -> Assessment:
+    """Score the stored answers again with the latest version of the same form (e.g. after
+    new weights were published). Only on request: new versions never change past scores."""
+    _require_fill(user, assessment.case)
+    lock_at_version(assessment, assessment.version)
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise HavenError(_("Only submitted assessments have scores to recompute."))
+    latest = latest_definition(assessment.definition)
+    before = _bands(assessment.scores)
+    assessment.scores = _scores(latest.parsed(), assessment.answers)
+    assessment.scored_with = latest
+    assessment.version += 1
+    assessment.save(update_fields=["scores", "scored_with", "version", "updated_at"])
+    record_event(
+        user,
+        "assessment.recompute",
+        obj=assessment,
+        agency_id=assessment.case.agency_id,
+        details={
+            "with_version": latest.version,
+            "before": before,
+            "after": _bands(assessment.scores),
+        },
+    )
+    return assessment
+
+
+def latest_definition(definition: AssessmentDefinition) -> AssessmentDefinition:
+    return (
+        AssessmentDefinition.objects.filter(
+            agency_id=definition.agency_id, form_id=definition.form_id, retired=False
+        )
+        .order_by("-version")
+        .first()
+        or definition
+    )
+
+
+def _scores(form: forms.Form, answers: dict) -> dict:
+    return {name: value.to_dict() for name, value in engine.score(form, answers).items()}
+
+
+def _bands(scores: dict) -> dict:
+    return {name: value.get("band", "") for name, value in scores.items()}
+
+
+def user_language(user) -> str:
+    from django.utils import translation
+
+    return translation.get_language() or getattr(user, "preferred_language", "") or ""

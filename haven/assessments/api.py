@@ -1,0 +1,195 @@
+"""Assessment forms and responses over the API: the same policy, actions and audit as the
+web pages."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from haven.assessments import actions, selectors
+from haven.assessments.models import Assessment, AssessmentDefinition
+from haven.audit.actions import record_access
+from haven.cases import selectors as case_selectors
+from haven.core.permissions import HavenPermission
+from haven.core.serializers import ModelSerializer, Serializer
+
+MAX_FORM_BYTES = 5 * 1024 * 1024
+
+
+class DefinitionSerializer(ModelSerializer):
+    shipped = serializers.BooleanField(read_only=True)
+    form = serializers.JSONField(read_only=True, help_text="The form as Haven read it.")
+
+    class Meta:
+        model = AssessmentDefinition
+        fields = [
+            "id",
+            "form_id",
+            "version",
+            "form_version",
+            "title",
+            "shipped",
+            "retired",
+            "source_name",
+            "source_sha256",
+            "created_at",
+            "form",
+        ]
+        read_only_fields = fields
+
+
+class DefinitionUploadSerializer(Serializer):
+    file = serializers.FileField(help_text="An XLSForm workbook (.xlsx).")
+
+
+class AssessmentSerializer(ModelSerializer):
+    form_id = serializers.CharField(source="definition.form_id", read_only=True)
+    definition_version = serializers.IntegerField(source="definition.version", read_only=True)
+    scored_with_version = serializers.IntegerField(
+        source="scored_with.version", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "case",
+            "definition",
+            "form_id",
+            "definition_version",
+            "status",
+            "answers",
+            "scores",
+            "scored_with_version",
+            "submitted_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class StartSerializer(Serializer):
+    case = serializers.IntegerField()
+    definition = serializers.IntegerField()
+
+
+class AnswersSerializer(Serializer):
+    answers = serializers.DictField(help_text="Answers by the XLSForm's question names.")
+    version = serializers.IntegerField(help_text="The version you read; a stale one gets 409.")
+    submit = serializers.BooleanField(
+        default=False, help_text="Check in full, score and make final; otherwise a draft."
+    )
+
+
+class AnswerProblemSerializer(Serializer):
+    question = serializers.CharField()
+    message = serializers.CharField()
+    row = serializers.IntegerField(allow_null=True)
+
+
+class SavedSerializer(Serializer):
+    assessment = AssessmentSerializer()
+    submitted = serializers.BooleanField()
+    problems = AnswerProblemSerializer(many=True)
+
+
+class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Assessment forms: Haven's own and the caller's agency's, every version."""
+
+    serializer_class = DefinitionSerializer
+    permission_classes = [HavenPermission]
+    # Read by those who fill forms and by those who publish them.
+    required_perms = {"*": ("case.view", "assessment.forms"), "create": "assessment.forms"}
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ["form_id", "retired"]
+
+    def get_queryset(self):
+        return selectors.definitions_for(self.request.user).order_by("form_id", "-version")
+
+    @extend_schema(
+        request={"multipart/form-data": DefinitionUploadSerializer},
+        responses={201: DefinitionSerializer},
+        description=(
+            "Publish an XLSForm as the next version of its form (by form_id) in your agency. "
+            "A form with problems is refused with a 400 listing each one with its sheet, row "
+            "and column; nothing is stored."
+        ),
+    )
+    def create(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["Attach the XLSForm file as 'file'."]}, status=400)
+        if upload.size > MAX_FORM_BYTES:
+            return Response({"file": ["The file is larger than 5 MB."]}, status=400)
+        definition = actions.publish_definition(request.user, upload.read(), upload.name)
+        return Response(DefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Assessments of the cases in the caller's scope."""
+
+    serializer_class = AssessmentSerializer
+    permission_classes = [HavenPermission]
+    required_perms = {
+        "*": "case.view",
+        "create": "assessment.fill",
+        "answers": "assessment.fill",
+        "recompute": "assessment.fill",
+    }
+    filterset_fields = ["case", "status"]
+
+    def get_queryset(self):
+        return (
+            selectors.visible_assessments(self.request.user)
+            .select_related("definition", "scored_with")
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(parameters=[OpenApiParameter("case", int), OpenApiParameter("status", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        assessment = self.get_object()
+        record_access(request.user, "assessment.detail", assessment)
+        return Response(self.get_serializer(assessment).data)
+
+    @extend_schema(request=StartSerializer, responses={201: AssessmentSerializer})
+    def create(self, request):
+        payload = StartSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        case = case_selectors.get_case(request.user, payload.validated_data["case"])
+        definition = selectors.get_definition(request.user, payload.validated_data["definition"])
+        assessment = actions.start(request.user, case, definition)
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AnswersSerializer,
+        responses={200: SavedSerializer, 400: SavedSerializer},
+        description=(
+            "Save the answers as the draft; with submit, also check them in full and score "
+            "them. A refused submission answers 400 with each problem by question, and the "
+            "answers stay saved as the draft."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def answers(self, request, pk=None):
+        assessment = self.get_object()
+        payload = AnswersSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        saved = actions.save(
+            request.user, assessment, data["answers"], data["version"], submit=data["submit"]
+        )
+        body = {
+            "assessment": AssessmentSerializer(saved.assessment).data,
+            "submitted": saved.submitted,
+            "problems": [p.__dict__ for p in saved.problems],
+        }
+        return Response(body, status=400 if saved.problems else 200)
+
+    @extend_schema(request=None, responses=AssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def recompute(self, request, pk=None):
+        assessment = actions.recompute(request.user, self.get_object())
+        return Response(AssessmentSerializer(assessment).data)

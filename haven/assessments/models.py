@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.models import TimeStamped
+from haven.scoring.forms import Form
+
+
+class AssessmentDefinition(TimeStamped):
+    """One published version of an assessment form, exactly as uploaded, and as read.
+
+    Versions are never edited: a changed form is a new version, so every response keeps the
+    definition it was filled with. Forms shipped with Haven belong to no agency.
+    """
+
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_definitions",
+    )
+    form_id = models.CharField(_("form id"), max_length=100)
+    version = models.PositiveIntegerField(_("version"))
+    form_version = models.CharField(_("version in the form"), max_length=60, blank=True)
+    title = models.CharField(_("title"), max_length=250)
+    source = models.BinaryField(_("XLSForm file"))
+    source_name = models.CharField(_("file name"), max_length=250)
+    source_sha256 = models.CharField(max_length=64)
+    form = models.JSONField(_("form as read"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retired = models.BooleanField(_("retired"), default=False)
+
+    class Meta:
+        ordering = ["form_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "form_id", "version"],
+                condition=Q(agency__isnull=False),
+                name="definition_version_unique_in_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["form_id", "version"],
+                condition=Q(agency__isnull=True),
+                name="shipped_definition_version_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def shipped(self) -> bool:
+        return self.agency_id is None
+
+    def parsed(self) -> Form:
+        cached = getattr(self, "_parsed", None)
+        if cached is None:
+            cached = self._parsed = Form.from_dict(self.form)
+        return cached
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Assessment(TimeStamped):
+    """A response to one definition version for one case, with the scores it gave."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="assessments")
+    definition = models.ForeignKey(
+        AssessmentDefinition, on_delete=models.PROTECT, related_name="responses"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    scores = models.JSONField(_("scores"), default=dict)
+    # The version whose scoring gave `scores`: the definition itself, or a later version
+    # when someone recomputed the scores on purpose.
+    scored_with = models.ForeignKey(
+        AssessmentDefinition, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["case", "definition"], name="assessment_case_definition")]
+
+    def __str__(self) -> str:
+        return f"{self.definition.title} — {self.case.number}"

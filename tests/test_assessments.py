@@ -1,0 +1,234 @@
+"""Assessment forms published as XLSForm, responses filled, submitted, scored and kept."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from haven.assessments import actions
+from haven.assessments.models import Assessment, AssessmentDefinition
+from haven.audit.models import AuditEvent
+from tests.xlsform import SURVEY, simple_form, survey_row
+
+SHIPPED = Path(__file__).resolve().parent.parent / "haven" / "assessments" / "forms"
+
+
+@pytest.fixture
+def api(world):
+    def client_for(persona):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=world[persona])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+def upload(client, data: bytes, name="form.xlsx"):
+    return client.post(
+        "/api/v1/assessment-definitions/",
+        {"file": SimpleUploadedFile(name, data)},
+        format="multipart",
+    )
+
+
+def test_the_shipped_forms_are_installed_once(db):
+    ids = set(
+        AssessmentDefinition.objects.filter(agency__isnull=True).values_list("form_id", flat=True)
+    )
+    assert ids == {
+        "haven_vulnerability_screening",
+        "haven_protection_risk",
+        "haven_reintegration_sustainability",
+    }
+    assert actions.install_shipped_forms() == []
+
+
+def test_an_agency_admin_publishes_versions_of_a_form(world, api):
+    first = upload(api("agency_admin"), simple_form())
+    assert first.status_code == 201, first.content
+    again = upload(api("agency_admin"), simple_form())
+    assert (first.json()["version"], again.json()["version"]) == (1, 2)
+    assert again.json()["form_id"] == "test" and again.json()["shipped"] is False
+    event = AuditEvent.objects.filter(action="assessment_definition.publish").order_by("seq").last()
+    assert event.details == {"form_id": "test", "version": 2}
+    # Another agency sees Haven's forms, not this agency's.
+    listed = api("other_agency").get("/api/v1/assessment-definitions/").json()["results"]
+    assert "test" not in {d["form_id"] for d in listed}
+    definition = AssessmentDefinition.objects.get(form_id="test", version=1)
+    assert (
+        api("other_agency").get(f"/api/v1/assessment-definitions/{definition.pk}/").status_code
+        == 404
+    )
+
+
+def test_a_broken_form_is_refused_with_every_problem_and_nothing_is_stored(world, api):
+    survey = [
+        SURVEY,
+        survey_row("select_one yn", "q1", "Q1", dimension="d", relevant="${ghost} = 1"),
+        survey_row("geopoint", "where", "Where"),
+    ]
+    before = AssessmentDefinition.objects.count()
+    response = upload(api("agency_admin"), simple_form(survey=survey))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "form_refused"
+    assert {
+        "sheet": "survey",
+        "row": 3,
+        "column": "type",
+        "message": "The question type 'geopoint' is not supported.",
+    } in body["problems"]
+    assert AssessmentDefinition.objects.count() == before
+
+
+def test_publishing_needs_the_forms_permission(world, api):
+    assert upload(api("caseworker"), simple_form()).status_code == 403
+    assert upload(api("analyst"), simple_form()).status_code == 403
+    response = api("agency_admin").post("/api/v1/assessment-definitions/", {}, format="multipart")
+    assert response.status_code == 400 and "Attach the XLSForm" in str(response.json())
+
+
+def test_fill_refuse_keep_draft_then_submit_and_score(world, api, register):
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
+    client = api("caseworker")
+    started = client.post(
+        "/api/v1/assessments/", {"case": case.pk, "definition": definition.pk}, format="json"
+    )
+    assert started.status_code == 201, started.content
+    assessment_id, version = started.json()["id"], started.json()["version"]
+    answers = {"faces_gbv": "yes", "threat_gbv": 4, "vulnerability_gbv": 5}
+    refused = client.post(
+        f"/api/v1/assessments/{assessment_id}/answers/",
+        {"answers": answers, "version": version, "submit": True},
+        format="json",
+    )
+    assert refused.status_code == 400
+    problems = {(p["question"], p["message"]) for p in refused.json()["problems"]}
+    assert ("capacity_gbv", "This question is required.") in problems
+    assert ("faces_trafficking", "This question is required.") in problems
+    # The draft kept what was entered.
+    saved = client.get(f"/api/v1/assessments/{assessment_id}/").json()
+    assert saved["status"] == "draft" and saved["answers"] == answers
+    # A stale version is refused and changes nothing.
+    stale = client.post(
+        f"/api/v1/assessments/{assessment_id}/answers/",
+        {"answers": {}, "version": version, "submit": False},
+        format="json",
+    )
+    assert stale.status_code == 409
+    complete = {
+        **{
+            f"faces_{r}": "no"
+            for r in [
+                "trafficking",
+                "separation",
+                "detention",
+                "denial_services",
+                "legal_identity",
+                "psychological_abuse",
+                "theft_eviction",
+                "movement",
+                "marriage",
+                "torture",
+            ]
+        },
+        **answers,
+        "capacity_gbv": 2,
+    }
+    done = client.post(
+        f"/api/v1/assessments/{assessment_id}/answers/",
+        {"answers": complete, "version": saved["version"], "submit": True},
+        format="json",
+    )
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["submitted"] is True
+    scores = body["assessment"]["scores"]
+    assert scores["gbv"]["value"] == 10 and scores["gbv"]["band"] == "high"
+    assert scores["highest"]["band"] == "high"
+    actions_seen = set(
+        AuditEvent.objects.filter(object_type="assessment").values_list("action", flat=True)
+    )
+    assert {"assessment.start", "assessment.save", "assessment.submit"} <= actions_seen
+    # Final answers cannot be changed.
+    again = client.post(
+        f"/api/v1/assessments/{assessment_id}/answers/",
+        {"answers": {}, "version": body["assessment"]["version"]},
+        format="json",
+    )
+    assert again.status_code == 400 and "final" in again.json()["detail"]
+
+
+def _weighted_form(weight_q2: int) -> bytes:
+    survey = [
+        SURVEY,
+        survey_row("select_one yn", "q1", "Q1", required="yes", dimension="d"),
+        survey_row("select_one yn", "q2", "Q2", required="yes", dimension="d", weight=weight_q2),
+    ]
+    return simple_form(survey=survey)
+
+
+def test_a_new_version_never_changes_past_scores_until_recomputed(world, register):
+    admin, caseworker = world["agency_admin"], world["caseworker"]
+    case = register(caseworker)
+    v1 = actions.publish_definition(admin, _weighted_form(1), "weights.xlsx")
+    assessment = actions.start(caseworker, case, v1)
+    saved = actions.save(
+        caseworker, assessment, {"q1": "yes", "q2": "no"}, assessment.version, submit=True
+    )
+    assert saved.submitted and saved.assessment.scores["d"]["value"] == pytest.approx(0.5)
+    v2 = actions.publish_definition(admin, _weighted_form(3), "weights.xlsx")
+    assert v2.version == 2
+    kept = Assessment.objects.get(pk=assessment.pk)
+    assert kept.definition_id == v1.pk and kept.scores["d"]["value"] == pytest.approx(0.5)
+    recomputed = actions.recompute(caseworker, kept)
+    assert recomputed.scored_with_id == v2.pk and recomputed.definition_id == v1.pk
+    assert recomputed.scores["d"]["value"] == pytest.approx(0.25)  # (1 + 3 × 0) / 4
+    event = AuditEvent.objects.filter(action="assessment.recompute").get()
+    assert event.details["with_version"] == 2
+
+
+def test_assessments_follow_the_case_policy(world, api, register):
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_vulnerability_screening")
+    assessment = actions.start(world["caseworker"], case, definition)
+    path = f"/api/v1/assessments/{assessment.pk}/"
+    assert api("supervisor").get(path).status_code == 200
+    assert api("other_agency").get(path).status_code == 404
+    assert api("analyst").get(path).status_code == 403
+    listed = api("other_agency").get("/api/v1/assessments/").json()
+    assert listed["count"] == 0
+    # Starting one on a case out of scope is "not found", as the case is.
+    response = api("other_agency").post(
+        "/api/v1/assessments/", {"case": case.pk, "definition": definition.pk}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_the_command_line_checks_and_publishes(world, tmp_path, capsys):
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(simple_form())
+    call_command("forms", "check", str(good))
+    assert "good.xlsx: OK" in capsys.readouterr().out
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(simple_form(survey=[SURVEY, survey_row("geopoint", "where", "Where")]))
+    with pytest.raises(CommandError, match="problem"):
+        call_command("forms", "check", str(bad))
+    assert "survey, row 2, column type" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="--agency"):
+        call_command("forms", "import", str(good))
+    call_command("forms", "import", str(good), "--agency", world["a"].code)
+    assert AssessmentDefinition.objects.filter(agency=world["a"], form_id="test").count() == 1
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("forms", "check", str(tmp_path / "missing.xlsx"))
+
+
+def test_every_shipped_file_checks_clean_from_the_command_line(capsys):
+    for path in sorted(SHIPPED.glob("*.xlsx")):
+        call_command("forms", "check", str(path))
+    assert capsys.readouterr().out.count(": OK") == len(list(SHIPPED.glob("*.xlsx")))
