@@ -151,6 +151,11 @@ def test_fill_refuse_keep_draft_then_submit_and_score(world, api, register):
     scores = body["assessment"]["scores"]
     assert scores["gbv"]["value"] == 10 and scores["gbv"]["band"] == "high"
     assert scores["highest"]["band"] == "high"
+    # The case's risk level follows the highest current protection risk, audited.
+    case.refresh_from_db()
+    assert case.risk_level == "high"
+    change = AuditEvent.objects.get(action="case.risk_level", object_id=str(case.pk))
+    assert change.details["to"] == "high" and change.details["source_id"] == assessment_id
     actions_seen = set(
         AuditEvent.objects.filter(object_type="assessment").values_list("action", flat=True)
     )

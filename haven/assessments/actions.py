@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from haven.accounts import policy
 from haven.assessments.models import Assessment, AssessmentDefinition, AssessmentStatus
 from haven.audit.actions import audited, record_event
+from haven.cases import actions as case_actions
 from haven.cases.models import Case
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.versioning import lock_at_version
@@ -196,6 +197,9 @@ def _submit(user, assessment: Assessment) -> Saved:
     assessment.submitted_at = timezone.now()
     assessment.version += 1
     assessment.save()
+    if form.case_risk_score:
+        level = assessment.scores.get(form.case_risk_score, {}).get("band", "")
+        case_actions.follow_assessed_risk(user, assessment.case, level, source=assessment)
     record_event(
         user,
         "assessment.submit",

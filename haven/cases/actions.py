@@ -22,6 +22,7 @@ from haven.cases.models import (
     Flag,
     Note,
     PlanAction,
+    RiskLevel,
     Transfer,
 )
 from haven.cases.workflow import Status, check_transition
@@ -191,6 +192,32 @@ def update_case(user, case: Case, data: dict, expected_version: int) -> Case:
     save_versioned(case, expected_version, list(data.keys()))
     record_event(user, "case.update", obj=case, details={"changes": changes})
     return case
+
+
+def follow_assessed_risk(user, case: Case, level: str, *, source) -> bool:
+    """Set the case's risk level from an assessment's result (e.g. the highest current
+    protection risk). Called inside the assessment's action; applies to the latest version
+    of the case. Returns whether the level changed."""
+    if level not in RiskLevel.values:
+        return False
+    lock_latest(case)
+    if case.risk_level == level:
+        return False
+    before = case.risk_level
+    case.risk_level = level
+    save_versioned(case, case.version, ["risk_level"])
+    record_event(
+        user,
+        "case.risk_level",
+        obj=case,
+        details={
+            "from": before,
+            "to": level,
+            "source": source._meta.model_name,
+            "source_id": source.pk,
+        },
+    )
+    return True
 
 
 def _close(case: Case, reason: str) -> None:
