@@ -80,6 +80,21 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def api(world):
+    """An API client per persona, signed in with a token as integrations are."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client_for(persona):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=world[persona])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
 def sign_in(client, user):
     """Sign in as `user`; roles that require two-factor get a verified device session."""
     from django_otp.plugins.otp_totp.models import TOTPDevice

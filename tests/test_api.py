@@ -4,8 +4,6 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from haven.audit.models import AccessLog
 from haven.cases.models import Case
@@ -26,17 +24,6 @@ NEW_CASE = {
     "risk_level": "high",
     "consents": [{"purpose": "referral"}],
 }
-
-
-@pytest.fixture
-def api(world):
-    def client_for(persona):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=world[persona])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return client_for
 
 
 def test_register_through_the_api_with_token(world, api):

@@ -5,26 +5,14 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from haven.assessments import actions
 from haven.assessments.models import Assessment, AssessmentDefinition
 from haven.audit.models import AuditEvent
+from tests.test_shipped_forms import RISKS
 from tests.xlsform import SURVEY, simple_form, survey_row
 
 SHIPPED = Path(__file__).resolve().parent.parent / "haven" / "assessments" / "forms"
-
-
-@pytest.fixture
-def api(world):
-    def client_for(persona):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=world[persona])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return client_for
 
 
 def upload(client, data: bytes, name="form.xlsx"):
@@ -122,21 +110,7 @@ def test_fill_refuse_keep_draft_then_submit_and_score(world, api, register):
     )
     assert stale.status_code == 409
     complete = {
-        **{
-            f"faces_{r}": "no"
-            for r in [
-                "trafficking",
-                "separation",
-                "detention",
-                "denial_services",
-                "legal_identity",
-                "psychological_abuse",
-                "theft_eviction",
-                "movement",
-                "marriage",
-                "torture",
-            ]
-        },
+        **{f"faces_{r}": "no" for r in RISKS if r != "gbv"},
         **answers,
         "capacity_gbv": 2,
     }
