@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from haven.accounts import views as account_views
+from haven.assessments import views as assessment_views
 from haven.audit import views as audit_views
 from haven.cases import views as case_views
 from haven.core import views as core_views
@@ -58,6 +59,17 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
     path("cases/<int:pk>/notes/", case_views.case_note_add, name="case_note_add"),
+    path(
+        "cases/<int:pk>/assessments/start/",
+        assessment_views.assessment_start,
+        name="assessment_start",
+    ),
+    path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
+    path(
+        "assessments/<int:pk>/recompute/",
+        assessment_views.assessment_recompute,
+        name="assessment_recompute",
+    ),
     path("cases/<int:pk>/flags/", case_views.case_flag_add, name="case_flag_add"),
     path(
         "cases/<int:pk>/flags/<int:flag_pk>/resolve/",

@@ -182,6 +182,14 @@ MATRIX = {
     ),
     "location-list": ("get", "/api/v1/locations/", None, api(EVERYONE)),
     "location-detail": ("get", "/api/v1/locations/{location}/", None, api(EVERYONE)),
+    "assessment_start": (
+        "post",
+        "/cases/{case}/assessments/start/",
+        {"definition": "{definition}"},
+        ON_CASE,
+    ),
+    "assessment_detail": ("get", "/assessments/{assessment}/", None, ON_CASE),
+    "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
     "assessment_definition-list": (
         "get",
         "/api/v1/assessment-definitions/",
@@ -271,6 +279,8 @@ def _outcome(response) -> object:
 def test_access(world, targets, name):
     method, template, data, expected = MATRIX[name]
     path = template.format(**targets)
+    if data:
+        data = {key: str(value).format(**targets) for key, value in data.items()}
     got = {}
     for persona in PERSONAS:
         client = Client()

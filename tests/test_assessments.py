@@ -211,3 +211,46 @@ def test_every_shipped_file_checks_clean_from_the_command_line(capsys):
     for path in sorted(SHIPPED.glob("*.xlsx")):
         call_command("forms", "check", str(path))
     assert capsys.readouterr().out.count(": OK") == len(list(SHIPPED.glob("*.xlsx")))
+
+
+def test_fill_an_assessment_in_the_web_pages(world, register):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    case = register(world["caseworker"])
+    client = Client()
+    sign_in(client, world["caseworker"])
+    tab = client.get(f"/cases/{case.pk}/?tab=assessments", HTTP_HOST="localhost")
+    assert tab.status_code == 200 and b"Protection risk assessment" in tab.content
+    definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
+    started = client.post(
+        f"/cases/{case.pk}/assessments/start/", {"definition": definition.pk}, HTTP_HOST="localhost"
+    )
+    assessment = Assessment.objects.get(case=case)
+    assert started.status_code == 302 and started["Location"] == f"/assessments/{assessment.pk}/"
+    page = client.get(started["Location"], HTTP_HOST="localhost")
+    assert page.status_code == 200 and b'name="threat_gbv"' in page.content
+    post = {f"faces_{r}": "no" for r in RISKS}
+    post.update(
+        faces_gbv="yes",
+        threat_gbv="4",
+        vulnerability_gbv="5",
+        capacity_gbv="9",
+        version=str(assessment.version),
+        submit="1",
+    )
+    refused = client.post(started["Location"], post, HTTP_HOST="localhost")
+    assert refused.status_code == 200
+    assert b"Rate from 1 to 5." in refused.content and b"saved as a draft" in refused.content
+    assessment.refresh_from_db()
+    assert assessment.status == "draft" and assessment.answers["capacity_gbv"] == 9
+    post.update(capacity_gbv="1", version=str(assessment.version))
+    done = client.post(started["Location"], post, HTTP_HOST="localhost")
+    assert done.status_code == 302
+    assessment.refresh_from_db()
+    case.refresh_from_db()
+    assert assessment.status == "submitted" and assessment.scores["gbv"]["value"] == 20
+    assert case.risk_level == "critical"
+    results = client.get(started["Location"], HTTP_HOST="localhost")
+    assert b"critical" in results.content and b"Scores" in results.content

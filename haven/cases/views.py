@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
+from haven.assessments import selectors as assessment_selectors
 from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
 from haven.cases import actions, due, forms, selectors
@@ -33,9 +34,19 @@ from haven.people.models import ConsentPurpose, Person
 # Lists count exactly up to these numbers, then say "N+" (see CappedPaginator).
 LIST_COUNT_CAP = 1000
 SEARCH_COUNT_CAP = 100
-TABS = ["summary", "person", "family", "consent", "plan", "notes", "tasks", "history"]
+TABS = [
+    "summary",
+    "person",
+    "family",
+    "consent",
+    "assessments",
+    "plan",
+    "notes",
+    "tasks",
+    "history",
+]
 # Tabs that show personal data: seeing them leaves an access-log entry.
-IDENTIFYING_TABS = {"summary", "person", "family", "consent", "plan", "notes"}
+IDENTIFYING_TABS = {"summary", "person", "family", "consent", "assessments", "plan", "notes"}
 
 
 @login_required
@@ -165,6 +176,15 @@ def _transition_choices(user, case):
 
 def _tab_context(user, case, tab, plan):
     person = case.person
+    if tab == "assessments":
+        return {
+            "assessments": case.assessments.select_related("definition").order_by(
+                "definition__form_id", "created_at"
+            ),
+            "startable": assessment_selectors.current_definitions(user)
+            if policy.can_case(user, "assessment.fill", case)
+            else [],
+        }
     if tab == "family":
         return {
             "relationships": person.relationships.select_related("relative").filter(

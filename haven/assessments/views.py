@@ -1,0 +1,140 @@
+"""The assessment pages: start one from a case, fill it (draft or submit), see its scores."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.accounts import policy
+from haven.assessments import actions, rendering, selectors
+from haven.assessments.models import AssessmentStatus
+from haven.audit.actions import record_access
+from haven.cases import selectors as case_selectors
+from haven.core.errors import HavenError
+from haven.core.web import requires, succeeded
+
+
+def _url(assessment) -> str:
+    return reverse("assessment_detail", kwargs={"pk": assessment.pk})
+
+
+@require_POST
+@requires("assessment.fill")
+def assessment_start(request, pk):
+    case = case_selectors.get_case(request.user, pk)
+    definition = selectors.get_definition(request.user, request.POST.get("definition") or 0)
+    started = []
+    if succeeded(
+        request,
+        None,
+        lambda: started.append(actions.start(request.user, case, definition)),
+    ):
+        return redirect(_url(started[0]))
+    return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "?tab=assessments")
+
+
+@requires("case.view")
+def assessment_detail(request, pk):
+    user = request.user
+    assessment = selectors.get_assessment(user, pk)
+    form = assessment.definition.parsed()
+    can_fill = policy.can_case(user, "assessment.fill", assessment.case)
+    record_access(user, "assessment.detail", assessment)
+    answers, problems = assessment.answers, {}
+    if request.method == "POST" and assessment.status == AssessmentStatus.DRAFT:
+        if not can_fill:
+            return render(request, "403.html", status=403)
+        answers = rendering.answers_from_post(form, request.POST)
+        submit = "submit" in request.POST
+        try:
+            saved = actions.save(
+                user, assessment, answers, int(request.POST.get("version") or 0), submit=submit
+            )
+        except HavenError as exc:
+            messages.error(request, exc.message)
+        else:
+            if saved.submitted:
+                messages.success(request, _("Assessment submitted and scored."))
+                return redirect(_url(assessment))
+            for problem in saved.problems:
+                problems.setdefault(problem.question, []).append(problem.message)
+            if problems:
+                messages.error(
+                    request,
+                    _("Not submitted: %(n)s answer(s) to fix. Your answers are saved as a draft.")
+                    % {"n": len(saved.problems)},
+                )
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect(_url(assessment))
+    context = {
+        "assessment": assessment,
+        "case": assessment.case,
+        "form": form,
+        "title": rendering.pick({"default": assessment.definition.title}, form),
+        "can_fill": can_fill,
+        "items": rendering.items(form, answers, problems),
+        "has_repeats": any(q.type == "repeat" for q, _p, _r in form.walk()),
+        "results": _results(form, assessment.scores),
+        "not_rated": [
+            rendering.pick(rule.labels, form) or rule.name
+            for rule in form.scores
+            if rule.type == "score"
+            and (assessment.scores.get(rule.name) or {}).get("value") is None
+        ],
+        "answer_rows": rendering.answer_rows(form, assessment.answers),
+        "latest": actions.latest_definition(assessment.definition),
+    }
+    return render(request, "assessments/detail.html", context)
+
+
+def _results(form, scores: dict) -> list[dict]:
+    """Each score with its label, and for dimensions the answers that drove it, largest
+    share first."""
+    out = []
+    # Overall results first; formula scores without a value (e.g. risks not faced) are
+    # listed apart rather than shown as empty results.
+    order = sorted(form.scores, key=lambda rule: rule.type != "composite")
+    for rule in order:
+        value = scores.get(rule.name)
+        if value is None or (rule.type == "score" and value.get("value") is None):
+            continue
+        drivers = sorted(
+            (c for c in value.get("contributions", []) if c.get("share")),
+            key=lambda c: -c["share"],
+        )
+        out.append(
+            {
+                "name": rule.name,
+                "label": rendering.pick(rule.labels, form) or rule.name,
+                "type": rule.type,
+                "value": value.get("value"),
+                "normalised": value.get("normalised"),
+                "band": value.get("band", ""),
+                "answered": value.get("answered"),
+                "drivers": [
+                    {
+                        "label": rendering.pick(form.question(c["question"]).labels, form)
+                        if form.question(c["question"])
+                        else c["question"],
+                        "share": c["share"],
+                    }
+                    for c in drivers
+                ],
+            }
+        )
+    return out
+
+
+@require_POST
+@requires("assessment.fill")
+def assessment_recompute(request, pk):
+    assessment = selectors.get_assessment(request.user, pk)
+    succeeded(
+        request,
+        None,
+        lambda: actions.recompute(request.user, assessment),
+        _("Scores recomputed with the form's latest version."),
+    )
+    return redirect(_url(assessment))

@@ -1,0 +1,49 @@
+"""Filling the protection risk assessment in the browser: refused answers keep the draft,
+the submitted one is scored and moves the case's risk level."""
+
+import pytest
+from playwright.sync_api import expect
+
+from haven.assessments.actions import install_shipped_forms
+from haven.cases import actions
+from haven.cases.models import Case
+from tests.conftest import CASE, PERSON
+from tests.e2e.conftest import login
+from tests.e2e.test_accessibility import violations
+from tests.test_shipped_forms import RISKS
+
+pytestmark = pytest.mark.e2e
+
+
+def test_fill_the_protection_risk_assessment_and_see_the_risk_level_change(people, new_page, shot):
+    install_shipped_forms()
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    page = new_page(width=360, height=800)
+    login(page, "alice")
+    page.goto(f"/cases/{case.pk}/?tab=assessments")
+    page.get_by_label("Start an assessment").select_option(label="Protection risk assessment (v1)")
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(page.get_by_role("heading", name="Protection risk assessment")).to_be_visible()
+    assert violations(page) == []
+    for risk in RISKS:
+        page.locator(f"input[name=faces_{risk}][value={'yes' if risk == 'gbv' else 'no'}]").check()
+    page.locator("#q-threat_gbv").fill("4")
+    page.locator("#q-vulnerability_gbv").fill("5")
+    page.locator("#q-capacity_gbv").fill("8")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Rate from 1 to 5.")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("saved as a draft")
+    shot(page, "assessment-refused-draft-kept")
+    # What was typed is still there; correct it and submit.
+    expect(page.locator("#q-threat_gbv")).to_have_value("4")
+    page.locator("#q-capacity_gbv").fill("2")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
+    expect(page.get_by_role("heading", name="Highest current risk")).to_be_visible()
+    expect(page.locator(".badge.band-high").first).to_be_visible()
+    assert violations(page) == []
+    shot(page, "assessment-scored")
+    assert Case.objects.get(pk=case.pk).risk_level == "high"
+    page.goto(f"/cases/{case.pk}/?tab=assessments")
+    expect(page.get_by_text("highest: high")).to_be_visible()
+    shot(page, "case-assessments-tab")
