@@ -23,7 +23,11 @@ def _url(assessment) -> str:
 @requires("assessment.fill")
 def assessment_start(request, pk):
     case = case_selectors.get_case(request.user, pk)
-    definition = selectors.get_definition(request.user, request.POST.get("definition") or 0)
+    chosen = request.POST.get("definition", "")
+    if not chosen.isdigit():
+        messages.error(request, _("Choose the form to start."))
+        return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "?tab=assessments")
+    definition = selectors.get_definition(request.user, int(chosen))
     started = []
     if succeeded(
         request,
@@ -72,7 +76,6 @@ def assessment_detail(request, pk):
         "assessment": assessment,
         "case": assessment.case,
         "form": form,
-        "title": rendering.pick({"default": assessment.definition.title}, form),
         "can_fill": can_fill,
         "items": rendering.items(form, answers, problems),
         "has_repeats": any(q.type == "repeat" for q, _p, _r in form.walk()),
