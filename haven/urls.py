@@ -65,6 +65,7 @@ urlpatterns = [
         name="assessment_start",
     ),
     path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/check/", assessment_views.assessment_check, name="assessment_check"),
     path(
         "assessments/<int:pk>/recompute/",
         assessment_views.assessment_recompute,

@@ -190,6 +190,7 @@ MATRIX = {
     ),
     "assessment_detail": ("get", "/assessments/{assessment}/", None, ON_CASE),
     "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
+    "assessment_check": ("post", "/assessments/{assessment}/check/", {}, ON_CASE),
     "assessment_definition-list": (
         "get",
         "/api/v1/assessment-definitions/",

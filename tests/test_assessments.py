@@ -254,3 +254,24 @@ def test_fill_an_assessment_in_the_web_pages(world, register):
     assert case.risk_level == "critical"
     results = client.get(started["Location"], HTTP_HOST="localhost")
     assert b"critical" in results.content and b"Scores" in results.content
+
+
+def test_the_fill_page_asks_which_questions_are_relevant_while_typing(world, register):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
+    assessment = actions.start(world["caseworker"], case, definition)
+    client = Client()
+    sign_in(client, world["caseworker"])
+    url = f"/assessments/{assessment.pk}/check/"
+    nothing = client.post(url, {}, HTTP_HOST="localhost").json()
+    assert "threat_gbv" in nothing["hidden"] and "faces_gbv" not in nothing["hidden"]
+    assert nothing["problems"] == {}
+    typed = client.post(url, {"faces_gbv": "yes", "threat_gbv": "9"}, HTTP_HOST="localhost").json()
+    assert "threat_gbv" not in typed["hidden"] and "threat_trafficking" in typed["hidden"]
+    assert typed["problems"] == {"threat_gbv": ["Rate from 1 to 5."]}
+    assessment.refresh_from_db()
+    assert assessment.answers == {}  # checking saves nothing

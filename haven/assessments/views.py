@@ -1,6 +1,7 @@
 """The assessment pages: start one from a case, fill it (draft or submit), see its scores."""
 
 from django.contrib import messages
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.errors import HavenError
 from haven.core.web import requires, succeeded
+from haven.scoring import engine
 
 
 def _url(assessment) -> str:
@@ -78,6 +80,7 @@ def assessment_detail(request, pk):
         "form": form,
         "can_fill": can_fill,
         "items": rendering.items(form, answers, problems),
+        "hidden": [n for n, yes in engine.relevance(form, answers).items() if not yes],
         "has_repeats": any(q.type == "repeat" for q, _p, _r in form.walk()),
         "results": _results(form, assessment.scores),
         "not_rated": [
@@ -128,6 +131,28 @@ def _results(form, scores: dict) -> list[dict]:
             }
         )
     return out
+
+
+@require_POST
+@requires("assessment.fill")
+def assessment_check(request, pk):
+    """What the fill page shows while typing: which questions are relevant to the answers
+    so far, and what is already wrong with them (nothing is saved)."""
+    assessment = selectors.get_assessment(request.user, pk)
+    if not policy.can_case(request.user, "assessment.fill", assessment.case):
+        raise Http404
+    form = assessment.definition.parsed()
+    answers = rendering.answers_from_post(form, request.POST)
+    problems: dict[str, list[str]] = {}
+    for problem in engine.check_answers(
+        form, answers, final=False, language=actions.user_language(request.user)
+    ):
+        if problem.row is None:
+            problems.setdefault(problem.question, []).append(problem.message)
+    relevant = engine.relevance(form, answers)
+    return JsonResponse(
+        {"hidden": sorted(name for name, yes in relevant.items() if not yes), "problems": problems}
+    )
 
 
 @require_POST

@@ -195,6 +195,12 @@ def relevant_answers(form: Form, answers: dict) -> dict:
     return out
 
 
+def relevance(form: Form, answers: dict) -> dict[str, bool]:
+    """Whether each question and group outside repeats is relevant to these answers."""
+    view = _Answers(form, answers)
+    return {q.name: view.relevant(q) for q, _parents, in_repeat in form.walk() if not in_repeat}
+
+
 # --- checking answers -------------------------------------------------------------------
 
 

@@ -25,9 +25,18 @@ def test_fill_the_protection_risk_assessment_and_see_the_risk_level_change(peopl
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("heading", name="Protection risk assessment")).to_be_visible()
     assert violations(page) == []
+    # Ratings appear only for a risk the person faces, and a bad one is named while typing.
+    expect(page.locator("#q-threat_gbv")).to_be_hidden()
+    page.locator("input[name=faces_gbv][value=yes]").check()
+    expect(page.locator("#q-threat_gbv")).to_be_visible()
+    page.locator("#q-threat_gbv").fill("9")
+    expect(page.locator("[data-question=threat_gbv] .live-error")).to_have_text("Rate from 1 to 5.")
+    shot(page, "assessment-live-check")
     for risk in RISKS:
         page.locator(f"input[name=faces_{risk}][value={'yes' if risk == 'gbv' else 'no'}]").check()
     page.locator("#q-threat_gbv").fill("4")
+    expect(page.locator("[data-question=threat_gbv] .live-error")).to_be_hidden()
+    expect(page.locator("#q-threat_trafficking")).to_be_hidden()
     page.locator("#q-vulnerability_gbv").fill("5")
     page.locator("#q-capacity_gbv").fill("8")
     page.get_by_role("button", name="Submit").click()
