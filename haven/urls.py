@@ -59,6 +59,7 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
     path("cases/<int:pk>/notes/", case_views.case_note_add, name="case_note_add"),
+    path("cases/<int:pk>/risk/", case_views.case_risk_override, name="case_risk_override"),
     path(
         "cases/<int:pk>/assessments/start/",
         assessment_views.assessment_start,

@@ -275,3 +275,66 @@ def test_the_fill_page_asks_which_questions_are_relevant_while_typing(world, reg
     assert typed["problems"] == {"threat_gbv": ["Rate from 1 to 5."]}
     assessment.refresh_from_db()
     assert assessment.answers == {}  # checking saves nothing
+
+
+def _submit_protection_risk(user, case, threat, vulnerability, capacity):
+    definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
+    assessment = actions.start(user, case, definition)
+    answers = {f"faces_{r}": "no" for r in RISKS}
+    answers.update(
+        faces_gbv="yes", threat_gbv=threat, vulnerability_gbv=vulnerability, capacity_gbv=capacity
+    )
+    saved = actions.save(user, assessment, answers, assessment.version, submit=True)
+    assert saved.submitted, saved.problems
+    return saved.assessment
+
+
+def test_a_supervisor_override_holds_the_risk_level_until_lifted(world, register, api):
+    from django.core.exceptions import ValidationError
+
+    from haven.cases import actions as case_actions
+    from haven.core.errors import NotAllowed
+
+    caseworker, supervisor = world["caseworker"], world["supervisor"]
+    case = register(caseworker)
+    _submit_protection_risk(caseworker, case, 5, 5, 1)  # 25: critical
+    case.refresh_from_db()
+    assert case.risk_level == "critical"
+    with pytest.raises(NotAllowed):
+        case_actions.override_risk(
+            caseworker, case, "medium", "Moved to a safe shelter", case.version
+        )
+    with pytest.raises(ValidationError, match="Say why"):
+        case_actions.override_risk(supervisor, case, "medium", "  ", case.version)
+    case_actions.override_risk(supervisor, case, "medium", "Moved to a safe shelter", case.version)
+    case.refresh_from_db()
+    assert case.risk_level == "medium" and case.risk_overridden_by == supervisor
+    assert case.risk_override_reason == "Moved to a safe shelter"
+    # A new assessment does not move an overridden level; the audit says so.
+    _submit_protection_risk(caseworker, case, 2, 2, 4)  # 1: low
+    case.refresh_from_db()
+    assert case.risk_level == "medium"
+    kept = AuditEvent.objects.get(action="case.risk_level_kept", object_id=str(case.pk))
+    assert kept.details["to"] == "low" and kept.details["kept"] == "medium"
+    override = AuditEvent.objects.get(action="case.risk_override", object_id=str(case.pk))
+    assert override.details == {"from": {"level": "critical", "overridden": False}, "to": "medium"}
+    assert "shelter" not in str(override.details)  # the reason stays out of the audit
+    # Lifted through the API; a stale version is refused.
+    client = api("supervisor")
+    stale = client.post(
+        f"/api/v1/cases/{case.pk}/risk-override/",
+        {"risk_level": "", "version": case.version - 1},
+        format="json",
+    )
+    assert stale.status_code == 409
+    lifted = client.post(
+        f"/api/v1/cases/{case.pk}/risk-override/",
+        {"risk_level": "", "version": case.version},
+        format="json",
+    )
+    assert lifted.status_code == 200, lifted.content
+    case.refresh_from_db()
+    assert case.risk_overridden_by is None and case.risk_level == "medium"
+    _submit_protection_risk(caseworker, case, 2, 2, 4)
+    case.refresh_from_db()
+    assert case.risk_level == "low"

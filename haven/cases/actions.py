@@ -197,27 +197,51 @@ def update_case(user, case: Case, data: dict, expected_version: int) -> Case:
 def follow_assessed_risk(user, case: Case, level: str, *, source) -> bool:
     """Set the case's risk level from an assessment's result (e.g. the highest current
     protection risk). Called inside the assessment's action; applies to the latest version
-    of the case. Returns whether the level changed."""
+    of the case, unless a supervisor has set the level. Returns whether the level changed."""
     if level not in RiskLevel.values:
         return False
     lock_latest(case)
+    details = {"to": level, "source": source._meta.model_name, "source_id": source.pk}
+    if case.risk_overridden_by_id:
+        record_event(
+            user, "case.risk_level_kept", obj=case, details={**details, "kept": case.risk_level}
+        )
+        return False
     if case.risk_level == level:
         return False
     before = case.risk_level
     case.risk_level = level
     save_versioned(case, case.version, ["risk_level"])
-    record_event(
-        user,
-        "case.risk_level",
-        obj=case,
-        details={
-            "from": before,
-            "to": level,
-            "source": source._meta.model_name,
-            "source_id": source.pk,
-        },
-    )
+    record_event(user, "case.risk_level", obj=case, details={"from": before, **details})
     return True
+
+
+@audited
+def override_risk(user, case: Case, level: str, reason: str, expected_version: int) -> Case:
+    """A supervisor sets the risk level, with the reason; assessments stop moving it.
+    An empty `level` lifts the override (the level stays until the next assessment)."""
+    _require(user, "case.approve", case)
+    lock_at_version(case, expected_version)
+    before = {"level": case.risk_level, "overridden": bool(case.risk_overridden_by_id)}
+    if level:
+        if level not in RiskLevel.values:
+            raise ValidationError({"risk_level": _("Choose low, medium, high or critical.")})
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the risk level is set by hand.")})
+        case.risk_level, case.risk_override_reason = level, reason.strip()
+        case.risk_overridden_by = user
+        action = "case.risk_override"
+    else:
+        if not case.risk_overridden_by_id:
+            raise HavenError(_("The risk level is not set by hand."))
+        case.risk_override_reason, case.risk_overridden_by = "", None
+        action = "case.risk_override_lifted"
+    save_versioned(
+        case, expected_version, ["risk_level", "risk_override_reason", "risk_overridden_by"]
+    )
+    # The reason may describe the person's situation: the audit keeps that it was given.
+    record_event(user, action, obj=case, details={"from": before, "to": case.risk_level})
+    return case
 
 
 def _close(case: Case, reason: str) -> None:

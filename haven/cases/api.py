@@ -36,6 +36,7 @@ class CaseViewSet(
         "transfer": "case.transfer",
         "notes": "case.view",
         "plan": "case.update",
+        "risk_override": "case.approve",
     }
 
     def get_queryset(self):
@@ -117,6 +118,26 @@ class CaseViewSet(
             data["version"],
             closure_reason=data.get("closure_reason", ""),
             comment=data.get("comment", ""),
+        )
+        return Response(self._reload(case))
+
+    @extend_schema(
+        request=serializers.RiskOverrideSerializer,
+        responses=serializers.CaseSerializer,
+        description=(
+            "A supervisor sets the case's risk level by hand, with the reason; while set, "
+            "submitted assessments no longer change it. An empty risk_level lets assessments "
+            "set it again."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="risk-override")
+    def risk_override(self, request, pk=None):
+        case = self.get_object()
+        payload = serializers.RiskOverrideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        actions.override_risk(
+            request.user, case, data["risk_level"], data.get("reason", ""), data["version"]
         )
         return Response(self._reload(case))
 

@@ -93,6 +93,18 @@ class Case(TimeStamped):
     closure_reason = models.CharField(
         _("closure reason"), max_length=15, choices=ClosureReason.choices, blank=True
     )
+    # A supervisor may set the risk level against the assessments' result, with a reason;
+    # while set, submitted assessments no longer move the level.
+    risk_override_reason = EncryptedTextField(_("reason for the risk level"), blank=True)
+    risk_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("risk level set by"),
+        db_index=False,  # users are deactivated, never deleted; no look-up by it
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     # The due date of the step the case is in: "overdue" is one indexed comparison.
     next_due = models.GeneratedField(

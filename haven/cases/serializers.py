@@ -100,6 +100,14 @@ class TransitionSerializer(Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
+class RiskOverrideSerializer(Serializer):
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, allow_blank=True, help_text="Empty: lift the override."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    version = serializers.IntegerField()
+
+
 class ClosureRequestSerializer(Serializer):
     closure_reason = serializers.ChoiceField(choices=ClosureReason.choices)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)

@@ -15,7 +15,7 @@ from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
 from haven.cases import actions, due, forms, selectors
 from haven.cases.filters import CaseFilter
-from haven.cases.models import Approval, CasePlan, Flag
+from haven.cases.models import Approval, CasePlan, Flag, RiskLevel
 from haven.cases.workflow import Status, next_statuses
 from haven.core.errors import HavenError
 from haven.core.web import (
@@ -145,8 +145,10 @@ def case_detail(request, pk):
                 "case.assign",
                 "case.transfer",
                 "note.add",
+                "case.approve",
             )
         },
+        "risk_levels": RiskLevel.choices,
         "flags": case.flags.filter(resolved_at__isnull=True).select_related("raised_by"),
         "pending": case.approvals.filter(decision=Approval.Decision.PENDING).select_related(
             "requested_by"
@@ -385,6 +387,29 @@ def case_flag_add(request, pk):
             report_errors(request, None, exc)
     else:
         messages.error(request, _("Say what the flag is about."))
+    return redirect(case_url(case))
+
+
+@require_POST
+@requires("case.approve")
+def case_risk_override(request, pk):
+    case = selectors.get_case(request.user, pk)
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        messages.error(request, _("Reload the case and try again."))
+        return redirect(case_url(case))
+    succeeded(
+        request,
+        None,
+        lambda: actions.override_risk(
+            request.user,
+            case,
+            request.POST.get("risk_level", ""),
+            request.POST.get("reason", ""),
+            int(version),
+        ),
+        _("Risk level set.") if request.POST.get("risk_level") else _("Risk level released."),
+    )
     return redirect(case_url(case))
 
 

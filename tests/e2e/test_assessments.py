@@ -56,3 +56,21 @@ def test_fill_the_protection_risk_assessment_and_see_the_risk_level_change(peopl
     page.goto(f"/cases/{case.pk}/?tab=assessments")
     expect(page.get_by_text("highest: high")).to_be_visible()
     shot(page, "case-assessments-tab")
+
+
+def test_a_supervisor_sets_the_risk_level_by_hand(people, new_page, shot):
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    page = new_page()
+    login(page, "carol")
+    page.goto(f"/cases/{case.pk}/")
+    page.get_by_label("Risk level", exact=True).select_option("critical")
+    page.get_by_label("Reason", exact=True).fill("Threats from the employer's network")
+    page.get_by_role("button", name="Set risk level").click()
+    expect(page.locator(".messages")).to_contain_text("Risk level set.")
+    expect(page.get_by_text("Critical — set by carol")).to_be_visible()
+    shot(page, "risk-level-set-by-supervisor")
+    saved = Case.objects.get(pk=case.pk)
+    assert saved.risk_level == "critical" and saved.risk_overridden_by_id is not None
+    page.get_by_role("button", name="Let assessments set it again").click()
+    expect(page.locator(".messages")).to_contain_text("Risk level released.")
+    assert Case.objects.get(pk=case.pk).risk_overridden_by_id is None
