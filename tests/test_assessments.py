@@ -31,6 +31,7 @@ def test_the_shipped_forms_are_installed_once(db):
         "haven_vulnerability_screening",
         "haven_protection_risk",
         "haven_reintegration_sustainability",
+        "haven_best_interests",
     }
     assert actions.install_shipped_forms() == []
 
@@ -338,3 +339,50 @@ def test_a_supervisor_override_holds_the_risk_level_until_lifted(world, register
     _submit_protection_risk(caseworker, case, 2, 2, 4)
     case.refresh_from_db()
     assert case.risk_level == "low"
+
+
+def test_a_best_interests_recommendation_waits_for_a_supervisor(world, register):
+    from haven.cases import actions as case_actions
+    from haven.cases.models import Approval
+    from haven.core.errors import NotAllowed
+    from tests.test_shipped_forms import BIA_ANSWERS
+
+    caseworker, supervisor = world["caseworker"], world["supervisor"]
+    case = register(caseworker)
+    definition = AssessmentDefinition.objects.get(form_id="haven_best_interests")
+    assessment = actions.start(caseworker, case, definition)
+    saved = actions.save(caseworker, assessment, BIA_ANSWERS, assessment.version, submit=True)
+    assert saved.submitted
+    approval = Approval.objects.get(assessment=assessment, decision="pending")
+    assert approval.kind == "assessment" and approval.case == case
+    assert actions.sign_off_state(assessment) == approval
+    with pytest.raises(NotAllowed):
+        case_actions.decide(caseworker, approval, approve=True)
+    # Returned: back to the caseworker as a draft, answers kept, scores cleared.
+    case_actions.decide(supervisor, approval, approve=False, comment="Hear the aunt first")
+    assessment.refresh_from_db()
+    assert assessment.status == "draft" and assessment.answers["recommendation"] == (
+        "reunification_third"
+    )
+    assert assessment.scores == {}
+    # Submitted again, then signed off.
+    saved = actions.save(
+        caseworker,
+        assessment,
+        {**BIA_ANSWERS, "justification": "Aunt heard."},
+        assessment.version,
+        submit=True,
+    )
+    assert saved.submitted
+    second = actions.sign_off_state(saved.assessment)
+    assert second.pk != approval.pk and second.decision == "pending"
+    case_actions.decide(supervisor, second, approve=True)
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+    assert actions.sign_off_state(assessment).decision == "approved"
+    actions_seen = list(
+        AuditEvent.objects.filter(object_id=str(assessment.pk), object_type="assessment")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions_seen[-1] == "assessment.sign_off" and "assessment.return" in actions_seen

@@ -170,3 +170,43 @@ def test_the_sustainability_survey_asks_about_thirty_questions_on_three_dimensio
     assert 25 <= len(scored) <= 32
     assert {q.dimension for q in scored} == {"economic", "social", "psychosocial"}
     assert {q.weight for q in scored} == {1.0}
+
+
+BIA_ANSWERS = {
+    "child_age": 15,
+    "separation": "unaccompanied",
+    "current_care": "residential",
+    "child_consulted": "yes",
+    "child_wishes": "To join an aunt",
+    "tracing": "found",
+    "family_contact": "yes",
+    "family_risk": "no",  # 0, weight 2
+    "exploitation": "yes",  # 1, weight 2
+    "violence": "no",  # 0, weight 2
+    "health_need": "yes",  # 1
+    "no_education": "yes",  # 1
+    "options_considered": ["reunification_third", "alternative_care"],
+    "recommendation": "reunification_third",
+    "justification": "The aunt is a safe caregiver; assessed by the partner agency.",
+}
+
+
+def test_best_interests_assessment_scores_and_asks_for_sign_off():
+    form = load("best_interests_assessment")
+    assert form.requires_sign_off is True
+    assert engine.check_answers(form, BIA_ANSWERS, final=True) == []
+    scores = engine.score(form, BIA_ANSWERS)
+    # safety: (2×0 + 2×1 + 2×0) / 6 answered of 7 weight; wellbeing: 2 of 3 answered
+    assert scores["safety"].value == pytest.approx(2 / 6)
+    assert scores["safety"].band == "medium"  # just above 0.33
+    assert scores["wellbeing"].value == pytest.approx(1.0) and scores["wellbeing"].band == "high"
+
+
+def test_best_interests_recommendation_must_be_one_of_the_options_considered():
+    form = load("best_interests_assessment")
+    answers = {**BIA_ANSWERS, "recommendation": "resettlement", "child_consulted": "no"}
+    problems = {p.question: p.message for p in engine.check_answers(form, answers, final=True)}
+    assert problems == {
+        "recommendation": "Recommend one of the solutions considered.",
+        "not_heard_reason": "This question is required.",
+    }

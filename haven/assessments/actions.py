@@ -17,9 +17,9 @@ from haven.accounts import policy
 from haven.assessments.models import Assessment, AssessmentDefinition, AssessmentStatus
 from haven.audit.actions import audited, record_event
 from haven.cases import actions as case_actions
-from haven.cases.models import Case
+from haven.cases.models import Approval, Case
 from haven.core.errors import HavenError, NotAllowed
-from haven.core.versioning import lock_at_version
+from haven.core.versioning import lock_at_version, lock_latest
 from haven.scoring import engine, forms
 
 SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
@@ -200,6 +200,10 @@ def _submit(user, assessment: Assessment) -> Saved:
     if form.case_risk_score:
         level = assessment.scores.get(form.case_risk_score, {}).get("band", "")
         case_actions.follow_assessed_risk(user, assessment.case, level, source=assessment)
+    if form.requires_sign_off:
+        case_actions.request_approval(
+            user, assessment.case, Approval.Kind.ASSESSMENT, assessment=assessment
+        )
     record_event(
         user,
         "assessment.submit",
@@ -236,6 +240,28 @@ def recompute(user, assessment: Assessment) -> Assessment:
         },
     )
     return assessment
+
+
+def decide_sign_off(user, approval: Approval, approve: bool) -> None:
+    """Called when a supervisor decides a sign-off (inside `cases.actions.decide`): signed
+    off, the assessment stays as submitted; returned, it goes back to its author as a draft
+    with its answers, to be changed and submitted again."""
+    assessment = approval.assessment
+    lock_latest(assessment)
+    if approve:
+        record_event(user, "assessment.sign_off", obj=assessment, agency_id=approval.case.agency_id)
+        return
+    assessment.status = AssessmentStatus.DRAFT
+    assessment.scores, assessment.scored_with = {}, None
+    assessment.submitted_by, assessment.submitted_at = None, None
+    assessment.version += 1
+    assessment.save()
+    record_event(user, "assessment.return", obj=assessment, agency_id=approval.case.agency_id)
+
+
+def sign_off_state(assessment: Assessment) -> Approval | None:
+    """The latest sign-off request of the assessment, if its form asks for one."""
+    return assessment.approvals.order_by("-requested_at", "-id").first()
 
 
 def latest_definition(definition: AssessmentDefinition) -> AssessmentDefinition:

@@ -8,7 +8,12 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
+        from haven.assessments.actions import decide_sign_off
+        from haven.cases.actions import DECISION_HOOKS
+        from haven.cases.models import Approval
+
         post_migrate.connect(_install_shipped_forms, sender=self)
+        DECISION_HOOKS[Approval.Kind.ASSESSMENT] = decide_sign_off
 
 
 def _install_shipped_forms(sender, using, **kwargs):

@@ -91,6 +91,8 @@ def assessment_detail(request, pk):
         ],
         "answer_rows": rendering.answer_rows(form, assessment.answers),
         "latest": actions.latest_definition(assessment.definition),
+        "sign_off": actions.sign_off_state(assessment),
+        "can_sign_off": policy.can_case(user, "case.approve", assessment.case),
     }
     return render(request, "assessments/detail.html", context)
 

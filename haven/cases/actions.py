@@ -316,12 +316,18 @@ def request_closure(user, case: Case, reason: str, comment: str = "") -> Approva
     check_transition(case.status, Status.CLOSED)
     if reason not in ClosureReason.values:
         raise ValidationError({"closure_reason": _("Choose why the case is being closed.")})
-    return _request_approval(
+    return request_approval(
         user, case, Approval.Kind.CLOSURE, closure_reason=reason, comment=comment
     )
 
 
-def _request_approval(user, case, kind, **fields) -> Approval:
+# What other apps do when their kind of approval is decided: kind -> f(user, approval,
+# approve). The assessments app registers the sign-off of assessments.
+DECISION_HOOKS: dict = {}
+
+
+def request_approval(user, case, kind, **fields) -> Approval:
+    """Ask for a supervisor's decision (inside the caller's action)."""
     try:
         # The partial unique constraint decides, so two requests at once cannot both pass.
         with transaction.atomic():
@@ -371,7 +377,7 @@ def save_plan(
         details={"actions": len(actions), "state": plan.state},
     )
     if plan.state == CasePlan.State.SUBMITTED:
-        _request_approval(user, case, Approval.Kind.PLAN)
+        request_approval(user, case, Approval.Kind.PLAN)
     return plan
 
 
@@ -393,6 +399,8 @@ def decide(user, approval: Approval, *, approve: bool, comment: str = "") -> App
         CasePlan.objects.filter(case=case).update(
             state=CasePlan.State.APPROVED if approve else CasePlan.State.RETURNED
         )
+    elif approval.kind in DECISION_HOOKS:
+        DECISION_HOOKS[approval.kind](user, approval, approve)
     elif approve:
         lock_latest(case)
         check_transition(case.status, Status.CLOSED)

@@ -225,6 +225,7 @@ class Approval(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", _("Case plan")
         CLOSURE = "closure", _("Closure")
+        ASSESSMENT = "assessment", _("Assessment sign-off")
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -244,15 +245,28 @@ class Approval(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    # For sign-offs: the assessment signed off.
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="approvals",
+    )
 
     class Meta:
         ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=models.Q(decision="pending"),
+                condition=models.Q(decision="pending") & ~models.Q(kind="assessment"),
                 name="one_pending_approval_per_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=models.Q(decision="pending", assessment__isnull=False),
+                name="one_pending_sign_off_per_assessment",
+            ),
         ]
 
 

@@ -164,6 +164,7 @@ class ApprovalSerializer(ModelSerializer):
             "case_number",
             "kind",
             "closure_reason",
+            "assessment",
             "requested_by",
             "requested_at",
             "decision",

@@ -307,6 +307,8 @@ def approval_decide(request, pk):
         )
     else:
         messages.error(request, _("Choose approve or reject."))
+    if approval.assessment_id:
+        return redirect("assessment_detail", pk=approval.assessment_id)
     return redirect("case_detail", pk=approval.case_id)
 
 

@@ -10,7 +10,8 @@ KoboToolbox and ODK). Scoring is declared in the form itself:
 - a `scoring` sheet, one row per score: `name`, `type` (`dimension`, `score` or
   `composite`), `label` (or `label::Language (code)`), `formula`, `missing`, `min_answered`,
   `min`, `max`, `bands`;
-- `settings` sheet, column `case_risk_score`: the score whose band sets a case's risk level.
+- `settings` sheet, column `case_risk_score`: the score whose band sets a case's risk level;
+  column `requires_sign_off` (yes/no): a supervisor must sign off each submitted response.
 
 `load` returns the form and the list of problems; a form with any problem is not usable,
 and every problem names its sheet, row and column.
@@ -158,6 +159,8 @@ class Form:
     choices: dict[str, list[Choice]] = field(default_factory=dict)
     scores: list[ScoreRule] = field(default_factory=list)
     case_risk_score: str = ""
+    # A supervisor must sign off a submitted response (e.g. a best interests assessment).
+    requires_sign_off: bool = False
 
     # --- walking the form ---------------------------------------------------------------
 
@@ -456,6 +459,7 @@ def _build(data: dict, sheets) -> Form:
         choices=choices,
         scores=_score_rules(sheets.get("scoring", []), problems),
         case_risk_score=settings.get("case_risk_score", ""),
+        requires_sign_off=_required(settings.get("requires_sign_off", "")) == "yes",
     )
     if problems:
         raise FormError(problems)

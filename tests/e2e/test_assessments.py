@@ -74,3 +74,27 @@ def test_a_supervisor_sets_the_risk_level_by_hand(people, new_page, shot):
     page.get_by_role("button", name="Let assessments set it again").click()
     expect(page.locator(".messages")).to_contain_text("Risk level released.")
     assert Case.objects.get(pk=case.pk).risk_overridden_by_id is None
+
+
+def test_a_supervisor_signs_off_a_best_interests_recommendation(people, new_page, shot):
+    from haven.assessments import actions as assessment_actions
+    from haven.assessments.models import Assessment, AssessmentDefinition
+    from tests.test_shipped_forms import BIA_ANSWERS
+
+    install_shipped_forms()
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    definition = AssessmentDefinition.objects.get(form_id="haven_best_interests")
+    assessment = assessment_actions.start(people["caseworker"], case, definition)
+    assessment_actions.save(
+        people["caseworker"], assessment, BIA_ANSWERS, assessment.version, submit=True
+    )
+    page = new_page()
+    login(page, "carol")
+    page.get_by_role("link", name="Assessment sign-off").click()
+    expect(page.get_by_text("Waiting for a supervisor's sign-off")).to_be_visible()
+    assert violations(page) == []
+    shot(page, "best-interests-waiting-for-sign-off")
+    page.get_by_role("button", name="Sign off").click()
+    expect(page.get_by_text("Signed off by carol")).to_be_visible()
+    shot(page, "best-interests-signed-off")
+    assert Assessment.objects.get(pk=assessment.pk).approvals.get().decision == "approved"
