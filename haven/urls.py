@@ -65,6 +65,11 @@ urlpatterns = [
         assessment_views.assessment_start,
         name="assessment_start",
     ),
+    path(
+        "cases/<int:pk>/assessments/schedule/",
+        assessment_views.assessment_schedule,
+        name="assessment_schedule",
+    ),
     path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/check/", assessment_views.assessment_check, name="assessment_check"),
     path(

@@ -200,6 +200,12 @@ MATRIX = {
         {"definition": "{definition}"},
         ON_CASE,
     ),
+    "assessment_schedule": (
+        "post",
+        "/cases/{case}/assessments/schedule/",
+        {"definition": "{definition}", "start": "2030-01-01", "months": "3 6"},
+        ON_CASE,
+    ),
     "assessment_detail": ("get", "/assessments/{assessment}/", None, ON_CASE),
     "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
     "assessment_check": ("post", "/assessments/{assessment}/check/", {}, ON_CASE),
@@ -217,6 +223,12 @@ MATRIX = {
     ),
     "assessment-list": ("get", "/api/v1/assessments/", None, api(expect(ok=CASE_HOLDERS))),
     "assessment-detail": ("get", "/api/v1/assessments/{assessment}/", None, ON_CASE_API),
+    "assessment-schedule": (
+        "post",
+        "/api/v1/assessments/schedule/",
+        {},
+        api(expect(ok=CASE_HOLDERS)),
+    ),
     "assessment-answers": ("post", "/api/v1/assessments/{assessment}/answers/", {}, ON_CASE_API),
     "assessment-recompute": (
         "post",

@@ -386,3 +386,94 @@ def test_a_best_interests_recommendation_waits_for_a_supervisor(world, register)
         .values_list("action", flat=True)
     )
     assert actions_seen[-1] == "assessment.sign_off" and "assessment.return" in actions_seen
+
+
+def test_rounds_planned_ahead_are_tasks_and_overdue_when_late(world, register, api):
+    from datetime import date, timedelta
+
+    from django.test import Client
+
+    from haven.cases.due import tasks_for
+    from haven.core.errors import HavenError
+    from tests.conftest import sign_in
+
+    caseworker = world["caseworker"]
+    case = register(caseworker)
+    definition = AssessmentDefinition.objects.get(form_id="haven_reintegration_sustainability")
+    client = Client()
+    sign_in(client, caseworker)
+    response = client.post(
+        f"/cases/{case.pk}/assessments/schedule/",
+        {"definition": definition.pk, "start": "2031-01-31", "months": "3, 6, 12"},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert b"3 round(s) planned." in response.content
+    rounds = list(Assessment.objects.filter(case=case).order_by("due_on"))
+    assert [r.due_on for r in rounds] == [date(2031, 4, 30), date(2031, 7, 31), date(2032, 1, 31)]
+    titles = [t.title for t in tasks_for(case)]
+    assert titles.count("Reintegration Sustainability Survey due") == 3
+    bad = client.post(
+        f"/cases/{case.pk}/assessments/schedule/",
+        {"definition": definition.pk, "start": "2031-01-31", "months": "three"},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert b"months after it, e.g. 3, 6, 12" in bad.content
+    with pytest.raises(HavenError, match="past"):
+        actions.schedule(caseworker, case, definition, [date.today() - timedelta(days=1)])
+    # When a round's date passes, it is overdue on the case and on the dashboard.
+    Assessment.objects.filter(pk=rounds[0].pk).update(due_on=date.today() - timedelta(days=2))
+    assert any(t.overdue for t in tasks_for(case))
+    dashboard = client.get("/", HTTP_HOST="localhost")
+    assert dashboard.context["overdue_rounds_count"] == 1
+    assert b"Assessments overdue" in dashboard.content
+    # The API plans rounds too; another agency cannot.
+    payload = {"case": case.pk, "definition": definition.pk, "due": ["2033-01-01"]}
+    assert (
+        api("caseworker").post("/api/v1/assessments/schedule/", payload, format="json").status_code
+        == 201
+    )
+    assert (
+        api("other_agency")
+        .post("/api/v1/assessments/schedule/", payload, format="json")
+        .status_code
+        == 404
+    )
+
+
+def test_the_case_shows_rounds_of_a_form_as_a_chart(world, register):
+    from django.test import Client
+
+    from haven.assessments.charts import charts_for
+    from tests.conftest import sign_in
+    from tests.test_shipped_forms import RSS_ROUND
+
+    caseworker = world["caseworker"]
+    case = register(caseworker)
+    definition = AssessmentDefinition.objects.get(form_id="haven_reintegration_sustainability")
+    better = {
+        "income_source": "casual",
+        "employed": "yes",
+        "skills_used": "yes",
+        "economic_satisfaction": "satisfied",
+        "debt": "manageable",
+    }
+    for months, changes in ((3, {}), (6, better), (12, {**better, "income_source": "employment"})):
+        assessment = actions.start(caseworker, case, definition)
+        answers = {**RSS_ROUND, **changes, "months_since_return": months}
+        if "employed" in changes:
+            answers.pop("job_search")
+        saved = actions.save(caseworker, assessment, answers, assessment.version, submit=True)
+        assert saved.submitted, saved.problems
+    charts = charts_for(Assessment.objects.filter(case=case).select_related("definition"))
+    assert len(charts) == 1
+    economic = next(s for s in charts[0].series if s.label == "Economic")
+    assert (
+        len(economic.values) == 3 and economic.values[0] < economic.values[1] < economic.values[2]
+    )
+    assert len(economic.dots) == 3 and economic.points.count(",") == 3
+    client = Client()
+    sign_in(client, caseworker)
+    page = client.get(f"/cases/{case.pk}/?tab=assessments", HTTP_HOST="localhost")
+    assert page.content.count(b"<polyline") == 4 and b"scores by round" in page.content

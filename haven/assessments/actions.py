@@ -149,6 +149,36 @@ def start(user, case: Case, definition: AssessmentDefinition) -> Assessment:
     return assessment
 
 
+MAX_ROUNDS = 12
+
+
+@audited
+def schedule(user, case: Case, definition: AssessmentDefinition, due_dates: list) -> list:
+    """Plan rounds of a form ahead (e.g. 3, 6 and 12 months after return): one draft per
+    date, each a task of the case until it is submitted."""
+    _require_fill(user, case)
+    if definition.agency_id not in (None, case.agency_id):
+        raise NotAllowed(_("This form belongs to another agency."))
+    dates = sorted(set(due_dates))
+    if not 1 <= len(dates) <= MAX_ROUNDS:
+        raise HavenError(
+            _("Schedule from 1 to %(n)s rounds at a time.") % {"n": MAX_ROUNDS}, field="due"
+        )
+    if dates[0] < timezone.localdate():
+        raise HavenError(_("A round cannot be due in the past."), field="due")
+    rounds = [
+        Assessment.objects.create(case=case, definition=definition, started_by=user, due_on=day)
+        for day in dates
+    ]
+    record_event(
+        user,
+        "assessment.schedule",
+        obj=case,
+        details={"form_id": definition.form_id, "due": [d.isoformat() for d in dates]},
+    )
+    return rounds
+
+
 def save(user, assessment: Assessment, answers: dict, version: int, *, submit: bool) -> Saved:
     """Save the answers; with `submit`, also check them in full and score them.
 

@@ -63,6 +63,7 @@ class AssessmentSerializer(ModelSerializer):
             "scores",
             "scored_with_version",
             "submitted_at",
+            "due_on",
             "version",
         ]
         read_only_fields = fields
@@ -71,6 +72,14 @@ class AssessmentSerializer(ModelSerializer):
 class StartSerializer(Serializer):
     case = serializers.IntegerField()
     definition = serializers.IntegerField()
+
+
+class ScheduleSerializer(Serializer):
+    case = serializers.IntegerField()
+    definition = serializers.IntegerField()
+    due = serializers.ListField(
+        child=serializers.DateField(), help_text="One round per date (up to 12), none past."
+    )
 
 
 class AnswersSerializer(Serializer):
@@ -135,6 +144,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         "create": "assessment.fill",
         "answers": "assessment.fill",
         "recompute": "assessment.fill",
+        "schedule": "assessment.fill",
     }
     filterset_fields = ["case", "status"]
 
@@ -162,6 +172,22 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         definition = selectors.get_definition(request.user, payload.validated_data["definition"])
         assessment = actions.start(request.user, case, definition)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ScheduleSerializer,
+        responses={201: AssessmentSerializer(many=True)},
+        description="Plan rounds of a form ahead: one draft per date, a task of the case "
+        "until it is submitted, overdue after its date.",
+    )
+    @action(detail=False, methods=["post"])
+    def schedule(self, request):
+        payload = ScheduleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = case_selectors.get_case(request.user, data["case"])
+        definition = selectors.get_definition(request.user, data["definition"])
+        rounds = actions.schedule(request.user, case, definition, data["due"])
+        return Response(AssessmentSerializer(rounds, many=True).data, status=201)
 
     @extend_schema(
         request=AnswersSerializer,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import TimeStamped
@@ -92,11 +93,30 @@ class Assessment(TimeStamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # A round planned ahead (e.g. the sustainability survey 3, 6 and 12 months after
+    # return): a draft with a due date, a task of the case until it is submitted.
+    due_on = models.DateField(_("due"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["case", "definition"], name="assessment_case_definition")]
+        indexes = [
+            models.Index(fields=["case", "definition"], name="assessment_case_definition"),
+            # Rounds still to do, by due date: the dashboards' overdue lists.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status="draft", due_on__isnull=False),
+                name="assessment_draft_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.definition.title} — {self.case.number}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == AssessmentStatus.DRAFT
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )

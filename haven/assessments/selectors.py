@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from haven.accounts import policy
 from haven.assessments.models import Assessment, AssessmentDefinition
@@ -44,3 +45,14 @@ def get_assessment(user, pk, perm: str = "case.view") -> Assessment:
     if assessment is None:
         raise Http404
     return assessment
+
+
+def overdue_rounds(user, today=None):
+    """Scheduled rounds past their due date, on open cases the user may see."""
+    today = today or timezone.localdate()
+    return (
+        visible_assessments(user)
+        .filter(status="draft", due_on__lt=today, case__closed_on__isnull=True)
+        .select_related("case", "definition")
+        .order_by("due_on")
+    )

@@ -1,5 +1,8 @@
 """The assessment pages: start one from a case, fill it (draft or submit), see its scores."""
 
+from calendar import monthrange
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -38,6 +41,39 @@ def assessment_start(request, pk):
     ):
         return redirect(_url(started[0]))
     return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "?tab=assessments")
+
+
+def _months_after(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
+
+
+@require_POST
+@requires("assessment.fill")
+def assessment_schedule(request, pk):
+    """Plan rounds of a form: months after a date (e.g. 3, 6, 12 months after return)."""
+    case = case_selectors.get_case(request.user, pk)
+    back = redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "?tab=assessments")
+    chosen = request.POST.get("definition", "")
+    try:
+        start = date.fromisoformat(request.POST.get("start", ""))
+        months = [int(m) for m in request.POST.get("months", "").replace(",", " ").split()]
+    except ValueError:
+        messages.error(request, _("Give a start date and the months after it, e.g. 3, 6, 12."))
+        return back
+    if not chosen.isdigit() or not months or any(m < 0 or m > 120 for m in months):
+        messages.error(request, _("Give a start date and the months after it, e.g. 3, 6, 12."))
+        return back
+    definition = selectors.get_definition(request.user, int(chosen))
+    dates = [_months_after(start, m) for m in months]
+    succeeded(
+        request,
+        None,
+        lambda: actions.schedule(request.user, case, definition, dates),
+        _("%(n)s round(s) planned.") % {"n": len(set(dates))},
+    )
+    return back
 
 
 @requires("case.view")

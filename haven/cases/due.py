@@ -36,6 +36,12 @@ def tasks_for(case, today: date | None = None) -> list[Task]:
         add(_("Case plan due"), case.plan_due)
     if case.status == Status.FOLLOW_UP:
         add(_("Follow-up due"), case.follow_up_due)
+    if not case.is_closed:
+        # Assessment rounds planned ahead and not yet submitted.
+        for scheduled in case.assessments.filter(
+            status="draft", due_on__isnull=False
+        ).select_related("definition"):
+            add(_("%(form)s due") % {"form": scheduled.definition.title}, scheduled.due_on)
     plan = CasePlan.objects.filter(case=case).first()
     if plan is not None and not case.is_closed:
         for action in plan.actions.all():

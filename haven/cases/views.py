@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
 from haven.assessments import selectors as assessment_selectors
+from haven.assessments.charts import charts_for
 from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
 from haven.cases import actions, due, forms, selectors
@@ -52,8 +53,11 @@ IDENTIFYING_TABS = {"summary", "person", "family", "consent", "assessments", "pl
 @login_required
 def dashboard(request):
     user = request.user
+    overdue_rounds = assessment_selectors.overdue_rounds(user)
     context = {
         "data": selectors.dashboard(user),
+        "overdue_rounds": list(overdue_rounds[:10]),
+        "overdue_rounds_count": overdue_rounds.count(),
         "approvals": list(selectors.pending_approvals_for(user)[:20]),
         "transfers": list(selectors.incoming_transfers(user)[:20]),
         "status_labels": dict(Status.choices),
@@ -179,10 +183,14 @@ def _transition_choices(user, case):
 def _tab_context(user, case, tab, plan):
     person = case.person
     if tab == "assessments":
-        return {
-            "assessments": case.assessments.select_related("definition").order_by(
+        assessments = list(
+            case.assessments.select_related("definition").order_by(
                 "definition__form_id", "created_at"
-            ),
+            )
+        )
+        return {
+            "assessments": assessments,
+            "charts": charts_for(assessments),
             "startable": assessment_selectors.current_definitions(user)
             if policy.can_case(user, "assessment.fill", case)
             else [],

@@ -98,3 +98,31 @@ def test_a_supervisor_signs_off_a_best_interests_recommendation(people, new_page
     expect(page.get_by_text("Signed off by carol")).to_be_visible()
     shot(page, "best-interests-signed-off")
     assert Assessment.objects.get(pk=assessment.pk).approvals.get().decision == "approved"
+
+
+def test_rounds_of_the_sustainability_survey_are_charted(people, new_page, shot):
+    from haven.assessments import actions as assessment_actions
+    from haven.assessments.models import AssessmentDefinition
+    from tests.test_shipped_forms import RSS_ROUND
+
+    install_shipped_forms()
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    definition = AssessmentDefinition.objects.get(form_id="haven_reintegration_sustainability")
+    for months, satisfaction in ((3, "dissatisfied"), (6, "neutral"), (12, "satisfied")):
+        assessment = assessment_actions.start(people["caseworker"], case, definition)
+        answers = {
+            **RSS_ROUND,
+            "months_since_return": months,
+            "economic_satisfaction": satisfaction,
+            "life_satisfaction": satisfaction,
+        }
+        assessment_actions.save(
+            people["caseworker"], assessment, answers, assessment.version, submit=True
+        )
+    page = new_page()
+    login(page, "alice")
+    page.goto(f"/cases/{case.pk}/?tab=assessments")
+    expect(page.locator("figure.chart svg")).to_be_visible()
+    assert page.locator("figure.chart polyline").count() == 4
+    assert violations(page) == []
+    shot(page, "sustainability-rounds-chart")
