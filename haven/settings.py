@@ -227,5 +227,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HAVEN_LOG_LEVEL", "WARNING")},
 }
 
+# Counts below this in published aggregates are hidden (small-cell protection).
+HAVEN_SMALL_CELL = int(os.environ.get("HAVEN_SMALL_CELL", "5"))
+
 # Days after registration by which each workflow step is due.
 HAVEN_DUE_DAYS = {"assessment": 3, "case_plan": 14, "follow_up": 30}

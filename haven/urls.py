@@ -70,6 +70,7 @@ urlpatterns = [
         assessment_views.assessment_schedule,
         name="assessment_schedule",
     ),
+    path("assessments/report/", assessment_views.assessment_report, name="assessment_report"),
     path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/check/", assessment_views.assessment_check, name="assessment_check"),
     path(

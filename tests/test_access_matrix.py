@@ -207,6 +207,22 @@ MATRIX = {
         ON_CASE,
     ),
     "assessment_detail": ("get", "/assessments/{assessment}/", None, ON_CASE),
+    "assessment_report": (
+        "get",
+        "/assessments/report/",
+        None,
+        expect(
+            ok=[
+                "supervisor",
+                "protection",
+                "analyst",
+                "dpo",
+                "agency_admin",
+                "system_admin",
+                "other_supervisor",
+            ]
+        ),
+    ),
     "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
     "assessment_check": ("post", "/assessments/{assessment}/check/", {}, ON_CASE),
     "assessment_definition-list": (

@@ -477,3 +477,75 @@ def test_the_case_shows_rounds_of_a_form_as_a_chart(world, register):
     sign_in(client, caseworker)
     page = client.get(f"/cases/{case.pk}/?tab=assessments", HTTP_HOST="localhost")
     assert page.content.count(b"<polyline") == 4 and b"scores by round" in page.content
+
+
+def test_result_distributions_hide_small_cells_and_names(world, register):
+    from django.test import Client
+
+    from haven.assessments.reports import score_distributions
+    from tests.conftest import sign_in
+
+    caseworker = world["caseworker"]
+    definition = AssessmentDefinition.objects.get(form_id="haven_vulnerability_screening")
+    high = {
+        "age_group": "under_15",
+        "past_harm": "yes",
+        "literate": "no",
+        "own_money": "no",
+        "dependants": 6,
+        "family_violence": "yes",
+        "legal_status": "irregular",
+        "conflict": "yes",
+        "social_network": "no",
+        "isolated": "yes",
+    }
+    low = {
+        "age_group": "18_59",
+        "past_harm": "no",
+        "literate": "yes",
+        "own_money": "yes",
+        "dependants": 0,
+        "family_violence": "no",
+        "legal_status": "regular",
+        "conflict": "no",
+        "social_network": "yes",
+        "isolated": "no",
+    }
+    plan = (
+        [("vulnerable_migrants", high)] * 6
+        + [("vulnerable_migrants", low)] * 2
+        + [("child_protection", high)] * 7
+    )
+    for index, (programme, answers) in enumerate(plan):
+        case = register(
+            caseworker, person={"given_name": f"Person{index}"}, case={"programme": programme}
+        )
+        assessment = actions.start(caseworker, case, definition)
+        saved = actions.save(caseworker, assessment, answers, assessment.version, submit=True)
+        assert saved.submitted, saved.problems
+    reports = score_distributions(world["analyst"])
+    report = next(r for r in reports if r.title.startswith("Vulnerability screening"))
+    assert report.cases == 15
+    table = next(t for t in report.tables if t.title == "Overall vulnerability — by programme")
+    assert table.columns == ["low", "medium", "high", "critical", ""]
+    rows = dict(table.rows)
+    # The 2 low cases are hidden, then the 6 critical beside them (their row's total would
+    # give them away), and the column totals that would (2 is small; 13 − 7 = 6).
+    assert rows == {
+        "Vulnerable migrant assistance": [None, 0, 0, None, 0, 8],
+        "Child protection": [0, 0, 0, 7, 0, 7],
+    }
+    assert table.totals == [None, 0, 0, None, 0, 15]
+    assert report.cases == 15
+    # Another agency's analyst counts nothing of this agency.
+    other = [
+        r
+        for r in score_distributions(world["other_supervisor"])
+        if r.title.startswith("Vulnerability screening")
+    ]
+    assert other == []
+    client = Client()
+    sign_in(client, world["analyst"])
+    page = client.get("/assessments/report/", HTTP_HOST="localhost")
+    assert page.status_code == 200 and b"Person0" not in page.content
+    assert b"hidden" in page.content

@@ -3,6 +3,7 @@
 from calendar import monthrange
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
-from haven.assessments import actions, rendering, selectors
+from haven.assessments import actions, rendering, reports, selectors
 from haven.assessments.models import AssessmentStatus
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
@@ -191,6 +192,16 @@ def assessment_check(request, pk):
     return JsonResponse(
         {"hidden": sorted(name for name, yes in relevant.items() if not yes), "problems": problems}
     )
+
+
+@requires("report.view")
+def assessment_report(request):
+    """Score distributions by programme and office; counts only, small cells hidden."""
+    context = {
+        "reports": reports.score_distributions(request.user),
+        "threshold": settings.HAVEN_SMALL_CELL,
+    }
+    return render(request, "assessments/report.html", context)
 
 
 @require_POST

@@ -58,6 +58,7 @@ def dashboard(request):
         "data": selectors.dashboard(user),
         "overdue_rounds": list(overdue_rounds[:10]),
         "overdue_rounds_count": overdue_rounds.count(),
+        "can_report": policy.has_perm(user, "report.view"),
         "approvals": list(selectors.pending_approvals_for(user)[:20]),
         "transfers": list(selectors.incoming_transfers(user)[:20]),
         "status_labels": dict(Status.choices),

@@ -126,3 +126,11 @@ def test_rounds_of_the_sustainability_survey_are_charted(people, new_page, shot)
     assert page.locator("figure.chart polyline").count() == 4
     assert violations(page) == []
     shot(page, "sustainability-rounds-chart")
+    supervisor = new_page()
+    login(supervisor, "carol")
+    supervisor.get_by_role("link", name="Assessment results by programme and office").click()
+    expect(
+        supervisor.get_by_role("heading", name="Reintegration Sustainability Survey")
+    ).to_be_visible()
+    assert violations(supervisor) == []
+    shot(supervisor, "assessment-results-report")

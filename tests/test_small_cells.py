@@ -1,0 +1,70 @@
+"""Small-cell protection: no published count below the threshold, and none that the
+published totals would give away."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from haven.privacy.small_cells import suppress, with_totals
+
+
+def test_small_counts_and_the_cells_that_would_reveal_them_are_hidden():
+    # 3 is small; 12 would give it away from its row's total, then 9 from its column's,
+    # then 7 from the first column's.
+    table = [[12, 3, 20], [7, 9, 0]]
+    assert suppress(table, 5) == [[None, None, 20], [None, None, 0]]
+    assert suppress([[30, 2, 40], [50, 60, 70]], 5) == [[None, None, 40], [None, None, 70]]
+
+
+def test_zeros_and_large_counts_are_published():
+    assert suppress([[0, 5, 40]], 5) == [[0, 5, 40]]
+
+
+tables = st.integers(1, 5).flatmap(
+    lambda width: st.lists(
+        st.lists(st.integers(0, 30), min_size=width, max_size=width), min_size=1, max_size=5
+    )
+)
+
+
+@given(tables, st.integers(2, 10))
+def test_no_small_count_is_published(table, threshold):
+    out = suppress(table, threshold)
+    for row, original in zip(out, table, strict=True):
+        for value, n in zip(row, original, strict=True):
+            assert value is None or value == n
+            assert value is None or value == 0 or value >= threshold
+
+
+@given(tables, st.integers(2, 10))
+def test_no_hidden_cell_is_alone_in_a_line_with_something_else_to_hide(table, threshold):
+    out = suppress(table, threshold)
+    for row in out:
+        hidden = [c for c, v in enumerate(row) if v is None]
+        others = [c for c, v in enumerate(row) if v not in (None, 0)]
+        assert len(hidden) != 1 or not others, (table, out)
+    for c in range(len(out[0])):
+        column = [row[c] for row in out]
+        hidden = [r for r, v in enumerate(column) if v is None]
+        others = [r for r, v in enumerate(column) if v not in (None, 0)]
+        assert len(hidden) != 1 or not others, (table, out)
+
+
+def test_published_totals_cannot_give_a_hidden_cell_away():
+    # Without totals the 2 would stand alone beside zeros; with them it cannot be worked
+    # out by subtracting the other row from the grand total.
+    out = with_totals([[0, 2, 0], [10, 0, 0]], 5)
+    assert out[0][1] is None
+    hidden_in = lambda line: sum(1 for v in line if v is None)  # noqa: E731
+    for line in [*out, *zip(*out, strict=True)]:
+        assert hidden_in(line) != 1
+
+
+@given(tables, st.integers(2, 10))
+def test_tables_with_totals_keep_every_line_safe(table, threshold):
+    out = with_totals(table, threshold)
+    assert len(out) == len(table) + 1 and len(out[0]) == len(table[0]) + 1
+    for line in [*out, *zip(*out, strict=True)]:
+        hidden = [v for v in line if v is None]
+        others = [v for v in line if v not in (None, 0)]
+        assert len(hidden) != 1 or not others
+        assert all(v is None or v == 0 or v >= threshold for v in line)
