@@ -237,6 +237,12 @@ MATRIX = {
         None,
         api(expect(ok=[*CASE_HOLDERS, "agency_admin", "system_admin"])),
     ),
+    "assessment_definition-import-responses": (
+        "post",
+        "/api/v1/assessment-definitions/{definition}/import/",
+        {},
+        api(expect(ok=CASE_HOLDERS)),
+    ),
     "assessment-list": ("get", "/api/v1/assessments/", None, api(expect(ok=CASE_HOLDERS))),
     "assessment-detail": ("get", "/api/v1/assessments/{assessment}/", None, ON_CASE_API),
     "assessment-schedule": (

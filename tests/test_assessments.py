@@ -549,3 +549,133 @@ def test_result_distributions_hide_small_cells_and_names(world, register):
     page = client.get("/assessments/report/", HTTP_HOST="localhost")
     assert page.status_code == 200 and b"Person0" not in page.content
     assert b"hidden" in page.content
+
+
+def _bia_csv(rows: list[dict]) -> bytes:
+    """A KoboToolbox-style CSV export: group prefixes, ';' separators, option columns."""
+    import csv
+    import io
+
+    from tests.test_shipped_forms import BIA_ANSWERS
+
+    groups = {
+        "child_age": "situation",
+        "separation": "situation",
+        "current_care": "situation",
+        "child_consulted": "views",
+        "child_wishes": "views",
+        "tracing": "family",
+        "family_contact": "family",
+        "family_risk": "family",
+        "exploitation": "safety_group",
+        "violence": "safety_group",
+        "health_need": "safety_group",
+        "no_education": "safety_group",
+        "options_considered": "recommendation_group",
+        "recommendation": "recommendation_group",
+        "justification": "recommendation_group",
+    }
+    header = [
+        "start",
+        "haven_case",
+        *(f"{groups[k]}/{k}" for k in BIA_ANSWERS),
+        "recommendation_group/options_considered/reunification_third",
+        "meta/instanceID",
+        "_id",
+        "_submission_time",
+        "interviewer_note",
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        answers = {**BIA_ANSWERS, **row.get("answers", {})}
+        values = [" ".join(v) if isinstance(v, list) else v for v in answers.values()]
+        writer.writerow(
+            [
+                "2026-11-20T10:00:00",
+                row["case"],
+                *values,
+                "1",
+                "uuid:x",
+                "17",
+                "2026-11-20T10:30:00Z",
+                "extra",
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def test_responses_collected_in_kobotoolbox_are_imported_row_by_row(world, api, register):
+    caseworker = world["caseworker"]
+    first = register(caseworker, person={"given_name": "Idris"})
+    second = register(caseworker, person={"given_name": "Sara"})
+    elsewhere = register(world["other_agency"], person={"given_name": "Other"})
+    definition = AssessmentDefinition.objects.get(form_id="haven_best_interests")
+    data = _bia_csv(
+        [
+            {"case": first.number},
+            {"case": second.number, "answers": {"child_age": 19}},
+            {"case": elsewhere.number},
+            {"case": "NOPE-1"},
+        ]
+    )
+    response = api("caseworker").post(
+        f"/api/v1/assessment-definitions/{definition.pk}/import/",
+        {"file": SimpleUploadedFile("kobo.csv", data)},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["refused"]) == (1, 3)
+    # Columns that are not questions of the form are named, not silently dropped.
+    assert body["ignored_columns"] == ["interviewer_note", "start"]
+    by_row = {r["row"]: r for r in body["results"]}
+    assert by_row[1]["status"] == 201
+    assert by_row[2]["status"] == 400 and by_row[2]["errors"] == {
+        "child_age": ["A child is under 18."]
+    }
+    assert by_row[3]["status"] == 404 and by_row[4]["status"] == 404
+    imported = Assessment.objects.get(pk=by_row[1]["assessment"])
+    assert imported.case == first and imported.status == "submitted"
+    assert imported.answers["options_considered"] == ["reunification_third", "alternative_care"]
+    assert imported.submitted_at.isoformat().startswith("2026-11-20T10:30")
+    assert imported.approvals.get().decision == "pending"  # the sign-off it needs
+    # Refused rows left nothing behind.
+    assert not Assessment.objects.filter(case__in=[second, elsewhere]).exists()
+    assert AuditEvent.objects.filter(action="assessment.import").count() == 1
+
+
+def test_a_kobotoolbox_json_page_is_imported(world, api, register):
+    import json
+
+    from tests.test_shipped_forms import RSS_ROUND
+
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_reintegration_sustainability")
+    page = {
+        "count": 1,
+        "results": [
+            {
+                "haven_case": case.number,
+                "_id": 5,
+                "formhub/uuid": "x",
+                **{
+                    f"economic/{k}" if k in ("income_source", "employed") else k: v
+                    for k, v in RSS_ROUND.items()
+                },
+            },
+        ],
+    }
+    response = api("caseworker").post(
+        f"/api/v1/assessment-definitions/{definition.pk}/import/",
+        {"file": SimpleUploadedFile("kobo.json", json.dumps(page).encode())},
+        format="multipart",
+    )
+    assert response.status_code == 200 and response.json()["created"] == 1, response.content
+    bad = api("caseworker").post(
+        f"/api/v1/assessment-definitions/{definition.pk}/import/",
+        {"file": SimpleUploadedFile("kobo.json", b'[{"broken": ')},
+        format="multipart",
+    )
+    assert bad.status_code == 400 and "JSON cannot be read" in str(bad.json())

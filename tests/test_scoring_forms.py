@@ -72,6 +72,7 @@ def test_features_real_forms_use_are_read():
     assert form.question("q1").labels["Arabic (ar)"] == "واحد"
     assert form.question("q1").hints["English (en)"] == "A hint"
     assert form.question("g").relevant == "${q1} = 'yes'"
+    assert form.metadata == ["started"]
     assert {"English (en)", "Arabic (ar)"} <= set(form.languages)
 
 

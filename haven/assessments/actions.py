@@ -18,6 +18,7 @@ from haven.assessments.models import Assessment, AssessmentDefinition, Assessmen
 from haven.audit.actions import audited, record_event
 from haven.cases import actions as case_actions
 from haven.cases.models import Approval, Case
+from haven.cases.selectors import visible_cases
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.versioning import lock_at_version, lock_latest
 from haven.scoring import engine, forms
@@ -272,6 +273,61 @@ def recompute(user, assessment: Assessment) -> Assessment:
     return assessment
 
 
+def import_responses(user, definition: AssessmentDefinition, parsed) -> list[dict]:
+    """Record responses collected elsewhere, each as a submitted assessment of its case:
+    checked like a submission, each on its own, so a refused row never stops the others
+    and never leaves anything behind. Returns one result per row."""
+    if not policy.has_perm(user, "assessment.fill"):
+        raise NotAllowed(_("Your role does not allow filling assessments."))
+    form = definition.parsed()
+    cases = visible_cases(user, "assessment.fill")
+    results = []
+    for row in parsed.rows:
+        result = {"row": row.number, "case": row.case_number}
+        case = cases.filter(number=row.case_number).first() if row.case_number else None
+        if case is None:
+            result.update(
+                status=404,
+                errors={"haven_case": [_("No case with this number in your scope.")]},
+            )
+        else:
+            problems = engine.check_answers(
+                form, row.answers, final=True, language=user_language(user)
+            )
+            if problems:
+                errors: dict[str, list[str]] = {}
+                for problem in problems:
+                    errors.setdefault(problem.question, []).append(problem.message)
+                result.update(status=400, errors=errors)
+            else:
+                try:
+                    assessment = _import_one(user, case, definition, row)
+                except HavenError as exc:
+                    result.update(status=exc.status_code, errors={"detail": [exc.message]})
+                else:
+                    result.update(status=201, assessment=assessment.pk)
+        results.append(result)
+    return results
+
+
+@audited
+def _import_one(user, case, definition, row) -> Assessment:
+    assessment = start(user, case, definition)
+    saved = save(user, assessment, row.answers, assessment.version, submit=True)
+    if not saved.submitted:  # checked before; a form changed underneath would land here
+        raise HavenError(_("The answers no longer pass the form's checks."))
+    if row.submitted_at is not None:
+        Assessment.objects.filter(pk=assessment.pk).update(submitted_at=row.submitted_at)
+    record_event(
+        user,
+        "assessment.import",
+        obj=assessment,
+        agency_id=case.agency_id,
+        details={"case": case.pk, "row": row.number},
+    )
+    return assessment
+
+
 def decide_sign_off(user, approval: Approval, approve: bool) -> None:
     """Called when a supervisor decides a sign-off (inside `cases.actions.decide`): signed
     off, the assessment stays as submitted; returned, it goes back to its author as a draft
@@ -314,6 +370,8 @@ def _bands(scores: dict) -> dict:
 
 
 def user_language(user) -> str:
+    """The language code messages are wanted in: the page's, else the user's."""
     from django.utils import translation
 
-    return translation.get_language() or getattr(user, "preferred_language", "") or ""
+    code = translation.get_language() or getattr(user, "preferred_language", "") or ""
+    return code.split("-")[0]

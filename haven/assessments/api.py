@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from haven.assessments import actions, selectors
+from haven.assessments import actions, imports, selectors
 from haven.assessments.models import Assessment, AssessmentDefinition
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
@@ -41,6 +41,27 @@ class DefinitionSerializer(ModelSerializer):
 
 class DefinitionUploadSerializer(Serializer):
     file = serializers.FileField(help_text="An XLSForm workbook (.xlsx).")
+
+
+class ImportUploadSerializer(Serializer):
+    file = serializers.FileField(
+        help_text="A KoboToolbox/ODK export (CSV or JSON) with a haven_case column."
+    )
+
+
+class ImportRowSerializer(Serializer):
+    row = serializers.IntegerField()
+    case = serializers.CharField()
+    status = serializers.IntegerField()
+    assessment = serializers.IntegerField(required=False)
+    errors = serializers.DictField(child=serializers.ListField(), required=False)
+
+
+class ImportResultSerializer(Serializer):
+    created = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    results = ImportRowSerializer(many=True)
 
 
 class AssessmentSerializer(ModelSerializer):
@@ -108,7 +129,11 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = DefinitionSerializer
     permission_classes = [HavenPermission]
     # Read by those who fill forms and by those who publish them.
-    required_perms = {"*": ("case.view", "assessment.forms"), "create": "assessment.forms"}
+    required_perms = {
+        "*": ("case.view", "assessment.forms"),
+        "create": "assessment.forms",
+        "import_responses": "assessment.fill",
+    }
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["form_id", "retired"]
 
@@ -132,6 +157,40 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response({"file": ["The file is larger than 5 MB."]}, status=400)
         definition = actions.publish_definition(request.user, upload.read(), upload.name)
         return Response(DefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses=ImportResultSerializer,
+        description=(
+            "Record responses collected elsewhere (a KoboToolbox or ODK export, CSV or "
+            "JSON, answers named as in the XLSForm, group prefixes allowed) as submitted "
+            "assessments of this form version. Each response names its case in a "
+            "haven_case column and is checked like a submission, on its own: the answer "
+            "lists each row as created (201) or refused with its reasons."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="import")
+    def import_responses(self, request, pk=None):
+        definition = self.get_object()
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["Attach the export as 'file'."]}, status=400)
+        if upload.size > MAX_FORM_BYTES:
+            return Response({"file": ["The file is larger than 5 MB."]}, status=400)
+        try:
+            parsed = imports.read(definition.parsed(), upload.read(), upload.name)
+        except imports.UnreadableFile as exc:
+            return Response({"file": [str(exc)]}, status=400)
+        results = actions.import_responses(request.user, definition, parsed)
+        created = sum(1 for r in results if r["status"] == 201)
+        return Response(
+            {
+                "created": created,
+                "refused": len(results) - created,
+                "ignored_columns": parsed.ignored,
+                "results": results,
+            }
+        )
 
 
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -11,14 +11,8 @@ NUMBER_TYPES = {"integer", "decimal"}
 
 
 def pick(texts: dict[str, str], form: Form, language: str | None = None) -> str:
-    """The text in the page's language, else the form's default language, else any."""
-    if not texts:
-        return ""
-    code = (language or translation.get_language() or "en").split("-")[0]
-    for key, text in texts.items():
-        if key == code or key.endswith(f"({code})"):
-            return text
-    return texts.get(form.default_language) or texts.get("default") or next(iter(texts.values()))
+    """The text in the page's language, else the form's default language."""
+    return form.text(texts, (language or translation.get_language() or "en").split("-")[0])
 
 
 @dataclass

@@ -223,13 +223,8 @@ def check_answers(form: Form, answers: dict, *, final: bool, language: str = "")
     return problems
 
 
-def _message(messages: dict[str, str], language: str, fallback: str) -> str:
-    if not messages:
-        return fallback
-    for key, text in messages.items():
-        if language and (key == language or key.endswith(f"({language})")):
-            return text
-    return messages.get("default") or next(iter(messages.values()))
+def _message(form: Form, messages: dict[str, str], language: str, fallback: str) -> str:
+    return form.text(messages, language) or fallback
 
 
 def _check_one(form, question: Question, view: _Answers, final, language, row=None):
@@ -247,7 +242,9 @@ def _check_one(form, question: Question, view: _Answers, final, language, row=No
             return [
                 AnswerProblem(
                     question.name,
-                    _message(question.required_message, language, "This question is required."),
+                    _message(
+                        form, question.required_message, language, "This question is required."
+                    ),
                     row,
                 )
             ]
@@ -259,6 +256,7 @@ def _check_one(form, question: Question, view: _Answers, final, language, row=No
             AnswerProblem(
                 question.name,
                 _message(
+                    form,
                     question.constraint_message,
                     language,
                     "This answer is not allowed by the form's constraint.",

@@ -161,6 +161,8 @@ class Form:
     case_risk_score: str = ""
     # A supervisor must sign off a submitted response (e.g. a best interests assessment).
     requires_sign_off: bool = False
+    # Names of the device metadata (start, end, deviceid, …): in exports, nothing to keep.
+    metadata: list[str] = field(default_factory=list)
 
     # --- walking the form ---------------------------------------------------------------
 
@@ -190,6 +192,20 @@ class Form:
 
     def dimension_questions(self, dimension: str) -> list[Question]:
         return [q for q, _, _ in self.walk() if q.dimension == dimension]
+
+    def text(self, texts: dict[str, str], language: str = "") -> str:
+        """A label or message in `language` (a code such as "ar", or a full name), else in
+        the form's default language, else the first by name: stored forms do not keep the
+        order of their languages."""
+        if not texts:
+            return ""
+        for key, value in texts.items():
+            if language and (key == language or key.endswith(f"({language})")):
+                return value
+        for key in (self.default_language, "default"):
+            if key in texts:
+                return texts[key]
+        return texts[min(texts)]
 
     def choice_scores(self, list_name: str) -> list[float]:
         return [c.score for c in self.choices.get(list_name, []) if c.score is not None]
@@ -381,6 +397,7 @@ def _build(data: dict, sheets) -> Form:
     for number, row in sheets.get("choices", []):
         choice_rows.setdefault((row.get("list_name"), row.get("name")), number)
     problems: list[Problem] = []
+    metadata: list[str] = []
 
     def number(raw, column, sheet, row):
         try:
@@ -393,7 +410,10 @@ def _build(data: dict, sheets) -> Form:
         kind = raw.get("type", "")
         name = raw.get("name", "")
         row = survey_rows.get(name)
-        if kind in METADATA_TYPES or name == "meta":
+        if kind in METADATA_TYPES:
+            metadata.append(name)
+            return None
+        if name == "meta":  # the group pyxform adds for the instance id
             return None
         haven_type = _PYXFORM_TYPES.get(kind)
         if haven_type is None:
@@ -460,6 +480,7 @@ def _build(data: dict, sheets) -> Form:
         scores=_score_rules(sheets.get("scoring", []), problems),
         case_risk_score=settings.get("case_risk_score", ""),
         requires_sign_off=_required(settings.get("requires_sign_off", "")) == "yes",
+        metadata=metadata,
     )
     if problems:
         raise FormError(problems)
