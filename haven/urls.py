@@ -44,6 +44,7 @@ urlpatterns = [
     ),
     path("manage/users/<int:pk>/offices/", account_views.user_offices, name="user_offices"),
     path("manage/roles/", account_views.role_list, name="role_list"),
+    path("manage/forms/", assessment_views.forms_manage, name="forms_manage"),
     path("manage/roles/new/", account_views.role_edit, name="role_new"),
     path("manage/roles/<int:pk>/", account_views.role_edit, name="role_edit"),
     path("", case_views.dashboard, name="dashboard"),

@@ -86,6 +86,7 @@ MATRIX = {
     "user_reset_two_factor": ("post", "/manage/users/{user}/two-factor/reset/", {}, ADMINS),
     "user_offices": ("post", "/manage/users/{user}/offices/", {}, ADMINS),
     "role_list": ("get", "/manage/roles/", None, SYSTEM),
+    "forms_manage": ("get", "/manage/forms/", None, ADMINS),
     "role_new": ("get", "/manage/roles/new/", None, SYSTEM),
     "role_edit": ("get", "/manage/roles/{role}/", None, SYSTEM),
     "dashboard": ("get", "/", None, EVERYONE),

@@ -679,3 +679,30 @@ def test_a_kobotoolbox_json_page_is_imported(world, api, register):
         format="multipart",
     )
     assert bad.status_code == 400 and "JSON cannot be read" in str(bad.json())
+
+
+def test_an_agency_admin_publishes_a_form_from_the_administration_pages(world):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    client = Client()
+    sign_in(client, world["agency_admin"])
+    page = client.get("/manage/forms/", HTTP_HOST="localhost")
+    assert page.status_code == 200 and b"Protection risk assessment" in page.content
+    bad = simple_form(survey=[SURVEY, survey_row("geopoint", "where", "Where")])
+    refused = client.post(
+        "/manage/forms/", {"file": SimpleUploadedFile("bad.xlsx", bad)}, HTTP_HOST="localhost"
+    )
+    assert refused.status_code == 200
+    assert b"Problems to fix" in refused.content
+    assert b"The question type &#x27;geopoint&#x27; is not supported." in refused.content
+    assert not AssessmentDefinition.objects.filter(form_id="test").exists()
+    published = client.post(
+        "/manage/forms/",
+        {"file": SimpleUploadedFile("ok.xlsx", simple_form())},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert b"Published Test, version 1." in published.content
+    assert AssessmentDefinition.objects.get(form_id="test").uploaded_by == world["agency_admin"]

@@ -110,9 +110,9 @@ def test_a_file_that_is_not_a_workbook_is_reported():
         ([survey_row("select_one nolist", "q", "Q")], 2, "", "nolist"),
         (
             [survey_row("text", "a", "A"), survey_row("text", "a", "Again")],
-            None,
+            3,
             "",
-            "a",
+            "the 'name' value 'a' is invalid",
         ),
         (
             [survey_row("text", "a", "A", relevant="${a} ? 1")],

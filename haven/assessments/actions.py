@@ -24,6 +24,7 @@ from haven.core.versioning import lock_at_version, lock_latest
 from haven.scoring import engine, forms
 
 SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
+MAX_FORM_BYTES = 5 * 1024 * 1024  # uploads: a form, or an export of responses
 
 
 class FormRefused(HavenError):

@@ -14,8 +14,6 @@ from haven.cases import selectors as case_selectors
 from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer, Serializer
 
-MAX_FORM_BYTES = 5 * 1024 * 1024
-
 
 class DefinitionSerializer(ModelSerializer):
     shipped = serializers.BooleanField(read_only=True)
@@ -153,7 +151,7 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Attach the XLSForm file as 'file'."]}, status=400)
-        if upload.size > MAX_FORM_BYTES:
+        if upload.size > actions.MAX_FORM_BYTES:
             return Response({"file": ["The file is larger than 5 MB."]}, status=400)
         definition = actions.publish_definition(request.user, upload.read(), upload.name)
         return Response(DefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)
@@ -175,7 +173,7 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Attach the export as 'file'."]}, status=400)
-        if upload.size > MAX_FORM_BYTES:
+        if upload.size > actions.MAX_FORM_BYTES:
             return Response({"file": ["The file is larger than 5 MB."]}, status=400)
         try:
             parsed = imports.read(definition.parsed(), upload.read(), upload.name)

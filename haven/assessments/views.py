@@ -194,6 +194,41 @@ def assessment_check(request, pk):
     )
 
 
+@requires("assessment.forms")
+def forms_manage(request):
+    """The agency's assessment forms, every version, and publishing a new one."""
+    user = request.user
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose the XLSForm file (.xlsx) to publish."))
+        elif upload.size > actions.MAX_FORM_BYTES:
+            messages.error(request, _("The file is larger than 5 MB."))
+        else:
+            try:
+                definition = actions.publish_definition(user, upload.read(), upload.name)
+            except actions.FormRefused as exc:
+                problems = exc.problems
+                messages.error(request, exc.message)
+            except HavenError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Published %(title)s, version %(v)s.")
+                    % {"title": definition.title, "v": definition.version},
+                )
+                return redirect("forms_manage")
+    context = {
+        "definitions": selectors.definitions_for(user)
+        .select_related("uploaded_by", "agency")
+        .order_by("form_id", "-version"),
+        "problems": problems,
+    }
+    return render(request, "assessments/manage.html", context)
+
+
 @requires("report.view")
 def assessment_report(request):
     """Score distributions by programme and office; counts only, small cells hidden."""

@@ -134,3 +134,46 @@ def test_rounds_of_the_sustainability_survey_are_charted(people, new_page, shot)
     ).to_be_visible()
     assert violations(supervisor) == []
     shot(supervisor, "assessment-results-report")
+
+
+def test_fill_the_vulnerability_screening(people, new_page, shot):
+    install_shipped_forms()
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    page = new_page()
+    login(page, "alice")
+    page.goto(f"/cases/{case.pk}/?tab=assessments")
+    page.get_by_label("Start an assessment").select_option(
+        label="Vulnerability screening (Determinants of Migrant Vulnerability) (v1)"
+    )
+    page.get_by_role("button", name="Start", exact=True).click()
+    choices = {
+        "age_group": "15_17",
+        "past_harm": "yes",
+        "literate": "no",
+        "own_money": "no",
+        "household_means": "not_at_all",
+        "family_violence": "no",
+        "social_network": "no",
+        "isolated": "yes",
+        "legal_status": "irregular",
+        "justice_access": "no",
+    }
+    for name, value in choices.items():
+        page.locator(f'input[name="{name}"][value="{value}"]').check()
+    page.locator("#q-dependants").fill("3")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages")).to_contain_text("Draft saved.")
+    # The draft is resumed as it was left.
+    expect(page.locator("input[name=past_harm][value=yes]")).to_be_checked()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
+    overall = page.locator(
+        "section.score", has=page.get_by_role("heading", name="Overall vulnerability")
+    )
+    # (0.95 + 0.375 + 1 + 1) / 4 = 0.83, above the 0.75 of "high"
+    expect(overall.locator(".badge")).to_have_text("critical")
+    individual = page.locator("section.score", has=page.get_by_role("heading", name="Individual"))
+    individual.locator("summary").click()
+    # The answer that drove the level most comes first.
+    expect(individual.locator("li").first).to_contain_text("experienced exploitation")
+    shot(page, "vulnerability-screening-scored")
