@@ -706,3 +706,63 @@ def test_an_agency_admin_publishes_a_form_from_the_administration_pages(world):
     )
     assert b"Published Test, version 1." in published.content
     assert AssessmentDefinition.objects.get(form_id="test").uploaded_by == world["agency_admin"]
+
+
+def test_repeated_sections_are_filled_in_the_page(world, register):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    survey = [
+        SURVEY,
+        survey_row("select_one yn", "has_children", "Children with you?", required="yes"),
+        survey_row("begin_repeat", "children", "Child", relevant="${has_children} = 'yes'"),
+        survey_row("text", "child_name", "Name", required="yes"),
+        survey_row(
+            "integer",
+            "child_age",
+            "Age",
+            constraint=". < 18",
+            constraint_message="A child is under 18.",
+        ),
+        survey_row("end_repeat", ""),
+    ]
+    scoring = [["name", "type", "label", "formula", "missing"]]
+    definition = actions.publish_definition(
+        world["agency_admin"], simple_form(survey=survey, scoring=scoring), "family.xlsx"
+    )
+    case = register(world["caseworker"])
+    assessment = actions.start(world["caseworker"], case, definition)
+    client = Client()
+    sign_in(client, world["caseworker"])
+    url = f"/assessments/{assessment.pk}/"
+    added = client.post(
+        url,
+        {"version": assessment.version, "has_children": "yes", "add_instance": "children"},
+        HTTP_HOST="localhost",
+    )
+    assert added.status_code == 302 and added["Location"].endswith("#children")
+    assessment.refresh_from_db()
+    assert assessment.answers == {"has_children": "yes", "children": [{}]}
+    page = client.get(url, HTTP_HOST="localhost")
+    assert b'name="children__0__child_name"' in page.content
+    fields = {
+        "version": assessment.version,
+        "has_children": "yes",
+        "children__count": "2",
+        "children__0__child_name": "Amal",
+        "children__0__child_age": "9",
+        "children__1__child_name": "Sami",
+        "children__1__child_age": "30",
+        "submit": "1",
+    }
+    refused = client.post(url, fields, HTTP_HOST="localhost")
+    assert refused.status_code == 200 and b"A child is under 18." in refused.content
+    assessment.refresh_from_db()
+    assert assessment.answers["children"][1] == {"child_name": "Sami", "child_age": 30}
+    fields.update(version=assessment.version, children__1__child_age="12")
+    done = client.post(url, fields, HTTP_HOST="localhost")
+    assert done.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+    assert [c["child_name"] for c in assessment.answers["children"]] == ["Amal", "Sami"]

@@ -17,7 +17,8 @@ def pick(texts: dict[str, str], form: Form, language: str | None = None) -> str:
 
 @dataclass
 class Item:
-    """One thing on the page: a question, a note, or a group with items of its own."""
+    """One thing on the page: a question, a note, a group with items of its own, or a
+    repeat with a list of items per instance."""
 
     name: str
     type: str
@@ -29,10 +30,20 @@ class Item:
     choices: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     items: list["Item"] = field(default_factory=list)
+    instances: list[list["Item"]] = field(default_factory=list)
+    field_name: str = ""  # the posted field: the name, or repeat__index__name
+
+    def __post_init__(self):
+        self.field_name = self.field_name or self.name
 
     @property
     def input_id(self) -> str:
-        return f"q-{self.name}"
+        return f"q-{self.field_name}"
+
+
+def problem_key(question: str, row: int | None) -> str:
+    """How a problem is filed for the page: by question, and instance inside a repeat."""
+    return question if row is None else f"{question}#{row}"
 
 
 def items(form: Form, answers: dict, problems: dict[str, list[str]], questions=None) -> list:
@@ -40,21 +51,41 @@ def items(form: Form, answers: dict, problems: dict[str, list[str]], questions=N
     return [i for i in (_item(form, q, answers, problems) for q in questions) if i]
 
 
-def _item(form: Form, question: Question, answers: dict, problems) -> Item | None:
+def _item(form, question: Question, answers: dict, problems, repeat="", index=None):
     if question.type == "calculate":
         return None
+    prefix = f"{repeat}__{index}__" if repeat else ""
     item = Item(
         name=question.name,
         type=question.type,
         label=pick(question.labels, form) or question.name,
         hint=pick(question.hints, form),
         required=question.required == "yes",
-        errors=problems.get(question.name, []),
+        errors=problems.get(problem_key(question.name, None if index is None else index + 1), []),
+        field_name=prefix + question.name,
     )
     if question.type == "group":
         item.items = [
-            i for i in (_item(form, q, answers, problems) for q in question.children) if i
+            i
+            for i in (_item(form, q, answers, problems, repeat, index) for q in question.children)
+            if i
         ]
+    elif question.type == "repeat":
+        if repeat:  # a repeat inside a repeat: answered through the API
+            return None
+        stored = answers.get(question.name)
+        for position, instance in enumerate(stored if isinstance(stored, list) else []):
+            values = instance if isinstance(instance, dict) else {}
+            item.instances.append(
+                [
+                    i
+                    for i in (
+                        _item(form, q, values, problems, question.name, position)
+                        for q in question.children
+                    )
+                    if i
+                ]
+            )
     elif question.type.startswith("select"):
         item.choices = [
             (choice.name, pick(choice.labels, form) or choice.name)
@@ -73,21 +104,49 @@ def _item(form: Form, question: Question, answers: dict, problems) -> Item | Non
 
 def answers_from_post(form: Form, post) -> dict:
     """The posted fields as answers: numbers as numbers where they read as such (anything
-    else is kept as typed, for the engine to name the problem), blanks left out."""
+    else is kept as typed, for the engine to name the problem), blanks left out. A repeat
+    posts its number of instances as `repeat__count`."""
     answers: dict = {}
     for question, _parents, in_repeat in form.walk():
-        if in_repeat or not question.takes_answer:
+        if in_repeat:
             continue
-        if question.type == "select_multiple":
-            values = [v for v in post.getlist(question.name) if v]
-            if values:
-                answers[question.name] = values
-            continue
-        raw = post.get(question.name, "").strip()
-        if raw == "":
-            continue
-        answers[question.name] = _typed(question.type, raw)
-    return answers
+        if question.type == "repeat":
+            answers[question.name] = _instances_from_post(form, question, post)
+        elif question.takes_answer:
+            value = _posted(question, post, question.name)
+            if value is not None:
+                answers[question.name] = value
+    return {k: v for k, v in answers.items() if v != []}
+
+
+def _instances_from_post(form: Form, repeat: Question, post) -> list[dict]:
+    try:
+        count = min(int(post.get(f"{repeat.name}__count", 0)), MAX_INSTANCES)
+    except ValueError:
+        count = 0
+    instances = []
+    for index in range(max(0, count)):
+        instance = {}
+        for question, _parents, in_repeat in form.walk(repeat.children, repeat.name):
+            if question.takes_answer and in_repeat == repeat.name:
+                value = _posted(question, post, f"{repeat.name}__{index}__{question.name}")
+                if value is not None:
+                    instance[question.name] = value
+        instances.append(instance)
+    return instances
+
+
+MAX_INSTANCES = 50
+
+
+def _posted(question: Question, post, field_name: str):
+    if question.type == "select_multiple":
+        values = [v for v in post.getlist(field_name) if v]
+        return values or None
+    raw = post.get(field_name, "").strip()
+    if raw == "":
+        return None
+    return _typed(question.type, raw)
 
 
 def _typed(kind: str, raw: str):

@@ -89,6 +89,7 @@ def assessment_detail(request, pk):
         if not can_fill:
             return render(request, "403.html", status=403)
         answers = rendering.answers_from_post(form, request.POST)
+        _add_or_remove_instance(form, answers, request.POST)
         submit = "submit" in request.POST
         try:
             saved = actions.save(
@@ -101,12 +102,21 @@ def assessment_detail(request, pk):
                 messages.success(request, _("Assessment submitted and scored."))
                 return redirect(_url(assessment))
             for problem in saved.problems:
-                problems.setdefault(problem.question, []).append(problem.message)
+                key = rendering.problem_key(problem.question, problem.row)
+                problems.setdefault(key, []).append(problem.message)
             if problems:
                 messages.error(
                     request,
                     _("Not submitted: %(n)s answer(s) to fix. Your answers are saved as a draft.")
                     % {"n": len(saved.problems)},
+                )
+            elif "add_instance" in request.POST or "remove_instance" in request.POST:
+                return redirect(
+                    _url(assessment)
+                    + "#"
+                    + request.POST.get(
+                        "add_instance", request.POST.get("remove_instance", "")
+                    ).split(":")[0]
                 )
             else:
                 messages.success(request, _("Draft saved."))
@@ -118,7 +128,7 @@ def assessment_detail(request, pk):
         "can_fill": can_fill,
         "items": rendering.items(form, answers, problems),
         "hidden": [n for n, yes in engine.relevance(form, answers).items() if not yes],
-        "has_repeats": any(q.type == "repeat" for q, _p, _r in form.walk()),
+        "nested_repeats": any(q.type == "repeat" and r for q, _p, r in form.walk()),
         "results": _results(form, assessment.scores),
         "not_rated": [
             rendering.pick(rule.labels, form) or rule.name
@@ -132,6 +142,19 @@ def assessment_detail(request, pk):
         "can_sign_off": policy.can_case(user, "case.approve", assessment.case),
     }
     return render(request, "assessments/detail.html", context)
+
+
+def _add_or_remove_instance(form, answers: dict, post) -> None:
+    """The buttons of a repeated section: another instance, or one fewer (a draft save)."""
+    if "add_instance" in post:
+        repeat = form.question(post["add_instance"])
+        if repeat is not None and repeat.type == "repeat":
+            answers.setdefault(repeat.name, []).append({})
+    elif "remove_instance" in post:
+        name, _sep, index = post["remove_instance"].partition(":")
+        instances = answers.get(name)
+        if isinstance(instances, list) and index.isdigit() and int(index) < len(instances):
+            instances.pop(int(index))
 
 
 def _results(form, scores: dict) -> list[dict]:
