@@ -164,6 +164,18 @@ def test_broken_survey_rows_are_reported_with_sheet_row_and_column(survey_rows, 
     ), found
 
 
+def test_columns_haven_would_not_act_on_are_reported():
+    survey = [
+        [*SURVEY, "default", "media::image", "appearance"],
+        survey_row("select_one yn", "q1", "Q1", dimension="d") + ["yes", "", "minimal"],
+        survey_row("note", "pic", "A picture") + ["", "map.png", ""],
+    ]
+    found = problems_of(simple_form(survey=survey))
+    places = {(p.row, p.column) for p in found}
+    assert places == {(2, "default"), (3, "media::image")}  # appearance is only layout
+    assert "remove it" in found[0].message
+
+
 def test_a_scored_list_with_an_unscored_choice_is_reported():
     choices = [["list_name", "name", "label", "score"], ["yn", "yes", "Yes", 1], ["yn", "no", "No"]]
     found = problems_of(simple_form(choices=choices))

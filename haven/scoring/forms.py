@@ -321,9 +321,27 @@ _STRUCTURE = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
 _TYPE_ALIASES = {"int": "integer", "string": "text", "select1": "select_one"}
 
 
+# Survey columns that change what a form does but that Haven does not act on: a form that
+# uses them is refused rather than filled differently from what its author meant.
+_UNSUPPORTED_COLUMNS = {"default", "read_only", "readonly", "repeat_count", "trigger"}
+_UNSUPPORTED_PREFIXES = ("media::", "image", "audio", "video", "big-image")
+
+
 def _check_types(sheets) -> list[Problem]:
     problems = []
     for number, row in sheets.get("survey", []):
+        for column in row:
+            lowered = column.lower()
+            if lowered in _UNSUPPORTED_COLUMNS or lowered.startswith(_UNSUPPORTED_PREFIXES):
+                problems.append(
+                    Problem(
+                        "survey",
+                        number,
+                        column,
+                        f"Haven does not handle the column '{column}': remove it, or leave it "
+                        "empty on this row.",
+                    )
+                )
         raw = row.get("type", "").strip()
         if not raw:
             continue
