@@ -766,3 +766,25 @@ def test_repeated_sections_are_filled_in_the_page(world, register):
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
     assert [c["child_name"] for c in assessment.answers["children"]] == ["Amal", "Sami"]
+
+
+def test_the_fill_page_speaks_the_language_chosen(world, register):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
+    assessment = actions.start(world["caseworker"], case, definition)
+    client = Client()
+    sign_in(client, world["caseworker"])
+    client.cookies["django_language"] = "ar"
+    page = client.get(f"/assessments/{assessment.pk}/", HTTP_HOST="localhost")
+    assert 'dir="rtl"' in page.content.decode()
+    assert "العنف القائم على النوع الاجتماعي" in page.content.decode()
+    refused = client.post(
+        f"/assessments/{assessment.pk}/",
+        {"version": assessment.version, "faces_gbv": "yes", "threat_gbv": "9", "submit": "1"},
+        HTTP_HOST="localhost",
+    )
+    assert "قيّم من 1 إلى 5." in refused.content.decode()

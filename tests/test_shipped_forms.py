@@ -243,3 +243,22 @@ RSS_ROUND = {
     "migrate_again": "any_means",
     "life_satisfaction": "dissatisfied",
 }
+
+
+LANGUAGES = {"English (en)", "French (fr)", "Spanish (es)", "Arabic (ar)"}
+
+
+@pytest.mark.parametrize("path", sorted(FORMS.glob("*.xlsx")), ids=lambda p: p.stem)
+def test_shipped_forms_speak_every_language_of_haven(path):
+    form = forms.load(path.read_bytes())
+    assert set(form.languages) == LANGUAGES
+    for question, _parents, _repeat in form.walk():
+        if question.type != "calculate":
+            assert set(question.labels) == LANGUAGES, question.name
+        if question.constraint_message:
+            assert set(question.constraint_message) == LANGUAGES, question.name
+    for items in form.choices.values():
+        for choice in items:
+            assert set(choice.labels) == LANGUAGES, choice.name
+    for rule in form.scores:
+        assert set(rule.labels) == LANGUAGES, rule.name
