@@ -788,3 +788,41 @@ def test_the_fill_page_speaks_the_language_chosen(world, register):
         HTTP_HOST="localhost",
     )
     assert "قيّم من 1 إلى 5." in refused.content.decode()
+
+
+CASCADE_SURVEY = [
+    SURVEY,
+    survey_row("select_one countries", "country", "Country", required="yes"),
+    survey_row("select_one cities", "city", "City", choice_filter="country = ${country}"),
+]
+CASCADE_CHOICES = [
+    ["list_name", "name", "label", "country"],
+    ["countries", "ne", "Niger", ""],
+    ["countries", "ml", "Mali", ""],
+    ["cities", "niamey", "Niamey", "ne"],
+    ["cities", "agadez", "Agadez", "ne"],
+    ["cities", "bamako", "Bamako", "ml"],
+]
+
+
+def test_the_fill_page_narrows_filtered_choices_as_answers_come(world, register):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    data = simple_form(
+        survey=CASCADE_SURVEY,
+        choices=CASCADE_CHOICES,
+        scoring=[["name", "type", "label", "formula", "missing"]],
+    )
+    definition = actions.publish_definition(world["agency_admin"], data, "places.xlsx")
+    case = register(world["caseworker"])
+    assessment = actions.start(world["caseworker"], case, definition)
+    client = Client()
+    sign_in(client, world["caseworker"])
+    page = client.get(f"/assessments/{assessment.pk}/", HTTP_HOST="localhost")
+    assert b"data-filtered" in page.content
+    url = f"/assessments/{assessment.pk}/check/"
+    assert client.post(url, {}, HTTP_HOST="localhost").json()["choices"] == {"city": []}
+    niger = client.post(url, {"country": "ne"}, HTTP_HOST="localhost").json()
+    assert niger["choices"] == {"city": ["niamey", "agadez"]}

@@ -32,6 +32,7 @@ class Item:
     items: list["Item"] = field(default_factory=list)
     instances: list[list["Item"]] = field(default_factory=list)
     field_name: str = ""  # the posted field: the name, or repeat__index__name
+    filtered: bool = False  # choices narrowed by a choice_filter as answers come
 
     def __post_init__(self):
         self.field_name = self.field_name or self.name
@@ -87,6 +88,7 @@ def _item(form, question: Question, answers: dict, problems, repeat="", index=No
                 ]
             )
     elif question.type.startswith("select"):
+        item.filtered = bool(question.choice_filter) and not repeat
         item.choices = [
             (choice.name, pick(choice.labels, form) or choice.name)
             for choice in form.choices.get(question.list_name, [])

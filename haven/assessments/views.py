@@ -213,7 +213,11 @@ def assessment_check(request, pk):
             problems.setdefault(problem.question, []).append(problem.message)
     relevant = engine.relevance(form, answers)
     return JsonResponse(
-        {"hidden": sorted(name for name, yes in relevant.items() if not yes), "problems": problems}
+        {
+            "hidden": sorted(name for name, yes in relevant.items() if not yes),
+            "problems": problems,
+            "choices": engine.offered_choices(form, answers),
+        }
     )
 
 

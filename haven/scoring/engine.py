@@ -201,6 +201,16 @@ def relevance(form: Form, answers: dict) -> dict[str, bool]:
     return {q.name: view.relevant(q) for q, _parents, in_repeat in form.walk() if not in_repeat}
 
 
+def offered_choices(form: Form, answers: dict) -> dict[str, list[str]]:
+    """For each question outside repeats with a choice_filter, the choices it offers now."""
+    view = _Answers(form, answers)
+    return {
+        q.name: [c.name for c in _choices_for(form, q, view)]
+        for q, _parents, in_repeat in form.walk()
+        if q.choice_filter and not in_repeat
+    }
+
+
 # --- checking answers -------------------------------------------------------------------
 
 

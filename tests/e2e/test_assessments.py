@@ -177,3 +177,34 @@ def test_fill_the_vulnerability_screening(people, new_page, shot):
     # The answer that drove the level most comes first.
     expect(individual.locator("li").first).to_contain_text("experienced exploitation")
     shot(page, "vulnerability-screening-scored")
+
+
+def test_choices_follow_a_choice_filter_while_typing(people, new_page):
+    from haven.accounts.models import Agency
+    from haven.assessments import actions as assessment_actions
+    from tests.test_assessments import CASCADE_CHOICES, CASCADE_SURVEY
+    from tests.xlsform import simple_form
+
+    data = simple_form(
+        survey=CASCADE_SURVEY,
+        choices=CASCADE_CHOICES,
+        scoring=[["name", "type", "label", "formula", "missing"]],
+    )
+    definition = assessment_actions.publish_definition(
+        None, data, "places.xlsx", agency=Agency.objects.get(code="aa")
+    )
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    assessment = assessment_actions.start(people["caseworker"], case, definition)
+    page = new_page(width=360, height=800)
+    login(page, "alice")
+    page.goto(f"/assessments/{assessment.pk}/")
+    bamako = page.get_by_label("Bamako")
+    expect(bamako).to_be_hidden()
+    page.get_by_label("Mali").check()
+    expect(bamako).to_be_visible()
+    expect(page.get_by_label("Niamey")).to_be_hidden()
+    bamako.check()
+    page.get_by_label("Niger").check()
+    expect(bamako).to_be_hidden()
+    expect(bamako).not_to_be_checked()
+    expect(page.get_by_label("Agadez")).to_be_visible()

@@ -12,6 +12,20 @@
   let timer = null;
   let latest = 0;
 
+  // A choice_filter narrows a question's choices to those the answers so far allow: the
+  // others are hidden, and unticked so that a hidden choice is never sent.
+  function offer(choices) {
+    Object.keys(choices || {}).forEach(function (name) {
+      const allowed = new Set(choices[name]);
+      form.querySelectorAll('input[name="' + name + '"]').forEach(function (input) {
+        const keep = allowed.has(input.value);
+        if (!keep) input.checked = false;
+        const label = input.closest("label");
+        if (label) label.hidden = !keep;
+      });
+    });
+  }
+
   function show(hidden, problems) {
     const hide = new Set(hidden);
     form.querySelectorAll("[data-question]").forEach(function (element) {
@@ -39,7 +53,10 @@
       })
       .then(function (answer) {
         // Only the answer to the latest question counts.
-        if (answer && asked === latest) show(answer.hidden, answer.problems);
+        if (answer && asked === latest) {
+          show(answer.hidden, answer.problems);
+          offer(answer.choices);
+        }
       })
       .catch(function () {
         // Offline or refused: the page stays as it is; saving checks everything anyway.
@@ -53,6 +70,7 @@
 
   const initial = document.getElementById("hidden-questions");
   show(initial ? JSON.parse(initial.textContent) : [], {});
+  if (form.querySelector("[data-filtered]")) check();
   form.addEventListener("change", soon);
   form.addEventListener("input", soon);
 })();
