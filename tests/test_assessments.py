@@ -826,3 +826,20 @@ def test_the_fill_page_narrows_filtered_choices_as_answers_come(world, register)
     assert client.post(url, {}, HTTP_HOST="localhost").json()["choices"] == {"city": []}
     niger = client.post(url, {"country": "ne"}, HTTP_HOST="localhost").json()
     assert niger["choices"] == {"city": ["niamey", "agadez"]}
+
+
+def test_lists_of_assessments_leave_answers_out_and_a_read_is_logged(world, api, register):
+    from haven.audit.models import AccessLog
+
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_vulnerability_screening")
+    assessment = actions.start(world["caseworker"], case, definition)
+    actions.save(
+        world["caseworker"], assessment, {"age_group": "18_59"}, assessment.version, submit=False
+    )
+    listed = api("caseworker").get(f"/api/v1/assessments/?case={case.pk}").json()["results"]
+    assert listed[0]["id"] == assessment.pk and "answers" not in listed[0]
+    assert not AccessLog.objects.filter(object_type="assessment").exists()
+    one = api("caseworker").get(f"/api/v1/assessments/{assessment.pk}/").json()
+    assert one["answers"] == {"age_group": "18_59"}
+    assert AccessLog.objects.filter(object_type="assessment", object_id=str(assessment.pk)).exists()

@@ -88,6 +88,13 @@ class AssessmentSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class AssessmentSummarySerializer(AssessmentSerializer):
+    # Lists leave the answers out: reading them is a view of one assessment, access-logged.
+    class Meta(AssessmentSerializer.Meta):
+        fields = [f for f in AssessmentSerializer.Meta.fields if f != "answers"]
+        read_only_fields = fields
+
+
 class StartSerializer(Serializer):
     case = serializers.IntegerField()
     definition = serializers.IntegerField()
@@ -211,6 +218,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             .select_related("definition", "scored_with")
             .order_by("-created_at", "-id")
         )
+
+    def get_serializer_class(self):
+        return AssessmentSummarySerializer if self.action == "list" else AssessmentSerializer
 
     @extend_schema(parameters=[OpenApiParameter("case", int), OpenApiParameter("status", str)])
     def list(self, request, *args, **kwargs):

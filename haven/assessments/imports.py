@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from haven.scoring.engine import typed
 from haven.scoring.forms import Form
 
 CASE_KEY = "haven_case"
@@ -110,7 +111,7 @@ def _row(form: Form, number: int, record: dict, ignored: set[str]) -> Row:
         if question.type == "repeat":
             answers[name] = _instances(value)
         elif question.takes_answer and value not in (None, ""):
-            answers[name] = _typed(question.type, value)
+            answers[name] = typed(question.type, value)
     return Row(number, case_number, answers, submitted_at)
 
 
@@ -122,19 +123,6 @@ def _instances(value) -> list[dict]:
         for item in value
         if isinstance(item, dict)
     ]
-
-
-def _typed(kind: str, value):
-    if isinstance(value, str):
-        value = value.strip()
-        try:
-            if kind == "integer":
-                return int(value)
-            if kind == "decimal":
-                return float(value)
-        except ValueError:
-            return value  # the checks name the problem
-    return value
 
 
 def _when(value) -> datetime | None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
+from haven.scoring.engine import typed
 from haven.scoring.forms import Form, Question
 
 NUMBER_TYPES = {"integer", "decimal"}
@@ -148,18 +149,7 @@ def _posted(question: Question, post, field_name: str):
     raw = post.get(field_name, "").strip()
     if raw == "":
         return None
-    return _typed(question.type, raw)
-
-
-def _typed(kind: str, raw: str):
-    try:
-        if kind == "integer":
-            return int(raw)
-        if kind == "decimal":
-            return float(raw)
-    except ValueError:
-        return raw
-    return raw
+    return typed(question.type, raw)
 
 
 def answer_rows(form: Form, answers: dict) -> list[tuple[str, str]]:

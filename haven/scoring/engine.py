@@ -147,6 +147,22 @@ class _Answers:
         return result
 
 
+def typed(kind: str, value):
+    """An answer given as text (a web form, a CSV export) as the number it reads as, for
+    integer and decimal questions; anything else as given, for the checks to name."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "decimal":
+            return float(value)
+    except ValueError:
+        return value
+    return value
+
+
 def _as_list(value) -> list[str]:
     if value is None or value == "":
         return []
