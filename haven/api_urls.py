@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from haven.accounts import api as accounts_api
 from haven.assessments import api as assessments_api
+from haven.assistance import api as assistance_api
 from haven.cases import api as cases_api
 from haven.core import api as core_api
 from haven.people import api as people_api
@@ -17,5 +18,9 @@ router.register(
     "assessment-definitions", assessments_api.DefinitionViewSet, basename="assessment_definition"
 )
 router.register("assessments", assessments_api.AssessmentViewSet, basename="assessment")
+router.register("service-types", assistance_api.ServiceTypeViewSet, basename="service_type")
+router.register("providers", assistance_api.ProviderViewSet, basename="provider")
+router.register("service-points", assistance_api.ServicePointViewSet, basename="service_point")
+router.register("referrals", assistance_api.ReferralViewSet, basename="referral")
 
 urlpatterns = [path("users/me/", accounts_api.me, name="users_me"), *router.urls]

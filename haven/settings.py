@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "haven.people",
     "haven.cases",
     "haven.assessments",
+    "haven.assistance",
 ]
 
 MIDDLEWARE = [

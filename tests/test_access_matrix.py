@@ -226,6 +226,32 @@ MATRIX = {
     ),
     "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
     "assessment_check": ("post", "/assessments/{assessment}/check/", {}, ON_CASE),
+    "service_type-list": ("get", "/api/v1/service-types/", None, api(EVERYONE)),
+    "service_type-detail": ("get", "/api/v1/service-types/{service_type}/", None, api(EVERYONE)),
+    "provider-list": ("get", "/api/v1/providers/", None, api(EVERYONE)),
+    "provider-detail": ("get", "/api/v1/providers/{provider}/", None, api(EVERYONE)),
+    "service_point-list": ("get", "/api/v1/service-points/", None, api(EVERYONE)),
+    "service_point-detail": ("get", "/api/v1/service-points/{point}/", None, api(EVERYONE)),
+    "referral-list": ("get", "/api/v1/referrals/", None, api(expect(ok=CASE_HOLDERS))),
+    # Seen by the referring side through the case, and by the receiving agency (B).
+    "referral-detail": (
+        "get",
+        "/api/v1/referrals/{referral}/",
+        None,
+        api(expect(ok=[*CASE_TEAM, "other_agency", "other_supervisor"], not_found=["caseworker2"])),
+    ),
+    "referral-answer": (
+        "post",
+        "/api/v1/referrals/{referral}/answer/",
+        {},
+        api(expect(ok=["other_agency", "other_supervisor"], not_found=["caseworker2"])),
+    ),
+    "referral-progress": (
+        "post",
+        "/api/v1/referrals/{referral}/progress/",
+        {},
+        api(expect(ok=["other_agency", "other_supervisor"], not_found=["caseworker2"])),
+    ),
     "assessment_definition-list": (
         "get",
         "/api/v1/assessment-definitions/",
@@ -295,7 +321,18 @@ def targets(world, register):
 
     definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
     assessment = assessment_actions.start(world["caseworker"], case, definition)
+    from haven.assistance.models import Provider, ServicePoint, ServiceType
+
+    shelter = ServiceType.objects.get(code="shelter")
+    provider = Provider.objects.create(name="Safe House")
+    point = ServicePoint.objects.create(provider=provider, name="Safe House North")
+    point.services.add(shelter)
+    referral = _referral(world, case, shelter)
     return {
+        "service_type": shelter.pk,
+        "provider": provider.pk,
+        "point": point.pk,
+        "referral": referral.pk,
         "definition": definition.pk,
         "assessment": assessment.pk,
         "agency": world["a"].pk,
@@ -310,6 +347,31 @@ def targets(world, register):
         "transfer": transfer.pk,
         "location": location.pk,
     }
+
+
+def _referral(world, case, service):
+    """A referral of the caseworker's case to agency B, with the person's consent."""
+    from datetime import date
+
+    from haven.assistance import actions as assistance_actions
+    from haven.people import actions as people_actions
+
+    people_actions.record_consent(
+        world["caseworker"],
+        case.person,
+        purpose="referral",
+        legal_basis="consent",
+        given=True,
+        decided_on=date.today(),
+    )
+    return assistance_actions.refer(
+        world["caseworker"],
+        case,
+        service,
+        reason="Needs a safe place tonight",
+        fields=["name"],
+        to_agency=world["b"],
+    )
 
 
 def _outcome(response) -> object:

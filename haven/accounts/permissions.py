@@ -16,6 +16,10 @@ PERMISSIONS = {
     "consent.manage": _("Record and withdraw consent"),
     "assessment.fill": _("Fill in and submit assessments of cases in scope"),
     "assessment.forms": _("Publish assessment forms (XLSForm)"),
+    "referral.create": _("Refer cases in scope for services"),
+    "referral.receive": _("Receive, accept and complete referrals sent to the agency"),
+    "referral.override_consent": _("Refer without the person's consent, giving the reason"),
+    "service.manage": _("Manage the service taxonomy and the provider directory"),
     "report.view": _("See aggregate dashboards"),
     "audit.view": _("Search the audit and access logs"),
     "agency.manage": _("Manage the agency's offices, teams and users"),
@@ -40,6 +44,8 @@ _CASEWORK = [
     "note.add",
     "consent.manage",
     "assessment.fill",
+    "referral.create",
+    "referral.receive",
 ]
 
 # code: (name, permissions, default scope, two-factor required)
@@ -47,13 +53,26 @@ BUILTIN_ROLES = {
     "caseworker": (_("Caseworker"), _CASEWORK, "own", False),
     "supervisor": (
         _("Supervisor"),
-        [*_CASEWORK, "case.assign", "case.approve", "case.transfer", "report.view"],
+        [
+            *_CASEWORK,
+            "case.assign",
+            "case.approve",
+            "case.transfer",
+            "referral.override_consent",
+            "report.view",
+        ],
         "office",
         False,
     ),
     "protection_officer": (
         _("Protection officer"),
-        [*_CASEWORK, "case.view_sensitive", "case.assign", "report.view"],
+        [
+            *_CASEWORK,
+            "case.view_sensitive",
+            "case.assign",
+            "referral.override_consent",
+            "report.view",
+        ],
         "agency",
         False,
     ),
@@ -66,13 +85,20 @@ BUILTIN_ROLES = {
     ),
     "agency_admin": (
         _("Agency administrator"),
-        ["agency.manage", "assessment.forms", "audit.view", "report.view"],
+        ["agency.manage", "assessment.forms", "service.manage", "audit.view", "report.view"],
         "agency",
         True,
     ),
     "system_admin": (
         _("System administrator"),
-        ["system.manage", "agency.manage", "assessment.forms", "audit.view", "report.view"],
+        [
+            "system.manage",
+            "agency.manage",
+            "assessment.forms",
+            "service.manage",
+            "audit.view",
+            "report.view",
+        ],
         "all",
         True,
     ),

@@ -1,0 +1,207 @@
+"""Every write to referrals: refer (consent-gated, minimum data), accept or decline, start,
+complete. Each checks the policy, moves the referral along its workflow and is audited."""
+
+import json
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts import policy
+from haven.accounts.models import Agency, Team
+from haven.assistance import eligibility, selectors, sharing
+from haven.assistance.models import Referral, ReferralStatus, ServicePoint, ServiceType
+from haven.audit.actions import audited, record_event
+from haven.cases.models import Case
+from haven.core.errors import InvalidTransition, MissingConsent, NotAllowed
+from haven.core.versioning import lock_at_version
+from haven.people.models import ConsentPurpose
+from haven.people.selectors import has_consent
+
+# status -> the statuses it may move to, and who moves it: the receiving side.
+NEXT = {
+    ReferralStatus.PENDING: {ReferralStatus.ACCEPTED, ReferralStatus.DECLINED},
+    ReferralStatus.ACCEPTED: {
+        ReferralStatus.IN_PROGRESS,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.NOT_COMPLETED,
+    },
+    ReferralStatus.IN_PROGRESS: {ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED},
+    ReferralStatus.DECLINED: set(),
+    ReferralStatus.COMPLETED: set(),
+    ReferralStatus.NOT_COMPLETED: set(),
+}
+
+
+@audited
+def refer(
+    user,
+    case: Case,
+    service: ServiceType,
+    *,
+    reason: str,
+    fields: list[str],
+    to_team: Team | None = None,
+    to_agency: Agency | None = None,
+    to_point: ServicePoint | None = None,
+    urgent: bool = False,
+    override_reason: str = "",
+) -> Referral:
+    """Refer the case for one service, sharing the chosen fields only."""
+    if not policy.can_case(user, "referral.create", case):
+        raise NotAllowed(_("Your role does not allow referring this case."))
+    receivers = [r for r in (to_team, to_agency, to_point) if r is not None]
+    if len(receivers) != 1:
+        raise ValidationError(
+            {"to": _("Refer to one receiver: a team, an agency or a service point.")}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the person needs from this service.")})
+    unknown = sorted(set(fields) - set(sharing.SHAREABLE))
+    if unknown:
+        raise ValidationError(
+            {"fields": _("These fields cannot be shared: %(f)s.") % {"f": ", ".join(unknown)}}
+        )
+    if not service.active:
+        raise ValidationError({"service": _("This service is no longer offered.")})
+    _check_receiver(case, service, to_team, to_agency, to_point)
+    override_reason = override_reason.strip()
+    consented = has_consent(case.person, ConsentPurpose.REFERRAL)
+    if not consented:
+        if not override_reason:
+            raise MissingConsent(
+                _(
+                    "The person has not consented to referral. Record their consent first, "
+                    "or, if your role allows it, give the reason to refer without it."
+                ),
+                field="consent",
+            )
+        if not policy.can_case(user, "referral.override_consent", case):
+            raise NotAllowed(
+                _("Only a supervisor or a protection officer may refer without consent.")
+            )
+    elif override_reason:
+        override_reason = ""  # consent is there: nothing to override
+    referral = Referral.objects.create(
+        case=case,
+        service=service,
+        to_team=to_team,
+        to_agency=to_agency,
+        to_point=to_point,
+        urgent=urgent,
+        reason=reason.strip(),
+        shared_fields=list(dict.fromkeys(fields)),
+        shared=json.dumps(sharing.snapshot(case, list(dict.fromkeys(fields)))),
+        consent_override_reason=override_reason,
+        due_on=timezone.localdate() + timedelta(days=service.due_days),
+        referred_by=user,
+    )
+    record_event(
+        user,
+        "referral.create",
+        obj=referral,
+        agency_id=case.agency_id,
+        details={
+            "case": case.pk,
+            "service": service.code,
+            "to": _receiver_label(referral),
+            "fields": referral.shared_fields,
+            "consent_override": bool(override_reason),
+        },
+    )
+    if override_reason:
+        # The reason may describe the person: the audit keeps that one was given.
+        record_event(user, "referral.consent_override", obj=referral, agency_id=case.agency_id)
+    return referral
+
+
+def _check_receiver(case, service, to_team, to_agency, to_point) -> None:
+    if to_team is not None and to_team.agency_id != case.agency_id:
+        raise ValidationError({"to_team": _("Choose a team of the case's agency.")})
+    if to_agency is not None:
+        if to_agency.pk == case.agency_id:
+            raise ValidationError({"to_agency": _("Within your agency, refer to a team instead.")})
+        if not to_agency.is_active:
+            raise ValidationError({"to_agency": _("This agency no longer uses Haven.")})
+    if to_point is not None:
+        if not to_point.active:
+            raise ValidationError({"to_point": _("This service point is closed.")})
+        if not to_point.services.filter(pk=service.pk).exists():
+            raise ValidationError(
+                {
+                    "to_point": _(
+                        "%(point)s does not offer %(service)s: choose another provider "
+                        "from the directory."
+                    )
+                    % {"point": to_point, "service": service}
+                }
+            )
+        refusal = eligibility.refusal(to_point, case)
+        if refusal:
+            raise ValidationError({"to_point": refusal})
+
+
+def _receiver_label(referral: Referral) -> str:
+    if referral.to_team_id:
+        return f"team:{referral.to_team_id}"
+    if referral.to_agency_id:
+        return f"agency:{referral.to_agency_id}"
+    return f"point:{referral.to_point_id}"
+
+
+@audited
+def answer(user, referral: Referral, *, accept: bool, reason: str = "", version: int) -> Referral:
+    """The receiving side accepts or declines (with the reason) a pending referral."""
+    target = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": _("Say why the referral is declined.")})
+    return _move(user, referral, target, version, decline_reason=reason.strip())
+
+
+@audited
+def progress(user, referral: Referral, *, status: str, outcome: str = "", version: int):
+    """The receiving side starts the service, or records whether it was completed."""
+    if status not in (
+        ReferralStatus.IN_PROGRESS,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.NOT_COMPLETED,
+    ):
+        raise ValidationError({"status": _("Choose in progress, completed or not completed.")})
+    if status == ReferralStatus.NOT_COMPLETED and not outcome.strip():
+        raise ValidationError({"outcome": _("Say why the service was not completed.")})
+    return _move(user, referral, status, version, outcome=outcome.strip())
+
+
+def _move(user, referral: Referral, target: str, version: int, **fields) -> Referral:
+    if not selectors.can_receive(user, referral):
+        raise NotAllowed(_("Only the receiving side can answer this referral."))
+    lock_at_version(referral, version)
+    allowed = NEXT[ReferralStatus(referral.status)]
+    if target not in allowed:
+        labels = ", ".join(str(ReferralStatus(s).label) for s in sorted(allowed)) or _("none")
+        raise InvalidTransition(
+            _("This referral is %(now)s: it can move to %(next)s.")
+            % {"now": ReferralStatus(referral.status).label, "next": labels},
+            field="status",
+        )
+    before = referral.status
+    referral.status = target
+    now = timezone.now()
+    if before == ReferralStatus.PENDING:
+        referral.answered_by, referral.answered_at = user, now
+    if target in (ReferralStatus.DECLINED, ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED):
+        referral.closed_at = now
+    for name, value in fields.items():
+        if value:
+            setattr(referral, name, value)
+    referral.version += 1
+    referral.save()
+    record_event(
+        user,
+        "referral.status",
+        obj=referral,
+        agency_id=referral.case.agency_id,
+        details={"from": before, "to": target},
+    )
+    return referral

@@ -1,0 +1,308 @@
+"""The service directory and referrals over the API: the same policy, actions and audit as
+the web pages. The receiving side of a referral sees it and the fields shared, never the
+case."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from haven.accounts.models import Agency, Team
+from haven.assistance import actions, selectors, sharing
+from haven.assistance.models import Provider, Referral, ServicePoint, ServiceType
+from haven.audit.actions import record_access
+from haven.cases import selectors as case_selectors
+from haven.core.errors import NotAllowed
+from haven.core.models import Location
+from haven.core.permissions import HavenPermission
+from haven.core.serializers import ModelSerializer, Serializer
+
+
+class ServiceTypeSerializer(ModelSerializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="code", queryset=ServiceType.objects.all(), required=False, allow_null=True
+    )
+    # Numbers declared here so that the schema is the same on every database backend.
+    due_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+
+    class Meta:
+        model = ServiceType
+        fields = ["id", "code", "name", "parent", "due_days", "active"]
+
+
+class ProviderSerializer(ModelSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    uses_haven = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Provider
+        fields = ["id", "name", "agency", "uses_haven", "phone", "email", "notes"]
+
+
+class ServicePointSerializer(ModelSerializer):
+    services = serializers.SlugRelatedField(
+        slug_field="code", queryset=ServiceType.objects.all(), many=True
+    )
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    min_age = serializers.IntegerField(min_value=0, max_value=130, required=False, allow_null=True)
+    max_age = serializers.IntegerField(min_value=0, max_value=130, required=False, allow_null=True)
+    capacity = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "id",
+            "provider",
+            "provider_name",
+            "name",
+            "services",
+            "location",
+            "address",
+            "languages",
+            "min_age",
+            "max_age",
+            "sexes",
+            "nationalities",
+            "vulnerabilities",
+            "opening_hours",
+            "phone",
+            "capacity",
+            "active",
+        ]
+
+
+class ReferSerializer(Serializer):
+    case = serializers.IntegerField()
+    service = serializers.SlugRelatedField(slug_field="code", queryset=ServiceType.objects.all())
+    reason = serializers.CharField(max_length=2000)
+    shared_fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(sharing.SHAREABLE)),
+        help_text="The fields to share: the minimum the receiver needs.",
+    )
+    to_team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    to_agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), required=False
+    )
+    to_point = serializers.PrimaryKeyRelatedField(
+        queryset=ServicePoint.objects.all(), required=False
+    )
+    urgent = serializers.BooleanField(default=False)
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Only to refer without consent."
+    )
+
+
+class ReferralSerializer(ModelSerializer):
+    """The referring side's view."""
+
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    to_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shared = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "service",
+            "to_team",
+            "to_agency",
+            "to_point",
+            "urgent",
+            "reason",
+            "shared_fields",
+            "shared",
+            "status",
+            "decline_reason",
+            "outcome",
+            "due_on",
+            "created_at",
+            "answered_at",
+            "closed_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_shared(self, referral) -> dict[str, str]:
+        return selectors.shared_with_receiver(referral)
+
+
+class ReceivedReferralSerializer(ReferralSerializer):
+    """The receiving side's view: the referral and the fields shared — no case."""
+
+    from_agency = serializers.CharField(source="case.agency.name", read_only=True)
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [f for f in ReferralSerializer.Meta.fields if f != "case"] + ["from_agency"]
+        read_only_fields = fields
+
+
+class AnswerSerializer(Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    version = serializers.IntegerField()
+
+
+class ProgressSerializer(Serializer):
+    status = serializers.ChoiceField(choices=["in_progress", "completed", "not_completed"])
+    outcome = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    version = serializers.IntegerField()
+
+
+class _DirectoryViewSet(viewsets.ModelViewSet):
+    """Readable by everyone signed in; written by those who manage the directory."""
+
+    permission_classes = [HavenPermission]
+    required_perms = {
+        "*": None,
+        "create": "service.manage",
+        "update": "service.manage",
+        "partial_update": "service.manage",
+        "destroy": "service.manage",
+    }
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class ServiceTypeViewSet(_DirectoryViewSet):
+    serializer_class = ServiceTypeSerializer
+    queryset = ServiceType.objects.order_by("name")
+
+
+class ProviderViewSet(_DirectoryViewSet):
+    serializer_class = ProviderSerializer
+    queryset = Provider.objects.select_related("agency").order_by("name")
+
+
+class ServicePointViewSet(_DirectoryViewSet):
+    serializer_class = ServicePointSerializer
+    queryset = ServicePoint.objects.select_related("provider").prefetch_related("services")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("service", str, description="A service type's code"),
+            OpenApiParameter("location", int, description="A place, or any place above it"),
+            OpenApiParameter("case", int, description="Only points that take this person"),
+            OpenApiParameter("q", str, description="Part of the provider's or point's name"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        service = (
+            get_object_or_404(ServiceType, code=params["service"])
+            if params.get("service")
+            else None
+        )
+        location = (
+            get_object_or_404(Location, pk=params["location"])
+            if params.get("location", "").isdigit()
+            else None
+        )
+        case = (
+            case_selectors.get_case(request.user, params["case"])
+            if params.get("case", "").isdigit()
+            else None
+        )
+        found = selectors.points(
+            service=service, location=location, case=case, text=params.get("q", "")
+        )
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Referrals the caller sent (through their cases) or their agency or team received."""
+
+    serializer_class = ReferralSerializer
+    permission_classes = [HavenPermission]
+    required_perms = {
+        "*": ("case.view", "referral.receive"),
+        "create": "referral.create",
+        "answer": "referral.receive",
+        "progress": "referral.receive",
+    }
+    filterset_fields = ["status", "urgent"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.request.query_params.get("box") == "received":
+            return selectors.received(user).select_related("case__agency").order_by("due_on")
+        return selectors.sent(user).select_related("service", "to_agency").order_by("-created_at")
+
+    def get_serializer_class(self):
+        if self.request.query_params.get("box") == "received":
+            return ReceivedReferralSerializer
+        return ReferralSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("box", str, enum=["sent", "received"])],
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def _body(self, referral, receiving):
+        serializer = ReceivedReferralSerializer if receiving else ReferralSerializer
+        return serializer(referral).data
+
+    @extend_schema(responses=ReferralSerializer)
+    def retrieve(self, request, pk=None):
+        referral, receiving = selectors.get_referral(request.user, pk)
+        record_access(request.user, "referral.detail", referral)
+        return Response(self._body(referral, receiving))
+
+    @extend_schema(request=ReferSerializer, responses={201: ReferralSerializer})
+    def create(self, request):
+        payload = ReferSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        case = case_selectors.get_case(request.user, data.pop("case"))
+        referral = actions.refer(
+            request.user,
+            case,
+            data.pop("service"),
+            reason=data.pop("reason"),
+            fields=data.pop("shared_fields"),
+            **data,
+        )
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswerSerializer, responses=ReceivedReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        referral, receiving = selectors.get_referral(request.user, pk)
+        if not receiving:
+            raise NotAllowed(_("Only the receiving side can answer this referral."))
+        payload = AnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        actions.answer(
+            request.user,
+            referral,
+            accept=data["accept"],
+            reason=data.get("reason", ""),
+            version=data["version"],
+        )
+        return Response(self._body(referral, receiving))
+
+    @extend_schema(request=ProgressSerializer, responses=ReceivedReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        referral, receiving = selectors.get_referral(request.user, pk)
+        if not receiving:
+            raise NotAllowed(_("Only the receiving side can answer this referral."))
+        payload = ProgressSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        actions.progress(
+            request.user,
+            referral,
+            status=data["status"],
+            outcome=data.get("outcome", ""),
+            version=data["version"],
+        )
+        return Response(self._body(referral, receiving))

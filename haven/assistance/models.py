@@ -1,0 +1,152 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.fields import EncryptedTextField
+from haven.core.models import TimeStamped
+
+
+class ServiceType(models.Model):
+    """One kind of service in the taxonomy (editable by administrators)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Days the receiving side has to complete a referral for this service.
+    due_days = models.PositiveSmallIntegerField(_("days to complete a referral"), default=14)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(TimeStamped):
+    """An organisation that gives services: an agency in Haven, or one outside it."""
+
+    name = models.CharField(_("name"), max_length=200)
+    agency = models.OneToOneField(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provider",
+        help_text=_("Set when the organisation uses Haven: referrals reach it in Haven."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def uses_haven(self) -> bool:
+        return self.agency_id is not None
+
+
+class ServicePoint(TimeStamped):
+    """Where a provider gives services, to whom, and when (service mapping)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="points")
+    name = models.CharField(_("name"), max_length=200)
+    services = models.ManyToManyField(ServiceType, related_name="points")
+    location = models.ForeignKey(
+        "core.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    # Eligibility: empty means everyone.
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    sexes = models.JSONField(_("sexes served"), default=list, blank=True)
+    nationalities = models.JSONField(_("nationalities served"), default=list, blank=True)
+    vulnerabilities = models.JSONField(_("vulnerabilities served"), default=list, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.provider.name} — {self.name}"
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+
+
+class Referral(TimeStamped):
+    """A case referred for one service: to a team of the agency, another agency in Haven,
+    or a provider outside Haven. The receiving side sees this and the shared fields only."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
+    to_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+    )
+    to_point = models.ForeignKey(
+        ServicePoint, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    reason = EncryptedTextField(_("what the person needs"))
+    # The fields shared, chosen by the referring caseworker, as they were when referred.
+    shared_fields = models.JSONField(_("fields shared"), default=list)
+    shared = EncryptedTextField(_("shared information"), blank=True)
+    consent_override_reason = EncryptedTextField(
+        _("reason for referring without consent"), blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=ReferralStatus.choices, default=ReferralStatus.PENDING
+    )
+    decline_reason = models.CharField(_("reason for declining"), max_length=500, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=1000, blank=True)
+    due_on = models.DateField(_("due"))
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(to_team__isnull=False, to_agency__isnull=True, to_point__isnull=True)
+                    | Q(to_team__isnull=True, to_agency__isnull=False, to_point__isnull=True)
+                    | Q(to_team__isnull=True, to_agency__isnull=True, to_point__isnull=False)
+                ),
+                name="referral_has_one_receiver",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["to_agency", "status"], name="referral_agency_status"),
+            models.Index(fields=["status", "due_on"], name="referral_status_due"),
+        ]

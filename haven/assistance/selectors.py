@@ -1,0 +1,81 @@
+"""Reads of the directory and of referrals. A referral is seen by the referring side
+(through the case's policy) and by the receiving side — who sees the referral and the
+fields shared, never the case."""
+
+import json
+
+from django.db.models import Q
+from django.http import Http404
+
+from haven.accounts import policy
+from haven.assistance.eligibility import refusal
+from haven.assistance.models import Referral, ReferralStatus, ServicePoint
+from haven.cases.models import Case
+from haven.people.models import ConsentPurpose
+from haven.people.selectors import has_consent
+
+
+def points(*, service=None, location=None, case=None, text: str = ""):
+    """Active service points, by service, place (the location or any place below it),
+    and, given a case, those that take its person."""
+    found = ServicePoint.objects.filter(active=True).select_related("provider", "location")
+    if service is not None:
+        found = found.filter(services=service)
+    if location is not None:
+        found = found.filter(
+            Q(location=location)
+            | Q(location__parent=location)
+            | Q(location__parent__parent=location)
+        )
+    if text:
+        found = found.filter(Q(name__icontains=text) | Q(provider__name__icontains=text))
+    found = found.distinct()
+    if case is not None:
+        return [point for point in found if not refusal(point, case)]
+    return list(found)
+
+
+def _received_q(user) -> Q:
+    if not policy.has_perm(user, "referral.receive") or user.agency_id is None:
+        return Q(pk__in=[])
+    return (
+        Q(to_agency_id=user.agency_id)
+        | Q(to_point__provider__agency_id=user.agency_id)
+        | Q(to_team_id__in=policy.grants(user).team_ids)
+    )
+
+
+def received(user):
+    return Referral.objects.filter(_received_q(user)).select_related("service")
+
+
+def sent(user):
+    return Referral.objects.filter(case__in=Case.objects.filter(policy.case_q(user)))
+
+
+def can_receive(user, referral: Referral) -> bool:
+    return Referral.objects.filter(_received_q(user), pk=referral.pk).exists()
+
+
+def get_referral(user, pk) -> tuple[Referral, bool]:
+    """The referral and whether the user sees it as the receiving side (404 otherwise)."""
+    referral = Referral.objects.select_related("case", "service").filter(pk=pk).first()
+    if referral is None:
+        raise Http404
+    if sent(user).filter(pk=pk).exists():
+        return referral, False
+    if can_receive(user, referral):
+        return referral, True
+    raise Http404
+
+
+def shared_with_receiver(referral: Referral) -> dict[str, str]:
+    """The fields shared. A pending referral made with consent stops sharing them once the
+    person withdraws consent (one made by override stays, as a supervisor decided)."""
+    if (
+        referral.status == ReferralStatus.PENDING
+        and not referral.consent_override_reason
+        and not has_consent(referral.case.person, ConsentPurpose.REFERRAL)
+    ):
+        return {}
+    return json.loads(referral.shared or "{}")

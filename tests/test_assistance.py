@@ -1,0 +1,221 @@
+"""Referrals: consent-gated, minimum data, receiving side sees only what was shared, and a
+workflow that says what can happen next."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from haven.assistance import actions, selectors
+from haven.assistance.models import Provider, ServicePoint, ServiceType
+from haven.audit.models import AuditEvent
+from haven.core.errors import InvalidTransition, MissingConsent, NotAllowed
+from haven.people import actions as people_actions
+from tests.conftest import sign_in
+
+
+def consent(user, case, given=True):
+    people_actions.record_consent(
+        user,
+        case.person,
+        purpose="referral",
+        legal_basis="consent",
+        given=given,
+        decided_on=date.today(),
+    )
+
+
+@pytest.fixture
+def shelter(db):
+    return ServiceType.objects.get(code="shelter")
+
+
+def test_the_taxonomy_is_there_from_the_start(db):
+    codes = set(ServiceType.objects.values_list("code", flat=True))
+    assert {"shelter", "mhpss", "legal_aid", "avr", "reintegration_economic", "other"} <= codes
+    assert ServiceType.objects.get(code="reintegration_social").parent.code == "reintegration"
+
+
+def test_no_referral_without_consent_or_an_audited_override(world, register, shelter):
+    case = register(world["caseworker"])
+    with pytest.raises(MissingConsent, match="not consented to referral"):
+        actions.refer(
+            world["caseworker"],
+            case,
+            shelter,
+            reason="Shelter tonight",
+            fields=["name"],
+            to_agency=world["b"],
+        )
+    with pytest.raises(NotAllowed, match="supervisor or a protection officer"):
+        actions.refer(
+            world["caseworker"],
+            case,
+            shelter,
+            reason="Shelter tonight",
+            fields=["name"],
+            to_agency=world["b"],
+            override_reason="Danger tonight",
+        )
+    referral = actions.refer(
+        world["supervisor"],
+        case,
+        shelter,
+        reason="Shelter tonight",
+        fields=["name"],
+        to_agency=world["b"],
+        override_reason="Danger tonight",
+    )
+    assert referral.consent_override_reason == "Danger tonight"
+    override = AuditEvent.objects.get(action="referral.consent_override")
+    assert override.object_id == str(referral.pk) and "Danger" not in str(override.details)
+    consent(world["caseworker"], case)
+    again = actions.refer(
+        world["caseworker"],
+        case,
+        shelter,
+        reason="Clothes",
+        fields=["name", "sex"],
+        to_agency=world["b"],
+    )
+    assert again.consent_override_reason == "" and again.due_on == date.today() + timedelta(3)
+
+
+def test_a_provider_must_offer_the_service_and_take_the_person(world, register, shelter):
+    case = register(world["caseworker"], person={"sex": "male", "nationalities": ["NE"]})
+    consent(world["caseworker"], case)
+    legal = ServiceType.objects.get(code="legal_aid")
+    point = ServicePoint.objects.create(
+        provider=Provider.objects.create(name="Women's shelter"),
+        name="Centre",
+        sexes=["female"],
+    )
+    point.services.add(shelter)
+    with pytest.raises(ValidationError, match="does not offer Legal aid"):
+        actions.refer(world["caseworker"], case, legal, reason="x", fields=[], to_point=point)
+    with pytest.raises(ValidationError, match="does not serve people of this sex"):
+        actions.refer(world["caseworker"], case, shelter, reason="x", fields=[], to_point=point)
+    point.sexes, point.nationalities = [], ["ML"]
+    point.save()
+    with pytest.raises(ValidationError, match="nationals of Mali only"):
+        actions.refer(world["caseworker"], case, shelter, reason="x", fields=[], to_point=point)
+    assert selectors.points(service=shelter, case=case) == []
+    point.nationalities = []
+    point.save()
+    assert selectors.points(service=shelter, case=case) == [point]
+    with pytest.raises(ValidationError, match="cannot be shared: notes"):
+        actions.refer(
+            world["caseworker"], case, shelter, reason="x", fields=["notes"], to_point=point
+        )
+
+
+def test_the_receiving_agency_sees_the_shared_fields_and_nothing_else(
+    world, register, api, shelter
+):
+    case = register(world["caseworker"], person={"given_name": "Amal", "family_name": "Haddad"})
+    consent(world["caseworker"], case)
+    referral = actions.refer(
+        world["caseworker"],
+        case,
+        shelter,
+        reason="Shelter tonight",
+        fields=["name", "age"],
+        to_agency=world["b"],
+    )
+    received = api("other_agency").get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert received["shared"] == {"name": "Amal Haddad", "age": received["shared"]["age"]}
+    assert received["reason"] == "Shelter tonight" and "case" not in received
+    text = str(received)
+    for hidden in ("vulnerabilities", "risk_level", "nationalities", "summary", case.number):
+        assert hidden not in text
+    listed = api("other_agency").get("/api/v1/referrals/?box=received").json()["results"]
+    assert [r["id"] for r in listed] == [referral.pk] and "case" not in listed[0]
+    # Nothing else of the case reaches agency B: not the case, the person, a search or a page.
+    client = api("other_agency")
+    assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert client.get(f"/api/v1/persons/{case.person_id}/").status_code == 404
+    assert client.get("/api/v1/cases/?q=Haddad").json()["count"] == 0
+    web = Client()
+    sign_in(web, world["other_agency"])
+    assert web.get(f"/cases/{case.pk}/", HTTP_HOST="localhost").status_code == 404
+    page = web.get("/cases/?q=Haddad", HTTP_HOST="localhost")
+    assert case.number.encode() not in page.content and len(page.context["page"].object_list) == 0
+    # Another agency's caseworker who is not the receiver sees nothing at all.
+    assert api("caseworker2").get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+
+
+def test_withdrawn_consent_stops_a_pending_referral_being_shared(world, register, api, shelter):
+    case = register(world["caseworker"])
+    consent(world["caseworker"], case)
+    referral = actions.refer(
+        world["caseworker"], case, shelter, reason="Shelter", fields=["name"], to_agency=world["b"]
+    )
+    consent(world["caseworker"], case, given=False)
+    received = api("other_agency").get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert received["shared"] == {}
+
+
+def test_the_referral_workflow_and_what_the_referring_side_sees(world, register, api, shelter):
+    case = register(world["caseworker"])
+    consent(world["caseworker"], case)
+    referral = actions.refer(
+        world["caseworker"],
+        case,
+        shelter,
+        reason="Shelter",
+        fields=["name"],
+        to_agency=world["b"],
+        urgent=True,
+    )
+    receiver = api("other_agency")
+    sender_tries = api("caseworker").post(
+        f"/api/v1/referrals/{referral.pk}/answer/", {"accept": True, "version": 1}, format="json"
+    )
+    assert sender_tries.status_code == 403
+    declined_without_reason = receiver.post(
+        f"/api/v1/referrals/{referral.pk}/answer/", {"accept": False, "version": 1}, format="json"
+    )
+    assert declined_without_reason.status_code == 400
+    accepted = receiver.post(
+        f"/api/v1/referrals/{referral.pk}/answer/", {"accept": True, "version": 1}, format="json"
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    again = receiver.post(
+        f"/api/v1/referrals/{referral.pk}/answer/",
+        {"accept": False, "reason": "full", "version": 2},
+        format="json",
+    )
+    assert again.status_code == 400 and "it can move to" in again.json()["detail"]
+    receiver.post(
+        f"/api/v1/referrals/{referral.pk}/progress/",
+        {"status": "in_progress", "version": 2},
+        format="json",
+    )
+    done = receiver.post(
+        f"/api/v1/referrals/{referral.pk}/progress/",
+        {"status": "completed", "outcome": "Placed in shelter", "version": 3},
+        format="json",
+    )
+    assert done.status_code == 200
+    seen = api("caseworker").get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert seen["status"] == "completed" and seen["outcome"] == "Placed in shelter"
+    statuses = list(
+        AuditEvent.objects.filter(action="referral.status")
+        .order_by("seq")
+        .values_list("details", flat=True)
+    )
+    assert [s["to"] for s in statuses] == ["accepted", "in_progress", "completed"]
+
+
+def test_a_declined_referral_cannot_be_accepted(world, register, shelter):
+    case = register(world["caseworker"])
+    consent(world["caseworker"], case)
+    referral = actions.refer(
+        world["caseworker"], case, shelter, reason="Shelter", fields=[], to_agency=world["b"]
+    )
+    actions.answer(
+        world["other_agency"], referral, accept=False, reason="No space", version=referral.version
+    )
+    with pytest.raises(InvalidTransition, match="Declined: it can move to none"):
+        actions.answer(world["other_agency"], referral, accept=True, version=referral.version)
