@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from haven.accounts import views as account_views
 from haven.assessments import views as assessment_views
+from haven.assistance import views as assistance_views
 from haven.audit import views as audit_views
 from haven.cases import views as case_views
 from haven.core import views as core_views
@@ -72,6 +73,10 @@ urlpatterns = [
         name="assessment_schedule",
     ),
     path("assessments/report/", assessment_views.assessment_report, name="assessment_report"),
+    path("cases/<int:pk>/referrals/", assistance_views.referral_new, name="referral_new"),
+    path("referrals/", assistance_views.referrals_received, name="referrals_received"),
+    path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/move/", assistance_views.referral_move, name="referral_move"),
     path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/check/", assessment_views.assessment_check, name="assessment_check"),
     path(

@@ -201,6 +201,23 @@ MATRIX = {
         {"definition": "{definition}"},
         ON_CASE,
     ),
+    "referral_new": ("post", "/cases/{case}/referrals/", {}, ON_CASE),
+    "referrals_received": ("get", "/referrals/", None, expect(ok=CASE_HOLDERS)),
+    "referral_detail": (
+        "get",
+        "/referrals/{referral}/",
+        None,
+        expect(
+            ok=[*CASE_TEAM, "other_agency", "other_supervisor"],
+            not_found=["caseworker2", "analyst", "dpo", "agency_admin", "system_admin"],
+        ),
+    ),
+    "referral_move": (
+        "post",
+        "/referrals/{referral}/move/",
+        {},
+        expect(ok=["other_agency", "other_supervisor"], not_found=["caseworker2"]),
+    ),
     "assessment_schedule": (
         "post",
         "/cases/{case}/assessments/schedule/",

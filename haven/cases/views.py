@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from haven.accounts import policy
 from haven.assessments import selectors as assessment_selectors
 from haven.assessments.charts import charts_for
+from haven.assistance import views as referral_views
 from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
 from haven.cases import actions, due, forms, selectors
@@ -41,24 +42,37 @@ TABS = [
     "family",
     "consent",
     "assessments",
+    "referrals",
     "plan",
     "notes",
     "tasks",
     "history",
 ]
 # Tabs that show personal data: seeing them leaves an access-log entry.
-IDENTIFYING_TABS = {"summary", "person", "family", "consent", "assessments", "plan", "notes"}
+IDENTIFYING_TABS = {
+    "summary",
+    "person",
+    "family",
+    "consent",
+    "assessments",
+    "referrals",
+    "plan",
+    "notes",
+}
 
 
 @login_required
 def dashboard(request):
     user = request.user
     overdue_rounds = assessment_selectors.overdue_rounds(user)
+    shown = list(overdue_rounds[:11])
     context = {
         "data": selectors.dashboard(user),
-        "overdue_rounds": list(overdue_rounds[:10]),
-        "overdue_rounds_count": overdue_rounds.count(),
+        "overdue_rounds": shown[:10],
+        # Counted only when there are more than the list shows.
+        "overdue_rounds_count": len(shown) if len(shown) <= 10 else overdue_rounds.count(),
         "can_report": policy.has_perm(user, "report.view"),
+        "referrals_waiting": referral_views.waiting_count(user),
         "approvals": list(selectors.pending_approvals_for(user)[:20]),
         "transfers": list(selectors.incoming_transfers(user)[:20]),
         "status_labels": dict(Status.choices),
@@ -183,6 +197,8 @@ def _transition_choices(user, case):
 
 def _tab_context(user, case, tab, plan):
     person = case.person
+    if tab == "referrals":
+        return referral_views.case_tab_context(user, case)
     if tab == "assessments":
         assessments = list(
             case.assessments.select_related("definition").order_by(

@@ -1,0 +1,67 @@
+"""A cross-agency referral in the browser: agency A refers, agency B accepts and completes,
+agency A sees the completion — and B sees the shared fields only."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from haven.assistance.models import Referral
+from haven.cases import actions
+from haven.people import actions as people_actions
+from tests.conftest import CASE, PERSON
+from tests.e2e.conftest import login
+from tests.e2e.test_accessibility import violations
+
+pytestmark = pytest.mark.e2e
+
+
+def test_agency_a_refers_agency_b_accepts_and_completes(people, new_page, shot):
+    from haven.assistance.models import ServiceType
+    from haven.assistance.taxonomy import install
+
+    install(ServiceType)  # a transactional database is emptied between tests
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    people_actions.record_consent(
+        people["caseworker"],
+        case.person,
+        purpose="referral",
+        legal_basis="consent",
+        given=True,
+        decided_on=date.today(),
+    )
+    a = new_page()
+    login(a, "alice")
+    a.goto(f"/cases/{case.pk}/?tab=referrals")
+    a.get_by_label("Service").select_option(label="Legal aid")
+    a.get_by_label("Refer to").select_option(label="Agency B")
+    a.get_by_label("What the person needs").fill("Advice on her residence permit")
+    a.get_by_label("Name", exact=True).check()
+    a.get_by_label("Languages").check()
+    assert violations(a) == []
+    a.get_by_role("button", name="Send referral").click()
+    expect(a.locator(".messages")).to_contain_text("Referral sent.")
+    shot(a, "referral-sent")
+
+    b = new_page()
+    login(b, "eve")
+    b.get_by_role("link", name="Referrals waiting for an answer").click()
+    b.get_by_role("link", name="Legal aid").click()
+    expect(b.get_by_text("Advice on her residence permit")).to_be_visible()
+    expect(b.get_by_text(PERSON["given_name"])).to_be_visible()
+    # The receiver sees the shared fields only: no case, no number, no other detail.
+    expect(b.get_by_text(case.number)).to_have_count(0)
+    expect(b.get_by_text("Stranded migrant")).to_have_count(0)
+    assert violations(b) == []
+    shot(b, "referral-received")
+    b.get_by_role("button", name="Accept").click()
+    expect(b.locator(".messages")).to_contain_text("Referral updated.")
+    b.get_by_label("Reason or outcome").fill("Permit renewed with our lawyer")
+    b.get_by_role("button", name="Completed", exact=True).click()
+    expect(b.locator(".badge").first).to_have_text("Completed")
+    shot(b, "referral-completed-by-b")
+
+    a.goto(f"/cases/{case.pk}/?tab=referrals")
+    expect(a.get_by_text("Completed — Permit renewed with our lawyer")).to_be_visible()
+    shot(a, "referral-outcome-seen-by-a")
+    assert Referral.objects.get().status == "completed"
