@@ -22,5 +22,8 @@ router.register("service-types", assistance_api.ServiceTypeViewSet, basename="se
 router.register("providers", assistance_api.ProviderViewSet, basename="provider")
 router.register("service-points", assistance_api.ServicePointViewSet, basename="service_point")
 router.register("referrals", assistance_api.ReferralViewSet, basename="referral")
+router.register(
+    "service-deliveries", assistance_api.ServiceDeliveryViewSet, basename="service_delivery"
+)
 
 urlpatterns = [path("users/me/", accounts_api.me, name="users_me"), *router.urls]

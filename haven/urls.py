@@ -74,6 +74,7 @@ urlpatterns = [
     ),
     path("assessments/report/", assessment_views.assessment_report, name="assessment_report"),
     path("cases/<int:pk>/referrals/", assistance_views.referral_new, name="referral_new"),
+    path("cases/<int:pk>/services/", assistance_views.delivery_new, name="delivery_new"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/move/", assistance_views.referral_move, name="referral_move"),

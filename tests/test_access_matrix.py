@@ -202,6 +202,7 @@ MATRIX = {
         ON_CASE,
     ),
     "referral_new": ("post", "/cases/{case}/referrals/", {}, ON_CASE),
+    "delivery_new": ("post", "/cases/{case}/services/", {}, ON_CASE),
     "referrals_received": ("get", "/referrals/", None, expect(ok=CASE_HOLDERS)),
     "referral_detail": (
         "get",
@@ -250,6 +251,12 @@ MATRIX = {
     "service_point-list": ("get", "/api/v1/service-points/", None, api(EVERYONE)),
     "service_point-detail": ("get", "/api/v1/service-points/{point}/", None, api(EVERYONE)),
     "referral-list": ("get", "/api/v1/referrals/", None, api(expect(ok=CASE_HOLDERS))),
+    "service_delivery-list": (
+        "get",
+        "/api/v1/service-deliveries/",
+        None,
+        api(expect(ok=CASE_HOLDERS)),
+    ),
     # Seen by the referring side through the case, and by the receiving agency (B).
     "referral-detail": (
         "get",

@@ -1,6 +1,7 @@
 """Referrals: consent-gated, minimum data, receiving side sees only what was shared, and a
 workflow that says what can happen next."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -219,3 +220,93 @@ def test_a_declined_referral_cannot_be_accepted(world, register, shelter):
     )
     with pytest.raises(InvalidTransition, match="Declined: it can move to none"):
         actions.answer(world["other_agency"], referral, accept=True, version=referral.version)
+
+
+def test_services_delivered_with_costs_totalled_by_funding_source(world, register, api, shelter):
+    from decimal import Decimal
+
+    case = register(world["caseworker"])
+    today = date.today()
+    actions.record_delivery(
+        world["caseworker"],
+        case,
+        shelter,
+        delivered_on=today,
+        cost=Decimal("120.50"),
+        currency="eur",
+        funding_source="GAF",
+    )
+    actions.record_delivery(
+        world["caseworker"],
+        case,
+        shelter,
+        delivered_on=today,
+        cost=Decimal("30"),
+        currency="EUR",
+        funding_source="GAF",
+    )
+    actions.record_delivery(
+        world["caseworker"],
+        case,
+        shelter,
+        delivered_on=today,
+        cost=Decimal("5000"),
+        currency="XOF",
+        funding_source="GAF",
+    )
+    actions.record_delivery(
+        world["caseworker"],
+        case,
+        shelter,
+        delivered_on=today,
+        status="planned",
+        cost=Decimal("99"),
+        currency="EUR",
+        funding_source="GAF",
+    )
+    totals = selectors.delivery_totals(case.deliveries.all())
+    assert [(t["currency"], t["total"], t["services"]) for t in totals] == [
+        ("EUR", Decimal("150.50"), 2),
+        ("XOF", Decimal("5000.00"), 1),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        actions.record_delivery(
+            world["caseworker"],
+            case,
+            shelter,
+            delivered_on=today + timedelta(days=2),
+            cost=Decimal("-1"),
+            currency="ZZZ",
+        )
+    assert set(caught.value.message_dict) == {"delivered_on", "cost", "currency"}
+    with pytest.raises(ValidationError, match="currency of the cost"):
+        actions.record_delivery(
+            world["caseworker"], case, shelter, delivered_on=today, cost=Decimal("3")
+        )
+    # Through the API, and out of scope is "not found".
+    payload = {
+        "case": case.pk,
+        "service": "shelter",
+        "delivered_on": str(today),
+        "cost": "10.00",
+        "currency": "USD",
+        "funding_source": "Donor X",
+    }
+    assert (
+        api("caseworker").post("/api/v1/service-deliveries/", payload, format="json").status_code
+        == 201
+    )
+    assert (
+        api("other_agency").post("/api/v1/service-deliveries/", payload, format="json").status_code
+        == 404
+    )
+    listed = api("caseworker").get(f"/api/v1/service-deliveries/?case={case.pk}").json()
+    assert listed["count"] == 5
+    event = AuditEvent.objects.filter(action="service_delivery.create").order_by("seq").last()
+    assert event.details["currency"] == "USD" and event.details["cost"] == "10.00"
+    page = Client()
+    sign_in(page, world["caseworker"])
+    tab = page.get(f"/cases/{case.pk}/?tab=referrals", HTTP_HOST="localhost")
+    text = tab.content.decode()
+    assert "Cost by funding source" in text, text[-3000:]
+    assert re.search(r"GAF: 150[.,]50 EUR", text), re.findall(r"GAF:[^<]*", text)

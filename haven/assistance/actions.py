@@ -11,10 +11,18 @@ from django.utils.translation import gettext as _
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
 from haven.assistance import eligibility, selectors, sharing
-from haven.assistance.models import Referral, ReferralStatus, ServicePoint, ServiceType
+from haven.assistance.models import (
+    DeliveryStatus,
+    Referral,
+    ReferralStatus,
+    ServiceDelivery,
+    ServicePoint,
+    ServiceType,
+)
 from haven.audit.actions import audited, record_event
 from haven.cases.models import Case
 from haven.core.errors import InvalidTransition, MissingConsent, NotAllowed
+from haven.core.reference import currency_codes
 from haven.core.versioning import lock_at_version
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
@@ -205,3 +213,63 @@ def _move(user, referral: Referral, target: str, version: int, **fields) -> Refe
         details={"from": before, "to": target},
     )
     return referral
+
+
+@audited
+def record_delivery(
+    user,
+    case: Case,
+    service: ServiceType,
+    *,
+    delivered_on,
+    provider: str = "",
+    status: str = DeliveryStatus.DELIVERED,
+    cost=None,
+    currency: str = "",
+    funding_source: str = "",
+    notes: str = "",
+) -> ServiceDelivery:
+    """Record a service given (or planned) for the case's person."""
+    if not policy.can_case(user, "case.update", case):
+        raise NotAllowed(_("Your role does not allow recording services on this case."))
+    errors = {}
+    if status not in DeliveryStatus.values:
+        errors["status"] = _("Choose planned, delivered or cancelled.")
+    if status == DeliveryStatus.DELIVERED and delivered_on > timezone.localdate():
+        errors["delivered_on"] = _("A service delivered cannot be dated in the future.")
+    if cost is not None and cost < 0:
+        errors["cost"] = _("A cost cannot be negative.")
+    currency = (currency or "").strip().upper()
+    if cost is not None and not currency:
+        errors["currency"] = _("Give the currency of the cost (e.g. EUR, USD, XOF).")
+    elif currency and currency not in currency_codes():
+        errors["currency"] = _("%(c)s is not an ISO 4217 currency code.") % {"c": currency}
+    if errors:
+        raise ValidationError(errors)
+    delivery = ServiceDelivery.objects.create(
+        case=case,
+        service=service,
+        delivered_on=delivered_on,
+        provider=provider.strip(),
+        status=status,
+        cost=cost,
+        currency=currency,
+        funding_source=funding_source.strip(),
+        notes=notes.strip(),
+        recorded_by=user,
+    )
+    record_event(
+        user,
+        "service_delivery.create",
+        obj=delivery,
+        agency_id=case.agency_id,
+        details={
+            "case": case.pk,
+            "service": service.code,
+            "status": status,
+            "cost": str(cost) if cost is not None else None,
+            "currency": currency,
+            "funding_source": delivery.funding_source,
+        },
+    )
+    return delivery

@@ -9,11 +9,19 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from haven.accounts import policy
 from haven.accounts.models import Agency, Team
 from haven.assistance import actions, selectors, sharing
-from haven.assistance.models import Provider, Referral, ServicePoint, ServiceType
+from haven.assistance.models import (
+    Provider,
+    Referral,
+    ServiceDelivery,
+    ServicePoint,
+    ServiceType,
+)
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
+from haven.cases.models import Case
 from haven.core.errors import NotAllowed
 from haven.core.models import Location
 from haven.core.permissions import HavenPermission
@@ -141,6 +149,30 @@ class ReceivedReferralSerializer(ReferralSerializer):
     class Meta(ReferralSerializer.Meta):
         fields = [f for f in ReferralSerializer.Meta.fields if f != "case"] + ["from_agency"]
         read_only_fields = fields
+
+
+class ServiceDeliverySerializer(ModelSerializer):
+    # A number, checked against the caller's cases: out of scope is "not found".
+    case = serializers.IntegerField(source="case_id")
+    service = serializers.SlugRelatedField(slug_field="code", queryset=ServiceType.objects.all())
+    cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+
+    class Meta:
+        model = ServiceDelivery
+        fields = [
+            "id",
+            "case",
+            "service",
+            "delivered_on",
+            "provider",
+            "status",
+            "cost",
+            "currency",
+            "funding_source",
+            "notes",
+        ]
 
 
 class AnswerSerializer(Serializer):
@@ -306,3 +338,30 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             version=data["version"],
         )
         return Response(self._body(referral, receiving))
+
+
+class ServiceDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Services given to the people of the caller's cases (filter by case)."""
+
+    serializer_class = ServiceDeliverySerializer
+    permission_classes = [HavenPermission]
+    required_perms = {"*": "case.view", "create": "case.update"}
+    filterset_fields = ["case", "service", "status"]
+
+    def get_queryset(self):
+        return (
+            ServiceDelivery.objects.filter(
+                case__in=Case.objects.filter(policy.case_q(self.request.user))
+            )
+            .select_related("service")
+            .order_by("-delivered_on", "-id")
+        )
+
+    @extend_schema(request=ServiceDeliverySerializer, responses={201: ServiceDeliverySerializer})
+    def create(self, request):
+        payload = ServiceDeliverySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        case = case_selectors.get_case(request.user, data.pop("case_id"))
+        delivery = actions.record_delivery(request.user, case, data.pop("service"), **data)
+        return Response(ServiceDeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)

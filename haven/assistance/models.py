@@ -150,3 +150,38 @@ class Referral(TimeStamped):
             models.Index(fields=["to_agency", "status"], name="referral_agency_status"),
             models.Index(fields=["status", "due_on"], name="referral_status_due"),
         ]
+
+
+class DeliveryStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ServiceDelivery(TimeStamped):
+    """A service given to the person of a case: what, when, by whom, at what cost, paid
+    from which fund."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="deliveries")
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
+    delivered_on = models.DateField(_("date"))
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.DELIVERED,
+    )
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    funding_source = models.CharField(_("funding source"), max_length=120, blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]

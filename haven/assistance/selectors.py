@@ -4,12 +4,12 @@ fields shared, never the case."""
 
 import json
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from haven.accounts import policy
 from haven.assistance.eligibility import refusal
-from haven.assistance.models import Referral, ReferralStatus, ServicePoint
+from haven.assistance.models import DeliveryStatus, Referral, ReferralStatus, ServicePoint
 from haven.cases.models import Case
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
@@ -79,3 +79,15 @@ def shared_with_receiver(referral: Referral) -> dict[str, str]:
     ):
         return {}
     return json.loads(referral.shared or "{}")
+
+
+def delivery_totals(deliveries) -> list[dict]:
+    """Cost of the services delivered, by funding source and currency (never summed across
+    currencies)."""
+    rows = (
+        deliveries.filter(status=DeliveryStatus.DELIVERED, cost__isnull=False)
+        .values("funding_source", "currency")
+        .annotate(total=Sum("cost"), services=Count("id"))
+        .order_by("funding_source", "currency")
+    )
+    return list(rows)

@@ -1,5 +1,8 @@
 """The referral pages: refer from a case, and the receiving side's inbox."""
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +14,7 @@ from django.views.decorators.http import require_POST
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
 from haven.assistance import actions, selectors, sharing
-from haven.assistance.models import ReferralStatus, ServicePoint, ServiceType
+from haven.assistance.models import DeliveryStatus, ReferralStatus, ServicePoint, ServiceType
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.web import requires, succeeded
@@ -34,6 +37,11 @@ def case_tab_context(user, case) -> dict:
         "agencies": Agency.objects.filter(is_active=True).exclude(pk=case.agency_id),
         "points": ServicePoint.objects.filter(active=True).select_related("provider"),
         "shareable": [(code, label) for code, (label, _getter) in sharing.SHAREABLE.items()],
+        "deliveries": case.deliveries.select_related("service"),
+        "delivery_totals": selectors.delivery_totals(case.deliveries.all()),
+        "can_record": policy.can_case(user, "case.update", case),
+        "delivery_statuses": DeliveryStatus.choices,
+        "all_services": ServiceType.objects.filter(active=True).order_by("name"),
     }
 
 
@@ -78,6 +86,42 @@ def referral_new(request, pk):
             **{f"to_{kind}": target},
         ),
         _("Referral sent."),
+    )
+    return redirect(_case_tab(case))
+
+
+@require_POST
+@requires("case.update")
+def delivery_new(request, pk):
+    case = case_selectors.get_case(request.user, pk)
+    post = request.POST
+    service = ServiceType.objects.filter(code=post.get("service", "")).first()
+    try:
+        delivered_on = date.fromisoformat(post.get("delivered_on", ""))
+        cost = Decimal(post["cost"]) if post.get("cost", "").strip() else None
+    except (ValueError, InvalidOperation):
+        service = None
+    if service is None:
+        messages.error(
+            request, _("Give the service, its date (YYYY-MM-DD) and a cost as a number.")
+        )
+        return redirect(_case_tab(case))
+    succeeded(
+        request,
+        None,
+        lambda: actions.record_delivery(
+            request.user,
+            case,
+            service,
+            delivered_on=delivered_on,
+            provider=post.get("provider", ""),
+            status=post.get("status", "delivered"),
+            cost=cost,
+            currency=post.get("currency", ""),
+            funding_source=post.get("funding_source", ""),
+            notes=post.get("notes", ""),
+        ),
+        _("Service recorded."),
     )
     return redirect(_case_tab(case))
 

@@ -39,3 +39,9 @@ def normalise_language(code: str) -> str | None:
 def language_name(code: str) -> str:
     lang = pycountry.languages.get(alpha_3=code)
     return lang.name if lang else code
+
+
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 currency codes."""
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
