@@ -227,43 +227,22 @@ def test_services_delivered_with_costs_totalled_by_funding_source(world, registe
 
     case = register(world["caseworker"])
     today = date.today()
-    actions.record_delivery(
-        world["caseworker"],
-        case,
-        shelter,
-        delivered_on=today,
-        cost=Decimal("120.50"),
-        currency="eur",
-        funding_source="GAF",
-    )
-    actions.record_delivery(
-        world["caseworker"],
-        case,
-        shelter,
-        delivered_on=today,
-        cost=Decimal("30"),
-        currency="EUR",
-        funding_source="GAF",
-    )
-    actions.record_delivery(
-        world["caseworker"],
-        case,
-        shelter,
-        delivered_on=today,
-        cost=Decimal("5000"),
-        currency="XOF",
-        funding_source="GAF",
-    )
-    actions.record_delivery(
-        world["caseworker"],
-        case,
-        shelter,
-        delivered_on=today,
-        status="planned",
-        cost=Decimal("99"),
-        currency="EUR",
-        funding_source="GAF",
-    )
+    for cost, currency, state in (
+        ("120.50", "eur", "delivered"),
+        ("30", "EUR", "delivered"),
+        ("5000", "XOF", "delivered"),
+        ("99", "EUR", "planned"),  # not delivered: not in the totals
+    ):
+        actions.record_delivery(
+            world["caseworker"],
+            case,
+            shelter,
+            delivered_on=today,
+            status=state,
+            cost=Decimal(cost),
+            currency=currency,
+            funding_source="GAF",
+        )
     totals = selectors.delivery_totals(case.deliveries.all())
     assert [(t["currency"], t["total"], t["services"]) for t in totals] == [
         ("EUR", Decimal("150.50"), 2),

@@ -306,12 +306,7 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=AnswerSerializer, responses=ReceivedReferralSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
-        referral, receiving = selectors.get_referral(request.user, pk)
-        if not receiving:
-            raise NotAllowed(_("Only the receiving side can answer this referral."))
-        payload = AnswerSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        referral, data = self._received(request, pk, AnswerSerializer)
         actions.answer(
             request.user,
             referral,
@@ -319,17 +314,12 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             reason=data.get("reason", ""),
             version=data["version"],
         )
-        return Response(self._body(referral, receiving))
+        return Response(self._body(referral, True))
 
     @extend_schema(request=ProgressSerializer, responses=ReceivedReferralSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        referral, receiving = selectors.get_referral(request.user, pk)
-        if not receiving:
-            raise NotAllowed(_("Only the receiving side can answer this referral."))
-        payload = ProgressSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        referral, data = self._received(request, pk, ProgressSerializer)
         actions.progress(
             request.user,
             referral,
@@ -337,7 +327,16 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             outcome=data.get("outcome", ""),
             version=data["version"],
         )
-        return Response(self._body(referral, receiving))
+        return Response(self._body(referral, True))
+
+    def _received(self, request, pk, serializer_class):
+        """The referral, if the caller is its receiving side, and the request's data."""
+        referral, receiving = selectors.get_referral(request.user, pk)
+        if not receiving:
+            raise NotAllowed(_("Only the receiving side can answer this referral."))
+        payload = serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return referral, payload.validated_data
 
 
 class ServiceDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
