@@ -250,6 +250,13 @@ MATRIX = {
     "provider-detail": ("get", "/api/v1/providers/{provider}/", None, api(EVERYONE)),
     "service_point-list": ("get", "/api/v1/service-points/", None, api(EVERYONE)),
     "service_point-detail": ("get", "/api/v1/service-points/{point}/", None, api(EVERYONE)),
+    "service_point-export-hxl": ("get", "/api/v1/service-points/export/", None, api(EVERYONE)),
+    "service_point-import-hxl": (
+        "post",
+        "/api/v1/service-points/import/",
+        {},
+        api(expect(ok=["agency_admin", "system_admin"])),
+    ),
     "referral-list": ("get", "/api/v1/referrals/", None, api(expect(ok=CASE_HOLDERS))),
     "service_delivery-list": (
         "get",

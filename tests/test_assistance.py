@@ -289,3 +289,64 @@ def test_services_delivered_with_costs_totalled_by_funding_source(world, registe
     text = tab.content.decode()
     assert "Cost by funding source" in text, text[-3000:]
     assert re.search(r"GAF: 150[.,]50 EUR", text), re.findall(r"GAF:[^<]*", text)
+
+
+def test_the_directory_goes_out_and_comes_back_as_hxl(world, api, shelter):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from haven.core.models import Location
+
+    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    point = ServicePoint.objects.create(
+        provider=Provider.objects.create(name="Safe House"),
+        name="Niamey centre",
+        location=niger,
+        languages=["hau", "fra"],
+        min_age=18,
+        sexes=["female"],
+        capacity=40,
+    )
+    point.services.add(shelter, ServiceType.objects.get(code="mhpss"))
+    exported = api("caseworker").get("/api/v1/service-points/export/")
+    assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")
+    text = exported.content.decode()
+    assert "#org+name" in text and "Safe House" in text and "shelter mhpss" in text
+    # Changed and imported back: the point is updated, a new one created.
+    edited = text.replace(",40\r\n", ",55\r\n") + (
+        "Legal Aid Niger,Agadez desk,legal_aid,NE,,+227 000,,,,,,,Mon-Fri,\r\n"
+    )
+    assert (
+        api("caseworker")
+        .post(
+            "/api/v1/service-points/import/",
+            {"file": SimpleUploadedFile("d.csv", edited.encode())},
+            format="multipart",
+        )
+        .status_code
+        == 403
+    )
+    imported = api("agency_admin").post(
+        "/api/v1/service-points/import/",
+        {"file": SimpleUploadedFile("d.csv", edited.encode())},
+        format="multipart",
+    )
+    assert imported.status_code == 200, imported.content
+    assert (imported.json()["created"], imported.json()["updated"]) == (1, 1)
+    point.refresh_from_db()
+    assert point.capacity == 55 and point.sexes == ["female"] and point.languages == ["hau", "fra"]
+    desk = ServicePoint.objects.get(name="Agadez desk")
+    assert [s.code for s in desk.services.all()] == ["legal_aid"] and desk.location == niger
+    # A file with a bad row is refused whole, each problem with its line.
+    bad = edited.replace("legal_aid,NE", "lawyers,XX").replace(",55\r\n", ",many\r\n")
+    refused = api("agency_admin").post(
+        "/api/v1/service-points/import/",
+        {"file": SimpleUploadedFile("d.csv", bad.encode())},
+        format="multipart",
+    )
+    assert refused.status_code == 400
+    errors = refused.json()["errors"]
+    assert any("line 3" in e and "whole number" in e for e in errors)
+    assert any("line 4" in e and "lawyers" in e for e in errors)
+    assert any("line 4" in e and "'XX'" in e for e in errors)
+    point.refresh_from_db()
+    assert point.capacity == 55  # nothing of the refused file was saved

@@ -2,6 +2,7 @@
 the web pages. The receiving side of a referral sees it and the fields shared, never the
 case."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
-from haven.assistance import actions, selectors, sharing
+from haven.assistance import actions, directory, selectors, sharing
 from haven.assistance.models import (
     Provider,
     Referral,
@@ -175,6 +176,16 @@ class ServiceDeliverySerializer(ModelSerializer):
         ]
 
 
+class DirectoryUploadSerializer(Serializer):
+    file = serializers.FileField(help_text="CSV with HXL hashtags (#org+name, #loc+name, …).")
+
+
+class DirectoryImportSerializer(Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
 class AnswerSerializer(Serializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -214,6 +225,33 @@ class ProviderViewSet(_DirectoryViewSet):
 class ServicePointViewSet(_DirectoryViewSet):
     serializer_class = ServicePointSerializer
     queryset = ServicePoint.objects.select_related("provider").prefetch_related("services")
+    required_perms = {**_DirectoryViewSet.required_perms, "import_hxl": "service.manage"}
+
+    @extend_schema(
+        responses={(200, "text/csv"): str},
+        description="The directory as CSV with HXL hashtags (see docs/assistance.md).",
+    )
+    @action(detail=False, methods=["get"], url_path="export")
+    def export_hxl(self, request):
+        body = directory.export_csv(self.get_queryset().filter(active=True))
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="service-points.csv"'
+        return response
+
+    @extend_schema(
+        request={"multipart/form-data": DirectoryUploadSerializer},
+        responses=DirectoryImportSerializer,
+        description="Create or update service points from HXL-tagged CSV; a file with any "
+        "bad row is refused whole, each problem with its line.",
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_hxl(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["Attach the CSV as 'file'."]}, status=400)
+        result = directory.import_csv(upload.read())
+        body = {"created": result.created, "updated": result.updated, "errors": result.errors}
+        return Response(body, status=400 if result.errors else 200)
 
     @extend_schema(
         parameters=[
