@@ -34,6 +34,8 @@ def test_the_shipped_forms_are_installed_once(db):
         "haven_best_interests",
     }
     assert actions.install_shipped_forms() == []
+    installed = AuditEvent.objects.filter(action="assessment_definition.install")
+    assert installed.count() == len(ids) and installed.first().actor is None
 
 
 def test_an_agency_admin_publishes_versions_of_a_form(world, api):

@@ -132,6 +132,7 @@ def test_the_receiving_agency_sees_the_shared_fields_and_nothing_else(
         assert hidden not in text
     listed = api("other_agency").get("/api/v1/referrals/?box=received").json()["results"]
     assert [r["id"] for r in listed] == [referral.pk] and "case" not in listed[0]
+    assert "shared" not in listed[0] and "reason" not in listed[0]  # read one by one, logged
     # Nothing else of the case reaches agency B: not the case, the person, a search or a page.
     client = api("other_agency")
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
@@ -350,3 +351,21 @@ def test_the_directory_goes_out_and_comes_back_as_hxl(world, api, shelter):
     assert any("line 4" in e and "'XX'" in e for e in errors)
     point.refresh_from_db()
     assert point.capacity == 55  # nothing of the refused file was saved
+
+
+def test_directory_changes_go_through_an_audited_action(world, api):
+    created = api("agency_admin").post(
+        "/api/v1/providers/", {"name": "Clinic Nord", "phone": "+227 1"}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    event = AuditEvent.objects.get(action="provider.create")
+    assert event.object_id == str(created.json()["id"]) and "name" in event.details["fields"]
+    changed = api("agency_admin").patch(
+        f"/api/v1/providers/{created.json()['id']}/", {"phone": "+227 2"}, format="json"
+    )
+    assert changed.status_code == 200
+    assert AuditEvent.objects.get(action="provider.update").details == {"fields": ["phone"]}
+    assert (
+        api("caseworker").post("/api/v1/providers/", {"name": "X"}, format="json").status_code
+        == 403
+    )

@@ -121,7 +121,14 @@ def install_shipped_forms(using: str = "default") -> list[AssessmentDefinition]:
             continue
         form = forms.load(data)  # shipped forms are tested; a problem here is a bug
         with transaction.atomic(using=using):
-            installed.append(_store(form, data, path.name, agency_id=None))
+            definition = _store(form, data, path.name, agency_id=None)
+            record_event(
+                None,
+                "assessment_definition.install",
+                obj=definition,
+                details={"form_id": definition.form_id, "version": definition.version},
+            )
+        installed.append(definition)
     return installed
 
 
@@ -281,11 +288,15 @@ def import_responses(user, definition: AssessmentDefinition, parsed) -> list[dic
     if not policy.has_perm(user, "assessment.fill"):
         raise NotAllowed(_("Your role does not allow filling assessments."))
     form = definition.parsed()
-    cases = visible_cases(user, "assessment.fill")
+    numbers = {row.case_number for row in parsed.rows if row.case_number}
+    cases = {
+        case.number: case
+        for case in visible_cases(user, "assessment.fill").filter(number__in=numbers)
+    }
     results = []
     for row in parsed.rows:
         result = {"row": row.number, "case": row.case_number}
-        case = cases.filter(number=row.case_number).first() if row.case_number else None
+        case = cases.get(row.case_number)
         if case is None:
             result.update(
                 status=404,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
-from haven.assistance import eligibility, selectors, sharing
+from haven.assistance import directory, eligibility, selectors, sharing
 from haven.assistance.models import (
     DeliveryStatus,
     Referral,
@@ -273,3 +273,35 @@ def record_delivery(
         },
     )
     return delivery
+
+
+@audited
+def save_directory_entry(user, serializer):
+    """Create or change a service type, provider or service point from a validated API
+    serializer: only for those who manage the directory, and audited."""
+    if not policy.has_perm(user, "service.manage"):
+        raise NotAllowed(_("Your role does not allow managing the service directory."))
+    created = serializer.instance is None
+    entry = serializer.save()
+    record_event(
+        user,
+        f"{entry._meta.model_name}.{'create' if created else 'update'}",
+        obj=entry,
+        details={"fields": sorted(serializer.validated_data)},
+    )
+    return entry
+
+
+@audited
+def import_directory(user, data: bytes) -> directory.ImportResult:
+    """Create or update service points from HXL-tagged CSV (all rows or none), audited."""
+    if not policy.has_perm(user, "service.manage"):
+        raise NotAllowed(_("Your role does not allow managing the service directory."))
+    result = directory.import_csv(data)
+    if not result.errors:
+        record_event(
+            user,
+            "service_point.import",
+            details={"created": result.created, "updated": result.updated},
+        )
+    return result

@@ -174,6 +174,8 @@ class ServiceDeliverySerializer(ModelSerializer):
             "funding_source",
             "notes",
         ]
+        # Notes may describe the person: written here, read on the case's pages (logged).
+        extra_kwargs = {"notes": {"write_only": True}}
 
 
 class DirectoryUploadSerializer(Serializer):
@@ -184,6 +186,21 @@ class DirectoryImportSerializer(Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.CharField())
+
+
+class ReferralSummarySerializer(ReferralSerializer):
+    # Lists leave out what describes the person: reading a referral is a logged view.
+    class Meta(ReferralSerializer.Meta):
+        fields = [f for f in ReferralSerializer.Meta.fields if f not in ("reason", "shared")]
+        read_only_fields = fields
+
+
+class ReceivedSummarySerializer(ReceivedReferralSerializer):
+    class Meta(ReceivedReferralSerializer.Meta):
+        fields = [
+            f for f in ReceivedReferralSerializer.Meta.fields if f not in ("reason", "shared")
+        ]
+        read_only_fields = fields
 
 
 class AnswerSerializer(Serializer):
@@ -210,6 +227,12 @@ class _DirectoryViewSet(viewsets.ModelViewSet):
         "destroy": "service.manage",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        actions.save_directory_entry(self.request.user, serializer)
+
+    def perform_update(self, serializer):
+        actions.save_directory_entry(self.request.user, serializer)
 
 
 class ServiceTypeViewSet(_DirectoryViewSet):
@@ -249,7 +272,7 @@ class ServicePointViewSet(_DirectoryViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Attach the CSV as 'file'."]}, status=400)
-        result = directory.import_csv(upload.read())
+        result = actions.import_directory(request.user, upload.read())
         body = {"created": result.created, "updated": result.updated, "errors": result.errors}
         return Response(body, status=400 if result.errors else 200)
 
@@ -306,8 +329,8 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_serializer_class(self):
         if self.request.query_params.get("box") == "received":
-            return ReceivedReferralSerializer
-        return ReferralSerializer
+            return ReceivedSummarySerializer
+        return ReferralSummarySerializer
 
     @extend_schema(
         parameters=[OpenApiParameter("box", str, enum=["sent", "received"])],

@@ -1,23 +1,14 @@
 """Whether a service point takes this person: age, sex, nationality, vulnerability."""
 
-from datetime import date
-
 from django.utils.translation import gettext as _
 
 from haven.core.reference import country_name
 
 
-def _age(born: date | None) -> int | None:
-    if born is None:
-        return None
-    today = date.today()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def refusal(point, case) -> str:
     """Why the point does not take the person of this case, or "" when it does."""
     person = case.person
-    age = _age(person.birth_date)
+    age = person.age()
     if age is not None and point.min_age is not None and age < point.min_age:
         return _("%(point)s serves people aged %(min)s or more.") % {
             "point": point,

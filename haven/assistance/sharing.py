@@ -2,19 +2,9 @@
 the fields (minimum necessary); they are copied, encrypted, when the referral is made, and
 the receiving side sees those and nothing else."""
 
-from datetime import date
-
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.reference import country_name, language_name
-
-
-def _age(case) -> str:
-    born = case.person.birth_date
-    if born is None:
-        return ""
-    today = date.today()
-    return str(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
 
 
 def _phone(case) -> str:
@@ -29,7 +19,7 @@ SHAREABLE = {
         lambda case: case.person.original_script_name,
     ),
     "sex": (_("Sex"), lambda case: str(case.person.get_sex_display())),
-    "age": (_("Age"), _age),
+    "age": (_("Age"), lambda case: "" if case.person.age() is None else str(case.person.age())),
     "birth_date": (
         _("Date of birth"),
         lambda case: case.person.birth_date.isoformat() if case.person.birth_date else "",

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +108,14 @@ class Person(TimeStamped):
 
     def full_name(self) -> str:
         return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    def age(self, on: date | None = None) -> int | None:
+        """Age in whole years on a day (today by default), or None without a birth date."""
+        if self.birth_date is None:
+            return None
+        on = on or date.today()
+        born = self.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
     def has_disability(self) -> bool:
         """Washington Group cut-off: 'a lot of difficulty' or worse in any domain."""
