@@ -14,6 +14,7 @@ commands:
   import-locations FILE   import an HXL-tagged location hierarchy
   forms check FILE.xlsx   check an XLSForm and report every problem (stores nothing)
   forms import FILE.xlsx --agency CODE   publish an XLSForm as a new version
+  remind [--every SECONDS]   send the referral reminders owed now (or keep doing it)
   manage ...       any Django management command
 """
 
@@ -24,6 +25,7 @@ ALIASES = {
     "rotate-keys": "rotate_keys",
     "import-locations": "import_locations",
     "forms": "forms",
+    "remind": "remind",
 }
 
 

@@ -220,6 +220,32 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = os.environ.get("HAVEN_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic jobs, run by the worker's scheduler (`celery worker --beat`, which `haven run`
+# starts with a broker) or, without a broker, by `haven remind --every`.
+HAVEN_REMINDER_INTERVAL_SECONDS = int(os.environ.get("HAVEN_REMINDER_INTERVAL_SECONDS", "3600"))
+CELERY_BEAT_SCHEDULE = {
+    "referral-reminders": {
+        "task": "haven.assistance.tasks.send_referral_reminders",
+        "schedule": HAVEN_REMINDER_INTERVAL_SECONDS,
+    }
+}
+
+# Mail (referral reminders). Without an SMTP host nothing is mailed; reminders are still
+# recorded and the overdue lists still show them.
+HAVEN_SMTP_HOST = os.environ.get("HAVEN_SMTP_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if HAVEN_SMTP_HOST
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_HOST = HAVEN_SMTP_HOST
+EMAIL_PORT = int(os.environ.get("HAVEN_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("HAVEN_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HAVEN_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = envconfig.flag("HAVEN_SMTP_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("HAVEN_EMAIL_FROM", "haven@localhost")
+# The address users reach Haven at, for links in mail.
+HAVEN_BASE_URL = os.environ.get("HAVEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

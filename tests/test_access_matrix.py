@@ -204,6 +204,14 @@ MATRIX = {
     "referral_new": ("post", "/cases/{case}/referrals/", {}, ON_CASE),
     "delivery_new": ("post", "/cases/{case}/services/", {}, ON_CASE),
     "referrals_received": ("get", "/referrals/", None, expect(ok=CASE_HOLDERS)),
+    "referrals_sent": ("get", "/referrals/sent/", None, expect(ok=CASE_HOLDERS)),
+    # The printable form: the referring side only; the receiving agency is refused.
+    "referral_form": (
+        "get",
+        "/referrals/{referral}/form.pdf",
+        None,
+        expect(ok=CASE_TEAM, not_found=["caseworker2"]),
+    ),
     "referral_detail": (
         "get",
         "/referrals/{referral}/",
@@ -270,6 +278,12 @@ MATRIX = {
         "/api/v1/referrals/{referral}/",
         None,
         api(expect(ok=[*CASE_TEAM, "other_agency", "other_supervisor"], not_found=["caseworker2"])),
+    ),
+    "referral-form": (
+        "get",
+        "/api/v1/referrals/{referral}/form/",
+        None,
+        api(expect(ok=CASE_TEAM, not_found=["caseworker2"])),
     ),
     "referral-answer": (
         "post",

@@ -82,6 +82,12 @@ def has_perm(user, perm: str) -> bool:
     return bool(grants(user).by_perm.get(perm))
 
 
+def holders(perm: str):
+    """Active users who hold `perm` through any of their roles (roles are few: read in full)."""
+    role_ids = [role.pk for role in Role.objects.all() if perm in role.permissions]
+    return User.objects.filter(is_active=True, grants__role_id__in=role_ids).distinct()
+
+
 def scopes(user, perm: str) -> set[str]:
     return grants(user).by_perm.get(perm, set())
 

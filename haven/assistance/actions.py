@@ -3,17 +3,20 @@ complete. Each checks the policy, moves the referral along its workflow and is a
 
 import json
 from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
-from haven.assistance import directory, eligibility, selectors, sharing
+from haven.assistance import directory, eligibility, mail, printing, selectors, sharing, sla
 from haven.assistance.models import (
     DeliveryStatus,
     Referral,
+    ReferralReminder,
     ReferralStatus,
     ServiceDelivery,
     ServicePoint,
@@ -102,7 +105,9 @@ def refer(
         shared_fields=list(dict.fromkeys(fields)),
         shared=json.dumps(sharing.snapshot(case, list(dict.fromkeys(fields)))),
         consent_override_reason=override_reason,
-        due_on=timezone.localdate() + timedelta(days=service.due_days),
+        due_on=sla.due_date(
+            timezone.localdate(), service.due_days, service.urgent_due_days, urgent
+        ),
         referred_by=user,
     )
     record_event(
@@ -305,3 +310,75 @@ def import_directory(user, data: bytes) -> directory.ImportResult:
             details={"created": result.created, "updated": result.updated},
         )
     return result
+
+
+@audited
+def send_reminders(today=None) -> list[ReferralReminder]:
+    """Remind the people concerned about open referrals due soon or overdue (a system job,
+    repeated safely: a reminder owed today is sent once). Mail goes out after commit."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=sla.DUE_SOON_DAYS)
+    candidates = (
+        selectors.open_referrals(Referral.objects.filter(due_on__lte=horizon))
+        .select_related("case", "service", "answered_by", "referred_by", "to_point__provider")
+        .prefetch_related("reminders")
+        .order_by("due_on", "id")
+    )
+    sent = []
+    for referral in candidates:
+        last: dict = {}
+        for reminder in referral.reminders.all():
+            last[reminder.kind] = max(last.get(reminder.kind, reminder.sent_on), reminder.sent_on)
+        kind = sla.reminder_owed(referral.status, referral.due_on, today, last)
+        if kind is None:
+            continue
+        people = selectors.people_to_remind(referral, kind)
+        reminder = ReferralReminder.objects.create(
+            referral=referral,
+            kind=kind,
+            sent_on=today,
+            recipients=sum(1 for person in people if person.email),
+        )
+        record_event(
+            None,
+            "referral.reminder",
+            obj=referral,
+            agency_id=referral.case.agency_id,
+            details={
+                "kind": kind,
+                "due_on": referral.due_on.isoformat(),
+                "mailed": reminder.recipients,
+            },
+        )
+        transaction.on_commit(partial(mail.send_reminder, referral, kind, people))
+        sent.append(reminder)
+    return sent
+
+
+@audited
+def print_form(user, referral: Referral) -> bytes:
+    """The referral form as PDF, for a provider outside Haven. Only the referring side prints
+    it, and printing shares the information again: it needs the person's consent in force
+    (unless the referral was made by a recorded override). Audited as an export."""
+    case = referral.case
+    if not policy.can_case(user, "referral.create", case):
+        raise NotAllowed(_("Only the referring side can print this referral."))
+    if not referral.consent_override_reason and not has_consent(
+        case.person, ConsentPurpose.REFERRAL
+    ):
+        raise MissingConsent(
+            _(
+                "The person has withdrawn their consent to referral: this referral's "
+                "information can no longer be shared."
+            ),
+            field="consent",
+        )
+    pdf = printing.referral_form(referral, user)
+    record_event(
+        user,
+        "referral.print",
+        obj=referral,
+        agency_id=case.agency_id,
+        details={"fields": referral.shared_fields},
+    )
+    return pdf

@@ -4,7 +4,9 @@ case."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +14,7 @@ from rest_framework.response import Response
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
-from haven.assistance import actions, directory, selectors, sharing
+from haven.assistance import actions, directory, selectors, sharing, sla
 from haven.assistance.models import (
     Provider,
     Referral,
@@ -113,6 +115,7 @@ class ReferralSerializer(ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
     to_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     shared = serializers.SerializerMethodField()
+    days_overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -131,6 +134,7 @@ class ReferralSerializer(ModelSerializer):
             "decline_reason",
             "outcome",
             "due_on",
+            "days_overdue",
             "created_at",
             "answered_at",
             "closed_at",
@@ -140,6 +144,9 @@ class ReferralSerializer(ModelSerializer):
 
     def get_shared(self, referral) -> dict[str, str]:
         return selectors.shared_with_receiver(referral)
+
+    def get_days_overdue(self, referral) -> int:
+        return sla.days_overdue(referral.status, referral.due_on, timezone.localdate())
 
 
 class ReceivedReferralSerializer(ReferralSerializer):
@@ -318,14 +325,20 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "create": "referral.create",
         "answer": "referral.receive",
         "progress": "referral.receive",
+        "form": "referral.create",
     }
     filterset_fields = ["status", "urgent"]
 
     def get_queryset(self):
         user = self.request.user
         if self.request.query_params.get("box") == "received":
-            return selectors.received(user).select_related("case__agency").order_by("due_on")
-        return selectors.sent(user).select_related("service", "to_agency").order_by("-created_at")
+            found = selectors.received(user).select_related("case__agency").order_by("due_on")
+        else:
+            found = selectors.sent(user).select_related("service", "to_agency")
+            found = found.order_by("-created_at")
+        if self.request.query_params.get("overdue") in ("true", "1"):
+            found = selectors.overdue(found, timezone.localdate())
+        return found
 
     def get_serializer_class(self):
         if self.request.query_params.get("box") == "received":
@@ -333,7 +346,12 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return ReferralSummarySerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("box", str, enum=["sent", "received"])],
+        parameters=[
+            OpenApiParameter("box", str, enum=["sent", "received"]),
+            OpenApiParameter(
+                "overdue", bool, description="Only open referrals past their due date"
+            ),
+        ],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -389,6 +407,23 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             version=data["version"],
         )
         return Response(self._body(referral, True))
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description=(
+            "The printable referral form (PDF) for a provider outside Haven: referring side "
+            "only, with the person's referral consent in force; recorded as an export."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def form(self, request, pk=None):
+        referral, receiving = selectors.get_referral(request.user, pk)
+        if receiving:
+            raise NotAllowed(_("Only the referring side can print this referral."))
+        pdf = actions.print_form(request.user, referral)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
+        return response
 
     def _received(self, request, pk, serializer_class):
         """The referral, if the caller is its receiving side, and the request's data."""

@@ -17,6 +17,10 @@ class ServiceType(models.Model):
     )
     # Days the receiving side has to complete a referral for this service.
     due_days = models.PositiveSmallIntegerField(_("days to complete a referral"), default=14)
+    # An urgent referral is due after this many days when that is sooner.
+    urgent_due_days = models.PositiveSmallIntegerField(
+        _("days to complete an urgent referral"), default=2
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -149,6 +153,29 @@ class Referral(TimeStamped):
         indexes = [
             models.Index(fields=["to_agency", "status"], name="referral_agency_status"),
             models.Index(fields=["status", "due_on"], name="referral_status_due"),
+        ]
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class ReferralReminder(models.Model):
+    """A reminder sent about an open referral: one row per referral, kind and day, so a
+    reminder run repeated the same day sends nothing twice."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    sent_on = models.DateField(_("sent on"))
+    recipients = models.PositiveIntegerField(_("people reminded"), default=0)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "kind", "sent_on"], name="one_reminder_per_kind_and_day"
+            )
         ]
 
 

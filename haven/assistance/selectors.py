@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from haven.accounts import policy
+from haven.assistance import sla
 from haven.assistance.eligibility import refusal
 from haven.assistance.models import DeliveryStatus, Referral, ReferralStatus, ServicePoint
 from haven.cases.models import Case
@@ -91,3 +92,38 @@ def delivery_totals(deliveries) -> list[dict]:
         .order_by("funding_source", "currency")
     )
     return list(rows)
+
+
+def open_referrals(referrals):
+    return referrals.filter(status__in=sla.OPEN)
+
+
+def overdue(referrals, today):
+    """Open referrals past their due date, the longest overdue first."""
+    return open_referrals(referrals).filter(due_on__lt=today).order_by("due_on", "id")
+
+
+def people_to_remind(referral: Referral, kind: str) -> list:
+    """Who a reminder about this referral goes to. On the receiving side: whoever answered
+    it, or while nobody has, those who triage the inbox (holders of `referral.receive` who
+    also assign cases, else every holder). The referring caseworker when it is overdue, and
+    always when the receiver is outside Haven (nobody else can chase it)."""
+    people = {}
+    receiving_agency = referral.to_agency_id or (
+        referral.to_point.provider.agency_id if referral.to_point_id else None
+    )
+    if referral.answered_by_id:
+        people[referral.answered_by_id] = referral.answered_by
+    elif referral.to_team_id or receiving_agency:
+        receivers = policy.holders("referral.receive")
+        if referral.to_team_id:
+            receivers = receivers.filter(teams=referral.to_team_id)
+        else:
+            receivers = receivers.filter(agency_id=receiving_agency)
+        triage = receivers.filter(pk__in=policy.holders("case.assign"))
+        for user in triage if triage.exists() else receivers:
+            people[user.pk] = user
+    outside_haven = referral.to_point_id and receiving_agency is None
+    if (kind == sla.OVERDUE or outside_haven) and referral.referred_by.is_active:
+        people[referral.referred_by_id] = referral.referred_by
+    return [user for user in people.values() if user.is_active]

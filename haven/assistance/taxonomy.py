@@ -25,6 +25,34 @@ SERVICE_TYPES = [
 ]
 
 
+# Days to complete an urgent referral, where the field's default (2) does not fit: life-saving
+# services the same or next day, the slow ones (documents, tracing, livelihoods) sooner than
+# usual but not in days.
+URGENT_DUE_DAYS = {
+    "shelter": 1,
+    "food_nfi": 1,
+    "medical": 1,
+    "security": 1,
+    "transportation": 1,
+    "documentation": 7,
+    "family_tracing": 14,
+    "education": 14,
+    "livelihood": 14,
+    "avr": 14,
+    "reintegration": 14,
+    "reintegration_economic": 14,
+    "reintegration_social": 14,
+    "reintegration_psychosocial": 7,
+    "other": 7,
+}
+
+
+def set_urgent_due_days(service_type_model) -> None:
+    """Give the shipped types their urgent delays (takes the model, for migrations)."""
+    for code, days in URGENT_DUE_DAYS.items():
+        service_type_model.objects.filter(code=code).update(urgent_due_days=days)
+
+
 def install(service_type_model) -> None:
     """Create the taxonomy's types that are missing (takes the model, for migrations)."""
     for code, name, days, parent in SERVICE_TYPES:

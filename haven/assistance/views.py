@@ -6,18 +6,24 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
-from haven.assistance import actions, selectors, sharing
+from haven.accounts.two_factor import recent_login_required
+from haven.assistance import actions, selectors, sharing, sla
 from haven.assistance.models import DeliveryStatus, ReferralStatus, ServicePoint, ServiceType
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
-from haven.core.web import requires, succeeded
+from haven.core.errors import HavenError
+from haven.core.web import query_without_page, requires, succeeded
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
 
@@ -45,11 +51,22 @@ def case_tab_context(user, case) -> dict:
     }
 
 
-def waiting_count(user) -> int | None:
-    """Referrals waiting for an answer from the user's agency or teams (None: not theirs)."""
-    if not policy.has_perm(user, "referral.receive"):
-        return None
-    return selectors.received(user).filter(status=ReferralStatus.PENDING).count()
+def referral_counts(user) -> dict[str, int | None]:
+    """For the dashboard: referrals waiting for an answer from the user's agency or teams,
+    those received and those sent (from cases in scope) that are past due. None where the
+    user has no such box."""
+    today = timezone.localdate()
+    counts = {"waiting": None, "received_overdue": None, "sent_overdue": None}
+    if policy.has_perm(user, "referral.receive"):
+        counts.update(
+            selectors.received(user).aggregate(
+                waiting=Count("id", filter=Q(status=ReferralStatus.PENDING)),
+                received_overdue=Count("id", filter=Q(status__in=sla.OPEN, due_on__lt=today)),
+            )
+        )
+    if policy.has_perm(user, "referral.create"):
+        counts["sent_overdue"] = selectors.overdue(selectors.sent(user), today).count()
+    return counts
 
 
 def _case_tab(case) -> str:
@@ -126,20 +143,49 @@ def delivery_new(request, pk):
     return redirect(_case_tab(case))
 
 
-@requires("referral.receive")
-def referrals_received(request):
-    user = request.user
+def _referral_list(request, box: str, referrals):
     status = request.GET.get("status", "")
-    referrals = (
-        selectors.received(user).select_related("case__agency").order_by("-urgent", "due_on")
-    )
+    only_overdue = request.GET.get("overdue") == "1"
+    today = timezone.localdate()
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
+    if only_overdue:
+        referrals = selectors.overdue(referrals, today)
+    else:
+        referrals = referrals.order_by("-urgent", "due_on", "-id")
+    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    for referral in page:
+        referral.days_overdue = sla.days_overdue(referral.status, referral.due_on, today)
     return render(
         request,
-        "assistance/received.html",
-        {"referrals": referrals[:200], "status": status, "statuses": ReferralStatus.choices},
+        "assistance/referral_list.html",
+        {
+            "box": box,
+            "page": page,
+            "status": status,
+            "overdue": only_overdue,
+            "statuses": ReferralStatus.choices,
+            "querystring": query_without_page(request),
+            "can_receive": policy.has_perm(request.user, "referral.receive"),
+            "can_refer": policy.has_perm(request.user, "referral.create"),
+        },
     )
+
+
+@requires("referral.receive")
+def referrals_received(request):
+    """What the user's agency or teams received: the referral and its service, never the case."""
+    received = selectors.received(request.user).select_related("case__agency")
+    return _referral_list(request, "received", received)
+
+
+@requires("referral.create")
+def referrals_sent(request):
+    """Referrals made from the cases in the user's scope, with where they went."""
+    sent = selectors.sent(request.user).select_related(
+        "case", "service", "to_team", "to_agency", "to_point__provider"
+    )
+    return _referral_list(request, "sent", sent)
 
 
 @login_required
@@ -184,3 +230,20 @@ def _move(user, referral, target: str, text: str, version: int):
         accept = target == ReferralStatus.ACCEPTED
         return actions.answer(user, referral, accept=accept, reason=text, version=version)
     return actions.progress(user, referral, status=target, outcome=text, version=version)
+
+
+@requires("referral.create")
+@recent_login_required
+def referral_form(request, pk):
+    """The printable form (PDF) of a referral, for a provider outside Haven."""
+    referral, receiving = selectors.get_referral(request.user, pk)
+    if receiving:
+        raise PermissionDenied
+    try:
+        pdf = actions.print_form(request.user, referral)
+    except HavenError as exc:
+        messages.error(request, exc.message)
+        return redirect("referral_detail", pk=referral.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
+    return response

@@ -72,7 +72,7 @@ def dashboard(request):
         # Counted only when there are more than the list shows.
         "overdue_rounds_count": len(shown) if len(shown) <= 10 else overdue_rounds.count(),
         "can_report": policy.has_perm(user, "report.view"),
-        "referrals_waiting": referral_views.waiting_count(user),
+        "referrals": referral_views.referral_counts(user),
         "approvals": list(selectors.pending_approvals_for(user)[:20]),
         "transfers": list(selectors.incoming_transfers(user)[:20]),
         "status_labels": dict(Status.choices),

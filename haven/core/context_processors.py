@@ -10,7 +10,15 @@ def haven(request):
     if user is not None and user.is_authenticated:
         nav = {
             perm: policy.has_perm(user, perm)
-            for perm in ("case.view", "case.create", "audit.view", "report.view", "agency.manage")
+            for perm in (
+                "case.view",
+                "case.create",
+                "referral.create",
+                "referral.receive",
+                "audit.view",
+                "report.view",
+                "agency.manage",
+            )
         }
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",

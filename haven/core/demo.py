@@ -237,5 +237,63 @@ def seed_demo(count: int = 300) -> dict:
     from haven.cases.models import Case
 
     if not Case.objects.exists():
-        create_cases(users, count)
+        cases = create_cases(users, count)
+        create_referrals(users, cases)
     return users
+
+
+def create_referrals(users, cases, seed: int = 11):
+    """A small service directory and referrals in every state, some of them overdue."""
+    from haven.accounts.models import Agency
+    from haven.assistance import actions
+    from haven.assistance.models import Provider, Referral, ServicePoint, ServiceType
+    from haven.people.models import ConsentPurpose
+    from haven.people.selectors import has_consent
+
+    rng = random.Random(seed)
+    services = {s.code: s for s in ServiceType.objects.all()}
+    clinic = ServicePoint.objects.create(
+        provider=Provider.objects.create(name="Agadez Health Centre", phone="+227 20 44 00 00"),
+        name="Outpatient clinic",
+        address="Route de Niamey, Agadez",
+        languages=["fra", "hau"],
+        opening_hours="Mon–Sat 08:00–17:00",
+    )
+    clinic.services.add(services["medical"], services["mhpss"])
+    bpn = Agency.objects.get(code="bpn")
+    shelter = ServicePoint.objects.create(
+        provider=Provider.objects.create(name=bpn.name, agency=bpn),
+        name="Tripoli shelter",
+        capacity=40,
+        opening_hours="24/7",
+    )
+    shelter.services.add(services["shelter"], services["legal_aid"])
+    eligible = [
+        c
+        for c in cases
+        if c.agency.code == "ha"
+        and c.status in ("implementation", "follow_up")
+        and not c.sensitive
+        and has_consent(c.person, ConsentPurpose.REFERRAL)
+    ]
+    answering = users["caseworker.b"]
+    for n, case in enumerate(eligible[:12]):
+        to_clinic = n % 3 == 0
+        referral = actions.refer(
+            case.owner,
+            case,
+            services["medical" if to_clinic else rng.choice(["shelter", "legal_aid"])],
+            reason=rng.choice(SUMMARIES),
+            fields=["name", "sex", "age", "languages"],
+            urgent=n % 5 == 0,
+            **({"to_point": clinic} if to_clinic else {"to_agency": bpn}),
+        )
+        if to_clinic or n % 4 == 1:
+            # Left unanswered, as if referred weeks ago: they show as overdue.
+            Referral.objects.filter(pk=referral.pk).update(
+                due_on=timezone.localdate() - timedelta(days=rng.randint(1, 20))
+            )
+            continue
+        actions.answer(answering, referral, accept=n % 6 != 2, reason="No place", version=1)
+        if referral.status == "accepted" and n % 2 == 0:
+            actions.progress(answering, referral, status="completed", version=referral.version)

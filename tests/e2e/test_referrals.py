@@ -66,3 +66,54 @@ def test_agency_a_refers_agency_b_accepts_and_completes(people, new_page, shot):
     expect(a.get_by_text("Completed — Permit renewed with our lawyer")).to_be_visible()
     shot(a, "referral-outcome-seen-by-a")
     assert Referral.objects.get().status == "completed"
+
+
+def test_overdue_referrals_are_listed_and_the_form_prints(people, new_page, shot):
+    from datetime import timedelta
+
+    from haven.assistance import actions as assistance_actions
+    from haven.assistance.models import ServiceType
+    from haven.assistance.taxonomy import install
+
+    install(ServiceType)
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    people_actions.record_consent(
+        people["caseworker"],
+        case.person,
+        purpose="referral",
+        legal_basis="consent",
+        given=True,
+        decided_on=date.today(),
+    )
+    referral = assistance_actions.refer(
+        people["caseworker"],
+        case,
+        ServiceType.objects.get(code="medical"),
+        reason="Wound on the left foot to dress",
+        fields=["name", "sex"],
+        to_agency=people["other_agency"].agency,
+    )
+    # As if referred weeks ago and never answered.
+    Referral.objects.filter(pk=referral.pk).update(due_on=date.today() - timedelta(days=4))
+
+    a = new_page()
+    login(a, "alice")
+    a.get_by_role("link", name="Referrals sent, overdue").click()
+    row = a.get_by_role("row", name="Medical care")
+    expect(row).to_contain_text(case.number)
+    expect(row).to_contain_text("4 days overdue")
+    assert violations(a) == []
+    shot(a, "referrals-sent-overdue")
+
+    row.get_by_role("link", name="Medical care").click()
+    link = a.get_by_role("link", name="Print the referral form (PDF)")
+    pdf = a.request.get(link.get_attribute("href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+
+    b = new_page()
+    login(b, "eve")
+    b.get_by_role("link", name="Referrals received, overdue").click()
+    expect(b.get_by_role("row", name="Medical care")).to_contain_text("4 days overdue")
+    expect(b.get_by_text(case.number)).to_have_count(0)
+    shot(b, "referrals-received-overdue")

@@ -90,13 +90,23 @@ class Command(BaseCommand):
         )
         if settings.CELERY_BROKER_URL:
             celery = shutil.which("celery", path=os.path.dirname(sys.executable)) or "celery"
+            # --beat: the worker also runs the periodic jobs (settings.CELERY_BEAT_SCHEDULE).
+            schedule = str(settings.VAR_DIR / "celerybeat-schedule")
             children.append(
                 subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
-                    [celery, "-A", "haven", "worker", "--concurrency", "2", "-l", "warning"]
+                    [celery, "-A", "haven", "worker", "--beat", "--schedule", schedule]
+                    + ["--concurrency", "2", "-l", "warning"]
                 )
             )
         else:
             self.stdout.write("Background jobs run in-process (set HAVEN_BROKER_URL for a worker).")
+            # Without a broker, periodic jobs run from a small loop of their own.
+            every = str(settings.HAVEN_REMINDER_INTERVAL_SECONDS)
+            children.append(
+                subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+                    [sys.executable, "-m", "haven.cli", "remind", "--every", every]
+                )
+            )
 
         def stop(*_):
             for child in children:
