@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from celery import Celery
 from django.conf import settings
 from django.db import connection
@@ -32,6 +33,10 @@ def _database_url() -> str:
 
 @pytest.mark.slow
 def test_a_worker_on_redis_sends_the_reminders(transactional_db, world, register):
+    try:
+        redis.Redis.from_url(BROKER).ping()
+    except redis.ConnectionError:
+        pytest.fail(f"No broker at {BROKER}: start Redis or set HAVEN_TEST_BROKER_URL.")
     install(ServiceType)  # a transactional database is emptied between tests
     case = register(world["caseworker"])
     consent(world["caseworker"], case)
