@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from haven.accounts import api as accounts_api
 from haven.assessments import api as assessments_api
 from haven.assistance import api as assistance_api
+from haven.assistance import return_api
 from haven.cases import api as cases_api
 from haven.core import api as core_api
 from haven.people import api as people_api
@@ -25,5 +26,6 @@ router.register("referrals", assistance_api.ReferralViewSet, basename="referral"
 router.register(
     "service-deliveries", assistance_api.ServiceDeliveryViewSet, basename="service_delivery"
 )
+router.register("returns", return_api.ReturnViewSet, basename="return")
 
 urlpatterns = [path("users/me/", accounts_api.me, name="users_me"), *router.urls]

@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "Difficulty": "haven.people.models.Difficulty",
         "LegalBasis": "haven.people.models.LegalBasis",
+        "ReturnStatusEnum": "haven.assistance.models.ReturnStatus",
     },
 }
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from haven.accounts import views as account_views
 from haven.assessments import views as assessment_views
+from haven.assistance import return_views
 from haven.assistance import views as assistance_views
 from haven.audit import views as audit_views
 from haven.cases import views as case_views
@@ -75,6 +76,9 @@ urlpatterns = [
     path("assessments/report/", assessment_views.assessment_report, name="assessment_report"),
     path("cases/<int:pk>/referrals/", assistance_views.referral_new, name="referral_new"),
     path("cases/<int:pk>/services/", assistance_views.delivery_new, name="delivery_new"),
+    path("cases/<int:pk>/returns/", return_views.return_new, name="return_new"),
+    path("returns/<int:pk>/steps/<slug:code>/", return_views.return_step, name="return_step"),
+    path("returns/<int:pk>/withdraw/", return_views.return_withdraw, name="return_withdraw"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),

@@ -75,6 +75,18 @@ def register():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A page served in Arabic leaves Arabic active in the thread: every test starts and
+    ends in the default language, whatever the one before it asked for."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the configured hasher (see test_security); tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

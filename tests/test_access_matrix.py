@@ -204,6 +204,13 @@ MATRIX = {
     "referral_new": ("post", "/cases/{case}/referrals/", {}, ON_CASE),
     "delivery_new": ("post", "/cases/{case}/services/", {}, ON_CASE),
     "referrals_received": ("get", "/referrals/", None, expect(ok=CASE_HOLDERS)),
+    "return_new": ("post", "/cases/{case}/returns/", {}, ON_CASE),
+    "return_step": ("post", "/returns/{return}/steps/counselling/", {}, ON_CASE),
+    "return_withdraw": ("post", "/returns/{return}/withdraw/", {}, ON_CASE),
+    "return-list": ("get", "/api/v1/returns/", None, api(expect(ok=CASE_HOLDERS))),
+    "return-detail": ("get", "/api/v1/returns/{return}/", None, ON_CASE_API),
+    "return-step": ("post", "/api/v1/returns/{return}/steps/counselling/", {}, ON_CASE_API),
+    "return-withdraw": ("post", "/api/v1/returns/{return}/withdraw/", {}, ON_CASE_API),
     "referrals_sent": ("get", "/referrals/sent/", None, expect(ok=CASE_HOLDERS)),
     # The printable form: the referring side only; the receiving agency is refused.
     "referral_form": (
@@ -373,7 +380,13 @@ def targets(world, register):
     point = ServicePoint.objects.create(provider=provider, name="Safe House North")
     point.services.add(shelter)
     referral = _referral(world, case, shelter)
+    from haven.assistance import actions as assistance_actions
+
+    movement = assistance_actions.start_return(
+        world["caseworker"], case, country_of_departure="NE", country_of_return="ML"
+    )
     return {
+        "return": movement.pk,
         "service_type": shelter.pk,
         "provider": provider.pk,
         "point": point.pk,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
+from haven.core.validators import country_code
 
 
 class ServiceType(models.Model):
@@ -212,3 +213,69 @@ class ServiceDelivery(TimeStamped):
 
     class Meta:
         ordering = ["-delivered_on", "-id"]
+
+
+class ReturnStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ReturnMovement(TimeStamped):
+    """An assisted voluntary return of a case's person, followed step by step
+    (`assistance.returns.STEPS`). The person may withdraw at any step."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="returns")
+    country_of_departure = models.CharField(
+        _("country of departure"), max_length=2, validators=[country_code]
+    )
+    country_of_return = models.CharField(
+        _("country of return"), max_length=2, validators=[country_code]
+    )
+    destination = models.ForeignKey(
+        "core.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReturnStatus.choices, default=ReturnStatus.IN_PROGRESS
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_at_step = models.CharField(_("withdrawn at step"), max_length=30, blank=True)
+    # The person's own words may describe them: encrypted, and never in the audit trail.
+    withdrawal_reason = EncryptedTextField(_("reason for withdrawing"), blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status="in_progress"),
+                name="one_return_in_progress_per_case",
+            )
+        ]
+
+
+class ReturnStep(models.Model):
+    """One step of a return: its checklist, the details it records, when it was done."""
+
+    movement = models.ForeignKey(ReturnMovement, on_delete=models.CASCADE, related_name="steps")
+    code = models.CharField(_("step"), max_length=30)
+    position = models.PositiveSmallIntegerField()
+    done = models.BooleanField(_("done"), default=False)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checklist = models.JSONField(_("checklist"), default=dict, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["movement", "code"], name="one_row_per_return_step")
+        ]

@@ -127,3 +127,42 @@ def people_to_remind(referral: Referral, kind: str) -> list:
     if (kind == sla.OVERDUE or outside_haven) and referral.referred_by.is_active:
         people[referral.referred_by_id] = referral.referred_by
     return [user for user in people.values() if user.is_active]
+
+
+BEST_INTERESTS_FORM = "haven_best_interests"
+RETURN_RECOMMENDATION = "reunification_origin"
+
+
+def best_interests_support_return(case) -> bool:
+    """Whether the case has a best interests assessment, submitted and signed off, whose
+    latest one recommends family reunification in the country of origin."""
+    from haven.assessments.models import Assessment, AssessmentStatus
+    from haven.cases.models import Approval
+
+    latest = (
+        Assessment.objects.filter(
+            case=case,
+            definition__form_id=BEST_INTERESTS_FORM,
+            status=AssessmentStatus.SUBMITTED,
+        )
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if latest is None or latest.answers.get("recommendation") != RETURN_RECOMMENDATION:
+        return False
+    decision = latest.approvals.order_by("-requested_at", "-id").values_list("decision", flat=True)
+    return decision.first() == Approval.Decision.APPROVED
+
+
+def returns_of(user):
+    """Returns of the cases the user may see."""
+    from haven.assistance.models import ReturnMovement
+
+    return ReturnMovement.objects.filter(case__in=Case.objects.filter(policy.case_q(user)))
+
+
+def get_return(user, pk):
+    found = returns_of(user).select_related("case__person").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from haven.accounts import policy
 from haven.assessments import selectors as assessment_selectors
 from haven.assessments.charts import charts_for
+from haven.assistance import return_views
 from haven.assistance import views as referral_views
 from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
@@ -43,6 +44,7 @@ TABS = [
     "consent",
     "assessments",
     "referrals",
+    "return",
     "plan",
     "notes",
     "tasks",
@@ -56,6 +58,7 @@ IDENTIFYING_TABS = {
     "consent",
     "assessments",
     "referrals",
+    "return",
     "plan",
     "notes",
 }
@@ -199,6 +202,8 @@ def _tab_context(user, case, tab, plan):
     person = case.person
     if tab == "referrals":
         return referral_views.case_tab_context(user, case)
+    if tab == "return":
+        return return_views.case_tab_context(user, case)
     if tab == "assessments":
         assessments = list(
             case.assessments.select_related("definition").order_by(

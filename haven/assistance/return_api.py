@@ -1,0 +1,155 @@
+"""Assisted voluntary returns over the API: the same policy, actions and audit as the case's
+Return tab."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from haven.assistance import actions, returns, selectors
+from haven.assistance.models import ReturnMovement, ReturnStep
+from haven.audit.actions import record_access
+from haven.cases import selectors as case_selectors
+from haven.core.permissions import HavenPermission
+from haven.core.serializers import ModelSerializer, Serializer
+
+
+class ReturnStepSerializer(ModelSerializer):
+    done_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ReturnStep
+        fields = ["code", "position", "done", "done_on", "done_by", "checklist", "details", "notes"]
+        read_only_fields = fields
+
+
+class ReturnSerializer(ModelSerializer):
+    steps = ReturnStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReturnMovement
+        fields = [
+            "id",
+            "case",
+            "country_of_departure",
+            "country_of_return",
+            "destination",
+            "status",
+            "created_at",
+            "completed_on",
+            "withdrawn_on",
+            "withdrawn_at_step",
+            "withdrawal_reason",
+            "version",
+            "steps",
+        ]
+        read_only_fields = fields
+
+
+class ReturnSummarySerializer(ReturnSerializer):
+    # Lists leave out what may describe the person: reading one return is a logged view.
+    class Meta(ReturnSerializer.Meta):
+        fields = [
+            f for f in ReturnSerializer.Meta.fields if f not in ("withdrawal_reason", "steps")
+        ]
+        read_only_fields = fields
+
+
+class StartReturnSerializer(Serializer):
+    case = serializers.IntegerField()
+    country_of_departure = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    country_of_return = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+
+
+class StepSerializer(Serializer):
+    done_on = serializers.DateField()
+    checklist = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Item code -> ticked; the items of each step are in docs/assistance.md.",
+    )
+    details = serializers.DictField(required=False, help_text="The step's details by code.")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    version = serializers.IntegerField()
+
+
+class WithdrawSerializer(Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    version = serializers.IntegerField()
+
+
+class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Returns of the cases in the caller's scope, their steps and the person's withdrawal."""
+
+    serializer_class = ReturnSummarySerializer
+    permission_classes = [HavenPermission]
+    required_perms = {
+        "*": "case.view",
+        "create": "case.update",
+        "step": "case.update",
+        "withdraw": "case.update",
+    }
+    filterset_fields = ["case", "status", "country_of_return"]
+
+    def get_queryset(self):
+        return selectors.returns_of(self.request.user).order_by("-created_at", "-id")
+
+    def _body(self, movement):
+        movement = (
+            selectors.returns_of(self.request.user).prefetch_related("steps").get(pk=movement.pk)
+        )
+        return ReturnSerializer(movement).data
+
+    @extend_schema(responses=ReturnSerializer)
+    def retrieve(self, request, pk=None):
+        movement = selectors.get_return(request.user, pk)
+        record_access(request.user, "return.detail", movement)
+        return Response(self._body(movement))
+
+    @extend_schema(request=StartReturnSerializer, responses={201: ReturnSerializer})
+    def create(self, request):
+        payload = StartReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = case_selectors.get_case(request.user, data["case"])
+        movement = actions.start_return(
+            request.user,
+            case,
+            country_of_departure=data["country_of_departure"],
+            country_of_return=data["country_of_return"],
+        )
+        return Response(self._body(movement), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=StepSerializer,
+        responses=ReturnSerializer,
+        description=f"Record a step as done, in order: {', '.join(returns.ORDER)}.",
+    )
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<code>[a-z_]+)")
+    def step(self, request, pk=None, code=None):
+        movement = selectors.get_return(request.user, pk)
+        payload = StepSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        actions.complete_step(
+            request.user,
+            movement,
+            code,
+            done_on=data["done_on"],
+            checklist=data["checklist"],
+            details=data.get("details", {}),
+            notes=data.get("notes", ""),
+            version=data["version"],
+        )
+        return Response(self._body(movement))
+
+    @extend_schema(request=WithdrawSerializer, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        movement = selectors.get_return(request.user, pk)
+        payload = WithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        actions.withdraw_return(
+            request.user, movement, reason=data.get("reason", ""), version=data["version"]
+        )
+        return Response(self._body(movement))
