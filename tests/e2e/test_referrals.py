@@ -117,3 +117,38 @@ def test_overdue_referrals_are_listed_and_the_form_prints(people, new_page, shot
     expect(b.get_by_role("row", name="Medical care")).to_contain_text("4 days overdue")
     expect(b.get_by_text(case.number)).to_have_count(0)
     shot(b, "referrals-received-overdue")
+
+
+def test_a_return_is_recorded_step_by_step_and_withdrawn(people, new_page, shot):
+    case = actions.register(
+        people["caseworker"], person={**PERSON, "birth_date": date(1990, 4, 1)}, case=CASE
+    )
+    a = new_page()
+    login(a, "alice")
+    a.goto(f"/cases/{case.pk}/?tab=return")
+    a.get_by_label("Country of departure").select_option(label="Niger")
+    a.get_by_label("Country of return").select_option(label="Mali")
+    a.get_by_role("button", name="Start the return").click()
+    expect(a.locator(".messages")).to_contain_text("Return started")
+    a.get_by_role("button", name="Record this step").click()
+    expect(a.locator(".messages")).to_contain_text("decided freely, without pressure")
+    for label in (
+        "Informed about the situation in the country of return",
+        "Informed about the assistance before and after return",
+        "Told they may change their mind at any step",
+        "Counselled in a language they understand",
+        "The person decided freely, without pressure, to return",
+    ):
+        a.get_by_label(label).check()
+    a.get_by_role("button", name="Record this step").click()
+    expect(a.locator(".messages")).to_contain_text("Step recorded.")
+    expect(a.get_by_text("Record: Travel documents")).to_be_visible()
+    assert violations(a) == []
+    shot(a, "return-steps")
+    a.get_by_text("The person withdraws", exact=True).click()
+    a.get_by_label("In the person's words (optional)").fill("Wants to stay with her sister")
+    a.get_by_label("I confirm that the person withdraws their decision to return").check()
+    a.get_by_role("button", name="Record the withdrawal").click()
+    expect(a.locator(".messages")).to_contain_text("withdrawal is recorded")
+    expect(a.get_by_text("The person withdrew their decision on")).to_be_visible()
+    shot(a, "return-withdrawn")

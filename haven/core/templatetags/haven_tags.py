@@ -16,6 +16,11 @@ def country_names(codes):
 
 
 @register.filter
+def country_label(code):
+    return reference.country_name(code) if code else ""
+
+
+@register.filter
 def language_names(codes):
     return ", ".join(reference.language_name(c) for c in codes or [])
 
