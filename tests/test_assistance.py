@@ -27,6 +27,21 @@ def consent(user, case, given=True):
     )
 
 
+def consented_referral(world, register, *, service="legal_aid", reason="Advice", fields=()):
+    """A case of agency A, with the person's referral consent, referred to agency B."""
+    case = register(world["caseworker"])
+    consent(world["caseworker"], case)
+    referral = actions.refer(
+        world["caseworker"],
+        case,
+        ServiceType.objects.get(code=service),
+        reason=reason,
+        fields=list(fields),
+        to_agency=world["b"],
+    )
+    return case, referral
+
+
 @pytest.fixture
 def shelter(db):
     return ServiceType.objects.get(code="shelter")

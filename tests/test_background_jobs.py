@@ -14,10 +14,9 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-from haven.assistance import actions
 from haven.assistance.models import Referral, ReferralReminder, ServiceType
 from haven.assistance.taxonomy import install
-from tests.test_assistance import consent
+from tests.test_assistance import consented_referral
 
 BROKER = os.environ.get("HAVEN_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
 
@@ -38,16 +37,7 @@ def test_a_worker_on_redis_sends_the_reminders(transactional_db, world, register
     except redis.ConnectionError:
         pytest.fail(f"No broker at {BROKER}: start Redis or set HAVEN_TEST_BROKER_URL.")
     install(ServiceType)  # a transactional database is emptied between tests
-    case = register(world["caseworker"])
-    consent(world["caseworker"], case)
-    referral = actions.refer(
-        world["caseworker"],
-        case,
-        ServiceType.objects.get(code="legal_aid"),
-        reason="Advice",
-        fields=[],
-        to_agency=world["b"],
-    )
+    _case, referral = consented_referral(world, register)
     Referral.objects.filter(pk=referral.pk).update(due_on=date.today() - timedelta(days=2))
 
     queue = f"haven-test-{os.getpid()}"

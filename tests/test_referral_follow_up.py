@@ -19,7 +19,7 @@ from haven.assistance.models import Provider, ReferralReminder, ServicePoint, Se
 from haven.audit.models import AuditEvent
 from haven.core.errors import MissingConsent, NotAllowed
 from tests.conftest import sign_in
-from tests.test_assistance import consent
+from tests.test_assistance import consent, consented_referral
 
 TODAY = date(2026, 3, 10)
 
@@ -94,17 +94,12 @@ def referred(world, register):
     for persona in ("caseworker", "other_agency", "other_supervisor", "supervisor"):
         world[persona].email = f"{world[persona].username}@example.org"
         world[persona].save()
-    case = register(world["caseworker"])
-    consent(world["caseworker"], case)
-    referral = actions.refer(
-        world["caseworker"],
-        case,
-        ServiceType.objects.get(code="legal_aid"),
+    return consented_referral(
+        world,
+        register,
         reason="Advice on asylum claim",
         fields=["name", "languages"],
-        to_agency=world["b"],
     )
-    return case, referral
 
 
 def test_urgent_referrals_take_the_service_types_urgent_delay(world, register):

@@ -16,7 +16,7 @@ from tests.e2e.test_accessibility import violations
 pytestmark = pytest.mark.e2e
 
 
-def test_agency_a_refers_agency_b_accepts_and_completes(people, new_page, shot):
+def _case_with_referral_consent(people):
     from haven.assistance.models import ServiceType
     from haven.assistance.taxonomy import install
 
@@ -30,6 +30,11 @@ def test_agency_a_refers_agency_b_accepts_and_completes(people, new_page, shot):
         given=True,
         decided_on=date.today(),
     )
+    return case
+
+
+def test_agency_a_refers_agency_b_accepts_and_completes(people, new_page, shot):
+    case = _case_with_referral_consent(people)
     a = new_page()
     login(a, "alice")
     a.goto(f"/cases/{case.pk}/?tab=referrals")
@@ -73,18 +78,8 @@ def test_overdue_referrals_are_listed_and_the_form_prints(people, new_page, shot
 
     from haven.assistance import actions as assistance_actions
     from haven.assistance.models import ServiceType
-    from haven.assistance.taxonomy import install
 
-    install(ServiceType)
-    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
-    people_actions.record_consent(
-        people["caseworker"],
-        case.person,
-        purpose="referral",
-        legal_basis="consent",
-        given=True,
-        decided_on=date.today(),
-    )
+    case = _case_with_referral_consent(people)
     referral = assistance_actions.refer(
         people["caseworker"],
         case,
