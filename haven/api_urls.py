@@ -27,5 +27,8 @@ router.register(
     "service-deliveries", assistance_api.ServiceDeliveryViewSet, basename="service_delivery"
 )
 router.register("returns", return_api.ReturnViewSet, basename="return")
+router.register(
+    "reintegration-plans", return_api.ReintegrationPlanViewSet, basename="reintegration_plan"
+)
 
 urlpatterns = [path("users/me/", accounts_api.me, name="users_me"), *router.urls]

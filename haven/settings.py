@@ -217,6 +217,9 @@ SPECTACULAR_SETTINGS = {
         "Difficulty": "haven.people.models.Difficulty",
         "LegalBasis": "haven.people.models.LegalBasis",
         "ReturnStatusEnum": "haven.assistance.models.ReturnStatus",
+        "PlanStatusEnum": "haven.assistance.models.PlanStatus",
+        "PlanKindEnum": "haven.assistance.models.PlanKind",
+        "ComponentStatusEnum": "haven.assistance.models.ComponentStatus",
     },
 }
 

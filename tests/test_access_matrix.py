@@ -3,6 +3,8 @@ an anonymous visitor: who gets in (ok), who is refused (403) and who is told it 
 exist (404). A URL added without an entry here fails `test_every_url_is_in_the_matrix`.
 """
 
+from datetime import date
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -207,6 +209,40 @@ MATRIX = {
     "return_new": ("post", "/cases/{case}/returns/", {}, ON_CASE),
     "return_step": ("post", "/returns/{return}/steps/counselling/", {}, ON_CASE),
     "return_withdraw": ("post", "/returns/{return}/withdraw/", {}, ON_CASE),
+    "plan_new": ("post", "/cases/{case}/reintegration/", {}, ON_CASE),
+    "component_new": ("post", "/reintegration/{plan}/components/", {}, ON_CASE),
+    "component_move": (
+        "post",
+        "/reintegration/{plan}/components/{component}/move/",
+        {},
+        ON_CASE,
+    ),
+    "plan_close": ("post", "/reintegration/{plan}/close/", {}, ON_CASE),
+    "reintegration_plan-list": (
+        "get",
+        "/api/v1/reintegration-plans/",
+        None,
+        api(expect(ok=CASE_HOLDERS)),
+    ),
+    "reintegration_plan-detail": ("get", "/api/v1/reintegration-plans/{plan}/", None, ON_CASE_API),
+    "reintegration_plan-components": (
+        "post",
+        "/api/v1/reintegration-plans/{plan}/components/",
+        {},
+        ON_CASE_API,
+    ),
+    "reintegration_plan-move-component": (
+        "post",
+        "/api/v1/reintegration-plans/{plan}/components/{component}/",
+        {},
+        ON_CASE_API,
+    ),
+    "reintegration_plan-close": (
+        "post",
+        "/api/v1/reintegration-plans/{plan}/close/",
+        {},
+        ON_CASE_API,
+    ),
     "return-list": ("get", "/api/v1/returns/", None, api(expect(ok=CASE_HOLDERS))),
     "return-detail": ("get", "/api/v1/returns/{return}/", None, ON_CASE_API),
     "return-step": ("post", "/api/v1/returns/{return}/steps/counselling/", {}, ON_CASE_API),
@@ -385,8 +421,16 @@ def targets(world, register):
     movement = assistance_actions.start_return(
         world["caseworker"], case, country_of_departure="NE", country_of_return="ML"
     )
+    plan = assistance_actions.create_plan(
+        world["caseworker"], case, kind="individual", title="Stall", started_on=date.today()
+    )
+    component = assistance_actions.add_component(
+        world["caseworker"], plan, dimension="economic", description="Stall", version=1
+    )
     return {
         "return": movement.pk,
+        "plan": plan.pk,
+        "component": component.pk,
         "service_type": shelter.pk,
         "provider": provider.pk,
         "point": point.pk,

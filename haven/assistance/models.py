@@ -279,3 +279,85 @@ class ReturnStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["movement", "code"], name="one_row_per_return_step")
         ]
+
+
+class PlanKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    COLLECTIVE = "collective", _("Collective")
+    COMMUNITY = "community", _("Community")
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed before completion")
+
+
+class ReintegrationPlan(TimeStamped):
+    """Support for a returnee to reintegrate: individual, shared with other returnees
+    (collective), or a project of the community they returned to."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="reintegration_plans"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PlanKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    # Collective plans: the other returnees' cases that take part.
+    members = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="shared_reintegration_plans"
+    )
+    community = models.ForeignKey(
+        "core.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    movement = models.ForeignKey(
+        ReturnMovement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reintegration_plans",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
+    )
+    started_on = models.DateField(_("started on"))
+    review_on = models.DateField(_("next review"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+
+
+class Dimension(models.TextChoices):
+    ECONOMIC = "economic", _("Economic")
+    SOCIAL = "social", _("Social")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+
+
+class ComponentStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReintegrationComponent(models.Model):
+    """One piece of support in a plan, in one dimension of reintegration."""
+
+    plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="components")
+    dimension = models.CharField(_("dimension"), max_length=12, choices=Dimension.choices)
+    service = models.ForeignKey(
+        ServiceType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What is planned may describe the person's situation: encrypted.
+    description = EncryptedTextField(_("what is planned"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ComponentStatus.choices, default=ComponentStatus.PLANNED
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["dimension", "id"]

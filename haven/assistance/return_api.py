@@ -1,15 +1,26 @@
-"""Assisted voluntary returns over the API: the same policy, actions and audit as the case's
-Return tab."""
+"""Assisted voluntary returns and reintegration plans over the API: the same policy,
+actions and audit as the case's Return and reintegration tab."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from haven.assistance import actions, returns, selectors
-from haven.assistance.models import ReturnMovement, ReturnStep
+from haven.assistance.models import (
+    ComponentStatus,
+    Dimension,
+    PlanKind,
+    ReintegrationComponent,
+    ReintegrationPlan,
+    ReturnMovement,
+    ReturnStep,
+    ServiceType,
+)
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
+from haven.core.models import Location
 from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer, Serializer
 
@@ -153,3 +164,166 @@ class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             request.user, movement, reason=data.get("reason", ""), version=data["version"]
         )
         return Response(self._body(movement))
+
+
+class ComponentSerializer(ModelSerializer):
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ReintegrationComponent
+        fields = ["id", "dimension", "service", "description", "status", "due_on", "done_on"]
+        read_only_fields = fields
+
+
+class PlanSerializer(ModelSerializer):
+    components = ComponentSerializer(many=True, read_only=True)
+    members = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sustainability_rounds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReintegrationPlan
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "title",
+            "members",
+            "community",
+            "movement",
+            "status",
+            "started_on",
+            "review_on",
+            "version",
+            "components",
+            "sustainability_rounds",
+        ]
+        read_only_fields = fields
+
+    def get_sustainability_rounds(self, plan) -> list[dict]:
+        return selectors.sustainability_rounds(plan.case)
+
+
+class PlanSummarySerializer(PlanSerializer):
+    class Meta(PlanSerializer.Meta):
+        fields = [
+            f
+            for f in PlanSerializer.Meta.fields
+            if f not in ("components", "sustainability_rounds")
+        ]
+        read_only_fields = fields
+
+
+class CreatePlanSerializer(Serializer):
+    case = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PlanKind.choices)
+    title = serializers.CharField(max_length=200)
+    started_on = serializers.DateField()
+    review_on = serializers.DateField(required=False, allow_null=True)
+    members = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Case ids (collective)"
+    )
+    community = serializers.SlugRelatedField(
+        slug_field="code", queryset=Location.objects.all(), required=False, allow_null=True
+    )
+    movement = serializers.IntegerField(required=False, allow_null=True)
+
+
+class AddComponentSerializer(Serializer):
+    dimension = serializers.ChoiceField(choices=Dimension.choices)
+    description = serializers.CharField(max_length=4000)
+    service = serializers.SlugRelatedField(
+        slug_field="code", queryset=ServiceType.objects.all(), required=False, allow_null=True
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField()
+
+
+class MoveComponentSerializer(Serializer):
+    status = serializers.ChoiceField(choices=ComponentStatus.choices)
+    done_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField()
+
+
+class ClosePlanSerializer(Serializer):
+    completed = serializers.BooleanField()
+    version = serializers.IntegerField()
+
+
+class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reintegration plans of the cases in the caller's scope, with the person's
+    sustainability rounds beside each plan."""
+
+    serializer_class = PlanSummarySerializer
+    permission_classes = [HavenPermission]
+    required_perms = {
+        "*": "case.view",
+        "create": "case.update",
+        "components": "case.update",
+        "move_component": "case.update",
+        "close": "case.update",
+    }
+    filterset_fields = ["case", "kind", "status"]
+
+    def get_queryset(self):
+        return selectors.plans_of(self.request.user).order_by("-started_on", "-id")
+
+    def _body(self, plan):
+        plan = (
+            selectors.plans_of(self.request.user)
+            .prefetch_related("components__service", "members")
+            .select_related("community")
+            .get(pk=plan.pk)
+        )
+        return PlanSerializer(plan).data
+
+    @extend_schema(responses=PlanSerializer)
+    def retrieve(self, request, pk=None):
+        plan = selectors.get_plan(request.user, pk)
+        record_access(request.user, "reintegration_plan.detail", plan)
+        return Response(self._body(plan))
+
+    @extend_schema(request=CreatePlanSerializer, responses={201: PlanSerializer})
+    def create(self, request):
+        payload = CreatePlanSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        user = request.user
+        case = case_selectors.get_case(user, data.pop("case"))
+        members = [case_selectors.get_case(user, pk) for pk in data.pop("members", [])]
+        movement_id = data.pop("movement", None)
+        movement = selectors.get_return(user, movement_id) if movement_id else None
+        plan = actions.create_plan(user, case, members=members, movement=movement, **data)
+        return Response(self._body(plan), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AddComponentSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def components(self, request, pk=None):
+        plan = selectors.get_plan(request.user, pk)
+        payload = AddComponentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        actions.add_component(request.user, plan, **payload.validated_data)
+        return Response(self._body(plan))
+
+    @extend_schema(
+        request=MoveComponentSerializer,
+        responses=PlanSerializer,
+        operation_id="v1_reintegration_plans_component_move",
+    )
+    @action(detail=True, methods=["post"], url_path=r"components/(?P<component>\d+)")
+    def move_component(self, request, pk=None, component=None):
+        plan = selectors.get_plan(request.user, pk)
+        target = get_object_or_404(plan.components, pk=component)
+        payload = MoveComponentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        actions.move_component(request.user, target, **payload.validated_data)
+        return Response(self._body(plan))
+
+    @extend_schema(request=ClosePlanSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        plan = selectors.get_plan(request.user, pk)
+        payload = ClosePlanSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        actions.close_plan(request.user, plan, **payload.validated_data)
+        return Response(self._body(plan))

@@ -166,3 +166,56 @@ def get_return(user, pk):
     if found is None:
         raise Http404
     return found
+
+
+SUSTAINABILITY_FORM = "haven_reintegration_sustainability"
+
+
+def plans_of(user):
+    """Reintegration plans of the cases the user may see (as their lead case)."""
+    from haven.assistance.models import ReintegrationPlan
+
+    return ReintegrationPlan.objects.filter(case__in=Case.objects.filter(policy.case_q(user)))
+
+
+def get_plan(user, pk):
+    found = plans_of(user).select_related("case").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def plans_for_case(case):
+    """The case's own plans and the collective ones it takes part in."""
+    from haven.assistance.models import ReintegrationPlan
+
+    return (
+        ReintegrationPlan.objects.filter(Q(case=case) | Q(members=case))
+        .distinct()
+        .select_related("case", "community")
+        .prefetch_related("components__service", "members")
+        .order_by("-started_on", "-id")
+    )
+
+
+def sustainability_rounds(case) -> list[dict]:
+    """The person's reintegration sustainability rounds, oldest first: when, and the
+    economic, social, psychosocial and composite scores on 0–1."""
+    from haven.assessments.models import Assessment, AssessmentStatus
+
+    rounds = Assessment.objects.filter(
+        case=case,
+        definition__form_id=SUSTAINABILITY_FORM,
+        status=AssessmentStatus.SUBMITTED,
+    ).order_by("submitted_at", "id")
+    return [
+        {
+            "assessment": a.pk,
+            "submitted_at": a.submitted_at,
+            **{
+                name: (a.scores.get(name) or {}).get("normalised")
+                for name in ("economic", "social", "psychosocial", "composite")
+            },
+        }
+        for a in rounds
+    ]
