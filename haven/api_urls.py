@@ -31,4 +31,12 @@ router.register(
     "reintegration-plans", return_api.ReintegrationPlanViewSet, basename="reintegration_plan"
 )
 
-urlpatterns = [path("users/me/", accounts_api.me, name="users_me"), *router.urls]
+urlpatterns = [
+    path("users/me/", accounts_api.me, name="users_me"),
+    path(
+        "assistance-report/",
+        assistance_api.AssistanceReportView.as_view(),
+        name="assistance_report_api",
+    ),
+    *router.urls,
+]

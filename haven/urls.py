@@ -87,6 +87,7 @@ urlpatterns = [
         name="component_move",
     ),
     path("reintegration/<int:pk>/close/", return_views.plan_close, name="plan_close"),
+    path("assistance/report/", assistance_views.assistance_report, name="assistance_report"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),

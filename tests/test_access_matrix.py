@@ -55,6 +55,17 @@ ON_CASE_API = expect(ok=CASE_TEAM, not_found=OUT_OF_SCOPE, anonymous=403)
 AUDITORS = expect(ok=["dpo", "agency_admin", "system_admin"])
 ADMINS = expect(ok=["agency_admin", "system_admin"])
 SYSTEM = expect(ok=["system_admin"])
+REPORTERS = expect(
+    ok=[
+        "supervisor",
+        "protection",
+        "analyst",
+        "dpo",
+        "agency_admin",
+        "system_admin",
+        "other_supervisor",
+    ]
+)
 
 
 def api(table):
@@ -293,6 +304,8 @@ MATRIX = {
             ]
         ),
     ),
+    "assistance_report": ("get", "/assistance/report/", None, REPORTERS),
+    "assistance_report_api": ("get", "/api/v1/assistance-report/", None, api(REPORTERS)),
     "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
     "assessment_check": ("post", "/assessments/{assessment}/check/", {}, ON_CASE),
     "service_type-list": ("get", "/api/v1/service-types/", None, api(EVERYONE)),

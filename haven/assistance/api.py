@@ -2,6 +2,8 @@
 the web pages. The receiving side of a referral sees it and the fields shared, never the
 case."""
 
+import dataclasses
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,10 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
-from haven.assistance import actions, directory, selectors, sharing, sla
+from haven.assistance import actions, directory, reports, selectors, sharing, sla
 from haven.assistance.models import (
     Provider,
     Referral,
@@ -22,6 +25,7 @@ from haven.assistance.models import (
     ServicePoint,
     ServiceType,
 )
+from haven.assistance.reports import period_from
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.cases.models import Case
@@ -460,3 +464,52 @@ class ServiceDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = case_selectors.get_case(request.user, data.pop("case_id"))
         delivery = actions.record_delivery(request.user, case, data.pop("service"), **data)
         return Response(ServiceDeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
+
+
+class ReportTableSerializer(Serializer):
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(
+        child=serializers.ListField(), help_text="[label, [count or null, …, total]]"
+    )
+    totals = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+
+
+class ReportFiguresSerializer(Serializer):
+    referrals = serializers.IntegerField(allow_null=True)
+    acceptance_rate = serializers.FloatField(allow_null=True)
+    median_days_to_acceptance = serializers.FloatField(allow_null=True)
+    median_days_to_completion = serializers.FloatField(allow_null=True)
+    overdue = serializers.IntegerField(allow_null=True)
+
+
+class AssistanceReportSerializer(Serializer):
+    protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
+    threshold = serializers.IntegerField()
+    figures = ReportFiguresSerializer()
+    referrals = ReportTableSerializer()
+    costs = serializers.ListField(child=serializers.DictField())
+    returns = ReportTableSerializer()
+
+
+class AssistanceReportView(APIView):
+    """Referrals by service and status, acceptance and completion times, overdue referrals,
+    services delivered and their cost by funding source, returns by country; over the
+    caller's reporting scope, small cells hidden for roles without access to the records."""
+
+    permission_classes = [HavenPermission]
+    required_perms = {"*": "report.view"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Made from this day"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+        ],
+        responses=AssistanceReportSerializer,
+    )
+    def get(self, request):
+        period, problems = period_from(request.query_params)
+        if problems:
+            return Response({"detail": " ".join(problems)}, status=400)
+        report = reports.assistance_report(request.user, **period)
+        return Response(AssistanceReportSerializer(dataclasses.asdict(report)).data)

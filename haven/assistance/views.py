@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
 from haven.accounts.two_factor import recent_login_required
-from haven.assistance import actions, selectors, sharing, sla
+from haven.assistance import actions, reports, selectors, sharing, sla
 from haven.assistance.models import DeliveryStatus, ReferralStatus, ServicePoint, ServiceType
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
@@ -247,3 +247,14 @@ def referral_form(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
     return response
+
+
+@requires("report.view")
+def assistance_report(request):
+    """Referrals, services delivered and returns in the reporting scope, small cells hidden
+    for roles without access to the records."""
+    period, problems = reports.period_from(request.GET)
+    for problem in problems:
+        messages.error(request, problem)
+    report = reports.assistance_report(request.user, **period)
+    return render(request, "assistance/report.html", {"report": report, "period": request.GET})

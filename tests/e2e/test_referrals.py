@@ -147,3 +147,30 @@ def test_a_return_is_recorded_step_by_step_and_withdrawn(people, new_page, shot)
     expect(a.locator(".messages")).to_contain_text("withdrawal is recorded")
     expect(a.get_by_text("The person withdrew their decision on")).to_be_visible()
     shot(a, "return-withdrawn")
+
+
+def test_the_assistance_dashboard(people, new_page, shot):
+    from haven.assistance import actions as assistance_actions
+    from haven.assistance.models import ServiceType
+
+    case = _case_with_referral_consent(people)
+    assistance_actions.refer(
+        people["caseworker"],
+        case,
+        ServiceType.objects.get(code="legal_aid"),
+        reason="Advice",
+        fields=[],
+        to_agency=people["other_agency"].agency,
+    )
+    assistance_actions.start_return(
+        people["caseworker"], case, country_of_departure="NE", country_of_return="ML"
+    )
+    page = new_page()
+    login(page, "carol")
+    page.get_by_role("link", name="Assistance: referrals, services and returns").click()
+    expect(page.get_by_role("table", name="Referrals by service and status")).to_contain_text(
+        "Legal aid"
+    )
+    expect(page.get_by_text("Returns by country of departure")).to_be_visible()
+    assert violations(page) == []
+    shot(page, "assistance-dashboard")
