@@ -288,22 +288,7 @@ MATRIX = {
         ON_CASE,
     ),
     "assessment_detail": ("get", "/assessments/{assessment}/", None, ON_CASE),
-    "assessment_report": (
-        "get",
-        "/assessments/report/",
-        None,
-        expect(
-            ok=[
-                "supervisor",
-                "protection",
-                "analyst",
-                "dpo",
-                "agency_admin",
-                "system_admin",
-                "other_supervisor",
-            ]
-        ),
-    ),
+    "assessment_report": ("get", "/assessments/report/", None, REPORTERS),
     "assistance_report": ("get", "/assistance/report/", None, REPORTERS),
     "assistance_report_api": ("get", "/api/v1/assistance-report/", None, api(REPORTERS)),
     "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
