@@ -239,6 +239,7 @@ def seed_demo(count: int = 300) -> dict:
     if not Case.objects.exists():
         cases = create_cases(users, count)
         create_referrals(users, cases)
+        create_returns(cases)
     return users
 
 
@@ -297,3 +298,50 @@ def create_referrals(users, cases, seed: int = 11):
         actions.answer(answering, referral, accept=n % 6 != 2, reason="No place", version=1)
         if referral.status == "accepted" and n % 2 == 0:
             actions.progress(answering, referral, status="completed", version=referral.version)
+
+
+def create_returns(cases):
+    """Two returns under way from Niger, one of them with a reintegration plan."""
+    from haven.assistance import actions, returns
+
+    returnees = [
+        c
+        for c in cases
+        if c.agency.code == "ha"
+        and c.programme == "return_reintegration"
+        and not c.sensitive
+        and c.status != "closed"
+    ][:2]
+    today = timezone.localdate()
+    for n, case in enumerate(returnees):
+        movement = actions.start_return(
+            case.owner, case, country_of_departure="NE", country_of_return="ML" if n else "GN"
+        )
+        for code in returns.ORDER[: 2 + 3 * n]:
+            step = returns.BY_CODE[code]
+            movement.refresh_from_db()
+            actions.complete_step(
+                case.owner,
+                movement,
+                code,
+                done_on=today,
+                checklist={item.code: True for item in step.items},
+                details={"decided_on": today} if code == "counselling" else {},
+                version=movement.version,
+            )
+        if n:
+            plan = actions.create_plan(
+                case.owner,
+                case,
+                kind="individual",
+                title="Tailoring business in Kayes",
+                started_on=today,
+                movement=movement,
+            )
+            actions.add_component(
+                case.owner,
+                plan,
+                dimension="economic",
+                description="Sewing machine and three months' rent for a stall",
+                version=plan.version,
+            )

@@ -1,0 +1,24 @@
+"""The demo data `make run` loads: every part of Haven has something to show."""
+
+import pytest
+
+from haven.accounts.models import User
+from haven.assistance.models import Referral, ReferralReminder, ReintegrationPlan, ReturnMovement
+from haven.cases.models import Case
+from haven.core import demo
+
+
+@pytest.mark.slow
+def test_the_demo_loads_through_the_actions(db):
+    demo.seed_demo(count=120)
+    assert set(demo.USERS) <= set(User.objects.values_list("username", flat=True))
+    assert Case.objects.count() == 120
+    assert Referral.objects.filter(status="pending").exists()
+    assert Referral.objects.filter(status="completed").exists()
+    assert ReturnMovement.objects.filter(steps__done=True).exists()
+    assert ReintegrationPlan.objects.filter(components__isnull=False).exists()
+    # Overdue demo referrals are there to be reminded of.
+    from haven.assistance import actions
+
+    actions.send_reminders()
+    assert ReferralReminder.objects.filter(kind="overdue").exists()
