@@ -477,7 +477,11 @@ def complete_step(
             % {"earlier": returns.BY_CODE[earlier].label},
             field="step",
         )
-    details = _clean_details(step_def, details or {})
+    details, bad_dates = returns.clean_details(step_def, details or {})
+    if bad_dates:
+        raise ValidationError(
+            {"details": _("Write these dates as YYYY-MM-DD: %(f)s.") % {"f": ", ".join(bad_dates)}}
+        )
     checklist = {item.code: bool(checklist.get(item.code)) for item in step_def.items}
     missing = returns.missing_items(step_def, checklist, details)
     if missing:
@@ -489,7 +493,7 @@ def complete_step(
         )
     if done_on > timezone.localdate():
         raise ValidationError({"done_on": _("A step cannot be done in the future.")})
-    if code == "counselling":
+    if code == returns.DECISION:
         _require_best_interests_for_a_child(case)
     step = steps[code]
     step.done, step.done_on, step.done_by = True, done_on, user
@@ -501,39 +505,12 @@ def complete_step(
     movement.save()
     record_event(
         user,
-        "return.decision" if code == "counselling" else "return.step",
+        "return.decision" if code == returns.DECISION else "return.step",
         obj=movement,
         agency_id=case.agency_id,
         details={"step": code, "done_on": done_on.isoformat(), "checklist": checklist},
     )
     return step
-
-
-def _clean_details(step_def, details: dict) -> dict:
-    """The step's own details only, each of its kind (dates as YYYY-MM-DD)."""
-    from datetime import date
-
-    cleaned, errors = {}, []
-    for code, label, kind in step_def.details:
-        value = details.get(code)
-        if value in (None, ""):
-            continue
-        if kind == "bool":
-            cleaned[code] = value in (True, "true", "on", "1", 1)
-        elif kind == "date":
-            try:
-                day = value if isinstance(value, date) else date.fromisoformat(str(value))
-            except ValueError:
-                errors.append(str(label))
-                continue
-            cleaned[code] = day.isoformat()
-        else:
-            cleaned[code] = str(value).strip()[:1000]
-    if errors:
-        raise ValidationError(
-            {"details": _("Write these dates as YYYY-MM-DD: %(f)s.") % {"f": ", ".join(errors)}}
-        )
-    return cleaned
 
 
 def _require_in_progress(movement: ReturnMovement) -> None:
@@ -575,10 +552,10 @@ def withdraw_return(user, movement: ReturnMovement, *, reason: str = "", version
         raise NotAllowed(_("Your role does not allow recording this return."))
     lock_at_version(movement, version)
     _require_in_progress(movement)
-    open_step = movement.steps.filter(done=False).order_by("position").first()
+    done = set(movement.steps.filter(done=True).values_list("code", flat=True))
     movement.status = ReturnStatus.WITHDRAWN
     movement.withdrawn_on = timezone.localdate()
-    movement.withdrawn_at_step = open_step.code if open_step else ""
+    movement.withdrawn_at_step = returns.next_open(done) or ""
     movement.withdrawal_reason = reason.strip()
     movement.version += 1
     movement.save()

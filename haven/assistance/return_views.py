@@ -16,7 +16,7 @@ from haven.assistance.models import Dimension, PlanKind, ReturnStatus, ServiceTy
 from haven.cases import selectors as case_selectors
 from haven.core.models import Location
 from haven.core.reference import country_choices
-from haven.core.web import requires, succeeded
+from haven.core.web import posted_version, requires, succeeded
 
 
 def case_tab_context(user, case) -> dict:
@@ -24,12 +24,9 @@ def case_tab_context(user, case) -> dict:
     for movement in movements:
         done = {step.code for step in movement.steps.all() if step.done}
         movement.rows = [(returns.BY_CODE[step.code], step) for step in movement.steps.all()]
-        open_codes = [code for code in returns.ORDER if code not in done]
-        movement.next_step = (
-            returns.BY_CODE[open_codes[0]]
-            if open_codes and movement.status == ReturnStatus.IN_PROGRESS
-            else None
-        )
+        upcoming = returns.next_open(done)
+        in_progress = movement.status == ReturnStatus.IN_PROGRESS
+        movement.next_step = returns.BY_CODE[upcoming] if upcoming and in_progress else None
     return {
         **_reintegration_context(case),
         "movements": movements,
@@ -69,10 +66,6 @@ def _date(text: str):
         return False
 
 
-def _version(post) -> int:
-    return int(post["version"]) if post.get("version", "").isdigit() else 0
-
-
 @require_POST
 @requires("case.update")
 def plan_new(request, pk):
@@ -80,7 +73,10 @@ def plan_new(request, pk):
     post = request.POST
     started_on, review_on = _date(post.get("started_on", "")), _date(post.get("review_on", ""))
     numbers = [n for n in post.get("members", "").replace(",", " ").split() if n]
-    members = list(case_selectors.case_list(request.user).filter(number__in=numbers))
+    # Case numbers are unique within an agency, and a plan's cases are of one agency.
+    members = list(
+        case_selectors.case_list(request.user).filter(agency_id=case.agency_id, number__in=numbers)
+    )
     community = Location.objects.filter(code=post.get("community", "").strip()).first()
     problems = []
     if not started_on or review_on is False:
@@ -131,7 +127,7 @@ def component_new(request, pk):
             description=post.get("description", ""),
             service=ServiceType.objects.filter(code=post.get("service", "")).first(),
             due_on=due_on,
-            version=_version(post),
+            version=posted_version(post),
         ),
         _("Component added."),
     )
@@ -156,7 +152,7 @@ def component_move(request, pk, component):
             target,
             status=post.get("status", ""),
             done_on=done_on,
-            version=_version(post),
+            version=posted_version(post),
         ),
         _("Component updated."),
     )
@@ -178,7 +174,7 @@ def plan_close(request, pk):
             request.user,
             plan,
             completed=post.get("outcome") == "completed",
-            version=_version(post),
+            version=posted_version(post),
         ),
         _("Plan ended."),
     )
@@ -210,11 +206,8 @@ def return_step(request, pk, code):
     movement = selectors.get_return(request.user, pk)
     post = request.POST
     step = returns.BY_CODE.get(code)
-    try:
-        done_on = date.fromisoformat(post.get("done_on", ""))
-    except ValueError:
-        done_on = None
-    if step is None or done_on is None:
+    done_on = _date(post.get("done_on", ""))
+    if step is None or not done_on:
         messages.error(request, _("Give the date the step was done (YYYY-MM-DD)."))
         return redirect(_tab(movement.case))
     succeeded(
@@ -228,7 +221,7 @@ def return_step(request, pk, code):
             checklist={item.code: bool(post.get(f"item_{item.code}")) for item in step.items},
             details={name: post.get(f"detail_{name}", "") for name, _label, _k in step.details},
             notes=post.get("notes", ""),
-            version=_version(post),
+            version=posted_version(post),
         ),
         _("Step recorded."),
     )
@@ -250,7 +243,7 @@ def return_withdraw(request, pk):
             request.user,
             movement,
             reason=post.get("reason", ""),
-            version=_version(post),
+            version=posted_version(post),
         ),
         _("The person's withdrawal is recorded."),
     )

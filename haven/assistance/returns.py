@@ -3,6 +3,7 @@ checklist (items marked required must be ticked to complete the step) and the de
 records. Plain data and plain checks; the actions apply them."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,8 @@ STEPS = (
 
 BY_CODE = {step.code: step for step in STEPS}
 ORDER = [step.code for step in STEPS]
+# The step that records the person's own decision to return.
+DECISION = ORDER[0]
 
 
 def missing_items(step: Step, checklist: dict, details: dict) -> list[Item]:
@@ -105,6 +108,33 @@ def missing_items(step: Step, checklist: dict, details: dict) -> list[Item]:
     if step.code == "fitness_to_travel" and details.get("medical_escort"):
         required += [item for item in step.items if item.code == "escort_arranged"]
     return [item for item in required if not checklist.get(item.code)]
+
+
+def next_open(done: set[str]) -> str | None:
+    """The first step not done yet (None once all are)."""
+    return next((code for code in ORDER if code not in done), None)
+
+
+def clean_details(step: Step, details: dict) -> tuple[dict, list[str]]:
+    """The step's own details, each of its kind (dates as YYYY-MM-DD), and the labels of
+    the dates that are not dates."""
+    cleaned, bad_dates = {}, []
+    for code, label, kind in step.details:
+        value = details.get(code)
+        if value in (None, ""):
+            continue
+        if kind == "bool":
+            cleaned[code] = value in (True, "true", "on", "1", 1)
+        elif kind == "date":
+            try:
+                day = value if isinstance(value, date) else date.fromisoformat(str(value))
+            except ValueError:
+                bad_dates.append(str(label))
+                continue
+            cleaned[code] = day.isoformat()
+        else:
+            cleaned[code] = str(value).strip()[:1000]
+    return cleaned, bad_dates
 
 
 def earlier_open(code: str, done: set[str]) -> str | None:

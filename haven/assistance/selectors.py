@@ -50,8 +50,13 @@ def received(user):
     return Referral.objects.filter(_received_q(user)).select_related("service")
 
 
+def _of_visible_cases(records, user):
+    """Records that hang off a case, kept to the cases the user may see."""
+    return records.filter(case__in=Case.objects.filter(policy.case_q(user)))
+
+
 def sent(user):
-    return Referral.objects.filter(case__in=Case.objects.filter(policy.case_q(user)))
+    return _of_visible_cases(Referral.objects.all(), user)
 
 
 def can_receive(user, referral: Referral) -> bool:
@@ -98,9 +103,14 @@ def open_referrals(referrals):
     return referrals.filter(status__in=sla.OPEN)
 
 
+def overdue_q(today) -> Q:
+    """An open referral past its due date."""
+    return Q(status__in=sla.OPEN, due_on__lt=today)
+
+
 def overdue(referrals, today):
     """Open referrals past their due date, the longest overdue first."""
-    return open_referrals(referrals).filter(due_on__lt=today).order_by("due_on", "id")
+    return referrals.filter(overdue_q(today)).order_by("due_on", "id")
 
 
 def people_to_remind(referral: Referral, kind: str) -> list:
@@ -124,7 +134,7 @@ def people_to_remind(referral: Referral, kind: str) -> list:
         for user in triage if triage.exists() else receivers:
             people[user.pk] = user
     outside_haven = referral.to_point_id and receiving_agency is None
-    if (kind == sla.OVERDUE or outside_haven) and referral.referred_by.is_active:
+    if kind == sla.OVERDUE or outside_haven:
         people[referral.referred_by_id] = referral.referred_by
     return [user for user in people.values() if user.is_active]
 
@@ -158,7 +168,7 @@ def returns_of(user):
     """Returns of the cases the user may see."""
     from haven.assistance.models import ReturnMovement
 
-    return ReturnMovement.objects.filter(case__in=Case.objects.filter(policy.case_q(user)))
+    return _of_visible_cases(ReturnMovement.objects.all(), user)
 
 
 def get_return(user, pk):
@@ -175,7 +185,7 @@ def plans_of(user):
     """Reintegration plans of the cases the user may see (as their lead case)."""
     from haven.assistance.models import ReintegrationPlan
 
-    return ReintegrationPlan.objects.filter(case__in=Case.objects.filter(policy.case_q(user)))
+    return _of_visible_cases(ReintegrationPlan.objects.all(), user)
 
 
 def get_plan(user, pk):

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from haven.assistance.models import DeliveryStatus, ReferralStatus, ServicePoint
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.errors import HavenError
-from haven.core.web import query_without_page, requires, succeeded
+from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
 
@@ -61,7 +60,7 @@ def referral_counts(user) -> dict[str, int | None]:
         counts.update(
             selectors.received(user).aggregate(
                 waiting=Count("id", filter=Q(status=ReferralStatus.PENDING)),
-                received_overdue=Count("id", filter=Q(status__in=sla.OPEN, due_on__lt=today)),
+                received_overdue=Count("id", filter=selectors.overdue_q(today)),
             )
         )
     if policy.has_perm(user, "referral.create"):
@@ -153,7 +152,7 @@ def _referral_list(request, box: str, referrals):
         referrals = selectors.overdue(referrals, today)
     else:
         referrals = referrals.order_by("-urgent", "due_on", "-id")
-    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    page = paginate(request, referrals, per_page=50)
     for referral in page:
         referral.days_overdue = sla.days_overdue(referral.status, referral.due_on, today)
     return render(
@@ -213,7 +212,7 @@ def referral_move(request, pk):
     if not receiving:
         raise PermissionDenied
     post = request.POST
-    version = int(post["version"]) if post.get("version", "").isdigit() else 0
+    version = posted_version(post)
     succeeded(
         request,
         None,

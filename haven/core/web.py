@@ -135,6 +135,11 @@ def paginate(request, queryset, per_page: int = 25, cap: int | None = None):
     return paginator.get_page(request.GET.get("page"))
 
 
+def posted_version(post) -> int:
+    """The record version a form was built from (0 when missing: refused as stale)."""
+    return int(post["version"]) if post.get("version", "").isdigit() else 0
+
+
 def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
