@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.assessments",
     "haven.assistance",
+    "haven.feedback",
 ]
 
 MIDDLEWARE = [
@@ -234,7 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     "referral-reminders": {
         "task": "haven.assistance.tasks.send_referral_reminders",
         "schedule": HAVEN_REMINDER_INTERVAL_SECONDS,
-    }
+    },
+    "feedback-escalation": {
+        "task": "haven.feedback.tasks.escalate_overdue_feedback",
+        "schedule": HAVEN_REMINDER_INTERVAL_SECONDS,
+    },
 }
 
 # Mail (referral reminders). Without an SMTP host nothing is mailed; reminders are still
@@ -263,6 +268,20 @@ LOGGING = {
 
 # Counts below this in published aggregates are hidden (small-cell protection).
 HAVEN_SMALL_CELL = int(os.environ.get("HAVEN_SMALL_CELL", "5"))
+
+# Feedback and complaints (docs/feedback.md). The public pages' abuse protection: messages
+# and status checks per address per hour, the least seconds between showing the form and
+# taking it (scripts post at once), and how long a form stays valid.
+HAVEN_FEEDBACK_SUBMIT_LIMIT = int(os.environ.get("HAVEN_FEEDBACK_SUBMIT_LIMIT", "10"))
+HAVEN_FEEDBACK_STATUS_LIMIT = int(os.environ.get("HAVEN_FEEDBACK_STATUS_LIMIT", "30"))
+HAVEN_FEEDBACK_MIN_SECONDS = float(os.environ.get("HAVEN_FEEDBACK_MIN_SECONDS", "3"))
+HAVEN_FEEDBACK_FORM_HOURS = int(os.environ.get("HAVEN_FEEDBACK_FORM_HOURS", "2"))
+# Overdue submissions go to the overseers after this many more hours.
+HAVEN_FEEDBACK_ESCALATE_AFTER_HOURS = int(
+    os.environ.get("HAVEN_FEEDBACK_ESCALATE_AFTER_HOURS", "48")
+)
+# Shown when a message cannot be received (the database is down): how else to reach you.
+HAVEN_FEEDBACK_CONTACT = os.environ.get("HAVEN_FEEDBACK_CONTACT", "")
 
 # Days after registration by which each workflow step is due.
 HAVEN_DUE_DAYS = {"assessment": 3, "case_plan": 14, "follow_up": 30}

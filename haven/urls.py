@@ -10,6 +10,8 @@ from haven.assistance import views as assistance_views
 from haven.audit import views as audit_views
 from haven.cases import views as case_views
 from haven.core import views as core_views
+from haven.feedback import public_views as feedback_public
+from haven.feedback import views as feedback_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -125,6 +127,16 @@ urlpatterns = [
     path("cases/<int:pk>/transfer/", case_views.case_transfer, name="case_transfer"),
     path("approvals/<int:pk>/decide/", case_views.approval_decide, name="approval_decide"),
     path("transfers/<int:pk>/answer/", case_views.transfer_answer, name="transfer_answer"),
+    path("feedback/", feedback_public.public_form, name="feedback_public"),
+    path("feedback/status/", feedback_public.public_status, name="feedback_status"),
+    path("feedback/inbox/", feedback_views.inbox, name="feedback_inbox"),
+    path("feedback/record/", feedback_views.record, name="feedback_record"),
+    path("feedback/<int:pk>/", feedback_views.detail, name="feedback_detail"),
+    path("feedback/<int:pk>/move/", feedback_views.move, name="feedback_move"),
+    path("feedback/<int:pk>/resolve/", feedback_views.resolve, name="feedback_resolve"),
+    path("feedback/<int:pk>/triage/", feedback_views.triage, name="feedback_triage"),
+    path("feedback/<int:pk>/subject/", feedback_views.subject, name="feedback_subject"),
+    path("feedback/<int:pk>/link/", feedback_views.link_case, name="feedback_link_case"),
     path("audit/", audit_views.audit_events, name="audit_events"),
     path("audit/access/", audit_views.access_log, name="access_log"),
     path("api/v1/", include("haven.api_urls")),

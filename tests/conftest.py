@@ -41,6 +41,8 @@ def world(db):
         "dpo": make_user("dan", a, a2, "data_protection_officer", "agency"),
         "agency_admin": make_user("adele", a, a1, "agency_admin", "agency"),
         "system_admin": make_user("root", None, None, "system_admin", "all"),
+        "feedback_focal": make_user("fiona", a, a1, "feedback_focal_point", "agency"),
+        "psea": make_user("priya", a, a1, "psea_focal_point", "agency"),
         "other_agency": make_user("eve", b, b1, "caseworker", "own"),
         "other_supervisor": make_user("erin", b, b1, "supervisor", "office"),
     }

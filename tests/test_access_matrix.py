@@ -23,11 +23,14 @@ PERSONAS = [
     "dpo",
     "agency_admin",
     "system_admin",
+    "feedback_focal",
+    "psea",
     "other_agency",
     "other_supervisor",
     "anonymous",
 ]
 SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
+SIGNED_IN_BUT_FOCAL = [p for p in SIGNED_IN if p != "feedback_focal"]
 
 
 def expect(ok=(), not_found=(), anonymous="login", default=403):
@@ -57,6 +60,8 @@ ADMINS = expect(ok=["agency_admin", "system_admin"])
 SYSTEM = expect(ok=["system_admin"])
 REPORTERS = expect(
     ok=[
+        "feedback_focal",
+        "psea",
         "supervisor",
         "protection",
         "analyst",
@@ -66,6 +71,8 @@ REPORTERS = expect(
         "other_supervisor",
     ]
 )
+
+FEEDBACK_HANDLERS = expect(ok=["feedback_focal"], not_found=SIGNED_IN_BUT_FOCAL)
 
 
 def api(table):
@@ -148,6 +155,28 @@ MATRIX = {
         {"accept": "0"},
         expect(ok=["other_supervisor"], not_found=["supervisor"]),
     ),
+    # The public pages: no account; the person's own code is the only key.
+    "feedback_public": ("get", "/feedback/", None, PUBLIC),
+    "feedback_status": ("post", "/feedback/status/", {"code": "{code}"}, PUBLIC),
+    "feedback_inbox": (
+        "get",
+        "/feedback/inbox/",
+        None,
+        expect(ok=["feedback_focal", "psea", "supervisor", "other_supervisor"]),
+    ),
+    "feedback_record": (
+        "get",
+        "/feedback/record/",
+        None,
+        expect(ok=[*CASE_HOLDERS, "feedback_focal", "psea"]),
+    ),
+    # A complaint of agency A: its feedback focal point only (supervisors once escalated).
+    "feedback_detail": ("get", "/feedback/{submission}/", None, FEEDBACK_HANDLERS),
+    "feedback_move": ("post", "/feedback/{submission}/move/", {}, FEEDBACK_HANDLERS),
+    "feedback_resolve": ("post", "/feedback/{submission}/resolve/", {}, FEEDBACK_HANDLERS),
+    "feedback_triage": ("post", "/feedback/{submission}/triage/", {}, FEEDBACK_HANDLERS),
+    "feedback_subject": ("post", "/feedback/{submission}/subject/", {}, FEEDBACK_HANDLERS),
+    "feedback_link_case": ("post", "/feedback/{submission}/link/", {}, FEEDBACK_HANDLERS),
     "audit_events": ("get", "/audit/", None, AUDITORS),
     "access_log": ("get", "/audit/access/", None, AUDITORS),
     "api_schema": ("get", "/api/schema/", None, PUBLIC),
@@ -272,7 +301,15 @@ MATRIX = {
         None,
         expect(
             ok=[*CASE_TEAM, "other_agency", "other_supervisor"],
-            not_found=["caseworker2", "analyst", "dpo", "agency_admin", "system_admin"],
+            not_found=[
+                "caseworker2",
+                "analyst",
+                "dpo",
+                "agency_admin",
+                "system_admin",
+                "feedback_focal",
+                "psea",
+            ],
         ),
     ),
     "referral_move": (
@@ -425,7 +462,14 @@ def targets(world, register):
     component = assistance_actions.add_component(
         world["caseworker"], plan, dimension="economic", description="Stall", version=1
     )
+    from haven.feedback import actions as feedback_actions
+
+    submission, code = feedback_actions.submit_public(
+        world["a"], category="service_complaint", text="The tap is broken"
+    )
     return {
+        "submission": submission.pk,
+        "code": code,
         "return": movement.pk,
         "plan": plan.pk,
         "component": component.pk,

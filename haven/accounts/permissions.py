@@ -20,6 +20,12 @@ PERMISSIONS = {
     "referral.receive": _("Receive, accept and complete referrals sent to the agency"),
     "referral.override_consent": _("Refer without the person's consent, giving the reason"),
     "service.manage": _("Manage the service taxonomy and the provider directory"),
+    "feedback.record": _("Record feedback and complaints received by hotline, in person, SMS…"),
+    "feedback.handle": _("Triage, answer and resolve feedback and complaints in scope"),
+    "feedback.misconduct": _(
+        "Handle allegations of sexual exploitation, abuse and misconduct (PSEA focal point)"
+    ),
+    "feedback.oversee": _("Receive the escalations of feedback and complaints left overdue"),
     "report.view": _("See aggregate dashboards"),
     "audit.view": _("Search the audit and access logs"),
     "agency.manage": _("Manage the agency's offices, teams and users"),
@@ -46,6 +52,7 @@ _CASEWORK = [
     "assessment.fill",
     "referral.create",
     "referral.receive",
+    "feedback.record",
 ]
 
 # code: (name, permissions, default scope, two-factor required)
@@ -59,6 +66,7 @@ BUILTIN_ROLES = {
             "case.approve",
             "case.transfer",
             "referral.override_consent",
+            "feedback.oversee",
             "report.view",
         ],
         "office",
@@ -77,6 +85,19 @@ BUILTIN_ROLES = {
         False,
     ),
     "analyst": (_("Analyst"), ["report.view"], "agency", False),
+    "feedback_focal_point": (
+        _("Feedback and complaints focal point"),
+        ["feedback.record", "feedback.handle", "report.view"],
+        "agency",
+        False,
+    ),
+    # Allegations against staff are the most dangerous records Haven holds: two-factor.
+    "psea_focal_point": (
+        _("PSEA focal point"),
+        ["feedback.record", "feedback.misconduct", "report.view"],
+        "agency",
+        True,
+    ),
     "data_protection_officer": (
         _("Data protection officer"),
         ["audit.view", "report.view"],

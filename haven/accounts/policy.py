@@ -205,3 +205,49 @@ def person_q(user, perm: str = "case.view") -> Q:
         return Q(pk__in=[])
     visible_cases = Case.objects.filter(case_q(user, perm), person=OuterRef("pk"))
     return Q(Exists(visible_cases)) | Q(registered_by_id=user.pk)
+
+
+# ---- feedback and complaints ------------------------------------------------------------
+
+
+def _feedback_scope_q(user, perm: str) -> Q:
+    """Submissions within the scopes of `perm`: own/team = assigned to the user (or a
+    teammate), office = of the user's offices (and those of no office yet), agency, all."""
+    held = scopes(user, perm)
+    q = Q(pk__in=[])
+    for scope in held:
+        if scope == "all":
+            return Q()
+        if scope == "agency":
+            q |= Q(agency_id=user.agency_id)
+        elif scope == "office":
+            # What came in without an office (the public form) is every office's to take.
+            q |= Q(office_id__in=grants(user).office_ids) | Q(
+                office__isnull=True, agency_id=user.agency_id
+            )
+        elif scope == "team":
+            q |= Q(assigned_to_id__in=_teammate_ids(user))
+        elif scope == "own":
+            q |= Q(assigned_to_id=user.pk)
+    return q
+
+
+def feedback_q(user) -> Q:
+    """A filter on Submission for those `user` may see and handle.
+
+    General feedback and complaints: holders of `feedback.handle` in scope, and overseers
+    once a submission has escalated to them. Allegations of misconduct: holders of
+    `feedback.misconduct` in scope, nobody else. Never a submission that names the user.
+    """
+    from haven.feedback.models import MISCONDUCT_CATEGORIES
+
+    misconduct = Q(category__in=MISCONDUCT_CATEGORIES)
+    visible = Q(pk__in=[])
+    if has_perm(user, "feedback.handle"):
+        visible |= _feedback_scope_q(user, "feedback.handle") & ~misconduct
+    if has_perm(user, "feedback.oversee"):
+        escalated = Q(escalation_level__gte=2) & ~misconduct
+        visible |= _feedback_scope_q(user, "feedback.oversee") & escalated
+    if has_perm(user, "feedback.misconduct"):
+        visible |= _feedback_scope_q(user, "feedback.misconduct") & misconduct
+    return visible & ~Q(subject_id=user.pk)

@@ -18,8 +18,15 @@ def haven(request):
                 "audit.view",
                 "report.view",
                 "agency.manage",
+                "feedback.record",
+                "feedback.handle",
+                "feedback.misconduct",
+                "feedback.oversee",
             )
         }
+        nav["feedback"] = any(
+            nav[perm] for perm in ("feedback.handle", "feedback.misconduct", "feedback.oversee")
+        )
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "haven_demo": settings.HAVEN_DEMO,

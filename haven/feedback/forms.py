@@ -1,0 +1,74 @@
+"""Forms of the public page and of staff intake: shapes only; the actions decide the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.feedback.actions import MAX_SHORT, MAX_TEXT
+from haven.feedback.models import STAFF_CHANNELS, Category, Priority
+
+
+class _Intake(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What is your message about?"),
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what your message is about.")},
+    )
+    text = forms.CharField(
+        label=_("Your message"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Say what happened, or what you need. Up to 5,000 characters."),
+        error_messages={"required": _("Write your message.")},
+    )
+    place = forms.CharField(
+        label=_("Where did it happen? (optional)"), max_length=MAX_SHORT, required=False
+    )
+    contact_name = forms.CharField(
+        label=_("Your name (optional)"), max_length=MAX_SHORT, required=False
+    )
+    contact = forms.CharField(
+        label=_("Phone number or email (optional)"),
+        max_length=MAX_SHORT,
+        required=False,
+        help_text=_("Leave it out to stay anonymous: you can still read our answer."),
+    )
+    consent_to_contact = forms.BooleanField(label=_("You may contact me"), required=False)
+
+
+class PublicForm(_Intake):
+    """The public form. `website` is a honeypot: hidden from people, filled by scripts."""
+
+    agency = forms.ChoiceField(label=_("Organisation"), required=False)
+    answer = forms.CharField(label=_("Answer"), max_length=10, required=True)
+    token = forms.CharField(widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    field_order = ["agency", "category", "text", "place", "contact_name", "contact"]
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.code, a.name) for a in agencies]
+        self.fields["answer"].error_messages["required"] = _("Answer the question.")
+
+
+class StaffIntakeForm(_Intake):
+    channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+    office = forms.ModelChoiceField(label=_("Office"), queryset=None, required=False)
+
+    field_order = ["channel", "category", "priority", "office", "text"]
+
+    def __init__(self, *args, offices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+        self.fields["category"].label = _("Category")
+        self.fields["text"].label = _("What the person said")
+        self.fields["contact_name"].label = _("Name given (optional)")
+        self.fields["consent_to_contact"].label = _("The person agrees to be contacted")

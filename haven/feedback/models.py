@@ -1,0 +1,173 @@
+"""Feedback, complaints and misconduct reports from migrants and communities.
+
+The person who wrote is known to staff only by what they chose to give; to themselves by a
+tracking code, of which Haven keeps only a digest. Allegations against staff (sexual
+exploitation and abuse, other misconduct) are seen by the PSEA focal points alone.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.fields import EncryptedTextField
+
+
+class Category(models.TextChoices):
+    FEEDBACK = "feedback", _("Feedback or suggestion")
+    INFORMATION = "information", _("Request for information or help")
+    SERVICE_COMPLAINT = "service_complaint", _("Complaint about a service")
+    MISCONDUCT = "misconduct", _("Sexual exploitation or abuse, or other misconduct by staff")
+    RIGHTS_VIOLATION = "rights_violation", _("Report of a rights violation")
+
+
+# Categories handled by the PSEA focal points only.
+MISCONDUCT_CATEGORIES = frozenset({Category.MISCONDUCT})
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Public web form")
+    HOTLINE = "hotline", _("Hotline")
+    IN_PERSON = "in_person", _("In person")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    SUGGESTION_BOX = "suggestion_box", _("Suggestion box")
+    COMMUNITY_MEETING = "community_meeting", _("Community meeting")
+
+
+# The channels staff record for someone; the web form records itself.
+STAFF_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.WEB]
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("Being dealt with")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+RATINGS = [
+    (1, _("Very unhappy")),
+    (2, _("Unhappy")),
+    (3, _("Neither happy nor unhappy")),
+    (4, _("Happy")),
+    (5, _("Very happy")),
+]
+
+
+class Submission(models.Model):
+    """One piece of feedback, request, complaint or report, from whatever channel."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="feedback")
+    office = models.ForeignKey(
+        "accounts.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.RECEIVED
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    # SHA-256 of the tracking code; the code itself is shown once and never stored.
+    tracking_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # Digest of the form's one-time token, so a form sent twice is stored once.
+    intake_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    text = EncryptedTextField(_("what happened, or what the person asks"))
+    place = EncryptedTextField(_("where it happened"), blank=True)
+    contact_name = EncryptedTextField(_("name given"), blank=True)
+    contact = EncryptedTextField(_("how to reach the person"), blank=True)
+    consent_to_contact = models.BooleanField(_("may be contacted"), default=False)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    # The staff member an allegation names, once the PSEA focal point knows who it is:
+    # that person never sees the allegation, whatever their roles.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member concerned"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("focal point"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    acknowledge_due_at = models.DateTimeField(_("to acknowledge by"))
+    resolve_due_at = models.DateTimeField(_("to resolve by"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    resolution = EncryptedTextField(_("what was done (internal)"), blank=True)
+    answer = EncryptedTextField(_("answer to the person"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["agency", "status", "category"]),
+            models.Index(fields=["agency", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_misconduct(self) -> bool:
+        return self.category in MISCONDUCT_CATEGORIES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.RESOLVED, Status.CLOSED)
+
+
+class DeadlineSetting(models.Model):
+    """An agency's own deadlines for one category (the defaults are in deadlines.py)."""
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.CASCADE, related_name="feedback_deadlines"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    acknowledge_hours = models.PositiveIntegerField(_("hours to acknowledge"))
+    resolve_days = models.PositiveIntegerField(_("days to resolve"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "category"], name="feedback_deadline_unique_per_category"
+            )
+        ]
+
+
+class RateBucket(models.Model):
+    """Requests from one (hashed) address in one window, for the public pages' limits."""
+
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_bucket_unique")
+        ]

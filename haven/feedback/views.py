@@ -1,0 +1,232 @@
+"""Staff pages of feedback and complaints: the inbox, intake by other channels, and one
+submission with its triage, answer and link to casework."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.accounts import policy
+from haven.accounts.models import Office, User
+from haven.audit.actions import record_access
+from haven.audit.models import AuditEvent
+from haven.cases.models import Case
+from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
+from haven.feedback import actions, codes, escalation, selectors
+from haven.feedback.forms import StaffIntakeForm
+from haven.feedback.models import Category, Channel, Priority, Status
+
+HANDLING = ("feedback.handle", "feedback.misconduct", "feedback.oversee")
+
+
+def handles_feedback(user) -> bool:
+    return any(policy.has_perm(user, perm) for perm in HANDLING)
+
+
+@login_required
+def inbox(request):
+    user = request.user
+    if not handles_feedback(user):
+        raise PermissionDenied
+    found = selectors.visible(user)
+    filters = {
+        name: request.GET.get(name, "")
+        for name in ("status", "category", "channel", "priority", "overdue", "mine")
+    }
+    for name in ("status", "category", "channel", "priority"):
+        if filters[name]:
+            found = found.filter(**{name: filters[name]})
+    now = timezone.now()
+    if filters["overdue"]:
+        found = found.filter(selectors.overdue_q(now))
+    if filters["mine"]:
+        found = found.filter(assigned_to=user)
+    page = paginate(request, found.order_by("-received_at"))
+    for submission in page:
+        submission.overdue = escalation.is_overdue(submission, now)
+    return render(
+        request,
+        "feedback/inbox.html",
+        {
+            "page": page,
+            "filters": filters,
+            "querystring": query_without_page(request),
+            "statuses": Status.choices,
+            "categories": Category.choices,
+            "channels": Channel.choices,
+            "priorities": Priority.choices,
+            "can_record": policy.has_perm(user, "feedback.record"),
+        },
+    )
+
+
+@requires("feedback.record")
+def record(request):
+    user = request.user
+    offices = Office.objects.filter(agency_id=user.agency_id)
+    form = StaffIntakeForm(request.POST or None, offices=offices)
+    saved = {}
+
+    def save():
+        data = form.cleaned_data
+        saved["submission"], saved["code"] = actions.record(
+            user,
+            channel=data["channel"],
+            category=data["category"],
+            priority=data["priority"],
+            office=data["office"],
+            text=data["text"],
+            place=data["place"],
+            contact_name=data["contact_name"],
+            contact=data["contact"],
+            consent_to_contact=data["consent_to_contact"],
+        )
+
+    if request.method == "POST" and form.is_valid() and succeeded(request, form, save):
+        # The code is shown once, to read out or hand to the person; it is not stored.
+        return render(
+            request,
+            "feedback/recorded.html",
+            {
+                "code": codes.display(saved["code"]),
+                "submission": saved["submission"],
+                "can_open": selectors.can_see(user, saved["submission"]),
+            },
+        )
+    return render(request, "feedback/record.html", {"form": form})
+
+
+@login_required
+def detail(request, pk):
+    user = request.user
+    submission = selectors.get_submission(user, pk)
+    record_access(user, "feedback.detail", submission)
+    linked = None
+    if submission.case_id:
+        linked = Case.objects.filter(policy.case_q(user), pk=submission.case_id).first()
+    return render(
+        request,
+        "feedback/detail.html",
+        {
+            "submission": submission,
+            "overdue": escalation.is_overdue(submission, timezone.now()),
+            "moves": [(s, Status(s).label) for s in sorted(actions.NEXT[submission.status])],
+            "priorities": Priority.choices,
+            "colleagues": selectors.handlers(submission),
+            "staff": User.objects.filter(agency_id=submission.agency_id, is_active=True)
+            if submission.is_misconduct
+            else [],
+            "linked_case": linked,
+            "can_link": policy.has_perm(user, "case.update"),
+            "history": AuditEvent.objects.filter(
+                object_type="submission", object_id=str(submission.pk)
+            ).order_by("-seq")[:100],
+        },
+    )
+
+
+def _back(submission):
+    return redirect(reverse("feedback_detail", kwargs={"pk": submission.pk}))
+
+
+@require_POST
+@login_required
+def move(request, pk):
+    submission = selectors.get_submission(request.user, pk)
+    succeeded(
+        request,
+        None,
+        lambda: actions.move(
+            request.user, submission, request.POST.get("to", ""), posted_version(request.POST)
+        ),
+        _("Submission updated."),
+    )
+    return _back(submission)
+
+
+@require_POST
+@login_required
+def resolve(request, pk):
+    submission = selectors.get_submission(request.user, pk)
+    post = request.POST
+    succeeded(
+        request,
+        None,
+        lambda: actions.resolve(
+            request.user,
+            submission,
+            resolution=post.get("resolution", ""),
+            answer=post.get("answer", ""),
+            version=posted_version(post),
+        ),
+        _("Resolved: the person can read the answer with their tracking code."),
+    )
+    return _back(submission)
+
+
+def _user_of_agency(submission, ident: str):
+    if not ident.isdigit():
+        return None
+    return User.objects.filter(pk=int(ident), agency_id=submission.agency_id).first()
+
+
+@require_POST
+@login_required
+def triage(request, pk):
+    submission = selectors.get_submission(request.user, pk)
+    post = request.POST
+    succeeded(
+        request,
+        None,
+        lambda: actions.triage(
+            request.user,
+            submission,
+            priority=post.get("priority", ""),
+            assignee=_user_of_agency(submission, post.get("assignee", "")),
+            version=posted_version(post),
+        ),
+        _("Submission updated."),
+    )
+    return _back(submission)
+
+
+@require_POST
+@login_required
+def subject(request, pk):
+    submission = selectors.get_submission(request.user, pk)
+    succeeded(
+        request,
+        None,
+        lambda: actions.name_subject(
+            request.user,
+            submission,
+            _user_of_agency(submission, request.POST.get("subject", "")),
+            posted_version(request.POST),
+        ),
+        _("Staff member concerned recorded: they will not see this allegation."),
+    )
+    return _back(submission)
+
+
+@require_POST
+@login_required
+def link_case(request, pk):
+    submission = selectors.get_submission(request.user, pk)
+    number = request.POST.get("number", "").strip()
+    case = Case.objects.filter(
+        policy.case_q(request.user), agency_id=submission.agency_id, number=number
+    ).first()
+    if case is None:
+        messages.error(request, _("No case you work on has the number %(n)s.") % {"n": number})
+        return _back(submission)
+    succeeded(
+        request,
+        None,
+        lambda: actions.link_case(request.user, submission, case, posted_version(request.POST)),
+        _("Linked to case %(n)s.") % {"n": case.number},
+    )
+    return _back(submission)
