@@ -5,5 +5,10 @@ import sys
 from pathlib import Path
 
 if __name__ == "__main__":
-    sys.argv = [sys.argv[0], *sys.argv[1:]]
-    runpy.run_path(str(Path(__file__).parent / "foundation.py"), run_name="__main__")
+    for name in ("foundation.py", "feedback.py"):
+        sys.argv = [name]
+        try:
+            runpy.run_path(str(Path(__file__).parent / name), run_name="__main__")
+        except SystemExit as done:
+            if done.code:
+                raise

@@ -7,6 +7,7 @@ from haven.assistance import api as assistance_api
 from haven.assistance import return_api
 from haven.cases import api as cases_api
 from haven.core import api as core_api
+from haven.feedback import api as feedback_api
 from haven.people import api as people_api
 
 router = DefaultRouter()
@@ -30,6 +31,7 @@ router.register("returns", return_api.ReturnViewSet, basename="return")
 router.register(
     "reintegration-plans", return_api.ReintegrationPlanViewSet, basename="reintegration_plan"
 )
+router.register("feedback", feedback_api.SubmissionViewSet, basename="feedback")
 
 urlpatterns = [
     path("users/me/", accounts_api.me, name="users_me"),

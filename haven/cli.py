@@ -15,6 +15,7 @@ commands:
   forms check FILE.xlsx   check an XLSForm and report every problem (stores nothing)
   forms import FILE.xlsx --agency CODE   publish an XLSForm as a new version
   remind [--every SECONDS]   send the referral reminders owed now (or keep doing it)
+  escalate [--every SECONDS] escalate overdue feedback and complaints (or keep doing it)
   manage ...       any Django management command
 """
 
@@ -26,6 +27,7 @@ ALIASES = {
     "import-locations": "import_locations",
     "forms": "forms",
     "remind": "remind",
+    "escalate": "escalate",
 }
 
 

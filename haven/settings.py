@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "haven.assistance.models.PlanStatus",
         "PlanKindEnum": "haven.assistance.models.PlanKind",
         "ComponentStatusEnum": "haven.assistance.models.ComponentStatus",
+        "FeedbackStatusEnum": "haven.feedback.models.Status",
+        "FeedbackCategoryEnum": "haven.feedback.models.Category",
+        "FeedbackChannelEnum": "haven.feedback.models.Channel",
+        "FeedbackStaffChannelEnum": "haven.feedback.models.STAFF_CHANNELS",
+        "FeedbackPriorityEnum": "haven.feedback.models.Priority",
     },
 }
 

@@ -30,7 +30,6 @@ PERSONAS = [
     "anonymous",
 ]
 SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
-SIGNED_IN_BUT_FOCAL = [p for p in SIGNED_IN if p != "feedback_focal"]
 
 
 def expect(ok=(), not_found=(), anonymous="login", default=403):
@@ -72,7 +71,10 @@ REPORTERS = expect(
     ]
 )
 
-FEEDBACK_HANDLERS = expect(ok=["feedback_focal"], not_found=SIGNED_IN_BUT_FOCAL)
+# A complaint of agency A: its feedback focal point; other handlers are out of scope.
+FEEDBACK_HANDLERS = expect(
+    ok=["feedback_focal"], not_found=["psea", "supervisor", "other_supervisor"]
+)
 
 
 def api(table):
@@ -170,13 +172,38 @@ MATRIX = {
         None,
         expect(ok=[*CASE_HOLDERS, "feedback_focal", "psea"]),
     ),
-    # A complaint of agency A: its feedback focal point only (supervisors once escalated).
     "feedback_detail": ("get", "/feedback/{submission}/", None, FEEDBACK_HANDLERS),
     "feedback_move": ("post", "/feedback/{submission}/move/", {}, FEEDBACK_HANDLERS),
     "feedback_resolve": ("post", "/feedback/{submission}/resolve/", {}, FEEDBACK_HANDLERS),
     "feedback_triage": ("post", "/feedback/{submission}/triage/", {}, FEEDBACK_HANDLERS),
     "feedback_subject": ("post", "/feedback/{submission}/subject/", {}, FEEDBACK_HANDLERS),
     "feedback_link_case": ("post", "/feedback/{submission}/link/", {}, FEEDBACK_HANDLERS),
+    "feedback-list": (
+        "get",
+        "/api/v1/feedback/",
+        None,
+        api(expect(ok=["feedback_focal", "psea", "supervisor", "other_supervisor"])),
+    ),
+    "feedback-detail": ("get", "/api/v1/feedback/{submission}/", None, api(FEEDBACK_HANDLERS)),
+    "feedback-move": ("post", "/api/v1/feedback/{submission}/move/", {}, api(FEEDBACK_HANDLERS)),
+    "feedback-resolve": (
+        "post",
+        "/api/v1/feedback/{submission}/resolve/",
+        {},
+        api(FEEDBACK_HANDLERS),
+    ),
+    "feedback-triage": (
+        "post",
+        "/api/v1/feedback/{submission}/triage/",
+        {},
+        api(FEEDBACK_HANDLERS),
+    ),
+    "feedback-link-case": (
+        "post",
+        "/api/v1/feedback/{submission}/link-case/",
+        {},
+        api(FEEDBACK_HANDLERS),
+    ),
     "audit_events": ("get", "/audit/", None, AUDITORS),
     "access_log": ("get", "/audit/access/", None, AUDITORS),
     "api_schema": ("get", "/api/schema/", None, PUBLIC),

@@ -357,3 +357,22 @@ def test_a_case_is_opened_from_a_submission_with_consent(fw):
     with pytest.raises(MissingConsent):
         actions.open_case(handler, s2, person=PERSON, case=CASE, version=1, consent_given=False)
     assert Submission.objects.get(pk=s2.pk).case is None
+
+
+def test_the_escalate_command_catches_up_and_explains_bad_input(fw):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    t0 = timezone.now()
+    public(fw["a"], category="misconduct", text="x", now=t0)
+    out = StringIO()
+    later = (t0 + timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M")
+    call_command("escalate", "--at", later, stdout=out)
+    assert "1 submission(s) escalated." in out.getvalue()
+    assert Submission.objects.get().escalation_level == 1
+    with pytest.raises(CommandError, match="YYYY-MM-DDTHH:MM"):
+        call_command("escalate", "--at", "tomorrow")
+    with pytest.raises(CommandError, match="at least 60"):
+        call_command("escalate", "--every", "5")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import get_language_bidi
 
 from haven.accounts import policy
+from haven.feedback import selectors as feedback_selectors
 
 
 def haven(request):
@@ -24,9 +25,7 @@ def haven(request):
                 "feedback.oversee",
             )
         }
-        nav["feedback"] = any(
-            nav[perm] for perm in ("feedback.handle", "feedback.misconduct", "feedback.oversee")
-        )
+        nav["feedback"] = any(nav[perm] for perm in feedback_selectors.HANDLING)
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "haven_demo": settings.HAVEN_DEMO,

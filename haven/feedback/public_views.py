@@ -2,7 +2,9 @@
 
 A message is acknowledged only after it is committed; when it cannot be stored the person
 is told plainly that it was not received and how else to reach the agency. The pages need
-no JavaScript, set no cookie but the CSRF one, and are never cached.
+no JavaScript, set no cookie but the CSRF one, and are never cached. (The site-wide
+Referrer-Policy, same-origin, keeps their addresses from other sites; "no-referrer" would
+make browsers post `Origin: null`, which the CSRF check refuses.)
 """
 
 import logging
@@ -26,24 +28,16 @@ from haven.feedback.models import RATINGS
 log = logging.getLogger(__name__)
 
 
-def _private(response):
-    # Nothing about a complaint should outlive the visit: no cache, no referrer.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
 def _not_received(request, status=503):
-    return _private(
-        render(
-            request,
-            "feedback/not_received.html",
-            {"contact": settings.HAVEN_FEEDBACK_CONTACT},
-            status=status,
-        )
+    return render(
+        request,
+        "feedback/not_received.html",
+        {"contact": settings.HAVEN_FEEDBACK_CONTACT},
+        status=status,
     )
 
 
@@ -61,7 +55,7 @@ def _form_page(request, form, agencies, status=200, problem=""):
         "several": len(agencies) > 1,
         "problem": problem,
     }
-    return _private(render(request, "feedback/public_form.html", context_, status=status))
+    return render(request, "feedback/public_form.html", context_, status=status)
 
 
 def _agencies():
@@ -95,7 +89,7 @@ def _public_form(request):
     if not ratelimit.allow(
         "submit", _address(request), limit=settings.HAVEN_FEEDBACK_SUBMIT_LIMIT, window=3600
     ):
-        return _private(render(request, "feedback/too_many.html", status=429))
+        return render(request, "feedback/too_many.html", status=429)
     form = PublicForm(post, agencies=agencies)
     if not form.is_valid():
         return _form_page(request, form, agencies, status=400)
@@ -134,12 +128,12 @@ def _public_form(request):
             intake_token=token,
         )
     except IntegrityError:
-        return _private(render(request, "feedback/already_received.html", status=409))
+        return render(request, "feedback/already_received.html", status=409)
     except ValidationError as exc:
         report_errors(request, form, exc)
         return _form_page(request, form, agencies, status=400)
     page = {"code": codes.display(code), "submission": submission, "agency": agency}
-    return _private(render(request, "feedback/received.html", page, status=201))
+    return render(request, "feedback/received.html", page, status=201)
 
 
 def _agency(agencies, code):
@@ -158,12 +152,12 @@ def _no_agency():
 def public_status(request):
     """Follow a submission with its tracking code (sent by POST: codes stay out of URLs)."""
     if request.method == "GET":
-        return _private(render(request, "feedback/status.html", {}))
+        return render(request, "feedback/status.html", {})
     try:
         if not ratelimit.allow(
             "status", _address(request), limit=settings.HAVEN_FEEDBACK_STATUS_LIMIT, window=3600
         ):
-            return _private(render(request, "feedback/too_many.html", status=429))
+            return render(request, "feedback/too_many.html", status=429)
         typed = request.POST.get("code", "")[:64]
         submission = selectors.by_code(typed)
         page = {"typed": typed, "submission": submission, "asked": True, "rating_choices": RATINGS}
@@ -175,7 +169,7 @@ def public_status(request):
             except ValidationError as exc:
                 page["rating_errors"] = exc.messages
         status = 200 if submission is not None else 404
-        return _private(render(request, "feedback/status.html", page, status=status))
+        return render(request, "feedback/status.html", page, status=status)
     except DatabaseError:
         log.exception("A status check could not be answered")
         return _not_received(request)

@@ -7,6 +7,13 @@ from haven.accounts import policy
 from haven.feedback import codes, escalation
 from haven.feedback.models import MISCONDUCT_CATEGORIES, Submission
 
+# Holding any of these opens the feedback inbox (each sees its own part of it).
+HANDLING = ("feedback.handle", "feedback.misconduct", "feedback.oversee")
+
+
+def handles_feedback(user) -> bool:
+    return any(policy.has_perm(user, perm) for perm in HANDLING)
+
 
 def visible(user):
     return Submission.objects.filter(policy.feedback_q(user)).select_related(

@@ -1,6 +1,8 @@
 """Staff pages of feedback and complaints: the inbox, intake by other channels, and one
 submission with its triage, answer and link to casework."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
@@ -15,23 +18,78 @@ from haven.accounts.models import Office, User
 from haven.audit.actions import record_access
 from haven.audit.models import AuditEvent
 from haven.cases.models import Case
+from haven.core.reference import language_name
 from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
 from haven.feedback import actions, codes, escalation, selectors
 from haven.feedback.forms import StaffIntakeForm
 from haven.feedback.models import Category, Channel, Priority, Status
 
-HANDLING = ("feedback.handle", "feedback.misconduct", "feedback.oversee")
+# What each move is called on its button (by where it goes, and from where).
+MOVE_LABELS = {
+    Status.ACKNOWLEDGED: gettext_lazy("Acknowledge"),
+    Status.IN_PROGRESS: gettext_lazy("Start dealing with it"),
+    Status.CLOSED: gettext_lazy("Close"),
+}
+EVENT_LABELS = {
+    "feedback.submitted": gettext_lazy("Received"),
+    "feedback.moved": gettext_lazy("Status changed"),
+    "feedback.triaged": gettext_lazy("Priority or focal point changed"),
+    "feedback.subject_named": gettext_lazy("Staff member concerned recorded"),
+    "feedback.case_linked": gettext_lazy("Linked to a case"),
+    "feedback.case_opened": gettext_lazy("Case opened"),
+    "feedback.rated": gettext_lazy("Rated by the person"),
+    "feedback.escalated": gettext_lazy("Escalated"),
+}
 
 
-def handles_feedback(user) -> bool:
-    return any(policy.has_perm(user, perm) for perm in HANDLING)
+def _moves(submission) -> list[tuple[str, str]]:
+    moves = []
+    for to in sorted(actions.NEXT[submission.status]):
+        if to == Status.RESOLVED:
+            continue  # the resolution form does that
+        reopen = to == Status.IN_PROGRESS and submission.status == Status.RESOLVED
+        moves.append((to, _("Reopen") if reopen else MOVE_LABELS[to]))
+    return moves
 
 
-@login_required
+def _history(submission) -> list[dict]:
+    events = AuditEvent.objects.filter(object_type="submission", object_id=str(submission.pk))
+    rows = []
+    for event in events.order_by("-seq")[:100]:
+        details = event.details
+        change = ""
+        if "to" in details:
+            change = f"{Status(details['from']).label} → {Status(details['to']).label}"
+        elif "level" in details:
+            change = str(details["level"])
+        rows.append(
+            {
+                "at": event.created_at,
+                "what": EVENT_LABELS.get(event.action, event.action),
+                "change": change,
+                "who": event.actor_username,
+            }
+        )
+    return rows
+
+
+def handlers_only(view):
+    """Signed in with a feedback-handling permission (403 otherwise); which submissions the
+    user may handle is then the selectors' business (404 out of scope)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not selectors.handles_feedback(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@handlers_only
 def inbox(request):
     user = request.user
-    if not handles_feedback(user):
-        raise PermissionDenied
     found = selectors.visible(user)
     filters = {
         name: request.GET.get(name, "")
@@ -100,7 +158,7 @@ def record(request):
     return render(request, "feedback/record.html", {"form": form})
 
 
-@login_required
+@handlers_only
 def detail(request, pk):
     user = request.user
     submission = selectors.get_submission(user, pk)
@@ -114,7 +172,8 @@ def detail(request, pk):
         {
             "submission": submission,
             "overdue": escalation.is_overdue(submission, timezone.now()),
-            "moves": [(s, Status(s).label) for s in sorted(actions.NEXT[submission.status])],
+            "moves": _moves(submission),
+            "language": language_name(submission.language) if submission.language else "",
             "priorities": Priority.choices,
             "colleagues": selectors.handlers(submission),
             "staff": User.objects.filter(agency_id=submission.agency_id, is_active=True)
@@ -122,9 +181,7 @@ def detail(request, pk):
             else [],
             "linked_case": linked,
             "can_link": policy.has_perm(user, "case.update"),
-            "history": AuditEvent.objects.filter(
-                object_type="submission", object_id=str(submission.pk)
-            ).order_by("-seq")[:100],
+            "history": _history(submission),
         },
     )
 
@@ -134,7 +191,7 @@ def _back(submission):
 
 
 @require_POST
-@login_required
+@handlers_only
 def move(request, pk):
     submission = selectors.get_submission(request.user, pk)
     succeeded(
@@ -149,7 +206,7 @@ def move(request, pk):
 
 
 @require_POST
-@login_required
+@handlers_only
 def resolve(request, pk):
     submission = selectors.get_submission(request.user, pk)
     post = request.POST
@@ -175,7 +232,7 @@ def _user_of_agency(submission, ident: str):
 
 
 @require_POST
-@login_required
+@handlers_only
 def triage(request, pk):
     submission = selectors.get_submission(request.user, pk)
     post = request.POST
@@ -195,7 +252,7 @@ def triage(request, pk):
 
 
 @require_POST
-@login_required
+@handlers_only
 def subject(request, pk):
     submission = selectors.get_submission(request.user, pk)
     succeeded(
@@ -213,7 +270,7 @@ def subject(request, pk):
 
 
 @require_POST
-@login_required
+@handlers_only
 def link_case(request, pk):
     submission = selectors.get_submission(request.user, pk)
     number = request.POST.get("number", "").strip()

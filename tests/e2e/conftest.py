@@ -40,9 +40,9 @@ def browser():
 def new_page(browser, live_server):
     contexts = []
 
-    def make(width=1280, height=900):
+    def make(width=1280, height=900, **options):
         context = browser.new_context(
-            viewport={"width": width, "height": height}, base_url=live_server.url
+            viewport={"width": width, "height": height}, base_url=live_server.url, **options
         )
         context.set_default_timeout(15000)
         contexts.append(context)

@@ -102,11 +102,12 @@ class Command(BaseCommand):
             self.stdout.write("Background jobs run in-process (set HAVEN_BROKER_URL for a worker).")
             # Without a broker, periodic jobs run from a small loop of their own.
             every = str(settings.HAVEN_REMINDER_INTERVAL_SECONDS)
-            children.append(
-                subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
-                    [sys.executable, "-m", "haven.cli", "remind", "--every", every]
+            for job in ("remind", "escalate"):
+                children.append(
+                    subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+                        [sys.executable, "-m", "haven.cli", job, "--every", every]
+                    )
                 )
-            )
 
         def stop(*_):
             for child in children:
