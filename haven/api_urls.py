@@ -40,5 +40,6 @@ urlpatterns = [
         assistance_api.AssistanceReportView.as_view(),
         name="assistance_report_api",
     ),
+    path("feedback-report/", feedback_api.FeedbackReportView.as_view(), name="feedback_report_api"),
     *router.urls,
 ]

@@ -108,6 +108,7 @@ MATRIX = {
     "user_reset_two_factor": ("post", "/manage/users/{user}/two-factor/reset/", {}, ADMINS),
     "user_offices": ("post", "/manage/users/{user}/offices/", {}, ADMINS),
     "role_list": ("get", "/manage/roles/", None, SYSTEM),
+    "feedback_deadlines": ("get", "/manage/agencies/{agency}/feedback-deadlines/", None, ADMINS),
     "forms_manage": ("get", "/manage/forms/", None, ADMINS),
     "role_new": ("get", "/manage/roles/new/", None, SYSTEM),
     "role_edit": ("get", "/manage/roles/{role}/", None, SYSTEM),
@@ -166,6 +167,9 @@ MATRIX = {
         None,
         expect(ok=["feedback_focal", "psea", "supervisor", "other_supervisor"]),
     ),
+    "feedback_report": ("get", "/feedback/report/", None, REPORTERS),
+    "feedback_report_export": ("get", "/feedback/report.csv", None, REPORTERS),
+    "feedback_report_api": ("get", "/api/v1/feedback-report/", None, api(REPORTERS)),
     "feedback_record": (
         "get",
         "/feedback/record/",
@@ -178,6 +182,7 @@ MATRIX = {
     "feedback_triage": ("post", "/feedback/{submission}/triage/", {}, FEEDBACK_HANDLERS),
     "feedback_subject": ("post", "/feedback/{submission}/subject/", {}, FEEDBACK_HANDLERS),
     "feedback_link_case": ("post", "/feedback/{submission}/link/", {}, FEEDBACK_HANDLERS),
+    "feedback_open_case": ("post", "/feedback/{submission}/open-case/", {}, FEEDBACK_HANDLERS),
     "feedback-list": (
         "get",
         "/api/v1/feedback/",

@@ -376,3 +376,58 @@ def test_the_escalate_command_catches_up_and_explains_bad_input(fw):
         call_command("escalate", "--at", "tomorrow")
     with pytest.raises(CommandError, match="at least 60"):
         call_command("escalate", "--every", "5")
+
+
+def test_a_handler_who_registers_cases_opens_one_from_the_page(fw):
+    from haven.accounts import policy
+    from haven.accounts.models import Role, RoleGrant
+
+    handler = fw["protection"]
+    RoleGrant.objects.create(
+        user=handler, role=Role.objects.get(code="feedback_focal_point"), scope="agency"
+    )
+    policy.forget(handler)
+    s, _ = public(fw["a"], category="information", text="I need shelter tonight")
+    client = sign_in(Client(), handler)
+    page = client.get(f"/feedback/{s.pk}/", HTTP_HOST="localhost").content.decode()
+    assert "Open a case for this person" in page
+    form = {
+        "version": "1",
+        "oc-given_name": "Hawa",
+        "oc-sex": "female",
+        "oc-programme": "vulnerable_migrants",
+        "oc-vulnerabilities": ["stranded"],
+        "oc-risk_level": "high",
+    }
+    refused = client.post(f"/feedback/{s.pk}/open-case/", form, HTTP_HOST="localhost")
+    assert refused.status_code == 302 and Submission.objects.get().case is None
+    form["oc-consent_given"] = "on"
+    opened = client.post(f"/feedback/{s.pk}/open-case/", form, HTTP_HOST="localhost")
+    case = Submission.objects.get().case
+    assert opened["Location"] == f"/cases/{case.pk}/" and case.person.given_name == "Hawa"
+
+
+def test_the_agency_administrator_sets_deadlines_for_new_submissions(fw):
+    client = sign_in(Client(), fw["agency_admin"])
+    url = f"/manage/agencies/{fw['a'].pk}/feedback-deadlines/"
+    page = client.get(url, HTTP_HOST="localhost").content.decode()
+    assert 'name="misconduct-hours" value="24"' in page
+    form = {f"{c}-hours": "48" for c in ["feedback", "information", "service_complaint"]}
+    form.update({f"{c}-days": "10" for c in ["feedback", "information", "service_complaint"]})
+    form.update({"misconduct-hours": "12", "misconduct-days": "20"})
+    form.update({"rights_violation-hours": "abc", "rights_violation-days": "5"})
+    refused = client.post(url, form, HTTP_HOST="localhost")
+    assert "whole numbers" in refused.content.decode()
+    form["rights_violation-hours"] = "0"
+    client.post(url, form, HTTP_HOST="localhost")
+    from haven.feedback.models import DeadlineSetting
+
+    assert not DeadlineSetting.objects.exists()  # one bad row: nothing saved
+    form["rights_violation-hours"] = "24"
+    assert client.post(url, form, HTTP_HOST="localhost").status_code == 302
+    s, _ = public(fw["a"], category="misconduct", text="x")
+    assert s.acknowledge_due_at - s.received_at == timedelta(hours=12)
+    event = AuditEvent.objects.get(action="feedback.deadlines_set")
+    assert event.details["misconduct"] == [12, 20]
+    other = sign_in(Client(), fw["other_supervisor"])
+    assert other.get(url, HTTP_HOST="localhost").status_code == 403

@@ -210,7 +210,7 @@ def person_q(user, perm: str = "case.view") -> Q:
 # ---- feedback and complaints ------------------------------------------------------------
 
 
-def _feedback_scope_q(user, perm: str) -> Q:
+def feedback_scope_q(user, perm: str) -> Q:
     """Submissions within the scopes of `perm`: own/team = assigned to the user (or a
     teammate), office = of the user's offices (and those of no office yet), agency, all."""
     held = scopes(user, perm)
@@ -244,10 +244,10 @@ def feedback_q(user) -> Q:
     misconduct = Q(category__in=MISCONDUCT_CATEGORIES)
     visible = Q(pk__in=[])
     if has_perm(user, "feedback.handle"):
-        visible |= _feedback_scope_q(user, "feedback.handle") & ~misconduct
+        visible |= feedback_scope_q(user, "feedback.handle") & ~misconduct
     if has_perm(user, "feedback.oversee"):
         escalated = Q(escalation_level__gte=2) & ~misconduct
-        visible |= _feedback_scope_q(user, "feedback.oversee") & escalated
+        visible |= feedback_scope_q(user, "feedback.oversee") & escalated
     if has_perm(user, "feedback.misconduct"):
-        visible |= _feedback_scope_q(user, "feedback.misconduct") & misconduct
+        visible |= feedback_scope_q(user, "feedback.misconduct") & misconduct
     return visible & ~Q(subject_id=user.pk)

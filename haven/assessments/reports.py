@@ -12,17 +12,10 @@ from haven.assessments import rendering
 from haven.assessments.models import Assessment, AssessmentStatus
 from haven.assessments.selectors import current_definitions
 from haven.cases.models import Case, Programme
+from haven.core.reporting import Table
 from haven.privacy.small_cells import with_totals
 
 NO_SCORE = ""
-
-
-@dataclass
-class Table:
-    title: str
-    columns: list[str]  # band codes, then "" for no score (a total column follows)
-    rows: list[tuple[str, list]] = field(default_factory=list)  # (label, counts or None)
-    totals: list = field(default_factory=list)  # per column, the grand total last
 
 
 @dataclass

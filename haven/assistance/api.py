@@ -25,14 +25,14 @@ from haven.assistance.models import (
     ServicePoint,
     ServiceType,
 )
-from haven.assistance.reports import period_from
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.cases.models import Case
 from haven.core.errors import NotAllowed
 from haven.core.models import Location
 from haven.core.permissions import HavenPermission
-from haven.core.serializers import ModelSerializer, Serializer
+from haven.core.reporting import period_from
+from haven.core.serializers import ModelSerializer, ReportTableSerializer, Serializer
 
 
 class ServiceTypeSerializer(ModelSerializer):
@@ -464,15 +464,6 @@ class ServiceDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = case_selectors.get_case(request.user, data.pop("case_id"))
         delivery = actions.record_delivery(request.user, case, data.pop("service"), **data)
         return Response(ServiceDeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
-
-
-class ReportTableSerializer(Serializer):
-    title = serializers.CharField()
-    columns = serializers.ListField(child=serializers.CharField())
-    rows = serializers.ListField(
-        child=serializers.ListField(), help_text="[label, [count or null, …, total]]"
-    )
-    totals = serializers.ListField(child=serializers.IntegerField(allow_null=True))
 
 
 class ReportFiguresSerializer(Serializer):

@@ -4,7 +4,7 @@ country. Counts only, over the cases in the user's reporting scope; for roles wi
 to the records, counts below the small-cell threshold (and those that would reveal them) are
 hidden, and so are rates and medians drawn from fewer cases than the threshold."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
@@ -25,6 +25,7 @@ from haven.assistance.models import (
 )
 from haven.cases.models import Case
 from haven.core.reference import country_name
+from haven.core.reporting import Table
 from haven.privacy.small_cells import suppress, with_totals
 
 ACCEPTED_OR_LATER = (
@@ -33,14 +34,6 @@ ACCEPTED_OR_LATER = (
     ReferralStatus.COMPLETED,
     ReferralStatus.NOT_COMPLETED,
 )
-
-
-@dataclass
-class Table:
-    title: str
-    columns: list[str]
-    rows: list[tuple[str, list]] = field(default_factory=list)
-    totals: list = field(default_factory=list)
 
 
 @dataclass
@@ -172,20 +165,3 @@ def _return_table(returns, floor: int) -> Table:
         [(country_name(code), row) for code, row in zip(departures, protected[:-1], strict=True)],
         protected[-1] if departures else [],
     )
-
-
-def period_from(params) -> tuple[dict, list[str]]:
-    """The `from` and `to` dates asked for (as `since`, `until`), and what was wrong."""
-    period, problems = {}, []
-    for name, key in (("from", "since"), ("to", "until")):
-        text = params.get(name, "").strip()
-        if not text:
-            continue
-        try:
-            period[key] = date.fromisoformat(text)
-        except ValueError:
-            problems.append(_("“%(v)s” is not a date: write it as YYYY-MM-DD.") % {"v": text})
-    if "since" in period and "until" in period and period["since"] > period["until"]:
-        problems.append(_("The period ends before it starts: swap the dates."))
-        period = {}
-    return period, problems

@@ -22,6 +22,7 @@ from haven.assistance.models import DeliveryStatus, ReferralStatus, ServicePoint
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.errors import HavenError
+from haven.core.reporting import period_from
 from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
@@ -252,7 +253,7 @@ def referral_form(request, pk):
 def assistance_report(request):
     """Referrals, services delivered and returns in the reporting scope, small cells hidden
     for roles without access to the records."""
-    period, problems = reports.period_from(request.GET)
+    period, problems = period_from(request.GET)
     for problem in problems:
         messages.error(request, problem)
     report = reports.assistance_report(request.user, **period)

@@ -29,6 +29,7 @@ from haven.core.web import (
     submitted,
     succeeded,
 )
+from haven.feedback import selectors as feedback_selectors
 from haven.people import actions as people_actions
 from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
@@ -76,6 +77,7 @@ def dashboard(request):
         "overdue_rounds_count": len(shown) if len(shown) <= 10 else overdue_rounds.count(),
         "can_report": policy.has_perm(user, "report.view"),
         "referrals": referral_views.referral_counts(user),
+        "feedback": feedback_selectors.dashboard_counts(user),
         "approvals": list(selectors.pending_approvals_for(user)[:20]),
         "transfers": list(selectors.incoming_transfers(user)[:20]),
         "status_labels": dict(Status.choices),

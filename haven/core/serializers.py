@@ -52,3 +52,14 @@ class LocationSerializer(ModelSerializer):
     class Meta:
         model = Location
         fields = ["id", "code", "name", "level", "parent", "country_code"]
+
+
+class ReportTableSerializer(serializers.Serializer):
+    """A published table of counts (core.reporting.Table); hidden cells are null."""
+
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(
+        child=serializers.ListField(), help_text="[label, [count or null, …, total]]"
+    )
+    totals = serializers.ListField(child=serializers.IntegerField(allow_null=True))

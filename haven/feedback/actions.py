@@ -372,3 +372,36 @@ def _raise(submission: Submission, level: int) -> bool:
     people = selectors.recipients(submission, level)
     transaction.on_commit(lambda: mail.notify_overdue(submission, people))
     return True
+
+
+@audited
+def set_deadlines(user, agency, windows: dict[str, tuple[int, int]]) -> None:
+    """Set the agency's own (hours to acknowledge, days to resolve) per category. Applies to
+    submissions received from now on; those already in keep the deadlines they were given."""
+    from haven.accounts.actions import may_manage
+    from haven.feedback.models import DeadlineSetting
+
+    if not may_manage(user, agency.pk):
+        raise NotAllowed(_("You may not manage this agency."))
+    errors = {}
+    for category, (hours, days) in windows.items():
+        if category not in Category.values:
+            errors[category] = _("Unknown category.")
+        elif not (1 <= hours <= 24 * 90 and 1 <= days <= 365):
+            errors[category] = _(
+                "Give 1 to 2,160 hours to acknowledge and 1 to 365 days to resolve."
+            )
+    if errors:
+        raise ValidationError(errors)
+    changed = {}
+    for category, (hours, days) in windows.items():
+        current = deadlines.windows(category, agency.pk)
+        if current != (hours, days):
+            DeadlineSetting.objects.update_or_create(
+                agency=agency,
+                category=category,
+                defaults={"acknowledge_hours": hours, "resolve_days": days},
+            )
+            changed[category] = [hours, days]
+    if changed:
+        record_event(user, "feedback.deadlines_set", obj=agency, details=changed)

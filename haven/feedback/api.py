@@ -1,18 +1,24 @@
 """The REST API of feedback and complaints for staff: the same policy and actions as the
 pages. Public intake stays on the web form, where the abuse protections live."""
 
+import dataclasses
+
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from haven.accounts.models import Office, User
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.permissions import HavenPermission
-from haven.feedback import actions, codes, escalation, selectors
+from haven.core.reporting import period_from
+from haven.core.serializers import ReportTableSerializer
+from haven.feedback import actions, codes, escalation, reports, selectors
 from haven.feedback.serializers import (
     LinkCaseSerializer,
     MoveSerializer,
@@ -122,3 +128,44 @@ class SubmissionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = case_selectors.get_case(request.user, data["case"])
         actions.link_case(request.user, submission, case, data["version"])
         return self._answer(submission)
+
+
+class ReportFiguresSerializer(serializers.Serializer):
+    submissions = serializers.IntegerField(allow_null=True)
+    overdue = serializers.IntegerField(allow_null=True)
+    median_hours_to_acknowledge = serializers.FloatField(allow_null=True)
+    median_days_to_resolve = serializers.FloatField(allow_null=True)
+    mean_satisfaction = serializers.FloatField(allow_null=True)
+    ratings = serializers.IntegerField(allow_null=True)
+
+
+class FeedbackReportSerializer(serializers.Serializer):
+    protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
+    threshold = serializers.IntegerField()
+    figures = ReportFiguresSerializer()
+    by_channel = ReportTableSerializer()
+    by_office = ReportTableSerializer()
+    satisfaction = ReportTableSerializer()
+
+
+class FeedbackReportView(APIView):
+    """Volumes by channel, category and office, time to acknowledge and resolve, overdue,
+    satisfaction; misconduct as counts only, small cells hidden unless the caller handles
+    every kind of submission."""
+
+    permission_classes = [HavenPermission]
+    required_perms = {"*": "report.view"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Received from this day"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+        ],
+        responses=FeedbackReportSerializer,
+    )
+    def get(self, request):
+        period, problems = period_from(request.query_params)
+        if problems:
+            return Response({"detail": " ".join(problems)}, status=400)
+        report = reports.feedback_report(request.user, **period)
+        return Response(FeedbackReportSerializer(dataclasses.asdict(report)).data)

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases.models import Programme, RiskLevel, Vulnerability
 from haven.feedback.actions import MAX_SHORT, MAX_TEXT
 from haven.feedback.models import STAFF_CHANNELS, Category, Priority
+from haven.people.models import Sex
 
 
 class _Intake(forms.Form):
@@ -72,3 +74,25 @@ class StaffIntakeForm(_Intake):
         self.fields["text"].label = _("What the person said")
         self.fields["contact_name"].label = _("Name given (optional)")
         self.fields["consent_to_contact"].label = _("The person agrees to be contacted")
+
+
+class OpenCaseForm(forms.Form):
+    """A case for the person who wrote: the least registration needs, with their consent."""
+
+    given_name = forms.CharField(label=_("Given name"), max_length=120)
+    family_name = forms.CharField(label=_("Family name"), max_length=120, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
+    vulnerabilities = forms.MultipleChoiceField(
+        label=_("Vulnerability categories"),
+        choices=Vulnerability.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), choices=RiskLevel.choices, initial="medium"
+    )
+    consent_given = forms.BooleanField(
+        label=_("The person consents to registration"),
+        required=False,
+        help_text=_("Ask them first: a case is opened only with their consent."),
+    )

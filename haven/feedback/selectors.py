@@ -78,3 +78,19 @@ def recipients(submission: Submission, level: int = 0) -> list:
     if level >= 2:
         return _who_may_see(submission, [queue_permission(submission), "feedback.oversee"])
     return handlers(submission)
+
+
+def dashboard_counts(user) -> dict | None:
+    """For the dashboard: what waits for the user's acknowledgement, and what is overdue, of
+    the submissions they may handle (None when they handle none)."""
+    if not handles_feedback(user):
+        return None
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from haven.feedback.models import Status
+
+    return visible(user).aggregate(
+        waiting=Count("id", filter=Q(status=Status.RECEIVED)),
+        overdue=Count("id", filter=overdue_q(timezone.now())),
+    )

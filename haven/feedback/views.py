@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
 from haven.accounts.models import Office, User
-from haven.audit.actions import record_access
+from haven.audit.actions import record_access, record_event
 from haven.audit.models import AuditEvent
 from haven.cases.models import Case
 from haven.core.reference import language_name
+from haven.core.reporting import period_from
 from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
-from haven.feedback import actions, codes, escalation, selectors
-from haven.feedback.forms import StaffIntakeForm
+from haven.feedback import actions, codes, deadlines, escalation, exports, reports, selectors
+from haven.feedback.forms import OpenCaseForm, StaffIntakeForm
 from haven.feedback.models import Category, Channel, Priority, Status
 
 # What each move is called on its button (by where it goes, and from where).
@@ -181,6 +183,9 @@ def detail(request, pk):
             else [],
             "linked_case": linked,
             "can_link": policy.has_perm(user, "case.update"),
+            "open_case_form": OpenCaseForm(prefix="oc")
+            if policy.has_perm(user, "case.create") and not submission.case_id
+            else None,
             "history": _history(submission),
         },
     )
@@ -287,3 +292,103 @@ def link_case(request, pk):
         _("Linked to case %(n)s.") % {"n": case.number},
     )
     return _back(submission)
+
+
+@require_POST
+@handlers_only
+def open_case(request, pk):
+    submission = selectors.get_submission(request.user, pk)
+    form = OpenCaseForm(request.POST, prefix="oc")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(submission)
+    data = form.cleaned_data
+    opened = {}
+
+    def open_it():
+        opened["case"] = actions.open_case(
+            request.user,
+            submission,
+            person={
+                "given_name": data["given_name"],
+                "family_name": data["family_name"],
+                "sex": data["sex"],
+            },
+            case={
+                "programme": data["programme"],
+                "vulnerabilities": data["vulnerabilities"],
+                "risk_level": data["risk_level"],
+            },
+            consent_given=data["consent_given"],
+            version=posted_version(request.POST),
+        )
+
+    if succeeded(request, None, open_it):
+        case = opened["case"]
+        messages.success(request, _("Case %(n)s opened and linked.") % {"n": case.number})
+        return redirect(reverse("case_detail", kwargs={"pk": case.pk}))
+    return _back(submission)
+
+
+@requires("agency.manage")
+def deadlines_manage(request, pk):
+    """Administration: the agency's deadlines per category."""
+    from haven.accounts.actions import may_manage
+    from haven.accounts.models import Agency
+
+    agency = Agency.objects.filter(pk=pk).first()
+    if agency is None or not may_manage(request.user, agency.pk):
+        raise Http404("No such agency")
+    rows = [
+        {"code": code, "label": label, "window": deadlines.windows(code, agency.pk)}
+        for code, label in Category.choices
+    ]
+    if request.method == "POST":
+        windows, bad = {}, False
+        for row in rows:
+            hours = request.POST.get(f"{row['code']}-hours", "")
+            days = request.POST.get(f"{row['code']}-days", "")
+            if hours.isdigit() and days.isdigit():
+                windows[row["code"]] = (int(hours), int(days))
+                row["window"] = windows[row["code"]]
+            else:
+                bad = True
+        if bad:
+            messages.error(request, _("Give whole numbers of hours and days for every category."))
+        elif succeeded(
+            request,
+            None,
+            lambda: actions.set_deadlines(request.user, agency, windows),
+            _("Deadlines saved. They apply to submissions received from now on."),
+        ):
+            return redirect(reverse("feedback_deadlines", kwargs={"pk": agency.pk}))
+    return render(request, "feedback/deadlines.html", {"agency": agency, "rows": rows})
+
+
+def _report(request):
+    period, problems = period_from(request.GET)
+    for problem in problems:
+        messages.error(request, problem)
+    return reports.feedback_report(request.user, **period), period
+
+
+@requires("report.view")
+def report(request):
+    """Volumes, timeliness and satisfaction; misconduct as protected counts only."""
+    found, _period = _report(request)
+    return render(
+        request,
+        "feedback/report.html",
+        {"report": found, "period": request.GET, "query": query_without_page(request)},
+    )
+
+
+@requires("report.view")
+def report_export(request):
+    found, period = _report(request)
+    record_event(request.user, "feedback.report_export", agency_id=request.user.agency_id)
+    response = HttpResponse(exports.report_csv(found, period), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="feedback-report.csv"'
+    return response

@@ -1,0 +1,49 @@
+"""Published tables of counts (rows × columns with totals, small cells protected) and the
+period a report covers."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from haven.privacy.small_cells import with_totals
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, list]] = field(default_factory=list)  # (label, counts or None)
+    totals: list = field(default_factory=list)  # per column, the grand total last
+
+
+def cross_table(title, counts, rows, columns, floor: int) -> Table:
+    """A table of `counts` ({(row key, column key): n}) over `rows` and `columns` (lists of
+    (key, label)), with totals; counts below `floor` and those that would give them away are
+    hidden (floor 1: exact). Rows with no count at all are left out."""
+    present = [(key, label) for key, label in rows if any(counts.get((key, c)) for c, _ in columns)]
+    grid = [[counts.get((key, c), 0) for c, _label in columns] for key, _label in present]
+    protected = with_totals(grid, floor)
+    return Table(
+        title,
+        [str(label) for _key, label in columns],
+        [(str(label), row) for (_key, label), row in zip(present, protected[:-1], strict=True)],
+        protected[-1] if present else [],
+    )
+
+
+def period_from(params) -> tuple[dict, list[str]]:
+    """The `from` and `to` dates asked for (as `since`, `until`), and what was wrong."""
+    period, problems = {}, []
+    for name, key in (("from", "since"), ("to", "until")):
+        text = params.get(name, "").strip()
+        if not text:
+            continue
+        try:
+            period[key] = date.fromisoformat(text)
+        except ValueError:
+            problems.append(_("“%(v)s” is not a date: write it as YYYY-MM-DD.") % {"v": text})
+    if "since" in period and "until" in period and period["since"] > period["until"]:
+        problems.append(_("The period ends before it starts: swap the dates."))
+        period = {}
+    return period, problems
