@@ -8,6 +8,7 @@ from haven.assistance import return_api
 from haven.cases import api as cases_api
 from haven.core import api as core_api
 from haven.feedback import api as feedback_api
+from haven.feedback import incident_api
 from haven.people import api as people_api
 
 router = DefaultRouter()
@@ -32,6 +33,7 @@ router.register(
     "reintegration-plans", return_api.ReintegrationPlanViewSet, basename="reintegration_plan"
 )
 router.register("feedback", feedback_api.SubmissionViewSet, basename="feedback")
+router.register("incidents", incident_api.IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("users/me/", accounts_api.me, name="users_me"),
@@ -41,5 +43,8 @@ urlpatterns = [
         name="assistance_report_api",
     ),
     path("feedback-report/", feedback_api.FeedbackReportView.as_view(), name="feedback_report_api"),
+    path(
+        "incidents-report/", incident_api.IncidentReportView.as_view(), name="incident_report_api"
+    ),
     *router.urls,
 ]

@@ -10,6 +10,7 @@ from haven.assistance import views as assistance_views
 from haven.audit import views as audit_views
 from haven.cases import views as case_views
 from haven.core import views as core_views
+from haven.feedback import incident_views
 from haven.feedback import public_views as feedback_public
 from haven.feedback import views as feedback_views
 
@@ -145,6 +146,10 @@ urlpatterns = [
     path("feedback/<int:pk>/subject/", feedback_views.subject, name="feedback_subject"),
     path("feedback/<int:pk>/link/", feedback_views.link_case, name="feedback_link_case"),
     path("feedback/<int:pk>/open-case/", feedback_views.open_case, name="feedback_open_case"),
+    path("incidents/", incident_views.incident_list, name="incident_list"),
+    path("incidents/new/", incident_views.incident_new, name="incident_new"),
+    path("incidents/report/", incident_views.incident_report, name="incident_report"),
+    path("incidents/<int:pk>/", incident_views.incident_detail, name="incident_detail"),
     path("audit/", audit_views.audit_events, name="audit_events"),
     path("audit/access/", audit_views.access_log, name="access_log"),
     path("api/v1/", include("haven.api_urls")),

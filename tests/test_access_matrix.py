@@ -76,6 +76,11 @@ FEEDBACK_HANDLERS = expect(
     ok=["feedback_focal"], not_found=["psea", "supervisor", "other_supervisor"]
 )
 
+INCIDENT_RECORDERS = expect(ok=["supervisor", "protection", "feedback_focal", "other_supervisor"])
+INCIDENT_A = expect(
+    ok=["supervisor", "protection", "feedback_focal"], not_found=["other_supervisor"]
+)
+
 
 def api(table):
     return {**table, "anonymous": 403}
@@ -209,6 +214,14 @@ MATRIX = {
         {},
         api(FEEDBACK_HANDLERS),
     ),
+    "incident_list": ("get", "/incidents/", None, INCIDENT_RECORDERS),
+    "incident_new": ("get", "/incidents/new/", None, INCIDENT_RECORDERS),
+    "incident_report": ("get", "/incidents/report/", None, REPORTERS),
+    # Agency A's incident: its recorders; agency B's supervisor is out of scope.
+    "incident_detail": ("get", "/incidents/{incident}/", None, INCIDENT_A),
+    "incident-list": ("get", "/api/v1/incidents/", None, api(INCIDENT_RECORDERS)),
+    "incident-detail": ("get", "/api/v1/incidents/{incident}/", None, api(INCIDENT_A)),
+    "incident_report_api": ("get", "/api/v1/incidents-report/", None, api(REPORTERS)),
     "audit_events": ("get", "/audit/", None, AUDITORS),
     "access_log": ("get", "/audit/access/", None, AUDITORS),
     "api_schema": ("get", "/api/schema/", None, PUBLIC),
@@ -499,7 +512,17 @@ def targets(world, register):
     submission, code = feedback_actions.submit_public(
         world["a"], category="service_complaint", text="The tap is broken"
     )
+    from haven.feedback import incident_actions
+
+    incident = incident_actions.record_incident(
+        world["feedback_focal"],
+        kind="pushback",
+        occurred_on=date.today(),
+        perpetrator="border_officials",
+        counts={("male", "18_59"): 12},
+    )
     return {
+        "incident": incident.pk,
         "submission": submission.pk,
         "code": code,
         "return": movement.pk,

@@ -26,6 +26,7 @@ PERMISSIONS = {
         "Handle allegations of sexual exploitation, abuse and misconduct (PSEA focal point)"
     ),
     "feedback.oversee": _("Receive the escalations of feedback and complaints left overdue"),
+    "incident.record": _("Record and see incidents and rights violations (never names)"),
     "report.view": _("See aggregate dashboards"),
     "audit.view": _("Search the audit and access logs"),
     "agency.manage": _("Manage the agency's offices, teams and users"),
@@ -67,6 +68,7 @@ BUILTIN_ROLES = {
             "case.transfer",
             "referral.override_consent",
             "feedback.oversee",
+            "incident.record",
             "report.view",
         ],
         "office",
@@ -79,6 +81,7 @@ BUILTIN_ROLES = {
             "case.view_sensitive",
             "case.assign",
             "referral.override_consent",
+            "incident.record",
             "report.view",
         ],
         "agency",
@@ -87,7 +90,7 @@ BUILTIN_ROLES = {
     "analyst": (_("Analyst"), ["report.view"], "agency", False),
     "feedback_focal_point": (
         _("Feedback and complaints focal point"),
-        ["feedback.record", "feedback.handle", "report.view"],
+        ["feedback.record", "feedback.handle", "incident.record", "report.view"],
         "agency",
         False,
     ),

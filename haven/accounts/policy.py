@@ -251,3 +251,23 @@ def feedback_q(user) -> Q:
     if has_perm(user, "feedback.misconduct"):
         visible |= feedback_scope_q(user, "feedback.misconduct") & misconduct
     return visible & ~Q(subject_id=user.pk)
+
+
+def incident_q(user, perm: str = "incident.record") -> Q:
+    """A filter on Incident: those of the scopes of `perm` (own/team: recorded by the user
+    or a teammate; office: the user's offices and those of no office; agency; all)."""
+    q = Q(pk__in=[])
+    for scope in scopes(user, perm):
+        if scope == "all":
+            return Q()
+        if scope == "agency":
+            q |= Q(agency_id=user.agency_id)
+        elif scope == "office":
+            q |= Q(office_id__in=grants(user).office_ids) | Q(
+                office__isnull=True, agency_id=user.agency_id
+            )
+        elif scope == "team":
+            q |= Q(recorded_by_id__in=_teammate_ids(user))
+        elif scope == "own":
+            q |= Q(recorded_by_id=user.pk)
+    return q

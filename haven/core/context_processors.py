@@ -23,6 +23,7 @@ def haven(request):
                 "feedback.handle",
                 "feedback.misconduct",
                 "feedback.oversee",
+                "incident.record",
             )
         }
         nav["feedback"] = any(nav[perm] for perm in feedback_selectors.HANDLING)

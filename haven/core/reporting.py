@@ -47,3 +47,17 @@ def period_from(params) -> tuple[dict, list[str]]:
         problems.append(_("The period ends before it starts: swap the dates."))
         period = {}
     return period, problems
+
+
+def pair_counts(queryset, row: str, column: str, none_as=None) -> dict:
+    """{(row value, column value): rows} of a queryset, for `cross_table` (a missing row
+    value counted under `none_as`)."""
+    from django.db.models import Count
+
+    pairs = queryset.values_list(row, column).annotate(n=Count("id")).order_by()
+    return {(none_as if r is None else r, c): n for r, c, n in pairs}
+
+
+def published(n: int, floor: int) -> int | None:
+    """A single count as published: zero, or at least `floor`; hidden (None) otherwise."""
+    return n if n == 0 or n >= floor else None

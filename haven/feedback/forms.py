@@ -4,8 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import Programme, RiskLevel, Vulnerability
+from haven.core.models import Location
 from haven.feedback.actions import MAX_SHORT, MAX_TEXT
-from haven.feedback.models import STAFF_CHANNELS, Category, Priority
+from haven.feedback.models import (
+    STAFF_CHANNELS,
+    AffectedSex,
+    AgeBand,
+    Category,
+    IncidentKind,
+    Perpetrator,
+    Priority,
+)
 from haven.people.models import Sex
 
 
@@ -96,3 +105,50 @@ class OpenCaseForm(forms.Form):
         required=False,
         help_text=_("Ask them first: a case is opened only with their consent."),
     )
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type of incident"), choices=IncidentKind.choices)
+    occurred_on = forms.DateField(
+        label=_("Date it happened"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    perpetrator = forms.ChoiceField(
+        label=_("Perpetrator (category)"),
+        choices=Perpetrator.choices,
+        help_text=_("A category only: never write anyone's name in an incident."),
+    )
+    location = forms.ModelChoiceField(
+        label=_("Place"),
+        queryset=Location.objects.order_by("country_code", "level", "name"),
+        required=False,
+    )
+    office = forms.ModelChoiceField(label=_("Office"), queryset=None, required=False)
+    description = forms.CharField(
+        label=_("What happened (no names)"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, offices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+        for sex, sex_label in AffectedSex.choices:
+            for band, band_label in AgeBand.choices:
+                self.fields[f"n_{sex}_{band}"] = forms.IntegerField(
+                    label=f"{sex_label}, {band_label}",
+                    min_value=0,
+                    max_value=10_000,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"min": 0, "max": 10_000}),
+                )
+
+    def count_fields(self):
+        return [self[name] for name in self.fields if name.startswith("n_")]
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        return {
+            (sex, band): self.cleaned_data.get(f"n_{sex}_{band}") or 0
+            for sex, _label in AffectedSex.choices
+            for band, _band_label in AgeBand.choices
+        }

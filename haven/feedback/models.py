@@ -171,3 +171,105 @@ class RateBucket(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="rate_bucket_unique")
         ]
+
+
+class IncidentKind(models.TextChoices):
+    ARBITRARY_DETENTION = "arbitrary_detention", _("Arbitrary detention")
+    PUSHBACK = "pushback", _("Pushback or collective expulsion")
+    VIOLENCE_BY_OFFICIALS = "violence_by_officials", _("Violence by officials")
+    SEXUAL_VIOLENCE = "sexual_violence", _("Sexual violence")
+    EXTORTION = "extortion", _("Extortion or robbery")
+    TRAFFICKING = "trafficking", _("Trafficking or forced labour")
+    DENIAL_OF_SERVICES = "denial_of_services", _("Denial of access to services or asylum")
+    FAMILY_SEPARATION = "family_separation", _("Family separation")
+    DEATH_OR_DISAPPEARANCE = "death_or_disappearance", _("Death or disappearance")
+    OTHER = "other", _("Other violation")
+
+
+class Perpetrator(models.TextChoices):
+    """Who did it, as a category: incidents never name anyone."""
+
+    POLICE = "police", _("Police")
+    BORDER_OFFICIALS = "border_officials", _("Border or immigration officials")
+    MILITARY = "military", _("Military")
+    DETENTION_STAFF = "detention_staff", _("Detention staff")
+    ARMED_GROUP = "armed_group", _("Armed group")
+    SMUGGLER_OR_TRAFFICKER = "smuggler_or_trafficker", _("Smuggler or trafficker")
+    EMPLOYER = "employer", _("Employer")
+    HOST_COMMUNITY = "host_community", _("Member of the host community")
+    OTHER_MIGRANT = "other_migrant", _("Other migrant")
+    UNKNOWN = "unknown", _("Unknown")
+    OTHER = "other", _("Other")
+
+
+class AffectedSex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other or unknown")
+
+
+class AgeBand(models.TextChoices):
+    CHILD = "0_17", _("0–17")
+    ADULT = "18_59", _("18–59")
+    OLDER = "60_plus", _("60 and over")
+    UNKNOWN = "unknown", _("Age unknown")
+
+
+class Incident(models.Model):
+    """One rights violation or incident, for the internal monitoring mechanism: what, when,
+    where, which category of perpetrator, and how many people of each sex and age band."""
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="incidents"
+    )
+    office = models.ForeignKey(
+        "accounts.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=IncidentKind.choices)
+    occurred_on = models.DateField(_("date"))
+    location = models.ForeignKey(
+        "core.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("place"),
+    )
+    perpetrator = models.CharField(
+        _("perpetrator (category)"), max_length=30, choices=Perpetrator.choices
+    )
+    description = EncryptedTextField(_("what happened (no names)"), blank=True)
+    source = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [models.Index(fields=["agency", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def people_affected(self) -> int:
+        return sum(row.count for row in self.affected.all())
+
+
+class IncidentCount(models.Model):
+    """How many people of one sex and age band an incident affected."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="affected")
+    sex = models.CharField(max_length=10, choices=AffectedSex.choices)
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "sex", "age_band"], name="incident_count_unique_cell"
+            )
+        ]

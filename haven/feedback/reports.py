@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from statistics import mean, median
 
 from django.conf import settings
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.accounts.models import Office
-from haven.core.reporting import Table, cross_table
+from haven.core.reporting import Table, cross_table, pair_counts, published
 from haven.feedback import selectors
 from haven.feedback.models import RATINGS, Category, Channel, Submission
 
@@ -64,31 +63,26 @@ def feedback_report(user, *, since=None, until=None) -> Report:
         figures=_figures(found, floor),
         by_channel=cross_table(
             _("Submissions by channel (rows) and category (columns)"),
-            _counts(found, "channel", "category"),
+            pair_counts(found, "channel", "category"),
             Channel.choices,
             categories,
             floor,
         ),
         by_office=cross_table(
             _("Submissions by office (rows) and category (columns)"),
-            _counts(found, "office_id", "category", none_as=NO_OFFICE),
+            pair_counts(found, "office_id", "category", none_as=NO_OFFICE),
             _offices(found),
             categories,
             floor,
         ),
         satisfaction=cross_table(
             _("Satisfaction ratings by category (rows)"),
-            _counts(found.filter(satisfaction__isnull=False), "category", "satisfaction"),
+            pair_counts(found.filter(satisfaction__isnull=False), "category", "satisfaction"),
             categories,
             [(n, label) for n, label in RATINGS],
             floor,
         ),
     )
-
-
-def _counts(found, row: str, column: str, none_as=None) -> dict:
-    pairs = found.values_list(row, column).annotate(n=Count("id")).order_by()
-    return {(none_as if r is None else r, c): n for r, c, n in pairs}
 
 
 def _offices(found) -> list[tuple]:
@@ -106,12 +100,9 @@ def _figures(found, floor: int) -> Figures:
     resolved = [(z - r).total_seconds() / 86400 for r, _a, z in rows if z]
     ratings = list(found.filter(satisfaction__isnull=False).values_list("satisfaction", flat=True))
 
-    def publishable(n: int) -> bool:
-        return n == 0 or n >= floor
-
     return Figures(
-        submissions=total if publishable(total) else None,
-        overdue=overdue if publishable(overdue) else None,
+        submissions=published(total, floor),
+        overdue=published(overdue, floor),
         median_hours_to_acknowledge=(
             round(median(acknowledged), 1) if acknowledged and len(acknowledged) >= floor else None
         ),
@@ -119,5 +110,5 @@ def _figures(found, floor: int) -> Figures:
             round(median(resolved), 1) if resolved and len(resolved) >= floor else None
         ),
         mean_satisfaction=round(mean(ratings), 2) if ratings and len(ratings) >= floor else None,
-        ratings=len(ratings) if publishable(len(ratings)) else None,
+        ratings=published(len(ratings), floor),
     )

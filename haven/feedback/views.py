@@ -183,6 +183,8 @@ def detail(request, pk):
             else [],
             "linked_case": linked,
             "can_link": policy.has_perm(user, "case.update"),
+            "can_record_incident": submission.category == Category.RIGHTS_VIOLATION
+            and policy.has_perm(user, "incident.record"),
             "open_case_form": OpenCaseForm(prefix="oc")
             if policy.has_perm(user, "case.create") and not submission.case_id
             else None,

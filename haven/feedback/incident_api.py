@@ -1,0 +1,139 @@
+"""The REST API of the incident monitoring mechanism: the same policy and actions as the
+pages, and the dashboard's protected counts."""
+
+import dataclasses
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from haven.accounts.models import Office
+from haven.audit.actions import record_access
+from haven.core.models import Location
+from haven.core.permissions import HavenPermission
+from haven.core.reporting import period_from
+from haven.core.serializers import ReportTableSerializer
+from haven.feedback import incident_actions, incident_reports, incident_selectors, selectors
+from haven.feedback.models import AffectedSex, AgeBand, Incident, IncidentKind, Perpetrator
+
+
+class AffectedSerializer(serializers.Serializer):
+    sex = serializers.ChoiceField(choices=AffectedSex.choices)
+    age_band = serializers.ChoiceField(choices=AgeBand.choices)
+    count = serializers.IntegerField(min_value=0, max_value=incident_actions.MAX_AFFECTED)
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    affected = AffectedSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "agency",
+            "office",
+            "kind",
+            "occurred_on",
+            "location",
+            "perpetrator",
+            "description",
+            "source",
+            "recorded_by",
+            "recorded_at",
+            "affected",
+        ]
+        read_only_fields = fields
+
+
+class IncidentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IncidentKind.choices)
+    occurred_on = serializers.DateField()
+    perpetrator = serializers.ChoiceField(choices=Perpetrator.choices)
+    location = serializers.IntegerField(required=False, allow_null=True, default=None)
+    office = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, default="", allow_blank=True)
+    source = serializers.IntegerField(required=False, allow_null=True, default=None)
+    affected = AffectedSerializer(many=True)
+
+
+class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Incidents and rights violations of the caller's scope (categories and counts only)."""
+
+    serializer_class = IncidentSerializer
+    permission_classes = [HavenPermission]
+    required_perms = {"*": "incident.record"}
+    filterset_fields = ["kind", "perpetrator", "location"]
+
+    def get_queryset(self):
+        return incident_selectors.visible(self.request.user)
+
+    def retrieve(self, request, pk=None):
+        incident = incident_selectors.get_incident(request.user, pk)
+        record_access(request.user, "incident.detail", incident)
+        return Response(IncidentSerializer(incident).data)
+
+    @extend_schema(request=IncidentInputSerializer, responses={201: IncidentSerializer})
+    def create(self, request):
+        payload = IncidentInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        counts = {}
+        for row in data.pop("affected"):
+            key = (row["sex"], row["age_band"])
+            counts[key] = counts.get(key, 0) + row["count"]
+        incident = incident_actions.record_incident(
+            request.user,
+            location=_found(Location.objects.all(), data.pop("location")),
+            office=_found(
+                Office.objects.filter(agency_id=request.user.agency_id), data.pop("office")
+            ),
+            source=_found(selectors.visible(request.user), data.pop("source")),
+            counts=counts,
+            **data,
+        )
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+
+def _found(queryset, pk):
+    if pk is None:
+        return None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+class IncidentReportSerializer(serializers.Serializer):
+    protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
+    threshold = serializers.IntegerField()
+    incidents = serializers.IntegerField(allow_null=True)
+    people_affected = serializers.IntegerField(allow_null=True)
+    by_month = ReportTableSerializer()
+    by_place = ReportTableSerializer()
+    by_perpetrator = ReportTableSerializer()
+    affected = ReportTableSerializer()
+
+
+class IncidentReportView(APIView):
+    """Incidents by type and month, place and category of perpetrator; people affected by
+    sex and age band; small cells hidden for roles that do not record incidents."""
+
+    permission_classes = [HavenPermission]
+    required_perms = {"*": "report.view"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Happened from this day"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+        ],
+        responses=IncidentReportSerializer,
+    )
+    def get(self, request):
+        period, problems = period_from(request.query_params)
+        if problems:
+            return Response({"detail": " ".join(problems)}, status=400)
+        report = incident_reports.incident_report(request.user, **period)
+        return Response(IncidentReportSerializer(dataclasses.asdict(report)).data)
