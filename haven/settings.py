@@ -226,6 +226,10 @@ SPECTACULAR_SETTINGS = {
         "FeedbackChannelEnum": "haven.feedback.models.Channel",
         "FeedbackStaffChannelEnum": "haven.feedback.models.STAFF_CHANNELS",
         "FeedbackPriorityEnum": "haven.feedback.models.Priority",
+        "IncidentKindEnum": "haven.feedback.models.IncidentKind",
+        "AffectedSexEnum": "haven.feedback.models.AffectedSex",
+        "AgeBandEnum": "haven.feedback.models.AgeBand",
+        "PerpetratorEnum": "haven.feedback.models.Perpetrator",
     },
 }
 

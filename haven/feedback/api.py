@@ -130,7 +130,7 @@ class SubmissionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._answer(submission)
 
 
-class ReportFiguresSerializer(serializers.Serializer):
+class FeedbackFiguresSerializer(serializers.Serializer):
     submissions = serializers.IntegerField(allow_null=True)
     overdue = serializers.IntegerField(allow_null=True)
     median_hours_to_acknowledge = serializers.FloatField(allow_null=True)
@@ -142,7 +142,7 @@ class ReportFiguresSerializer(serializers.Serializer):
 class FeedbackReportSerializer(serializers.Serializer):
     protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
     threshold = serializers.IntegerField()
-    figures = ReportFiguresSerializer()
+    figures = FeedbackFiguresSerializer()
     by_channel = ReportTableSerializer()
     by_office = ReportTableSerializer()
     satisfaction = ReportTableSerializer()
