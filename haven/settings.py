@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "FeedbackPriorityEnum": "haven.feedback.models.Priority",
         "IncidentKindEnum": "haven.feedback.models.IncidentKind",
         "AffectedSexEnum": "haven.feedback.models.AffectedSex",
+        "SexEnum": "haven.people.models.Sex",
         "AgeBandEnum": "haven.feedback.models.AgeBand",
         "PerpetratorEnum": "haven.feedback.models.Perpetrator",
     },
