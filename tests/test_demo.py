@@ -22,3 +22,16 @@ def test_the_demo_loads_through_the_actions(db):
 
     actions.send_reminders()
     assert ReferralReminder.objects.filter(kind="overdue").exists()
+    # Feedback in every state, an allegation kept from the staff member it names.
+    from haven.feedback import selectors
+    from haven.feedback.models import Incident, Submission
+
+    assert {"received", "acknowledged", "resolved"} <= set(
+        Submission.objects.values_list("status", flat=True)
+    )
+    assert Submission.objects.filter(satisfaction__isnull=False).exists()
+    assert Submission.objects.filter(escalation_level__gt=0).exists()
+    named = Submission.objects.get(subject__username="caseworker.a2")
+    assert not selectors.can_see(named.subject, named)
+    assert selectors.can_see(User.objects.get(username="psea.a"), named)
+    assert Incident.objects.count() == 24

@@ -66,7 +66,9 @@ def test_recorders_see_their_agency_only(world):
     incident = record(world)
     client = sign_in(Client(), world["other_supervisor"])
     assert client.get(f"/incidents/{incident.pk}/", HTTP_HOST="localhost").status_code == 404
-    assert "No incidents match." in client.get("/incidents/", HTTP_HOST="localhost").content.decode()
+    assert (
+        "No incidents match." in client.get("/incidents/", HTTP_HOST="localhost").content.decode()
+    )
 
 
 def test_the_form_records_an_incident(world):

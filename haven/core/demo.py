@@ -26,6 +26,8 @@ USERS = {
     "supervisor.a2": ("Oumar", "Sanogo", "ha", 0, "supervisor", "office"),
     "protection.a": ("Fatima", "Alhassane", "ha", 0, "protection_officer", "agency"),
     "dpo.a": ("Claire", "Martin", "ha", 1, "data_protection_officer", "agency"),
+    "feedback.a": ("Aïcha", "Garba", "ha", 0, "feedback_focal_point", "agency"),
+    "psea.a": ("Nadia", "Karim", "ha", 1, "psea_focal_point", "agency"),
     "caseworker.b": ("Salem", "Ben Ali", "bpn", 0, "caseworker", "own"),
     "supervisor.b": ("Huda", "Mansour", "bpn", 0, "supervisor", "office"),
     "analyst": ("Jonas", "Berg", "ha", 1, "analyst", "agency"),
@@ -240,6 +242,9 @@ def seed_demo(count: int = 300) -> dict:
         cases = create_cases(users, count)
         create_referrals(users, cases)
         create_returns(cases)
+        from haven.feedback.demo import create_feedback
+
+        create_feedback(users)
     return users
 
 
