@@ -107,6 +107,8 @@ def test_the_dashboard_is_exact_for_recorders_and_protected_for_others(world):
     assert rows["Pushback or collective expulsion"] == [0, 6, 6]
     assert rows["Extortion or robbery"] == [1, 0, 1]
     assert dict(exact.by_place.rows)["Niger"][-1] == 6
+    # Types with no incident at all are left out of the place and perpetrator tables.
+    assert exact.by_place.columns == ["Pushback or collective expulsion", "Extortion or robbery"]
     affected = dict(exact.affected.rows)
     assert affected["Male"][exact.affected.columns.index("18–59")] == 84
     protected = incident_reports.incident_report(world["analyst"])

@@ -17,10 +17,13 @@ class Table:
     totals: list = field(default_factory=list)  # per column, the grand total last
 
 
-def cross_table(title, counts, rows, columns, floor: int) -> Table:
+def cross_table(title, counts, rows, columns, floor: int, *, empty_columns=True) -> Table:
     """A table of `counts` ({(row key, column key): n}) over `rows` and `columns` (lists of
     (key, label)), with totals; counts below `floor` and those that would give them away are
-    hidden (floor 1: exact). Rows with no count at all are left out."""
+    hidden (floor 1: exact). Rows with no count at all are left out, and so are such columns
+    when `empty_columns` is false (zeros describe nobody: leaving them out hides nothing)."""
+    if not empty_columns:
+        columns = [(c, label) for c, label in columns if any(counts.get((r, c)) for r, _ in rows)]
     present = [(key, label) for key, label in rows if any(counts.get((key, c)) for c, _ in columns)]
     grid = [[counts.get((key, c), 0) for c, _label in columns] for key, _label in present]
     protected = with_totals(grid, floor)

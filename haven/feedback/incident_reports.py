@@ -81,6 +81,7 @@ def incident_report(user, *, since=None, until=None) -> IncidentReport:
             _places(found),
             kinds,
             floor,
+            empty_columns=False,
         ),
         by_perpetrator=cross_table(
             _("Incidents by category of perpetrator (rows) and type (columns)"),
@@ -88,6 +89,7 @@ def incident_report(user, *, since=None, until=None) -> IncidentReport:
             Perpetrator.choices,
             kinds,
             floor,
+            empty_columns=False,
         ),
         affected=cross_table(
             _("People affected by sex (rows) and age (columns)"),

@@ -83,3 +83,48 @@ def test_the_public_pages_have_no_wcag_violations(people, new_page, language):
     page.locator("#id_code").fill("AAAA-BBBB-CCCC-DDDD")
     page.locator("main form button").click()
     assert violations(page) == []
+
+
+def test_a_focal_point_triages_records_an_incident_and_reads_the_figures(people, new_page, shot):
+    from haven.core.models import Location
+    from haven.feedback import actions
+
+    a = Agency.objects.get(code="aa")
+    make_user("fiona", a, Office.objects.get(name="A north"), "feedback_focal_point", "agency")
+    Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    report, _code = actions.submit_public(
+        a, category="rights_violation", text="Forty people pushed back at the border at night"
+    )
+    for n in range(6):
+        actions.submit_public(a, category="service_complaint", text=f"Complaint {n}")
+    page = new_page()
+    login(page, "fiona")
+    page.get_by_role("link", name="Feedback", exact=True).click()
+    expect(page.get_by_role("link", name=f"#{report.pk}")).to_be_visible()
+    assert violations(page) == []
+    shot(page, "feedback-inbox")
+    page.get_by_role("link", name=f"#{report.pk}").click()
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".messages")).to_contain_text("Submission updated.")
+    page.get_by_role("link", name="Record an incident from this report").click()
+    page.get_by_label("Type of incident").select_option(label="Pushback or collective expulsion")
+    page.get_by_label("Date it happened").fill("2026-11-28")
+    page.get_by_label("Perpetrator (category)").select_option(
+        label="Border or immigration officials"
+    )
+    page.get_by_label("Place").select_option(label="Niger")
+    page.get_by_label("Male, 18–59", exact=True).fill("34")
+    page.get_by_label("Female, 0–17", exact=True).fill("6")
+    assert violations(page) == []
+    shot(page, "incident-form")
+    page.get_by_role("button", name="Record").click()
+    expect(page.locator(".messages")).to_contain_text("Incident recorded.")
+    expect(page.get_by_text("Male, 18–59: 34")).to_be_visible()
+    page.goto("/incidents/report/")
+    expect(page.get_by_role("table").first).to_contain_text("Pushback or collective expulsion")
+    assert violations(page) == []
+    shot(page, "incident-dashboard")
+    page.goto("/feedback/report/")
+    expect(page.get_by_role("table").first).to_contain_text("Public web form")
+    assert violations(page) == []
+    shot(page, "feedback-dashboard")
