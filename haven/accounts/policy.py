@@ -207,29 +207,34 @@ def person_q(user, perm: str = "case.view") -> Q:
     return Q(Exists(visible_cases)) | Q(registered_by_id=user.pk)
 
 
-# ---- feedback and complaints ------------------------------------------------------------
+# ---- feedback, complaints and incidents --------------------------------------------------
 
 
-def feedback_scope_q(user, perm: str) -> Q:
-    """Submissions within the scopes of `perm`: own/team = assigned to the user (or a
-    teammate), office = of the user's offices (and those of no office yet), agency, all."""
-    held = scopes(user, perm)
+def agency_record_q(user, perm: str, holder: str) -> Q:
+    """Records of an agency (submissions, incidents) within the scopes of `perm`: own/team =
+    `holder` (the field naming the user responsible) is the user or a teammate; office = of
+    the user's offices, and those of no office (the public form's are every office's to
+    take); agency; all."""
     q = Q(pk__in=[])
-    for scope in held:
+    for scope in scopes(user, perm):
         if scope == "all":
             return Q()
         if scope == "agency":
             q |= Q(agency_id=user.agency_id)
         elif scope == "office":
-            # What came in without an office (the public form) is every office's to take.
             q |= Q(office_id__in=grants(user).office_ids) | Q(
                 office__isnull=True, agency_id=user.agency_id
             )
         elif scope == "team":
-            q |= Q(assigned_to_id__in=_teammate_ids(user))
+            q |= Q(**{f"{holder}_id__in": _teammate_ids(user)})
         elif scope == "own":
-            q |= Q(assigned_to_id=user.pk)
+            q |= Q(**{f"{holder}_id": user.pk})
     return q
+
+
+def feedback_scope_q(user, perm: str) -> Q:
+    """Submissions within the scopes of `perm` (own/team: assigned to the user or a mate)."""
+    return agency_record_q(user, perm, "assigned_to")
 
 
 def feedback_q(user) -> Q:
@@ -254,20 +259,6 @@ def feedback_q(user) -> Q:
 
 
 def incident_q(user, perm: str = "incident.record") -> Q:
-    """A filter on Incident: those of the scopes of `perm` (own/team: recorded by the user
-    or a teammate; office: the user's offices and those of no office; agency; all)."""
-    q = Q(pk__in=[])
-    for scope in scopes(user, perm):
-        if scope == "all":
-            return Q()
-        if scope == "agency":
-            q |= Q(agency_id=user.agency_id)
-        elif scope == "office":
-            q |= Q(office_id__in=grants(user).office_ids) | Q(
-                office__isnull=True, agency_id=user.agency_id
-            )
-        elif scope == "team":
-            q |= Q(recorded_by_id__in=_teammate_ids(user))
-        elif scope == "own":
-            q |= Q(recorded_by_id=user.pk)
-    return q
+    """A filter on Incident within the scopes of `perm` (own/team: recorded by the user or
+    a teammate)."""
+    return agency_record_q(user, perm, "recorded_by")

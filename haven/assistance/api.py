@@ -2,8 +2,6 @@
 the web pages. The receiving side of a referral sees it and the fields shared, never the
 case."""
 
-import dataclasses
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,10 +26,10 @@ from haven.assistance.models import (
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.cases.models import Case
+from haven.core.api import period_report
 from haven.core.errors import NotAllowed
 from haven.core.models import Location
 from haven.core.permissions import HavenPermission
-from haven.core.reporting import period_from
 from haven.core.serializers import ModelSerializer, ReportTableSerializer, Serializer
 
 
@@ -499,8 +497,4 @@ class AssistanceReportView(APIView):
         responses=AssistanceReportSerializer,
     )
     def get(self, request):
-        period, problems = period_from(request.query_params)
-        if problems:
-            return Response({"detail": " ".join(problems)}, status=400)
-        report = reports.assistance_report(request.user, **period)
-        return Response(AssistanceReportSerializer(dataclasses.asdict(report)).data)
+        return period_report(request, reports.assistance_report, AssistanceReportSerializer)

@@ -1,17 +1,13 @@
 """Reminder mail about a referral. It names the referral, the service and the due date and
 links to Haven: nothing about the person, who is seen only after signing in."""
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from haven.assistance.sla import OVERDUE
-
-log = logging.getLogger(__name__)
+from haven.core.mail import mail_each
 
 
 def reminder_message(referral, kind: str, language: str) -> tuple[str, str]:
@@ -40,13 +36,9 @@ def reminder_message(referral, kind: str, language: str) -> tuple[str, str]:
 
 
 def send_reminder(referral, kind: str, people) -> None:
-    """Mail each person with an address; a mail server that fails is logged, not retried
-    (the overdue lists in Haven show the same referrals)."""
-    for person in people:
-        if not person.email:
-            continue
-        subject, body = reminder_message(referral, kind, person.preferred_language)
-        try:
-            send_mail(subject, body, None, [person.email])
-        except OSError:
-            log.warning("Could not mail a reminder about referral %s", referral.pk)
+    """Mail each person with an address (the overdue lists in Haven show the same)."""
+    mail_each(
+        people,
+        lambda language: reminder_message(referral, kind, language),
+        f"a reminder about referral {referral.pk}",
+    )

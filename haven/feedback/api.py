@@ -1,8 +1,6 @@
 """The REST API of feedback and complaints for staff: the same policy and actions as the
 pages. Public intake stays on the web form, where the abuse protections live."""
 
-import dataclasses
-
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -15,8 +13,8 @@ from rest_framework.views import APIView
 from haven.accounts.models import Office, User
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
+from haven.core.api import period_report
 from haven.core.permissions import HavenPermission
-from haven.core.reporting import period_from
 from haven.core.serializers import ReportTableSerializer
 from haven.feedback import actions, codes, escalation, reports, selectors
 from haven.feedback.serializers import (
@@ -164,8 +162,4 @@ class FeedbackReportView(APIView):
         responses=FeedbackReportSerializer,
     )
     def get(self, request):
-        period, problems = period_from(request.query_params)
-        if problems:
-            return Response({"detail": " ".join(problems)}, status=400)
-        report = reports.feedback_report(request.user, **period)
-        return Response(FeedbackReportSerializer(dataclasses.asdict(report)).data)
+        return period_report(request, reports.feedback_report, FeedbackReportSerializer)

@@ -1,8 +1,6 @@
 """The REST API of the incident monitoring mechanism: the same policy and actions as the
 pages, and the dashboard's protected counts."""
 
-import dataclasses
-
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,9 +10,9 @@ from rest_framework.views import APIView
 
 from haven.accounts.models import Office
 from haven.audit.actions import record_access
+from haven.core.api import period_report
 from haven.core.models import Location
 from haven.core.permissions import HavenPermission
-from haven.core.reporting import period_from
 from haven.core.serializers import ReportTableSerializer
 from haven.feedback import incident_actions, incident_reports, incident_selectors, selectors
 from haven.feedback.models import AffectedSex, AgeBand, Incident, IncidentKind, Perpetrator
@@ -132,8 +130,4 @@ class IncidentReportView(APIView):
         responses=IncidentReportSerializer,
     )
     def get(self, request):
-        period, problems = period_from(request.query_params)
-        if problems:
-            return Response({"detail": " ".join(problems)}, status=400)
-        report = incident_reports.incident_report(request.user, **period)
-        return Response(IncidentReportSerializer(dataclasses.asdict(report)).data)
+        return period_report(request, incident_reports.incident_report, IncidentReportSerializer)

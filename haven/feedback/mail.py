@@ -1,15 +1,12 @@
 """Mail to focal points about submissions: a number and a link, nothing of what was said
 and nothing about who said it, in the reader's language."""
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-log = logging.getLogger(__name__)
+from haven.core.mail import mail_each
 
 
 def message(submission, kind: str, language: str) -> tuple[str, str]:
@@ -30,21 +27,17 @@ def message(submission, kind: str, language: str) -> tuple[str, str]:
     return subject % values, body
 
 
-def _send(submission, kind: str, people) -> None:
-    for person in people:
-        if not person.email:
-            continue
-        subject, body = message(submission, kind, person.preferred_language)
-        try:
-            send_mail(subject, body, None, [person.email])
-        except OSError:
-            # The inbox and the overdue marks in Haven show the same; nothing is lost.
-            log.warning("Could not mail about submission %s", submission.pk)
-
-
 def notify_new(submission, people) -> None:
-    _send(submission, "new", people)
+    mail_each(
+        people,
+        lambda language: message(submission, "new", language),
+        f"about submission {submission.pk}",
+    )
 
 
 def notify_overdue(submission, people) -> None:
-    _send(submission, "overdue", people)
+    mail_each(
+        people,
+        lambda language: message(submission, "overdue", language),
+        f"about submission {submission.pk}",
+    )

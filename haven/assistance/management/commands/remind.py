@@ -1,14 +1,14 @@
 """`haven remind [--every SECONDS]`: send the referral reminders owed now."""
 
-import time
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from haven.assistance import actions
+from haven.core.periodic import PeriodicCommand
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = (
         "Remind the people concerned about referrals due soon or overdue. Safe to repeat: a "
         "reminder owed today goes out once. With --every, keep doing it (for deployments "
@@ -16,23 +16,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every", type=int, metavar="SECONDS", help="repeat after this many seconds"
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--date", dest="on", help="act as if today were this day, YYYY-MM-DD (to catch up)"
         )
 
-    def handle(self, every=None, on=None, **options):
+    def prepare(self, on=None, **options):
         today = self._day(on)
-        if every is not None and every < 60:
-            raise CommandError("--every takes at least 60 seconds.")
-        while True:
-            sent = actions.send_reminders(today)
-            self.stdout.write(f"{len(sent)} reminder(s) sent.")
-            if every is None:
-                return
-            time.sleep(every)
+        return lambda: f"{len(actions.send_reminders(today))} reminder(s) sent."
 
     @staticmethod
     def _day(text):

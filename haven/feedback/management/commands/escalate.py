@@ -1,15 +1,15 @@
 """`haven escalate [--every SECONDS] [--at WHEN]`: escalate overdue feedback and complaints."""
 
-import time
 from datetime import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from haven.core.periodic import PeriodicCommand
 from haven.feedback import actions, ratelimit
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = (
         "Raise overdue submissions to the escalation level they are due and tell the focal "
         "points and overseers. Safe to repeat: each level is reached once. With --every, keep "
@@ -17,24 +17,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every", type=int, metavar="SECONDS", help="repeat after this many seconds"
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--at", help="act as if it were this moment, YYYY-MM-DDTHH:MM (to catch up)"
         )
 
-    def handle(self, every=None, at=None, **options):
+    def prepare(self, at=None, **options):
         when = self._moment(at)
-        if every is not None and every < 60:
-            raise CommandError("--every takes at least 60 seconds.")
-        while True:
+
+        def run():
             ratelimit.purge(when)
-            raised = actions.escalate_overdue(when)
-            self.stdout.write(f"{len(raised)} submission(s) escalated.")
-            if every is None:
-                return
-            time.sleep(every)
+            return f"{len(actions.escalate_overdue(when))} submission(s) escalated."
+
+        return run
 
     @staticmethod
     def _moment(text):
