@@ -14,6 +14,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from haven.accounts import policy
 from haven.accounts.models import Agency, User
 
 
@@ -82,9 +83,20 @@ def _token_sql() -> str:
 
 
 def _token_with_user_and_agency(key: str) -> Token | None:
+    grant_rows = None
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [key])
-        row = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            # Client-side binding sends both statements in one round trip: the token's user
+            # and, by the token's key again, that user's grants for the access policy.
+            cursor.execute(
+                f"{_token_sql()}; {_grants_by_key_sql()}", [key, *policy.grant_params(key)]
+            )
+            row = cursor.fetchone()
+            cursor.nextset()
+            grant_rows = cursor.fetchall()
+        else:
+            cursor.execute(_token_sql(), [key])
+            row = cursor.fetchone()
     if row is None:
         return None
     models, start = [], 0
@@ -95,4 +107,13 @@ def _token_with_user_and_agency(key: str) -> Token | None:
     token, user, agency = models
     Token.user.field.set_cached_value(token, user)
     User.agency.field.set_cached_value(user, agency if user.agency_id is not None else None)
+    if grant_rows is not None:
+        policy.remember(user, grant_rows)
     return token
+
+
+@functools.cache
+def _grants_by_key_sql() -> str:
+    """The policy's grant statement, with the user found by the token's key."""
+    by_key = f"(SELECT user_id FROM {Token._meta.db_table} WHERE key = %s)"  # noqa: S608
+    return policy.grants_sql().replace("= %s", f"= {by_key}")

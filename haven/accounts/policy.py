@@ -20,7 +20,7 @@ _CACHE = "_haven_policy"
 class _Grants:
     """What one user may do, read once per user object (i.e. once per request)."""
 
-    def __init__(self, user):
+    def __init__(self, user, rows=None):
         self.user = user
         self.by_perm: dict[str, set[str]] = {}
         self.two_factor_required = False
@@ -28,23 +28,42 @@ class _Grants:
         self.team_ids: frozenset[int] = frozenset()
         self.active = bool(user and user.is_authenticated and user.is_active)
         if self.active:
-            self._load()
+            self._load(rows if rows is not None else _read_grant_rows(user.pk))
 
-    def _load(self) -> None:
-        # Every request needs this, so it is one plain statement, not three ORM queries.
+    def _load(self, rows) -> None:
         offices, teams = [], []
-        with connection.cursor() as cursor:
-            cursor.execute(_GRANTS_SQL, [self.user.pk] * 3)
-            for kind, value, permissions, requires_two_factor in cursor.fetchall():
-                if kind == "g":
-                    self.two_factor_required |= bool(requires_two_factor)
-                    for perm in json.loads(permissions):
-                        self.by_perm.setdefault(perm, set()).add(value)
-                elif kind == "o":
-                    offices.append(int(value))
-                else:
-                    teams.append(int(value))
+        for kind, value, permissions, requires_two_factor in rows:
+            if kind == "g":
+                self.two_factor_required |= bool(requires_two_factor)
+                for perm in json.loads(permissions):
+                    self.by_perm.setdefault(perm, set()).add(value)
+            elif kind == "o":
+                offices.append(int(value))
+            else:
+                teams.append(int(value))
         self.office_ids, self.team_ids = frozenset(offices), frozenset(teams)
+
+
+def _read_grant_rows(user_id: int) -> list[tuple]:
+    # Every request needs this, so it is one plain statement, not three ORM queries.
+    with connection.cursor() as cursor:
+        cursor.execute(_GRANTS_SQL, grant_params(user_id))
+        return cursor.fetchall()
+
+
+def grant_params(user_id: int) -> list[int]:
+    return [user_id] * 3
+
+
+def grants_sql() -> str:
+    """The statement that reads a user's grants, offices and teams (rows for `remember`)."""
+    return _GRANTS_SQL
+
+
+def remember(user, rows) -> None:
+    """Keep the grants already read with the user (by whoever read the user: one round
+    trip for both), so the policy does not read them again."""
+    setattr(user, _CACHE, _Grants(user, rows))
 
 
 def _grants_sql() -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from haven.accounts import policy
 from haven.accounts.models import Agency, Office, User
 from haven.audit.actions import audited, record_event
-from haven.cases import due, selectors
+from haven.cases import due, registrations, selectors
 from haven.cases.models import (
     Approval,
     Case,
@@ -124,31 +124,28 @@ def register(
     # Validate everything before writing anything. Foreign keys were set from objects
     # already checked above, so they need no look-ups.
     new_case.full_clean(exclude=["person", "agency", "owner", "office", "number"])
-    new_person.save()
-    people_actions.save_consent(
-        user,
-        new_person,
-        purpose=ConsentPurpose.REGISTRATION,
-        legal_basis=registration_basis,
-        given=consent_given,
-        decided_on=today,
-    )
-    for consent in other_consents or []:
-        people_actions.save_consent(user, new_person, decided_on=today, **consent)
-    record_event(user, "person.create", obj=new_person)
-    # The number last: taking it locks the agency's counter until commit, so everything
-    # that can be done before is done before.
+    consents = [
+        people_actions.build_consent(
+            user,
+            new_person,
+            purpose=ConsentPurpose.REGISTRATION,
+            legal_basis=registration_basis,
+            given=consent_given,
+            decided_on=today,
+        ),
+        *(
+            people_actions.build_consent(user, new_person, decided_on=today, **consent)
+            for consent in other_consents or []
+        ),
+    ]
     new_case.person = new_person
-    new_case.number = number or next_number(user.agency, registered_on.year)
-    try:
-        # A number given by the caller may clash (the savepoint keeps the transaction usable
-        # for the error); one from the counter cannot.
-        with transaction.atomic() if number else nullcontext():
-            new_case.save()
-    except IntegrityError as exc:
-        # The unique (agency, number) constraint: race-free, and the one place it is checked.
-        message = _("Case number %(n)s is already used in your agency.") % {"n": new_case.number}
-        raise ValidationError({"number": message}) from exc
+    if number is None and connection.vendor == "postgresql":
+        registrations.insert(new_person, consents, new_case, user.agency, registered_on.year)
+    else:
+        _save_one_by_one(user, new_person, consents, new_case, number, registered_on.year)
+    for consent in consents:
+        people_actions.consent_recorded(user, consent)
+    record_event(user, "person.create", obj=new_person)
     record_event(
         user,
         "case.create",
@@ -161,6 +158,26 @@ def register(
         },
     )
     return new_case
+
+
+def _save_one_by_one(user, person, consents, case, number, year) -> None:
+    """The ORM's way: person, consents, then the number and the case."""
+    person.save()
+    for consent in consents:
+        consent.person = person
+        consent.save()
+    # The number last: taking it locks the agency's counter until commit, so everything
+    # that can be done before is done before.
+    case.number = number or next_number(user.agency, year)
+    try:
+        # A number given by the caller may clash (the savepoint keeps the transaction usable
+        # for the error); one from the counter cannot.
+        with transaction.atomic() if number else nullcontext():
+            case.save()
+    except IntegrityError as exc:
+        # The unique (agency, number) constraint: race-free, and the one place it is checked.
+        message = _("Case number %(n)s is already used in your agency.") % {"n": case.number}
+        raise ValidationError({"number": message}) from exc
 
 
 def _case_snapshot(case: Case) -> dict:

@@ -134,8 +134,8 @@ def record_consent(user, person: Person, *, purpose, legal_basis, given, decided
 
 
 @audited
-def save_consent(user, person: Person, *, purpose, legal_basis, given, decided_on, remarks=""):
-    """Record a consent decision for a person the caller was just allowed to touch."""
+def build_consent(user, person: Person, *, purpose, legal_basis, given, decided_on, remarks=""):
+    """A validated, unsaved consent decision for a person the caller was allowed to touch."""
     if not policy.has_perm(user, "consent.manage"):
         raise NotAllowed(_("Your role may not record consent."))
     consent = Consent(
@@ -148,13 +148,28 @@ def save_consent(user, person: Person, *, purpose, legal_basis, given, decided_o
         remarks=remarks,
     )
     consent.full_clean(exclude=["person", "recorded_by"])
-    consent.save()
+    return consent
+
+
+def consent_recorded(user, consent: Consent) -> None:
+    """The audit event of a consent decision just saved."""
     record_event(
         user,
-        "consent.given" if given else "consent.withdrawn",
-        obj=person,
-        details={"purpose": purpose, "legal_basis": legal_basis, "date": decided_on},
+        "consent.given" if consent.given else "consent.withdrawn",
+        obj=consent.person,
+        details={
+            "purpose": consent.purpose,
+            "legal_basis": consent.legal_basis,
+            "date": consent.decided_on,
+        },
     )
+
+
+def save_consent(user, person: Person, **decision):
+    """Record a consent decision for a person the caller was just allowed to touch."""
+    consent = build_consent(user, person, **decision)
+    consent.save()
+    consent_recorded(user, consent)
     return consent
 
 
