@@ -88,9 +88,7 @@ def _token_with_user_and_agency(key: str) -> Token | None:
         if connection.vendor == "postgresql":
             # Client-side binding sends both statements in one round trip: the token's user
             # and, by the token's key again, that user's grants for the access policy.
-            cursor.execute(
-                f"{_token_sql()}; {_grants_by_key_sql()}", [key, *policy.grant_params(key)]
-            )
+            cursor.execute(f"{_token_sql()}; {_grants_by_key_sql()}", [key] * 4)
             row = cursor.fetchone()
             cursor.nextset()
             grant_rows = cursor.fetchall()
@@ -116,4 +114,4 @@ def _token_with_user_and_agency(key: str) -> Token | None:
 def _grants_by_key_sql() -> str:
     """The policy's grant statement, with the user found by the token's key."""
     by_key = f"(SELECT user_id FROM {Token._meta.db_table} WHERE key = %s)"  # noqa: S608
-    return policy.grants_sql().replace("= %s", f"= {by_key}")
+    return policy.grants_sql(user=by_key)

@@ -47,17 +47,8 @@ class _Grants:
 def _read_grant_rows(user_id: int) -> list[tuple]:
     # Every request needs this, so it is one plain statement, not three ORM queries.
     with connection.cursor() as cursor:
-        cursor.execute(_GRANTS_SQL, grant_params(user_id))
+        cursor.execute(_GRANTS_SQL, [user_id] * 3)
         return cursor.fetchall()
-
-
-def grant_params(user_id: int) -> list[int]:
-    return [user_id] * 3
-
-
-def grants_sql() -> str:
-    """The statement that reads a user's grants, offices and teams (rows for `remember`)."""
-    return _GRANTS_SQL
 
 
 def remember(user, rows) -> None:
@@ -66,20 +57,23 @@ def remember(user, rows) -> None:
     setattr(user, _CACHE, _Grants(user, rows))
 
 
-def _grants_sql() -> str:
+def grants_sql(user: str = "%s") -> str:
+    """The statement that reads the grants, offices and teams (rows for `remember`) of the
+    user that the SQL expression `user` names three times (a parameter by default)."""
     grant, role = RoleGrant._meta.db_table, Role._meta.db_table
     offices = User.offices.through._meta.db_table
     teams = Team.members.through._meta.db_table
     return (
         f"SELECT 'g', g.scope, CAST(r.permissions AS TEXT), r.requires_two_factor "  # noqa: S608
-        f"FROM {grant} g JOIN {role} r ON r.id = g.role_id WHERE g.user_id = %s "
+        f"FROM {grant} g JOIN {role} r ON r.id = g.role_id WHERE g.user_id = {user} "
         f"UNION ALL SELECT 'o', CAST(office_id AS TEXT), NULL, NULL FROM {offices} "
-        f"WHERE user_id = %s "
-        f"UNION ALL SELECT 't', CAST(team_id AS TEXT), NULL, NULL FROM {teams} WHERE user_id = %s"
+        f"WHERE user_id = {user} "
+        f"UNION ALL SELECT 't', CAST(team_id AS TEXT), NULL, NULL FROM {teams} "
+        f"WHERE user_id = {user}"
     )
 
 
-_GRANTS_SQL = _grants_sql()
+_GRANTS_SQL = grants_sql()
 
 
 def grants(user) -> _Grants:

@@ -12,7 +12,7 @@ from haven.core.reporting import period_from
 from haven.core.web import paginate, query_without_page, requires, succeeded
 from haven.feedback import incident_actions, incident_reports, incident_selectors, selectors
 from haven.feedback.forms import IncidentForm
-from haven.feedback.models import Category, IncidentKind, Perpetrator
+from haven.feedback.models import AffectedSex, AgeBand, Category, IncidentKind, Perpetrator
 
 
 @requires("incident.record")
@@ -100,8 +100,6 @@ def incident_detail(request, pk):
 
 
 def _labelled(cells):
-    from haven.feedback.models import AffectedSex, AgeBand
-
     for sex, sex_label in AffectedSex.choices:
         for band, band_label in AgeBand.choices:
             yield f"{sex_label}, {band_label}", cells.get((sex, band), 0)

@@ -137,14 +137,13 @@ def _public_form(request):
 
 
 def _agency(agencies, code):
-    for agency in agencies:
-        if agency.code == code:
-            return agency
-    return agencies[0] if len(agencies) == 1 else _no_agency()
-
-
-def _no_agency():
-    raise ValidationError({"agency": _("Choose the organisation your message is for.")})
+    """The organisation chosen (the only one, when there is one)."""
+    chosen = next((a for a in agencies if a.code == code), None)
+    if chosen is None and len(agencies) == 1:
+        chosen = agencies[0]
+    if chosen is None:
+        raise ValidationError({"agency": _("Choose the organisation your message is for.")})
+    return chosen
 
 
 @never_cache

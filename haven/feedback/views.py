@@ -197,39 +197,28 @@ def _back(submission):
     return redirect(reverse("feedback_detail", kwargs={"pk": submission.pk}))
 
 
-@require_POST
-@handlers_only
-def move(request, pk):
-    submission = selectors.get_submission(request.user, pk)
-    succeeded(
-        request,
-        None,
-        lambda: actions.move(
-            request.user, submission, request.POST.get("to", ""), posted_version(request.POST)
-        ),
-        _("Submission updated."),
-    )
-    return _back(submission)
+def submission_action(message):
+    """A POST on one submission the user handles: run the action with the posted form and
+    the version the form was built from, say how it went, and go back to the submission."""
 
+    def decorate(run):
+        @require_POST
+        @handlers_only
+        @wraps(run)
+        def view(request, pk):
+            submission = selectors.get_submission(request.user, pk)
+            post = request.POST
+            succeeded(
+                request,
+                None,
+                lambda: run(request.user, submission, post, posted_version(post)),
+                message,
+            )
+            return _back(submission)
 
-@require_POST
-@handlers_only
-def resolve(request, pk):
-    submission = selectors.get_submission(request.user, pk)
-    post = request.POST
-    succeeded(
-        request,
-        None,
-        lambda: actions.resolve(
-            request.user,
-            submission,
-            resolution=post.get("resolution", ""),
-            answer=post.get("answer", ""),
-            version=posted_version(post),
-        ),
-        _("Resolved: the person can read the answer with their tracking code."),
-    )
-    return _back(submission)
+        return view
+
+    return decorate
 
 
 def _user_of_agency(submission, ident: str):
@@ -238,42 +227,42 @@ def _user_of_agency(submission, ident: str):
     return User.objects.filter(pk=int(ident), agency_id=submission.agency_id).first()
 
 
-@require_POST
-@handlers_only
-def triage(request, pk):
-    submission = selectors.get_submission(request.user, pk)
-    post = request.POST
-    succeeded(
-        request,
-        None,
-        lambda: actions.triage(
-            request.user,
-            submission,
-            priority=post.get("priority", ""),
-            assignee=_user_of_agency(submission, post.get("assignee", "")),
-            version=posted_version(post),
-        ),
-        _("Submission updated."),
-    )
-    return _back(submission)
+@submission_action(gettext_lazy("Submission updated."))
+def move(user, submission, post, version):
+    return actions.move(user, submission, post.get("to", ""), version)
 
 
-@require_POST
-@handlers_only
-def subject(request, pk):
-    submission = selectors.get_submission(request.user, pk)
-    succeeded(
-        request,
-        None,
-        lambda: actions.name_subject(
-            request.user,
-            submission,
-            _user_of_agency(submission, request.POST.get("subject", "")),
-            posted_version(request.POST),
-        ),
-        _("Staff member concerned recorded: they will not see this allegation."),
+@submission_action(
+    gettext_lazy("Resolved: the person can read the answer with their tracking code.")
+)
+def resolve(user, submission, post, version):
+    return actions.resolve(
+        user,
+        submission,
+        resolution=post.get("resolution", ""),
+        answer=post.get("answer", ""),
+        version=version,
     )
-    return _back(submission)
+
+
+@submission_action(gettext_lazy("Submission updated."))
+def triage(user, submission, post, version):
+    return actions.triage(
+        user,
+        submission,
+        priority=post.get("priority", ""),
+        assignee=_user_of_agency(submission, post.get("assignee", "")),
+        version=version,
+    )
+
+
+@submission_action(
+    gettext_lazy("Staff member concerned recorded: they will not see this allegation.")
+)
+def subject(user, submission, post, version):
+    return actions.name_subject(
+        user, submission, _user_of_agency(submission, post.get("subject", "")), version
+    )
 
 
 @require_POST
