@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-e2e lint format schema messages bench clean
+.PHONY: run test test-e2e lint format schema messages bench bench-linkage clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ messages: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+# Installs Splink into bench/.venv-anchor on first use; needs ../shared/data/linkage.
+bench-linkage: $(STAMP)
+	$(BIN)/python -u bench/linkage/run.py --million --lookup
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

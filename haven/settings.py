@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "haven.assessments",
     "haven.assistance",
     "haven.feedback",
+    "haven.tracing",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from haven.core import crypto
 from haven.people import actions
 from haven.people.models import IdentityDocument
 from haven.people.names import duplicate_key, fold, search_key
-from haven.people.selectors import consent_summary, has_consent, possible_duplicates
+from haven.people.selectors import consent_summary, has_consent
 
 
 def raw(table, column, pk):
@@ -123,14 +123,6 @@ def test_consent_in_the_future_is_refused(world, register):
             given=True,
             decided_on=date(2999, 1, 1),
         )
-
-
-def test_possible_duplicates_match_names_in_any_order_and_near_birth_year(world, register):
-    case = register(world["caseworker"])
-    user = world["caseworker"]
-    assert possible_duplicates(user, "HADDAD", "Amal", date(1995, 1, 1)) == [case.person]
-    assert possible_duplicates(user, "Amal", "Haddad", date(1980, 1, 1)) == []
-    assert possible_duplicates(world["other_agency"], "Amal", "Haddad", None) == []
 
 
 def test_relationships_are_recorded_both_ways(world, register):

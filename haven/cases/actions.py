@@ -30,6 +30,7 @@ from haven.core.errors import HavenError, InvalidTransition, MissingConsent, Not
 from haven.core.versioning import audit_changes, lock_at_version, lock_latest, save_versioned
 from haven.people import actions as people_actions
 from haven.people.models import ConsentPurpose, LegalBasis
+from haven.tracing import matching as tracing_matching
 
 CASE_FIELDS = [
     "programme",
@@ -145,6 +146,7 @@ def register(
         _save_one_by_one(user, new_person, consents, new_case, number, registered_on.year)
     for consent in consents:
         people_actions.consent_recorded(user, consent)
+    tracing_matching.index_person(new_person)
     record_event(user, "person.create", obj=new_person)
     record_event(
         user,

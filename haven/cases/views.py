@@ -34,6 +34,7 @@ from haven.people import actions as people_actions
 from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
 from haven.people.models import ConsentPurpose, Person
+from haven.tracing import selectors as tracing_selectors
 
 # Lists count exactly up to these numbers, then say "N+" (see CappedPaginator).
 LIST_COUNT_CAP = 1000
@@ -110,12 +111,10 @@ def case_list(request):
 def case_register(request):
     user = request.user
     form = forms.RegistrationForm(request.POST or None, user=user)
-    duplicates = []
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         person = form.person_data()
-        duplicates = people_selectors.possible_duplicates(
-            user, person["given_name"], person["family_name"], person["birth_date"]
-        )
+        duplicates = tracing_selectors.likely_duplicates(user, person)
         if duplicates and not form.cleaned_data["not_a_duplicate"]:
             messages.warning(
                 request,

@@ -16,6 +16,7 @@ from haven.people.models import (
     Person,
     Relationship,
 )
+from haven.tracing.matching import index_person
 
 EDITABLE_FIELDS = [
     "given_name",
@@ -100,6 +101,7 @@ def update_person(user, person: Person, data: dict, expected_version: int) -> Pe
     if not changes:
         return person
     save_versioned(person, expected_version, [*data.keys(), "search_name", "duplicate_key"])
+    index_person(person)
     record_event(user, "person.update", obj=person, details={"changes": changes})
     return person
 

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from unidecode import unidecode
+from anyascii import anyascii
 
 
 def fold(text: str) -> str:
@@ -18,11 +18,11 @@ def fold(text: str) -> str:
 def search_key(*names: str) -> str:
     """What a name search matches against: the folded names and their Latin transliteration."""
     folded = fold(" ".join(n for n in names if n))
-    latin = " ".join(unidecode(folded).casefold().split())
+    latin = " ".join(anyascii(folded).casefold().split())
     return folded if latin == folded else f"{folded} | {latin}"
 
 
 def duplicate_key(given: str, family: str) -> str:
     """Order-free folded Latin key, so 'Amal Haddad' and 'HADDAD, Amal' collide."""
-    parts = unidecode(fold(f"{given} {family}")).replace(",", " ").split()
+    parts = anyascii(fold(f"{given} {family}")).replace(",", " ").split()
     return " ".join(sorted(parts))

@@ -1,4 +1,3 @@
-from django.db import models
 from django.http import Http404
 
 from haven.accounts import policy
@@ -34,20 +33,3 @@ def consent_summary(person) -> dict[str, Consent | None]:
     for consent in person.consents.order_by("recorded_at", "id"):
         latest[consent.purpose] = consent
     return latest
-
-
-def possible_duplicates(user, given_name: str, family_name: str, birth_date=None, limit: int = 10):
-    """People the user can see with the same names in any order and a birth year within one.
-
-    A simple check for registration; the record-linkage engine replaces it.
-    """
-    from haven.people import names
-
-    key = names.duplicate_key(given_name, family_name)
-    found = visible_persons(user).filter(duplicate_key=key)
-    if birth_date is not None:
-        years = [birth_date.year - 1, birth_date.year, birth_date.year + 1]
-        found = found.filter(
-            models.Q(birth_date__isnull=True) | models.Q(birth_date__year__in=years)
-        )
-    return list(found.prefetch_related("cases")[:limit])

@@ -110,3 +110,30 @@ def test_case_list_on_a_small_phone(people, new_page, shot):
     # Nothing pushes the page wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "06-case-list-360px")
+
+
+def test_registration_warns_of_a_duplicate_written_in_arabic_script(people, new_page, shot):
+    worker = new_page()
+    login(worker, "alice")
+    register_case(worker)
+    worker.goto("/cases/new/")
+    worker.get_by_label("Given name").fill("أمل")
+    worker.get_by_label("Family name").fill("حداد")
+    worker.get_by_label("Sex").select_option("female")
+    worker.get_by_label("Date of birth", exact=True).fill("1994-05-02")
+    worker.get_by_label("Nationalities").fill("SY")
+    worker.get_by_label("Programme").select_option("vulnerable_migrants")
+    worker.get_by_label("Stranded migrant").check()
+    worker.get_by_role("button", name="Register").click()
+    warning = worker.get_by_role("region", name="Possible duplicates")
+    expect(warning).to_contain_text("Amal Haddad")
+    expect(warning).to_contain_text("likely the same person")
+    warning.get_by_text("Why").click()
+    expect(
+        warning.get_by_role("cell", name="same consonants (spelling or script)").first
+    ).to_be_visible()
+    shot(worker, "04-duplicate-warning")
+    assert Case.objects.count() == 1
+    worker.get_by_label("I checked the possible duplicates").check()
+    worker.get_by_role("button", name="Register").click()
+    expect(worker.get_by_text(re.compile(r"Case AA-\d{4}-000002 registered"))).to_be_visible()

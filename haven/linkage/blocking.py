@@ -1,0 +1,165 @@
+"""Blocking: which pairs are worth comparing, from several keys, with a cap on block size.
+
+A rule is a tuple of features ("family.skeleton", "dob.yyyy"); two records are candidates
+when they share every feature of at least one rule. A feature may be cut to its first
+characters with "[:n]". Records with an empty feature are left out of that rule only, so a
+record with little data still meets others through the rules it does have. A block bigger
+than the cap is left out and counted: it would cost more than it finds.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from haven.linkage.comparisons import VOCABULARY
+
+_PREFIX = re.compile(r"^(?P<name>[^\[]+)(?:\[:(?P<n>\d+)\])?$")
+
+
+@dataclass
+class BlockingReport:
+    pairs_per_rule: dict[str, int] = field(default_factory=dict)
+    skipped_blocks: dict[str, int] = field(default_factory=dict)
+    candidate_pairs: int = 0
+
+
+def rule_name(rule: tuple[str, ...]) -> str:
+    return " & ".join(rule)
+
+
+def feature_values(features: dict[str, np.ndarray], spec: str) -> np.ndarray:
+    match = _PREFIX.match(spec)
+    if not match or match["name"] not in features:
+        known = ", ".join(sorted(features))
+        raise KeyError(f"Unknown blocking feature {spec!r}; known features: {known}")
+    values = features[match["name"]]
+    if match["n"]:
+        n = int(match["n"])
+        texts = VOCABULARY.decode(values) if values.dtype.kind == "i" else values
+        values = VOCABULARY.encode([str(v)[:n] for v in texts])
+    return values
+
+
+def rule_keys(features: dict[str, np.ndarray], rule: tuple[str, ...]) -> np.ndarray:
+    """One key per record for this rule, '' where any of its features is empty."""
+    parts = [feature_values(features, spec) for spec in rule]
+    keys = np.empty(len(parts[0]), dtype=object)
+    for i, row in enumerate(zip(*parts, strict=True)):
+        keys[i] = (
+            "" if any(v == "" or v is None or v == 0 for v in row) else "\x1f".join(map(str, row))
+        )
+    return keys
+
+
+class FeatureCodes:
+    """Integer codes of features and of rules, computed once per feature and reused."""
+
+    def __init__(self, features: dict[str, np.ndarray]):
+        self.features = features
+        self._cache: dict[str, np.ndarray] = {}
+
+    def feature(self, spec: str) -> np.ndarray:
+        if spec not in self._cache:
+            values = feature_values(self.features, spec)
+            if values.dtype.kind not in "iu":
+                values = VOCABULARY.encode([str(v) if v is not None else "" for v in values])
+            # Text codes and years alike: 0 means "no value".
+            self._cache[spec] = np.where(values == 0, -1, values).astype(np.int64)
+        return self._cache[spec]
+
+    def rule(self, rule: tuple[str, ...]) -> np.ndarray:
+        """One code per record for the rule; -1 where any of its features is empty."""
+        codes = self.feature(rule[0]).copy()
+        for spec in rule[1:]:
+            more = self.feature(spec)
+            missing = (codes < 0) | (more < 0)
+            combined = codes * (int(more.max(initial=0)) + 1) + more
+            combined[missing] = -1
+            present = ~missing
+            codes = np.full(len(codes), -1, dtype=np.int64)
+            if present.any():
+                _, codes[present] = np.unique(combined[present], return_inverse=True)
+        return codes
+
+
+def pairs_within_blocks(
+    codes: np.ndarray, max_block: int, source: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """All pairs (i < j) that share a code; blocks above max_block are skipped.
+
+    With `source`, only pairs from different sources are kept (linking two lists).
+    Returns left, right and how many blocks were skipped.
+    """
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    keep = sorted_codes >= 0
+    order, sorted_codes = order[keep], sorted_codes[keep]
+    if not len(order):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    skipped = int((sizes > max_block).sum())
+    ok = (sizes >= 2) & (sizes <= max_block)
+    if not ok.any():
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), skipped
+    # For a position p inside a block ending at e, its partners are p+1 .. e-1.
+    block_of = np.repeat(np.arange(len(starts)), sizes)
+    positions = np.flatnonzero(ok[block_of])
+    block_end = (starts + sizes)[block_of[positions]]
+    counts = block_end - positions - 1
+    total = int(counts.sum())
+    left_pos = np.repeat(positions, counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    right_pos = left_pos + 1 + offsets
+    left, right = order[left_pos], order[right_pos]
+    if source is not None:
+        cross = source[left] != source[right]
+        left, right = left[cross], right[cross]
+    swap = left > right
+    left[swap], right[swap] = right[swap], left[swap]
+    return left.astype(np.int64), right.astype(np.int64), skipped
+
+
+def candidate_pairs(
+    features: dict[str, np.ndarray],
+    rules: list[tuple[str, ...]],
+    max_block: int = 1000,
+    source: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
+    """The union of the pairs every rule finds, each pair once.
+
+    A pair that an earlier rule already found is dropped when a later rule finds it again,
+    so no global de-duplication of (possibly tens of millions of) pairs is needed.
+    """
+    report = BlockingReport()
+    codes = FeatureCodes(features)
+    earlier: list[np.ndarray] = []
+    lefts, rights = [], []
+    for rule in rules:
+        rule_codes = codes.rule(rule)
+        left, right, skipped = pairs_within_blocks(rule_codes, max_block, source)
+        keep = np.ones(len(left), dtype=bool)
+        for seen in earlier:
+            at_left = seen[left]
+            keep &= ~((at_left >= 0) & (at_left == seen[right]))
+        lefts.append(left[keep].astype(np.int32))
+        rights.append(right[keep].astype(np.int32))
+        report.pairs_per_rule[rule_name(rule)] = int(keep.sum())
+        report.skipped_blocks[rule_name(rule)] = skipped
+        earlier.append(_usable(rule_codes, max_block))
+    left = np.concatenate(lefts) if lefts else np.zeros(0, np.int32)
+    right = np.concatenate(rights) if rights else np.zeros(0, np.int32)
+    report.candidate_pairs = len(left)
+    return left.astype(np.int64), right.astype(np.int64), report
+
+
+def _usable(codes: np.ndarray, max_block: int) -> np.ndarray:
+    """The codes whose blocks produced pairs (a skipped block found nothing)."""
+    usable = codes.copy()
+    present = codes >= 0
+    sizes = np.bincount(codes[present]) if present.any() else np.zeros(0, np.int64)
+    big = np.zeros(len(codes), dtype=bool)
+    big[present] = sizes[codes[present]] > max_block
+    usable[big] = -1
+    return usable

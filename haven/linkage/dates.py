@@ -1,0 +1,73 @@
+"""Dates of birth as people state them: exact, year only, or estimated from a stated age."""
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+EXACT, PARTIAL, ESTIMATED, INVALID = 1, 2, 3, 4
+EARLIEST_YEAR, LATEST_YEAR = 1850, 2100
+
+_ISO = re.compile(r"^(\d{4})[-/.]?(\d{1,2})?[-/.]?(\d{1,2})?$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_ESTIMATE = re.compile(r"^~\s*(\d{4})$")
+
+
+@dataclass(frozen=True, slots=True)
+class BirthDate:
+    """year/month/day are 0 when unknown; digits keeps what was written, for typo levels."""
+
+    year: int = 0
+    month: int = 0
+    day: int = 0
+    precision: int = 0
+    digits: str = ""
+
+
+MISSING = BirthDate()
+
+
+def parse(value) -> BirthDate:
+    """Read a date of birth; '~1990' is a year estimated from a stated age.
+
+    A date that cannot exist (31 February, month 13) keeps its digits, so a typo can still
+    be recognised, but gives no year, month or day.
+    """
+    if value is None:
+        return MISSING
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return BirthDate(value.year, value.month, value.day, EXACT, value.strftime("%Y%m%d"))
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "none", "null"}:
+        return MISSING
+    if match := _ESTIMATE.match(text):
+        year = int(match[1])
+        return BirthDate(year, 0, 0, ESTIMATED, "") if _plausible_year(year) else MISSING
+    if match := _DAY_FIRST.match(text):
+        year, month, day = int(match[3]), int(match[2]), int(match[1])
+    elif match := _ISO.match(text):
+        year = int(match[1])
+        month = int(match[2]) if match[2] else 0
+        day = int(match[3]) if match[3] else 0
+    else:
+        return MISSING
+    digits = f"{year:04d}{month:02d}{day:02d}" if month and day else ""
+    if not _plausible_year(year) or month > 12 or (day and not month):
+        return BirthDate(precision=INVALID, digits=digits)
+    if month and day:
+        if day > calendar.monthrange(year, month)[1] or day == 0:
+            return BirthDate(precision=INVALID, digits=digits)
+        return BirthDate(year, month, day, EXACT, digits)
+    return BirthDate(year, month, 0, PARTIAL, "")
+
+
+def estimated_from_age(age: int, as_of: dt.date) -> BirthDate:
+    """The birth year implied by an age stated on a given day."""
+    year = as_of.year - int(age)
+    return BirthDate(year, 0, 0, ESTIMATED, "") if _plausible_year(year) else MISSING
+
+
+def _plausible_year(year: int) -> bool:
+    return EARLIEST_YEAR <= year <= LATEST_YEAR

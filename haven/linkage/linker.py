@@ -1,0 +1,170 @@
+"""Deduplicate one list or link two: blocking, comparison, unsupervised training, scores."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from haven.linkage.blocking import (
+    BlockingReport,
+    FeatureCodes,
+    candidate_pairs,
+    pairs_within_blocks,
+)
+from haven.linkage.comparisons import Comparison
+from haven.linkage.model import Dataset, Model, comparison_vectors
+
+Rule = tuple[str, ...]
+
+
+@dataclass
+class Settings:
+    comparisons: list[Comparison]
+    blocking: list[Rule]
+    max_block: int = 1000
+    threshold: float = 0.5
+    random_pairs: int = 200_000
+    em_update_u: bool = False
+    seed: int = 42
+    # Training looks at this many candidate pairs at most (a random sample beyond that).
+    training_pairs: int = 2_000_000
+    # EM sessions, one per rule (the blocking rules when empty); see Model.estimate_em_sessions.
+    training_rules: list[Rule] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    model: Model
+    left: np.ndarray
+    right: np.ndarray
+    vectors: np.ndarray
+    scores: np.ndarray
+    report: BlockingReport
+    n: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def probability(self) -> np.ndarray:
+        return Model.probability(self.scores)
+
+    def matches(self, threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+        keep = self.probability >= threshold
+        return self.left[keep], self.right[keep]
+
+    def clusters(self, threshold: float = 0.5) -> np.ndarray:
+        """A cluster number per record: connected components of the pairs above threshold."""
+        left, right = self.matches(threshold)
+        return cluster_ids(self.n, left, right + self.extra.get("n_left", 0))
+
+
+def cluster_ids(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels
+
+
+def _random_pairs(n_left: int, n_right: int, count: int, seed: int, same: bool):
+    rng = np.random.default_rng(seed)
+    left = rng.integers(0, n_left, size=count)
+    right = rng.integers(0, n_right, size=count)
+    if same:
+        keep = left != right
+        left, right = left[keep], right[keep]
+    return left, right
+
+
+def train(
+    model: Model,
+    settings: Settings,
+    a: Dataset,
+    b: Dataset,
+    vectors: np.ndarray,
+    same: bool,
+) -> None:
+    """u from random pairs, then EM over (a sample of) the candidate pairs."""
+    rl, rr = _random_pairs(a.n, b.n, settings.random_pairs, settings.seed, same)
+    model.estimate_u(comparison_vectors(settings.comparisons, a, b, rl, rr))
+    rng = np.random.default_rng(settings.seed)
+    all_vectors = vectors
+    if len(vectors) > settings.training_pairs:
+        vectors = vectors[rng.choice(len(vectors), settings.training_pairs, replace=False)]
+    if settings.em_update_u:
+        model.estimate_em(vectors, update_u=True)
+    else:
+        sessions = []
+        for rule in settings.training_rules or settings.blocking:
+            left, right = _rule_pairs(a, b, rule, settings, same, rng)
+            if len(left) > settings.training_pairs:
+                pick = rng.choice(len(left), settings.training_pairs, replace=False)
+                left, right = left[pick], right[pick]
+            session = comparison_vectors(settings.comparisons, a, b, left, right)
+            sessions.append((session, _outputs_of_rule(model, a, rule)))
+        total = a.n * (a.n - 1) // 2 if same else a.n * b.n
+        model.estimate_em_sessions(sessions, all_vectors, total)
+    model.learn_term_frequencies([a] if same else [a, b])
+
+
+def _rule_pairs(a: Dataset, b: Dataset, rule: Rule, settings: Settings, same: bool, rng):
+    """Pairs agreeing on a training rule; on a large list, those of a random share of its
+    blocks, so that at most about `training_pairs` are made.
+
+    Sampling whole blocks (not records) keeps the share of matches among the pairs what it
+    is for the rule, which is what EM needs to tell the two classes apart.
+    """
+    if same:
+        codes = FeatureCodes(a.features).rule(rule)
+        source = None
+    else:
+        both = {k: np.concatenate([a.features[k], b.features[k]]) for k in a.features}
+        codes = FeatureCodes(both).rule(rule)
+        source = np.r_[np.zeros(a.n, np.int8), np.ones(b.n, np.int8)]
+    present = codes >= 0
+    sizes = np.bincount(codes[present]) if present.any() else np.zeros(0, np.int64)
+    usable = (sizes >= 2) & (sizes <= settings.max_block)
+    pairs = int((sizes[usable] * (sizes[usable] - 1) // 2).sum())
+    if pairs > settings.training_pairs:
+        keep_block = usable & (rng.random(len(sizes)) < settings.training_pairs / pairs)
+        codes = np.where(present & keep_block[np.maximum(codes, 0)], codes, -1)
+    left, right, _ = pairs_within_blocks(codes, settings.max_block, source)
+    return (left, right) if same else (left, right - a.n)
+
+
+def _outputs_of_rule(model: Model, data: Dataset, rule: Rule) -> set[int]:
+    """The outputs whose comparison supplied a feature of the rule."""
+    owners = {data.owners[spec.split("[")[0]] for spec in rule}
+    return {o for o, output in enumerate(model.outputs) if output.comparison in owners}
+
+
+def dedupe(columns: dict[str, Sequence], settings: Settings, model: Model | None = None) -> Result:
+    """Find the records of one list that belong to the same person."""
+    data = Dataset(columns, settings.comparisons)
+    left, right, report = candidate_pairs(data.features, settings.blocking, settings.max_block)
+    vectors = comparison_vectors(settings.comparisons, data, data, left, right)
+    if model is None:
+        model = Model(settings.comparisons)
+        train(model, settings, data, data, vectors, same=True)
+    scores = model.scores(vectors, data, left)
+    return Result(model, left, right, vectors, scores, report, data.n)
+
+
+def link(
+    columns_a: dict[str, Sequence],
+    columns_b: dict[str, Sequence],
+    settings: Settings,
+    model: Model | None = None,
+) -> Result:
+    """Pairs (record of A, record of B) that are the same person; right indexes into B."""
+    a = Dataset(columns_a, settings.comparisons)
+    b = Dataset(columns_b, settings.comparisons)
+    both = {name: np.concatenate([a.features[name], b.features[name]]) for name in a.features}
+    source = np.r_[np.zeros(a.n, np.int8), np.ones(b.n, np.int8)]
+    left, right, report = candidate_pairs(both, settings.blocking, settings.max_block, source)
+    right = right - a.n
+    vectors = comparison_vectors(settings.comparisons, a, b, left, right)
+    if model is None:
+        model = Model(settings.comparisons)
+        train(model, settings, a, b, vectors, same=False)
+    scores = model.scores(vectors, a, left)
+    return Result(model, left, right, vectors, scores, report, a.n + b.n, {"n_left": a.n})

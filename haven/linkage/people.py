@@ -1,0 +1,79 @@
+"""The comparisons and blocking keys Haven uses for person records.
+
+Columns: given_name, family_name, sex, birth_date ('YYYY-MM-DD', 'YYYY', or '~YYYY' for a
+year estimated from a stated age), nationality, place and relatives (names of parents,
+spouse or siblings, separated by ';').
+"""
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from haven.linkage import comparisons as c
+from haven.linkage.linker import Settings, dedupe
+from haven.linkage.model import Model
+from haven.linkage.synthetic import cross_script_records
+
+COLUMNS = ("given_name", "family_name", "sex", "birth_date", "nationality", "place", "relatives")
+
+
+def person_settings(**overrides) -> Settings:
+    settings = Settings(
+        comparisons=[
+            c.PersonName("given_name", "family_name"),
+            c.BirthDate("birth_date"),
+            c.Exact("sex"),
+            c.Exact("nationality"),
+            c.Place("place"),
+            c.Relatives("relatives"),
+        ],
+        # Each rule pairs a name key with a date or two more attributes, so that blocks stay
+        # small at a million records; together they still meet a person whose date of birth
+        # is missing, estimated or mistyped, and whose name is swapped or spelled another way.
+        blocking=[
+            ("given_name.skeleton", "family_name.skeleton", "birth_date.yyyy"),
+            ("names.unordered", "birth_date.yyyy"),
+            ("birth_date.ymd", "given_name.skeleton"),
+            ("birth_date.ymd", "family_name.skeleton"),
+            ("given_name.skeleton", "family_name.skeleton", "nationality.value", "sex.value"),
+            ("names.unordered", "place.value", "sex.value"),
+            ("names.unordered", "relatives.first"),
+            ("given_name.skeleton", "birth_date.yyyy", "nationality.value", "place.value"),
+            ("family_name.skeleton", "birth_date.yyyy", "nationality.value", "place.value"),
+            ("given_name.initial", "family_name.initial", "birth_date.yyyy", "nationality.value"),
+            ("given_name.skeleton", "relatives.first", "nationality.value"),
+            ("family_name.skeleton", "relatives.first", "nationality.value"),
+        ],
+        # Narrow enough that matches stay a fair share of their pairs at a million records:
+        # the first teaches the date, sex and relatives, the second the names, nationality
+        # and place.
+        training_rules=[
+            ("given_name.skeleton", "family_name.skeleton", "nationality.value", "place.value"),
+            ("birth_date.ymd", "sex.value"),
+        ],
+    )
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+MODEL_PATH = Path(__file__).parent / "data" / "person_model.json"
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model:
+    """The person model Haven ships: learnt without labels from synthetic registrations
+    across scripts (`python -m haven.linkage.people` makes it again)."""
+    return Model(person_settings().comparisons).load(json.loads(MODEL_PATH.read_text()))
+
+
+def train_default_model(people: int = 20_000, seed: int = 7) -> Model:
+    columns = cross_script_records(people, seed=seed)
+    model = dedupe(columns, person_settings()).model
+    MODEL_PATH.parent.mkdir(exist_ok=True)
+    MODEL_PATH.write_text(json.dumps(model.to_dict(), indent=1) + "\n")
+    return model
+
+
+if __name__ == "__main__":
+    train_default_model()

@@ -1,0 +1,46 @@
+"""The engine's field and level names, in the user's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+FIELDS = {
+    "given_name": _("Given name"),
+    "family_name": _("Family name"),
+    "birth_date": _("Date of birth"),
+    "sex": _("Sex"),
+    "nationality": _("Nationality"),
+    "place": _("Current location"),
+    "relatives": _("Relatives"),
+}
+
+LEVELS = {
+    "missing": _("not recorded on both"),
+    "exact": _("exact"),
+    "same consonants (spelling or script)": _("same consonants (spelling or script)"),
+    "very similar": _("very similar"),
+    "similar": _("similar"),
+    "somewhat similar": _("somewhat similar"),
+    "different": _("different"),
+    "one digit differs": _("one digit differs"),
+    "day and month transposed": _("day and month transposed"),
+    "same year": _("same year"),
+    "same year, another day": _("same year, another day"),
+    "within a year": _("within a year"),
+    "within 5 years": _("within 5 years"),
+    "same": _("same"),
+    "similar spelling": _("similar spelling"),
+    "same area": _("same area"),
+    "a relative's name agrees": _("a relative's name agrees"),
+    "no relative's name agrees": _("no relative's name agrees"),
+}
+
+
+def translated(explanation: dict) -> list[dict]:
+    """The explanation's fields with labels to show."""
+    return [
+        {
+            **part,
+            "field_label": FIELDS.get(part["field"], part["field"]),
+            "level_label": LEVELS.get(part["level"], part["level"]),
+        }
+        for part in explanation["fields"]
+    ]

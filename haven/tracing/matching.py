@@ -1,0 +1,125 @@
+"""Persons as the linkage engine sees them, their stored keys, and scoring candidates.
+
+Every person's blocking keys are stored (PersonMatchKey); a new or changed record's keys
+find the few persons worth comparing, across all agencies, and the engine scores them.
+Who may see which result is for the selectors to decide.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from haven.linkage.keys import stable_keys
+from haven.linkage.model import Dataset, Model, comparison_vectors
+from haven.linkage.people import COLUMNS, default_model, person_settings
+from haven.people.models import BirthDatePrecision, Person
+from haven.tracing.labels import translated
+from haven.tracing.models import PersonMatchKey
+
+SETTINGS = person_settings()
+MAX_CANDIDATES = 500  # the most persons compared with one record
+THRESHOLD = 0.5
+
+
+@dataclass
+class Match:
+    person: Person
+    probability: float
+    explanation: dict
+
+    @property
+    def percent(self) -> int:
+        return round(self.probability * 100)
+
+    def reasons(self) -> list[dict]:
+        return translated(self.explanation)
+
+
+def person_record(person) -> dict:
+    """The engine's columns for a Person (or a dict of person fields being registered)."""
+
+    def get(name, default=None):
+        if isinstance(person, dict):
+            return person.get(name, default)
+        return getattr(person, name, default)
+
+    born = get("birth_date")
+    precision = get("birth_date_precision") or BirthDatePrecision.EXACT
+    if born is None:
+        birth = ""
+    elif precision == BirthDatePrecision.YEAR:
+        birth = str(born.year)
+    elif precision == BirthDatePrecision.ESTIMATED:
+        birth = f"~{born.year}"
+    else:
+        birth = born.isoformat()
+    nationalities = get("nationalities") or []
+    location = get("current_location_id") or getattr(get("current_location"), "pk", "")
+    given, family = get("given_name") or "", get("family_name") or ""
+    if not given and not family:
+        given = get("original_script_name") or ""
+    return {
+        "given_name": given,
+        "family_name": family,
+        "sex": "" if get("sex") in (None, "unknown") else get("sex"),
+        "birth_date": birth,
+        "nationality": nationalities[0] if nationalities else "",
+        "place": str(location or ""),
+        "relatives": "",
+    }
+
+
+def _dataset(records: list[dict]) -> Dataset:
+    return Dataset({k: [r[k] for r in records] for k in COLUMNS}, SETTINGS.comparisons)
+
+
+def keys_of(record: dict) -> list[str]:
+    return stable_keys(_dataset([record]), SETTINGS.blocking, 0)
+
+
+def index_person(person: Person) -> None:
+    """Store the person's keys afresh (after registration or a change of their details)."""
+    keys = sorted(set(keys_of(person_record(person))))
+    PersonMatchKey.objects.filter(person=person).delete()
+    PersonMatchKey.objects.bulk_create([PersonMatchKey(person=person, key=k) for k in keys])
+
+
+def _prior_bits(model: Model, indexed: int) -> float:
+    """At most about one earlier record of the same person is expected among those indexed."""
+    prior = 1 / max(indexed, 100)
+    return float(np.log2(prior / (1 - prior)))
+
+
+def find(record: dict, exclude: set[int] | None = None, threshold: float = THRESHOLD):
+    """Persons of any agency likely to be the person described, best first."""
+    keys = keys_of(record)
+    if not keys:
+        return []
+    ids = list(
+        PersonMatchKey.objects.filter(key__in=keys)
+        .exclude(person_id__in=exclude or set())
+        .values_list("person_id", flat=True)
+        .distinct()[:MAX_CANDIDATES]
+    )
+    if not ids:
+        return []
+    persons = list(Person.objects.filter(pk__in=ids))
+    probe = _dataset([record])
+    known = _dataset([person_record(p) for p in persons])
+    model = default_model()
+    zeros = np.zeros(len(persons), dtype=np.int64)
+    vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))
+    shift = _prior_bits(model, PersonMatchKey.objects.values("person").distinct().count())
+    shift -= model.prior_bits
+    scores = model.scores(vectors) + shift
+    probability = Model.probability(scores)
+    found = []
+    for i in np.argsort(-scores):
+        if probability[i] < threshold:
+            break
+        explanation = model.explain(vectors[i])
+        explanation["prior_bits"] = round(explanation["prior_bits"] + shift, 2)
+        explanation["score"] = round(float(scores[i]), 2)
+        explanation["probability"] = float(probability[i])
+        found.append(Match(persons[i], float(probability[i]), explanation))
+    return found

@@ -1,0 +1,67 @@
+"""Dates of birth as stated (haven.linkage.dates) and how two of them compare."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from haven.linkage import dates
+from haven.linkage.comparisons import DATE_LEVELS, BirthDate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1990-05-17", (1990, 5, 17, dates.EXACT)),
+        ("19900517", (1990, 5, 17, dates.EXACT)),
+        ("17/05/1990", (1990, 5, 17, dates.EXACT)),
+        ("1990", (1990, 0, 0, dates.PARTIAL)),
+        ("1990-05", (1990, 5, 0, dates.PARTIAL)),
+        ("~1990", (1990, 0, 0, dates.ESTIMATED)),
+        ("", (0, 0, 0, 0)),
+        ("unknown", (0, 0, 0, 0)),
+    ],
+)
+def test_parse(text, expected):
+    parsed = dates.parse(text)
+    assert (parsed.year, parsed.month, parsed.day, parsed.precision) == expected
+
+
+@pytest.mark.parametrize("text", ["1990-02-31", "1990-13-01", "1700-01-01", "1990-00-10"])
+def test_impossible_dates_keep_only_their_digits(text):
+    parsed = dates.parse(text)
+    assert parsed.precision == dates.INVALID and parsed.year == 0
+
+
+def test_estimated_from_age():
+    assert dates.estimated_from_age(34, dt.date(2024, 5, 1)).year == 1990
+    assert dates.estimated_from_age(400, dt.date(2024, 5, 1)) is dates.MISSING
+
+
+def _level(a: str, b: str) -> str:
+    comparison = BirthDate("dob")
+    pa = comparison.prepare({"dob": [a]})
+    pb = comparison.prepare({"dob": [b]})
+    level = int(comparison.levels(pa, pb, np.array([0]), np.array([0]))[0, 0])
+    return "missing" if level == 0 else DATE_LEVELS[level - 1]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("1990-05-17", "1990-05-17", "exact"),
+        ("1990-05-17", "1990-05-18", "one digit differs"),
+        ("1990-05-07", "1990-07-05", "day and month transposed"),
+        ("1990-05-17", "1990", "same year"),
+        ("1990-05-17", "~1992", "same year"),  # an estimate within its uncertainty
+        ("1990-05-17", "1990-11-30", "same year, another day"),
+        ("1990-05-17", "1991-11-30", "within a year"),
+        ("1990-05-17", "1994", "within 5 years"),
+        ("1990-05-17", "1970-01-01", "different"),
+        ("1990-05-17", "", "missing"),
+        ("1990-02-31", "1990-02-21", "one digit differs"),
+    ],
+)
+def test_date_levels(a, b, level):
+    assert _level(a, b) == level
+    assert _level(b, a) == level
