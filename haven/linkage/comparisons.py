@@ -96,12 +96,23 @@ def _similarity(a: np.ndarray, b: np.ndarray, scorer) -> np.ndarray:
 def similarity(
     a: Prepared, b: Prepared, name_a: str, name_b: str, left, right, scorer
 ) -> np.ndarray:
-    """Similarity of the texts a[name_a][left] and b[name_b][right], pair by pair."""
+    """Similarity of the texts a[name_a][left] and b[name_b][right], pair by pair.
+
+    Where the same two texts recur often (common names and places), each distinct pair is
+    scored once; a sample tells whether sorting the pairs out is worth it.
+    """
     if not len(left):
         return np.zeros(0)
-    return _similarity(
-        VOCABULARY.decode(a[name_a][left]), VOCABULARY.decode(b[name_b][right]), scorer
-    )
+    codes_a, codes_b = a[name_a][left], b[name_b][right]
+    keys = (codes_a << 32) | codes_b
+    sample = keys[:: max(1, len(keys) // 5000)]
+    if len(keys) > 20_000 and len(np.unique(sample)) < 0.6 * len(sample):
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        scores = _similarity(
+            VOCABULARY.decode(distinct >> 32), VOCABULARY.decode(distinct & 0xFFFFFFFF), scorer
+        )
+        return scores[inverse]
+    return _similarity(VOCABULARY.decode(codes_a), VOCABULARY.decode(codes_b), scorer)
 
 
 class Comparison:

@@ -5,6 +5,7 @@ find the few persons worth comparing, across all agencies, and the engine scores
 Who may see which result is for the selectors to decide.
 """
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,19 @@ def index_person(person: Person) -> None:
     PersonMatchKey.objects.bulk_create([PersonMatchKey(person=person, key=k) for k in keys])
 
 
-def _prior_bits(model: Model, indexed: int) -> float:
+_COUNT_FOR = 300.0  # seconds a person count is reused: it only sets the prior's scale
+_count_cache: dict[str, tuple[float, int]] = {}
+
+
+def _person_count() -> int:
+    now = time.monotonic()
+    seen = _count_cache.get("persons")
+    if seen is None or now - seen[0] > _COUNT_FOR:
+        seen = _count_cache["persons"] = (now, Person.objects.count())
+    return seen[1]
+
+
+def _prior_bits(indexed: int) -> float:
     """At most about one earlier record of the same person is expected among those indexed."""
     prior = 1 / max(indexed, 100)
     return float(np.log2(prior / (1 - prior)))
@@ -109,7 +122,7 @@ def find(record: dict, exclude: set[int] | None = None, threshold: float = THRES
     model = default_model()
     zeros = np.zeros(len(persons), dtype=np.int64)
     vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))
-    shift = _prior_bits(model, PersonMatchKey.objects.values("person").distinct().count())
+    shift = _prior_bits(_person_count())
     shift -= model.prior_bits
     scores = model.scores(vectors) + shift
     probability = Model.probability(scores)
