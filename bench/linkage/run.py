@@ -114,6 +114,11 @@ def main() -> None:
         print(f"\n== {dataset}")
         for name, side, acc in (("Haven ", haven, h), ("Splink", splink, s)):
             extra = f" | clusters {fmt(acc['clusters'])}" if "clusters" in acc else ""
+            if "blocking_recall" in side:
+                extra += (
+                    f" | blocking recall {side['blocking_recall']:.4f}"
+                    f" of {side['candidates']:,} candidates"
+                )
             print(
                 f"{name} pairs {fmt(acc['pairs'])}{extra} | {side['seconds']:.1f} s"
                 f" | peak {side['peak_mb']:.0f} MB"
