@@ -140,13 +140,14 @@ def register(
         ),
     ]
     new_case.person = new_person
+    keys = tracing_matching.keys_of_person(new_person)
     if number is None and connection.vendor == "postgresql":
-        registrations.insert(new_person, consents, new_case, user.agency, registered_on.year)
+        registrations.insert(new_person, consents, new_case, user.agency, registered_on.year, keys)
     else:
         _save_one_by_one(user, new_person, consents, new_case, number, registered_on.year)
+        tracing_matching.store_keys(new_person, keys)
     for consent in consents:
         people_actions.consent_recorded(user, consent)
-    tracing_matching.index_person(new_person)
     record_event(user, "person.create", obj=new_person)
     record_event(
         user,

@@ -2,10 +2,11 @@
 
 Registering is the hottest write in Haven (field intake, offline devices syncing), and on
 two cores every statement costs both the server and the database. So the person, their
-consent decisions, the agency's case counter and the case go in one data-modifying WITH
-instead of four round trips. The rows are the ORM's (core.inserts prepares every value as
-save() would, encryption included); the counter is taken last in the statement, as the ORM
-path takes it last, and its row lock is held until commit either way.
+consent decisions, their matching keys, the agency's case counter and the case go in one
+data-modifying WITH instead of five round trips. The rows are the ORM's (core.inserts
+prepares every value as save() would, encryption included); the counter is taken last in
+the statement, as the ORM path takes it last, and its row lock is held until commit either
+way.
 """
 
 from django.db import connection
@@ -13,6 +14,7 @@ from django.db import connection
 from haven.cases.models import Case, CaseCounter
 from haven.core.inserts import column_list, insert_columns, placeholders, prepared_values
 from haven.people.models import Consent, Person
+from haven.tracing.models import PersonMatchKey
 
 # Numbers run HA-2026-000001 …; past 999,999 they simply grow (as Python's {:06d} does).
 _NUMBER_SQL = (
@@ -20,8 +22,11 @@ _NUMBER_SQL = (
 )
 
 
-def insert(person: Person, consents: list[Consent], case: Case, agency, year: int) -> None:
-    """Insert them all; set the new ids, the case number and its generated columns."""
+def insert(
+    person: Person, consents: list[Consent], case: Case, agency, year: int, keys: list[str]
+) -> None:
+    """Insert them all, with the person's matching keys; set the new ids, the case number
+    and its generated columns."""
     quote = connection.ops.quote_name
     person_fields = insert_columns(Person)
     consent_fields = insert_columns(Consent, skip={"person_id"})
@@ -39,6 +44,12 @@ def insert(person: Person, consents: list[Consent], case: Case, agency, year: in
             f"SELECT p.id, {placeholders(len(consent_fields))} FROM p RETURNING id)"
         )
         params += prepared_values(consent, consent_fields)
+    if keys:
+        parts.append(
+            f"m AS (INSERT INTO {quote(PersonMatchKey._meta.db_table)} (person_id, key) "  # noqa: S608
+            "SELECT p.id, key FROM p, unnest(%s::varchar[]) AS key)"
+        )
+        params.append(keys)
     counter = quote(CaseCounter._meta.db_table)
     parts.append(
         f"n AS (INSERT INTO {counter} (agency_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608

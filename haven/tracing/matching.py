@@ -78,11 +78,19 @@ def keys_of(record: dict) -> list[str]:
     return stable_keys(_dataset([record]), SETTINGS.blocking, 0)
 
 
-def index_person(person: Person) -> None:
-    """Store the person's keys afresh (after registration or a change of their details)."""
-    keys = sorted(set(keys_of(person_record(person))))
-    PersonMatchKey.objects.filter(person=person).delete()
+def keys_of_person(person: Person) -> list[str]:
+    return sorted(set(keys_of(person_record(person))))
+
+
+def store_keys(person: Person, keys: list[str]) -> None:
+    """The keys of a person just saved (the PostgreSQL registration writes them itself)."""
     PersonMatchKey.objects.bulk_create([PersonMatchKey(person=person, key=k) for k in keys])
+
+
+def index_person(person: Person) -> None:
+    """Store the person's keys afresh (after a change of their details, or a rebuild)."""
+    PersonMatchKey.objects.filter(person=person).delete()
+    store_keys(person, keys_of_person(person))
 
 
 _COUNT_FOR = 300.0  # seconds a person count is reused: it only sets the prior's scale
