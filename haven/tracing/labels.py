@@ -13,7 +13,7 @@ FIELDS = {
 }
 
 LEVELS = {
-    "missing": _("not recorded on both"),
+    "missing": _("missing on one side or both"),
     "exact": _("exact"),
     "same consonants (spelling or script)": _("same consonants (spelling or script)"),
     "very similar": _("very similar"),

@@ -30,7 +30,8 @@ class Match:
 
     @property
     def percent(self) -> int:
-        return round(self.probability * 100)
+        """For people to read: never 100 %, a match is a judgement to check."""
+        return min(99, round(self.probability * 100))
 
     def reasons(self) -> list[dict]:
         return translated(self.explanation)
