@@ -10,6 +10,7 @@ from haven.core import api as core_api
 from haven.feedback import api as feedback_api
 from haven.feedback import incident_api
 from haven.people import api as people_api
+from haven.tracing import api as tracing_api
 
 router = DefaultRouter()
 router.register("cases", cases_api.CaseViewSet, basename="case")
@@ -37,6 +38,7 @@ router.register("incidents", incident_api.IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("users/me/", accounts_api.me, name="users_me"),
+    path("duplicate-check/", tracing_api.DuplicateCheckView.as_view(), name="duplicate_check_api"),
     path(
         "assistance-report/",
         assistance_api.AssistanceReportView.as_view(),

@@ -228,6 +228,12 @@ MATRIX = {
     "api_docs": ("get", "/api/docs/", None, PUBLIC),
     "api-root": ("get", "/api/v1/", None, api(EVERYONE)),
     "users_me": ("get", "/api/v1/users/me/", None, api(EVERYONE)),
+    "duplicate_check_api": (
+        "post",
+        "/api/v1/duplicate-check/",
+        {"given_name": "Amal", "family_name": "Haddad"},
+        api(expect(ok=CASE_HOLDERS)),
+    ),
     "case-list": ("get", "/api/v1/cases/", None, api(expect(ok=CASE_HOLDERS))),
     "case-detail": ("get", "/api/v1/cases/{case}/", None, ON_CASE_API),
     "case-batch": ("post", "/api/v1/cases/batch/", {}, api(expect(ok=CASE_HOLDERS))),

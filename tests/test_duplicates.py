@@ -127,3 +127,46 @@ def test_index_persons_command_rebuilds_keys(world, register):
     PersonMatchKey.objects.all().delete()
     call_command("index_persons")
     assert PersonMatchKey.objects.filter(person=person).exists()
+
+
+API_QUERY = {
+    "given_name": "Mohamed",
+    "family_name": "El Hassan",
+    "sex": "male",
+    "birth_date": "1990-03-14",
+    "nationalities": ["sy"],
+}
+
+
+def test_api_lists_likely_duplicates_with_reasons(world, register, api):
+    existing = register(world["caseworker"], person=ARABIC).person
+    response = api("caseworker").post("/api/v1/duplicate-check/", API_QUERY, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [m["person"] for m in body["matches"]] == [existing.pk]
+    assert body["matches"][0]["probability"] > 0.9
+    reasons = {r["field"]: r["level"] for r in body["matches"][0]["reasons"]}
+    assert reasons["given_name"] == "same consonants (spelling or script)"
+    assert body["elsewhere"] == []
+
+
+def test_api_names_only_the_office_for_a_person_out_of_scope(world, register, api):
+    register(world["other_agency"], person=ARABIC)
+    body = api("caseworker").post("/api/v1/duplicate-check/", API_QUERY, format="json").json()
+    assert body["matches"] == [] and world["b"].name in body["elsewhere"][0]
+    assert "Hassan" not in str(body) and "الحسن" not in str(body)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"given_name": " ", "family_name": ""}, "given_name", "at least a given or a family"),
+        ({"given_name": "A" * 201}, "given_name", "no more than 200 characters"),
+        ({"given_name": "Amal", "birth_date": "1990-02-31"}, "birth_date", "Date has wrong"),
+        ({"given_name": "Amal", "nationalities": ["SY"] * 11}, "nationalities", "no more than 10"),
+    ],
+)
+def test_api_bad_input_says_what_to_fix(world, api, data, field, message):
+    response = api("caseworker").post("/api/v1/duplicate-check/", data, format="json")
+    assert response.status_code == 400
+    assert message in str(response.json()[field])
