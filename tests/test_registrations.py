@@ -20,7 +20,6 @@ PERSON_FIELDS = [
     "nationalities",
     "languages",
     "search_name",
-    "duplicate_key",
     "agency_id",
     "registered_by_id",
 ]

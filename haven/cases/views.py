@@ -114,8 +114,10 @@ def case_register(request):
     duplicates = None
     if request.method == "POST" and form.is_valid():
         person = form.person_data()
-        duplicates = tracing_selectors.likely_duplicates(user, person)
-        if duplicates and not form.cleaned_data["not_a_duplicate"]:
+        if not form.cleaned_data["not_a_duplicate"]:
+            # Checked only until the user confirms: what is not shown is not logged as seen.
+            duplicates = tracing_selectors.likely_duplicates(user, person)
+        if duplicates:
             messages.warning(
                 request,
                 _("This person may already be registered. Check the records below before saving."),

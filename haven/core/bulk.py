@@ -56,7 +56,6 @@ def seed_cases(count: int, *, batch: int = 5000, seed: int = 11, progress=None) 
                         nationalities=[nationality],
                         languages=[language],
                         search_name=names.search_key(given, family, "", script),
-                        duplicate_key=names.duplicate_key(given, family),
                     )
                 )
             Person.objects.bulk_create(persons, batch_size=size)

@@ -24,7 +24,6 @@ class Settings:
     comparisons: list[Comparison]
     blocking: list[Rule]
     max_block: int = 1000
-    threshold: float = 0.5
     random_pairs: int = 200_000
     em_update_u: bool = False
     seed: int = 42

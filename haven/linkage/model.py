@@ -107,7 +107,6 @@ class Model:
         self.prior = 1e-4
         self.tf: list[dict | None] = [None] * len(self.outputs)
         self.tf_average = np.zeros(len(self.outputs))
-        self.em_iterations = 0
 
     # -- estimation -------------------------------------------------------------------
     def estimate_u(self, vectors: np.ndarray) -> None:
@@ -191,7 +190,6 @@ class Model:
                 if update_u:
                     self.u[o] = _weighted_frequencies(patterns[:, o], (1 - match) * counts, k)
             prior = new_prior
-            self.em_iterations += 1
             if change < tolerance:
                 break
         self.prior = prior

@@ -62,7 +62,6 @@ def _derive(person: Person) -> None:
     person.search_name = names.search_key(
         person.given_name, person.family_name, person.other_names, person.original_script_name
     )
-    person.duplicate_key = names.duplicate_key(person.given_name, person.family_name)
 
 
 def build_person(user, data: dict) -> Person:
@@ -100,7 +99,7 @@ def update_person(user, person: Person, data: dict, expected_version: int) -> Pe
     changes = audit_changes(before, after, LOGGABLE)
     if not changes:
         return person
-    save_versioned(person, expected_version, [*data.keys(), "search_name", "duplicate_key"])
+    save_versioned(person, expected_version, [*data.keys(), "search_name"])
     index_person(person)
     record_event(user, "person.update", obj=person, details={"changes": changes})
     return person

@@ -95,9 +95,8 @@ class Person(TimeStamped):
     wg_communication = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=Difficulty.choices
     )
-    # Derived from the names by the actions, for search and the duplicate check.
+    # Derived from the names by the actions, for search (duplicates: tracing.PersonMatchKey).
     search_name = models.TextField(editable=False, default="")
-    duplicate_key = models.CharField(max_length=250, editable=False, default="", db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Name normalisation for search and for the simple duplicate check at registration."""
+"""Name normalisation for name search (matching people is haven.linkage's job)."""
 
 import unicodedata
 
@@ -20,9 +20,3 @@ def search_key(*names: str) -> str:
     folded = fold(" ".join(n for n in names if n))
     latin = " ".join(anyascii(folded).casefold().split())
     return folded if latin == folded else f"{folded} | {latin}"
-
-
-def duplicate_key(given: str, family: str) -> str:
-    """Order-free folded Latin key, so 'Amal Haddad' and 'HADDAD, Amal' collide."""
-    parts = anyascii(fold(f"{given} {family}")).replace(",", " ").split()
-    return " ".join(sorted(parts))

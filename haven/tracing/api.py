@@ -1,14 +1,16 @@
 """The duplicate check before saving a registration, for devices and integrations."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from haven.core.permissions import HavenPermission
-from haven.linkage.validate import MAX_FIELD_LENGTH
+from haven.linkage.validate import MAX_FIELD_LENGTH, check_record
 from haven.people.models import BirthDatePrecision, Sex
+from haven.tracing.matching import person_record
 from haven.tracing.selectors import likely_duplicates
 
 
@@ -29,11 +31,15 @@ class DuplicateQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if not (attrs.get("given_name", "").strip() or attrs.get("family_name", "").strip()):
-            raise serializers.ValidationError(
-                {"given_name": _("Give at least a given or a family name to look for matches.")}
-            )
+        # The engine's own check says what a lookup can use; its errors stop the request.
+        check = check_record(person_record(attrs))
+        if check.errors:
+            raise serializers.ValidationError({k: _(v) for k, v in check.errors.items()})
         return attrs
+
+
+# The engine's messages are English; those a caller can meet here are in the catalogue.
+gettext_noop("Give at least a given or a family name to look for matches.")
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -75,12 +75,8 @@ def _dataset(records: list[dict]) -> Dataset:
     return Dataset({k: [r[k] for r in records] for k in COLUMNS}, SETTINGS.comparisons)
 
 
-def keys_of(record: dict) -> list[str]:
-    return stable_keys(_dataset([record]), SETTINGS.blocking, 0)
-
-
 def keys_of_person(person: Person) -> list[str]:
-    return sorted(set(keys_of(person_record(person))))
+    return sorted(set(stable_keys(_dataset([person_record(person)]), SETTINGS.blocking, 0)))
 
 
 def store_keys(person: Person, keys: list[str]) -> None:
@@ -114,7 +110,8 @@ def _prior_bits(indexed: int) -> float:
 
 def find(record: dict, exclude: set[int] | None = None, threshold: float = THRESHOLD):
     """Persons of any agency likely to be the person described, best first."""
-    keys = keys_of(record)
+    probe = _dataset([record])
+    keys = stable_keys(probe, SETTINGS.blocking, 0)
     if not keys:
         return []
     ids = list(
@@ -126,7 +123,6 @@ def find(record: dict, exclude: set[int] | None = None, threshold: float = THRES
     if not ids:
         return []
     persons = list(Person.objects.filter(pk__in=ids))
-    probe = _dataset([record])
     known = _dataset([person_record(p) for p in persons])
     model = default_model()
     zeros = np.zeros(len(persons), dtype=np.int64)

@@ -3,6 +3,8 @@ may see, and for the others only which office to contact — never a name."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
+
 from haven.audit.actions import record_access
 from haven.cases.models import Case
 from haven.people.selectors import visible_persons
@@ -27,6 +29,8 @@ def likely_duplicates(user, person_data: dict, exclude: set[int] | None = None) 
     ids = [m.person.pk for m in matches]
     seen = set(visible_persons(user).filter(pk__in=ids).values_list("pk", flat=True))
     check = DuplicateCheck(visible=[m for m in matches if m.person.pk in seen])
+    # The warning links every case of each person shown: one query for all of them.
+    prefetch_related_objects([m.person for m in check.visible], "cases")
     hidden = [pk for pk in ids if pk not in seen]
     if hidden:
         offices = (
