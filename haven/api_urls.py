@@ -33,6 +33,7 @@ router.register("returns", return_api.ReturnViewSet, basename="return")
 router.register(
     "reintegration-plans", return_api.ReintegrationPlanViewSet, basename="reintegration_plan"
 )
+router.register("tracing-requests", tracing_api.TracingRequestViewSet, basename="tracing_request")
 router.register("feedback", feedback_api.SubmissionViewSet, basename="feedback")
 router.register("incidents", incident_api.IncidentViewSet, basename="incident")
 

@@ -230,14 +230,19 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "haven.feedback.models.IncidentKind",
         "AffectedSexEnum": "haven.feedback.models.AffectedSex",
         "SexEnum": "haven.people.models.Sex",
+        "TracingStatusEnum": "haven.tracing.models.TracingStatus",
+        "MatchStatusEnum": "haven.tracing.models.MatchStatus",
         "AgeBandEnum": "haven.feedback.models.AgeBand",
         "PerpetratorEnum": "haven.feedback.models.Perpetrator",
     },
 }
 
 # Background jobs: a real broker when HAVEN_BROKER_URL is set, otherwise run in-process.
-CELERY_BROKER_URL = os.environ.get("HAVEN_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+HAVEN_BROKER_URL = os.environ.get("HAVEN_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not HAVEN_BROKER_URL
+# In-process jobs still pass through a producer to serialise their arguments: the memory
+# transport is that producer's, so nothing looks for a broker on localhost.
+CELERY_BROKER_URL = HAVEN_BROKER_URL or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 # Periodic jobs, run by the worker's scheduler (`celery worker --beat`, which `haven run`
 # starts with a broker) or, without a broker, by `haven remind --every`.

@@ -13,6 +13,7 @@ from haven.core import views as core_views
 from haven.feedback import incident_views
 from haven.feedback import public_views as feedback_public
 from haven.feedback import views as feedback_views
+from haven.tracing import views as tracing_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -96,6 +97,17 @@ urlpatterns = [
     ),
     path("reintegration/<int:pk>/close/", return_views.plan_close, name="plan_close"),
     path("assistance/report/", assistance_views.assistance_report, name="assistance_report"),
+    path("tracing/", tracing_views.tracing_list, name="tracing_list"),
+    path("cases/<int:pk>/tracing/new/", tracing_views.tracing_new, name="tracing_new"),
+    path("tracing/<int:pk>/", tracing_views.tracing_detail, name="tracing_detail"),
+    path("tracing/<int:pk>/edit/", tracing_views.tracing_edit, name="tracing_edit"),
+    path(
+        "tracing/<int:pk>/matches/<int:match_pk>/decide/",
+        tracing_views.tracing_decide,
+        name="tracing_decide",
+    ),
+    path("tracing/<int:pk>/close/", tracing_views.tracing_close, name="tracing_close"),
+    path("tracing/<int:pk>/reunify/", tracing_views.tracing_reunify, name="tracing_reunify"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),

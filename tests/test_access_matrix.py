@@ -234,6 +234,50 @@ MATRIX = {
         {"given_name": "Amal", "family_name": "Haddad"},
         api(expect(ok=CASE_HOLDERS)),
     ),
+    "tracing_list": ("get", "/tracing/", None, expect(ok=CASE_HOLDERS)),
+    "tracing_new": ("get", "/cases/{case}/tracing/new/", None, ON_CASE),
+    "tracing_detail": ("get", "/tracing/{tracing}/", None, ON_CASE),
+    "tracing_edit": ("get", "/tracing/{tracing}/edit/", None, ON_CASE),
+    "tracing_decide": ("post", "/tracing/{tracing}/matches/{match}/decide/", {}, ON_CASE),
+    "tracing_close": ("post", "/tracing/{tracing}/close/", {}, ON_CASE),
+    "tracing_reunify": ("get", "/tracing/{tracing}/reunify/", None, ON_CASE),
+    "tracing_request-list": (
+        "get",
+        "/api/v1/tracing-requests/",
+        None,
+        api(expect(ok=CASE_HOLDERS)),
+    ),
+    "tracing_request-create": (
+        "post",
+        "/api/v1/tracing-requests/",
+        {
+            "case": "{case}",
+            "relationship": "parent",
+            "given_name": "Omar",
+            "separation_cause": "journey",
+        },
+        ON_CASE_API,
+    ),
+    "tracing_request-detail": ("get", "/api/v1/tracing-requests/{tracing}/", None, ON_CASE_API),
+    "tracing_request-matches": (
+        "get",
+        "/api/v1/tracing-requests/{tracing}/matches/",
+        None,
+        ON_CASE_API,
+    ),
+    "tracing_request-decide": (
+        "post",
+        "/api/v1/tracing-requests/{tracing}/decide/",
+        {},
+        ON_CASE_API,
+    ),
+    "tracing_request-close": ("post", "/api/v1/tracing-requests/{tracing}/close/", {}, ON_CASE_API),
+    "tracing_request-reunify": (
+        "post",
+        "/api/v1/tracing-requests/{tracing}/reunify/",
+        {},
+        ON_CASE_API,
+    ),
     "case-list": ("get", "/api/v1/cases/", None, api(expect(ok=CASE_HOLDERS))),
     "case-detail": ("get", "/api/v1/cases/{case}/", None, ON_CASE_API),
     "case-batch": ("post", "/api/v1/cases/batch/", {}, api(expect(ok=CASE_HOLDERS))),
@@ -527,7 +571,10 @@ def targets(world, register):
         perpetrator="border_officials",
         counts={("male", "18_59"): 12},
     )
+    tracing, match = _tracing(world, register, case)
     return {
+        "tracing": tracing.pk,
+        "match": match.pk,
         "incident": incident.pk,
         "submission": submission.pk,
         "code": code,
@@ -552,6 +599,35 @@ def targets(world, register):
         "transfer": transfer.pk,
         "location": location.pk,
     }
+
+
+def _tracing(world, register, case):
+    """A tracing request of the caseworker's case, with one match (a person registered by
+    the same caseworker)."""
+    from haven.people import actions as people_actions
+    from haven.tracing import actions as tracing_actions
+
+    consent = {"purpose": "tracing", "legal_basis": "consent", "given": True}
+    people_actions.record_consent(
+        world["caseworker"], case.person, decided_on=date.today(), **consent
+    )
+    father = {"given_name": "Omar", "sex": "male", "birth_date": date(1960, 2, 1)}
+    register(world["caseworker"], person=father, other_consents=[consent])
+    tracing = tracing_actions.open_request(
+        world["caseworker"],
+        case,
+        {
+            "relationship": "parent",
+            "given_name": "Omar",
+            "family_name": "Haddad",
+            "sex": "male",
+            "birth_date": date(1960, 1, 1),
+            "birth_date_precision": "year",
+            "separation_cause": "journey",
+        },
+    )
+    [match] = tracing_actions.refresh_matches(tracing)
+    return tracing, match
 
 
 def _referral(world, case, service):

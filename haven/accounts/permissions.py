@@ -14,6 +14,9 @@ PERMISSIONS = {
     "person.view_identifying": _("See names, contacts, documents and notes"),
     "note.add": _("Write case notes"),
     "consent.manage": _("Record and withdraw consent"),
+    "tracing.manage": _(
+        "Open tracing requests for cases in scope, decide on their matches, record reunification"
+    ),
     "assessment.fill": _("Fill in and submit assessments of cases in scope"),
     "assessment.forms": _("Publish assessment forms (XLSForm)"),
     "referral.create": _("Refer cases in scope for services"),
@@ -50,6 +53,7 @@ _CASEWORK = [
     "person.view_identifying",
     "note.add",
     "consent.manage",
+    "tracing.manage",
     "assessment.fill",
     "referral.create",
     "referral.receive",

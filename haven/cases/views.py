@@ -35,6 +35,7 @@ from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
 from haven.people.models import ConsentPurpose, Person
 from haven.tracing import selectors as tracing_selectors
+from haven.tracing import views as tracing_views
 
 # Lists count exactly up to these numbers, then say "N+" (see CappedPaginator).
 LIST_COUNT_CAP = 1000
@@ -226,6 +227,7 @@ def _tab_context(user, case, tab, plan):
                 relative__in=people_selectors.visible_persons(user)
             ),
             "relative_form": person_forms.RelativeForm(),
+            **tracing_views.case_tab_context(user, case),
         }
     if tab == "consent":
         return {

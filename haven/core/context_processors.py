@@ -14,6 +14,7 @@ def haven(request):
             for perm in (
                 "case.view",
                 "case.create",
+                "tracing.manage",
                 "referral.create",
                 "referral.receive",
                 "audit.view",

@@ -11,11 +11,13 @@ from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.people import names
 from haven.people.models import (
     Consent,
+    ConsentPurpose,
     Contact,
     IdentityDocument,
     Person,
     Relationship,
 )
+from haven.tracing import tasks as tracing_tasks
 from haven.tracing.matching import index_person
 
 EDITABLE_FIELDS = [
@@ -101,6 +103,7 @@ def update_person(user, person: Person, data: dict, expected_version: int) -> Pe
         return person
     save_versioned(person, expected_version, [*data.keys(), "search_name"])
     index_person(person)
+    tracing_tasks.after_commit(tracing_tasks.refresh_person_matches, person.pk)
     record_event(user, "person.update", obj=person, details={"changes": changes})
     return person
 
@@ -164,6 +167,9 @@ def consent_recorded(user, consent: Consent) -> None:
             "date": consent.decided_on,
         },
     )
+    if consent.purpose == ConsentPurpose.TRACING:
+        # Matches follow consent both ways: a person without it is never a candidate.
+        tracing_tasks.after_commit(tracing_tasks.refresh_person_matches, consent.person_id)
 
 
 def save_consent(user, person: Person, **decision):

@@ -33,3 +33,14 @@ def consent_summary(person) -> dict[str, Consent | None]:
     for consent in person.consents.order_by("recorded_at", "id"):
         latest[consent.purpose] = consent
     return latest
+
+
+def with_consent(person_ids, purpose: str) -> set[int]:
+    """Those of the persons whose decision in force for the purpose is a consent given."""
+    latest: dict[int, bool] = {}
+    decisions = Consent.objects.filter(person_id__in=list(person_ids), purpose=purpose)
+    for person_id, given in decisions.order_by("recorded_at", "id").values_list(
+        "person_id", "given"
+    ):
+        latest[person_id] = given
+    return {pk for pk, given in latest.items() if given}

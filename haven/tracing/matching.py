@@ -6,7 +6,8 @@ Who may see which result is for the selectors to decide.
 """
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +28,7 @@ class Match:
     person: Person
     probability: float
     explanation: dict
+    vector: list[int] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -59,7 +61,9 @@ def person_record(person) -> dict:
     location = get("current_location_id") or getattr(get("current_location"), "pk", "")
     given, family = get("given_name") or "", get("family_name") or ""
     if not given and not family:
-        given = get("original_script_name") or ""
+        # Only the name as written in its own script: its first word is taken as the given
+        # name and the rest as the family name, the usual order of Arabic and most names.
+        given, _space, family = (get("original_script_name") or "").strip().partition(" ")
     return {
         "given_name": given,
         "family_name": family,
@@ -75,8 +79,12 @@ def _dataset(records: list[dict]) -> Dataset:
     return Dataset({k: [r[k] for r in records] for k in COLUMNS}, SETTINGS.comparisons)
 
 
+def keys_of(record: dict) -> list[str]:
+    return sorted(set(stable_keys(_dataset([record]), SETTINGS.blocking, 0)))
+
+
 def keys_of_person(person: Person) -> list[str]:
-    return sorted(set(stable_keys(_dataset([person_record(person)]), SETTINGS.blocking, 0)))
+    return keys_of(person_record(person))
 
 
 def store_keys(person: Person, keys: list[str]) -> None:
@@ -108,8 +116,51 @@ def _prior_bits(indexed: int) -> float:
     return float(np.log2(prior / (1 - prior)))
 
 
-def find(record: dict, exclude: set[int] | None = None, threshold: float = THRESHOLD):
-    """Persons of any agency likely to be the person described, best first."""
+_MODEL_FOR = 60.0  # seconds before a web worker looks for a newer calibrated model
+_model_cache: dict[str, tuple[float, int, Model]] = {}
+
+
+def current_model() -> Model:
+    """The latest model calibrated from caseworkers' decisions, else the shipped one.
+
+    Each process looks for a newer one at most once a minute; `forget_model` makes the
+    process that recalibrated use its result at once."""
+    from haven.tracing.models import LinkageModel
+
+    now = time.monotonic()
+    seen = _model_cache.get("model")
+    if seen is not None and now - seen[0] <= _MODEL_FOR:
+        return seen[2]
+    latest = LinkageModel.objects.order_by("-id").first()
+    if latest is None:
+        model, latest_id = default_model(), 0
+    elif seen is not None and seen[1] == latest.pk:
+        model, latest_id = seen[2], latest.pk
+    else:
+        model, latest_id = fresh_model().load(latest.parameters), latest.pk
+    _model_cache["model"] = (now, latest_id, model)
+    return model
+
+
+def fresh_model() -> Model:
+    """A copy of the shipped model, to calibrate without touching the one in use."""
+    return Model(SETTINGS.comparisons).load(default_model().to_dict())
+
+
+def forget_model() -> None:
+    _model_cache.pop("model", None)
+
+
+def find(
+    record: dict,
+    exclude: set[int] | None = None,
+    threshold: float = THRESHOLD,
+    among: Callable[[list[int]], set[int]] | None = None,
+) -> list[Match]:
+    """Persons of any agency likely to be the person described, best first.
+
+    `among`, given the candidates' ids, keeps those that may be matched at all (for
+    tracing: those whose consent allows it)."""
     probe = _dataset([record])
     keys = stable_keys(probe, SETTINGS.blocking, 0)
     if not keys:
@@ -120,11 +171,13 @@ def find(record: dict, exclude: set[int] | None = None, threshold: float = THRES
         .values_list("person_id", flat=True)
         .distinct()[:MAX_CANDIDATES]
     )
+    if ids and among is not None:
+        ids = sorted(among(ids))
     if not ids:
         return []
     persons = list(Person.objects.filter(pk__in=ids))
     known = _dataset([person_record(p) for p in persons])
-    model = default_model()
+    model = current_model()
     zeros = np.zeros(len(persons), dtype=np.int64)
     vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))
     shift = _prior_bits(_person_count())
@@ -139,5 +192,5 @@ def find(record: dict, exclude: set[int] | None = None, threshold: float = THRES
         explanation["prior_bits"] = round(explanation["prior_bits"] + shift, 2)
         explanation["score"] = round(float(scores[i]), 2)
         explanation["probability"] = float(probability[i])
-        found.append(Match(persons[i], float(probability[i]), explanation))
+        found.append(Match(persons[i], float(probability[i]), explanation, vectors[i].tolist()))
     return found

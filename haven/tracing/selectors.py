@@ -1,14 +1,23 @@
-"""Reads for duplicates, scoped by the access policy: a user sees the likely duplicates they
-may see, and for the others only which office to contact — never a name."""
+"""Reads for duplicates and tracing, scoped by the access policy: a user sees the likely
+duplicates and tracing matches they may see, and for the others only which office to
+contact — never a name. Tracing requests are seen through the enquirer's case."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
+from django.http import Http404
 
+from haven.accounts import policy
 from haven.audit.actions import record_access
 from haven.cases.models import Case
-from haven.people.selectors import visible_persons
+from haven.people.models import CareStatus, ConsentPurpose
+from haven.people.selectors import has_consent, visible_persons, with_consent
 from haven.tracing import matching
+from haven.tracing.labels import translated
+from haven.tracing.models import PotentialMatch, TracingRequest, TracingStatus
+
+TRACING = ConsentPurpose.TRACING
 
 
 @dataclass
@@ -43,3 +52,120 @@ def likely_duplicates(user, person_data: dict, exclude: set[int] | None = None) 
     for match in check.visible:
         record_access(user, "person.duplicate_check", match.person)
     return check
+
+
+# ---- tracing ----------------------------------------------------------------------------
+
+
+def sought_record(request) -> dict:
+    """The engine's columns for the person a tracing request seeks."""
+    return matching.person_record(
+        {
+            "given_name": request.given_name,
+            "family_name": request.family_name,
+            "original_script_name": request.original_script_name,
+            "sex": request.sex,
+            "birth_date": request.birth_date,
+            "birth_date_precision": request.birth_date_precision,
+            "nationalities": [request.nationality] if request.nationality else [],
+            "current_location_id": request.last_seen_location_id,
+        }
+    )
+
+
+def visible_requests(user, perm: str = "case.view"):
+    """Tracing requests are seen (and managed) through the enquirer's case."""
+    cases = Case.objects.filter(policy.case_q(user, perm))
+    return TracingRequest.objects.filter(case__in=cases).select_related("case__person")
+
+
+def get_request(user, pk, perm: str = "case.view") -> TracingRequest:
+    request = visible_requests(user, perm).filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such tracing request")
+    return request
+
+
+def search_requests(user, *, status: str = "", text: str = ""):
+    found = visible_requests(user)
+    if status in TracingStatus.values:
+        found = found.filter(status=status)
+    text = text.strip()
+    if text and policy.can_see_identity(user):
+        for word in text.split()[:5]:
+            found = found.filter(
+                Q(given_name__icontains=word)
+                | Q(family_name__icontains=word)
+                | Q(original_script_name__icontains=word)
+                | Q(case__number__icontains=word)
+            )
+    return found
+
+
+def get_match(user, request, pk) -> PotentialMatch:
+    match = request.matches.filter(pk=pk).select_related("person").first()
+    if match is None:
+        raise Http404("No such match")
+    match.request = request
+    return match
+
+
+@dataclass
+class Matches:
+    """What a request's page shows of its matches."""
+
+    enquirer_consent: bool
+    # Persons the user may see: named, with the decision buttons.
+    shown: list[PotentialMatch] = field(default_factory=list)
+    # Persons of other offices or agencies: the score and reasons, and whom to contact.
+    elsewhere: list[PotentialMatch] = field(default_factory=list)
+
+
+def matches_for(user, request) -> Matches:
+    """The request's matches that consent allows, each shown as the user's scope allows;
+    every person named is written to the access log."""
+    enquirer_consent = has_consent(request.case.person, TRACING)
+    if not enquirer_consent:
+        return Matches(enquirer_consent=False)
+    rows = list(request.matches.select_related("person"))
+    allowed = with_consent([m.person_id for m in rows], TRACING)
+    rows = [m for m in rows if m.person_id in allowed]
+    seen = set(
+        visible_persons(user)
+        .filter(pk__in=[m.person_id for m in rows])
+        .values_list("pk", flat=True)
+    )
+    result = Matches(enquirer_consent=True)
+    hidden = [m.person_id for m in rows if m.person_id not in seen]
+    contact = _contacts(hidden)
+    for match in rows:
+        match.reasons = translated(match.explanation) if match.explanation else []
+        if match.person_id in seen:
+            result.shown.append(match)
+            record_access(user, "tracing.match", match.person)
+        else:
+            match.contact = contact.get(match.person_id, "")
+            result.elsewhere.append(match)
+    return result
+
+
+def _contacts(person_ids: list[int]) -> dict[int, str]:
+    """ "Office (Agency)" of the first case of each person."""
+    found: dict[int, str] = {}
+    rows = Case.objects.filter(person_id__in=person_ids).order_by("registered_on", "id")
+    for person_id, office, agency in rows.values_list("person_id", "office__name", "agency__name"):
+        found.setdefault(person_id, f"{office} ({agency})")
+    return found
+
+
+def involves_child(request, person=None, on: date | None = None) -> bool:
+    """Is a child on either side: the enquirer, the person found, or the person sought?"""
+    on = on or date.today()
+    enquirer = request.case.person
+    if enquirer.care_status in (CareStatus.SEPARATED, CareStatus.UNACCOMPANIED):
+        return True
+    ages = [enquirer.age(on), person.age(on) if person is not None else None]
+    if request.birth_date is not None:
+        born = request.birth_date
+        ages.append(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
+    return any(age is not None and age < 18 for age in ages)

@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 ]
             )
         )
-        if settings.CELERY_BROKER_URL:
+        if settings.HAVEN_BROKER_URL:
             celery = shutil.which("celery", path=os.path.dirname(sys.executable)) or "celery"
             # --beat: the worker also runs the periodic jobs (settings.CELERY_BEAT_SCHEDULE).
             schedule = str(settings.VAR_DIR / "celerybeat-schedule")

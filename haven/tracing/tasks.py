@@ -1,0 +1,40 @@
+"""Background jobs of tracing: finding matches again when either side changes, and
+recalibrating the person model after caseworkers' decisions.
+
+Actions queue them after commit, so a job reads what was saved. Without a broker they
+run at once, in the same process.
+"""
+
+from functools import partial
+
+from celery import shared_task
+from django.db import transaction
+
+
+def after_commit(task, *args) -> None:
+    transaction.on_commit(partial(task.delay, *args))
+
+
+@shared_task
+def refresh_request_matches(request_id: int) -> int:
+    from haven.tracing import actions
+    from haven.tracing.models import TracingRequest
+
+    request = TracingRequest.objects.select_related("case__person").filter(pk=request_id).first()
+    return len(actions.refresh_matches(request)) if request is not None else 0
+
+
+@shared_task
+def refresh_person_matches(person_id: int) -> int:
+    """The active requests that may seek this person (or that they made), looked at again."""
+    from haven.tracing import actions
+
+    return actions.refresh_for_person(person_id)
+
+
+@shared_task
+def recalibrate_model() -> int | None:
+    from haven.tracing import actions
+
+    saved = actions.recalibrate()
+    return saved.pk if saved is not None else None
