@@ -11,6 +11,7 @@ from haven.feedback import api as feedback_api
 from haven.feedback import incident_api
 from haven.people import api as people_api
 from haven.tracing import api as tracing_api
+from haven.tracing import merge_api
 
 router = DefaultRouter()
 router.register("cases", cases_api.CaseViewSet, basename="case")
@@ -34,6 +35,9 @@ router.register(
     "reintegration-plans", return_api.ReintegrationPlanViewSet, basename="reintegration_plan"
 )
 router.register("tracing-requests", tracing_api.TracingRequestViewSet, basename="tracing_request")
+router.register("dedupe-jobs", merge_api.DedupeJobViewSet, basename="dedupe_job")
+router.register("duplicate-pairs", merge_api.DuplicatePairViewSet, basename="duplicate_pair")
+router.register("person-merges", merge_api.PersonMergeViewSet, basename="person_merge")
 router.register("feedback", feedback_api.SubmissionViewSet, basename="feedback")
 router.register("incidents", incident_api.IncidentViewSet, basename="incident")
 

@@ -13,6 +13,7 @@ from haven.core import views as core_views
 from haven.feedback import incident_views
 from haven.feedback import public_views as feedback_public
 from haven.feedback import views as feedback_views
+from haven.tracing import merge_views
 from haven.tracing import views as tracing_views
 
 urlpatterns = [
@@ -108,6 +109,13 @@ urlpatterns = [
     ),
     path("tracing/<int:pk>/close/", tracing_views.tracing_close, name="tracing_close"),
     path("tracing/<int:pk>/reunify/", tracing_views.tracing_reunify, name="tracing_reunify"),
+    path("persons/duplicates/", merge_views.duplicates_queue, name="duplicates_queue"),
+    path("persons/duplicates/<int:pk>/dismiss/", merge_views.pair_dismiss, name="pair_dismiss"),
+    path("persons/merge/", merge_views.person_merge, name="person_merge"),
+    path("persons/merges/<int:pk>/", merge_views.merge_detail, name="merge_detail"),
+    path("persons/merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
+    path("cases/<int:pk>/merge/", merge_views.merge_from_case, name="merge_from_case"),
+    path("manage/deduplication/", merge_views.dedupe_jobs, name="dedupe_jobs"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),

@@ -76,6 +76,11 @@ FEEDBACK_HANDLERS = expect(
     ok=["feedback_focal"], not_found=["psea", "supervisor", "other_supervisor"]
 )
 
+# Merging: supervisors and protection officers, on persons of their scope.
+MERGERS = ["supervisor", "protection", "other_supervisor"]
+ON_PAIR = expect(ok=["supervisor", "protection"], not_found=["other_supervisor"])
+DEDUPERS = expect(ok=["agency_admin", "system_admin"])
+
 INCIDENT_RECORDERS = expect(ok=["supervisor", "protection", "feedback_focal", "other_supervisor"])
 INCIDENT_A = expect(
     ok=["supervisor", "protection", "feedback_focal"], not_found=["other_supervisor"]
@@ -278,6 +283,21 @@ MATRIX = {
         {},
         ON_CASE_API,
     ),
+    "duplicates_queue": ("get", "/persons/duplicates/", None, expect(ok=MERGERS)),
+    "pair_dismiss": ("post", "/persons/duplicates/{pair}/dismiss/", {}, ON_PAIR),
+    "person_merge": ("get", "/persons/merge/?a={pair_a}&b={pair_b}", None, ON_PAIR),
+    "merge_detail": ("get", "/persons/merges/{merge}/", None, ON_PAIR),
+    "merge_undo": ("post", "/persons/merges/{merge}/undo/", {}, ON_PAIR),
+    "merge_from_case": ("post", "/cases/{case}/merge/", {}, ON_PAIR),
+    "dedupe_jobs": ("get", "/manage/deduplication/", None, DEDUPERS),
+    "dedupe_job-list": ("get", "/api/v1/dedupe-jobs/", None, api(DEDUPERS)),
+    "dedupe_job-create": ("post", "/api/v1/dedupe-jobs/", {}, api(DEDUPERS)),
+    "dedupe_job-detail": ("get", "/api/v1/dedupe-jobs/{job}/", None, api(DEDUPERS)),
+    "duplicate_pair-list": ("get", "/api/v1/duplicate-pairs/", None, api(expect(ok=MERGERS))),
+    "duplicate_pair-dismiss": ("post", "/api/v1/duplicate-pairs/{pair}/dismiss/", {}, api(ON_PAIR)),
+    "person_merge-list": ("post", "/api/v1/person-merges/", {}, api(expect(ok=MERGERS))),
+    "person_merge-detail": ("get", "/api/v1/person-merges/{merge}/", None, api(ON_PAIR)),
+    "person_merge-undo": ("post", "/api/v1/person-merges/{merge}/undo/", {}, api(ON_PAIR)),
     "case-list": ("get", "/api/v1/cases/", None, api(expect(ok=CASE_HOLDERS))),
     "case-detail": ("get", "/api/v1/cases/{case}/", None, ON_CASE_API),
     "case-batch": ("post", "/api/v1/cases/batch/", {}, api(expect(ok=CASE_HOLDERS))),
@@ -572,7 +592,13 @@ def targets(world, register):
         counts={("male", "18_59"): 12},
     )
     tracing, match = _tracing(world, register, case)
+    pair, merge, job = _duplicates(world, register)
     return {
+        "pair": pair.pk,
+        "pair_a": pair.first_id,
+        "pair_b": pair.second_id,
+        "merge": merge.pk,
+        "job": job.pk,
         "tracing": tracing.pk,
         "match": match.pk,
         "incident": incident.pk,
@@ -599,6 +625,23 @@ def targets(world, register):
         "transfer": transfer.pk,
         "location": location.pk,
     }
+
+
+def _duplicates(world, register):
+    """A pair in the review queue and a merge, of persons of the caseworker's office."""
+    from haven.tracing import merge_actions
+    from haven.tracing.models import DedupeJob, DuplicatePair
+
+    one, two, three, four = (
+        register(world["caseworker"], person={"given_name": name}).person
+        for name in ("Sara", "Sarah", "Idris", "Idriss")
+    )
+    job = DedupeJob.objects.create(started_by=world["agency_admin"], status="done")
+    pair = DuplicatePair.objects.create(job=job, first=one, second=two, probability=0.9)
+    merge = merge_actions.merge_persons(
+        world["supervisor"], three, four, take=[], versions=(three.version, four.version)
+    )
+    return pair, merge, job
 
 
 def _tracing(world, register, case):

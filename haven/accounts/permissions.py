@@ -14,6 +14,8 @@ PERMISSIONS = {
     "person.view_identifying": _("See names, contacts, documents and notes"),
     "note.add": _("Write case notes"),
     "consent.manage": _("Record and withdraw consent"),
+    "person.merge": _("Merge two records of the same person, and undo a merge"),
+    "person.deduplicate": _("Run the deduplication of all persons (counts only, no names)"),
     "tracing.manage": _(
         "Open tracing requests for cases in scope, decide on their matches, record reunification"
     ),
@@ -70,6 +72,7 @@ BUILTIN_ROLES = {
             "case.assign",
             "case.approve",
             "case.transfer",
+            "person.merge",
             "referral.override_consent",
             "feedback.oversee",
             "incident.record",
@@ -84,6 +87,7 @@ BUILTIN_ROLES = {
             *_CASEWORK,
             "case.view_sensitive",
             "case.assign",
+            "person.merge",
             "referral.override_consent",
             "incident.record",
             "report.view",
@@ -113,7 +117,14 @@ BUILTIN_ROLES = {
     ),
     "agency_admin": (
         _("Agency administrator"),
-        ["agency.manage", "assessment.forms", "service.manage", "audit.view", "report.view"],
+        [
+            "agency.manage",
+            "assessment.forms",
+            "service.manage",
+            "person.deduplicate",
+            "audit.view",
+            "report.view",
+        ],
         "agency",
         True,
     ),
@@ -124,6 +135,7 @@ BUILTIN_ROLES = {
             "agency.manage",
             "assessment.forms",
             "service.manage",
+            "person.deduplicate",
             "audit.view",
             "report.view",
         ],

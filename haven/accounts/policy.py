@@ -217,7 +217,8 @@ def person_q(user, perm: str = "case.view") -> Q:
     if not scopes(user, perm):
         return Q(pk__in=[])
     visible_cases = Case.objects.filter(case_q(user, perm), person=OuterRef("pk"))
-    return Q(Exists(visible_cases)) | Q(registered_by_id=user.pk)
+    # A record merged into another is kept only to undo the merge: nobody sees it.
+    return (Q(Exists(visible_cases)) | Q(registered_by_id=user.pk)) & Q(merged_into__isnull=True)
 
 
 # ---- feedback, complaints and incidents --------------------------------------------------

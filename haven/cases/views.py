@@ -248,6 +248,8 @@ def _tab_context(user, case, tab, plan):
             "documents": person.documents.all(),
             "contact_form": person_forms.ContactForm(),
             "document_form": person_forms.DocumentForm(),
+            "can_merge": policy.has_perm(user, "person.merge")
+            and policy.can_case(user, "case.update", case),
         }
     if tab == "summary":
         return {"flag_form": forms.FlagForm()}

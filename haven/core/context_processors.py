@@ -15,6 +15,8 @@ def haven(request):
                 "case.view",
                 "case.create",
                 "tracing.manage",
+                "person.merge",
+                "person.deduplicate",
                 "referral.create",
                 "referral.receive",
                 "audit.view",

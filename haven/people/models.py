@@ -97,6 +97,11 @@ class Person(TimeStamped):
     )
     # Derived from the names by the actions, for search (duplicates: tracing.PersonMatchKey).
     search_name = models.TextField(editable=False, default="")
+    # Set when this record was merged into another (tracing.PersonMerge): it is then kept
+    # only so that the merge can be undone, and seen by nobody.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

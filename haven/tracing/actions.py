@@ -22,8 +22,10 @@ from haven.tracing import matching, tasks
 from haven.tracing.models import (
     ACTIVE_STATUSES,
     BestInterests,
+    DuplicatePair,
     LinkageModel,
     MatchStatus,
+    PairStatus,
     PersonMatchKey,
     PotentialMatch,
     Reunification,
@@ -337,6 +339,11 @@ def _check_best_interests(record: Reunification) -> None:
 
 # ---- calibration ------------------------------------------------------------------------
 
+_PAIR_LABELS = {
+    PairStatus.MERGED: MatchStatus.CONFIRMED,
+    PairStatus.DISMISSED: MatchStatus.REJECTED,
+}
+
 
 @audited
 def recalibrate() -> LinkageModel | None:
@@ -345,8 +352,17 @@ def recalibrate() -> LinkageModel | None:
     model = matching.fresh_model()
     width = len(model.outputs)
     labelled = {MatchStatus.CONFIRMED: [], MatchStatus.REJECTED: []}
-    decided = PotentialMatch.objects.exclude(status=MatchStatus.PENDING)
-    for status, vector in decided.values_list("status", "vector"):
+    # Tracing decisions, and the duplicates merged or said to be two people.
+    decided = [
+        *PotentialMatch.objects.exclude(status=MatchStatus.PENDING).values_list("status", "vector"),
+        *(
+            (_PAIR_LABELS[status], vector)
+            for status, vector in DuplicatePair.objects.filter(decided_by__isnull=False)
+            .exclude(status=PairStatus.PENDING)
+            .values_list("status", "vector")
+        ),
+    ]
+    for status, vector in decided:
         if isinstance(vector, list) and len(vector) == width:
             labelled[status].append(vector)
     confirmed, rejected = labelled[MatchStatus.CONFIRMED], labelled[MatchStatus.REJECTED]

@@ -110,7 +110,7 @@ def _person_count() -> int:
     return seen[1]
 
 
-def _prior_bits(indexed: int) -> float:
+def prior_bits(indexed: int) -> float:
     """At most about one earlier record of the same person is expected among those indexed."""
     prior = 1 / max(indexed, 100)
     return float(np.log2(prior / (1 - prior)))
@@ -180,7 +180,7 @@ def find(
     model = current_model()
     zeros = np.zeros(len(persons), dtype=np.int64)
     vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))
-    shift = _prior_bits(_person_count())
+    shift = prior_bits(_person_count())
     shift -= model.prior_bits
     scores = model.scores(vectors) + shift
     probability = Model.probability(scores)

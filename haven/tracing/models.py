@@ -212,3 +212,94 @@ class LinkageModel(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+class PersonMerge(models.Model):
+    """Two records of one person made one: `merged` was folded into `survivor`. Everything
+    moved and every value replaced is kept, so the merge can be undone."""
+
+    survivor = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # The survivor's fields that took the merged record's value, and the values they had
+    # (personal data: encrypted).
+    taken_fields = models.JSONField(default=list)
+    survivor_before = EncryptedTextField(blank=True)
+    # Row ids moved from the merged record to the survivor, by kind.
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class DedupeJob(models.Model):
+    """One run of the deduplication over all persons, with its progress."""
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default="queued")
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    stage = models.CharField(max_length=100, blank=True)
+    persons = models.PositiveIntegerField(default=0)
+    pairs = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class PairStatus(models.TextChoices):
+    PENDING = "pending", _("To review")
+    MERGED = "merged", _("Merged")
+    DISMISSED = "dismissed", _("Not the same person")
+
+
+class DuplicatePair(models.Model):
+    """Two persons the deduplication found likely to be one, waiting for a person to look.
+    `first` is always the lower id, so a pair is stored once whatever job found it."""
+
+    job = models.ForeignKey(DedupeJob, on_delete=models.CASCADE, related_name="found")
+    first = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    explanation = models.JSONField(default=dict)
+    vector = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=PairStatus.choices, default="pending")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+
+    @property
+    def percent(self) -> int:
+        return min(99, round(self.probability * 100))

@@ -15,7 +15,14 @@ from haven.people.models import CareStatus, ConsentPurpose
 from haven.people.selectors import has_consent, visible_persons, with_consent
 from haven.tracing import matching
 from haven.tracing.labels import translated
-from haven.tracing.models import PotentialMatch, TracingRequest, TracingStatus
+from haven.tracing.models import (
+    DuplicatePair,
+    PairStatus,
+    PersonMerge,
+    PotentialMatch,
+    TracingRequest,
+    TracingStatus,
+)
 
 TRACING = ConsentPurpose.TRACING
 
@@ -169,3 +176,41 @@ def involves_child(request, person=None, on: date | None = None) -> bool:
         born = request.birth_date
         ages.append(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
     return any(age is not None and age < 18 for age in ages)
+
+
+# ---- merges and the deduplication review queue ---------------------------------------
+
+
+def review_queue(user):
+    """Pairs waiting for review whose two persons the user may both see."""
+    if not policy.has_perm(user, "person.merge"):
+        return DuplicatePair.objects.none()
+    visible = visible_persons(user).values("pk")
+    return DuplicatePair.objects.filter(
+        status=PairStatus.PENDING, first__in=visible, second__in=visible
+    ).select_related("first", "second")
+
+
+def get_pair(user, pk) -> DuplicatePair:
+    pair = review_queue(user).filter(pk=pk).first()
+    if pair is None:
+        raise Http404("No such pair")
+    return pair
+
+
+def get_merge(user, pk) -> PersonMerge:
+    """A merge the user may see: its survivor is one of their persons."""
+    visible = visible_persons(user).values("pk")
+    merge = (
+        PersonMerge.objects.filter(pk=pk, survivor__in=visible)
+        .select_related("survivor", "merged", "merged_by", "undone_by")
+        .first()
+    )
+    if merge is None:
+        raise Http404("No such merge")
+    return merge
+
+
+def pair_for(first_id: int, second_id: int) -> DuplicatePair | None:
+    low, high = sorted((first_id, second_id))
+    return DuplicatePair.objects.filter(first_id=low, second_id=high).first()

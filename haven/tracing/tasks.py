@@ -38,3 +38,12 @@ def recalibrate_model() -> int | None:
 
     saved = actions.recalibrate()
     return saved.pk if saved is not None else None
+
+
+@shared_task
+def run_dedupe(job_id: int) -> int | None:
+    """The deduplication of all persons that an admin started."""
+    from haven.tracing import dedupe_actions
+
+    job = dedupe_actions.run_job(job_id)
+    return job.pairs if job is not None else None
