@@ -76,6 +76,17 @@ def register():
     return _register
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run an action and the jobs it queues after commit (matching, calibration)."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """A page served in Arabic leaves Arabic active in the thread: every test starts and

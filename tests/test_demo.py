@@ -9,14 +9,20 @@ from haven.core import demo
 
 
 @pytest.mark.slow
-def test_the_demo_loads_through_the_actions(db):
-    demo.seed_demo(count=120)
+def test_the_demo_loads_through_the_actions(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # jobs run after each commit
+        demo.seed_demo(count=120)
     assert set(demo.USERS) <= set(User.objects.values_list("username", flat=True))
     assert Case.objects.count() == 120
     assert Referral.objects.filter(status="pending").exists()
     assert Referral.objects.filter(status="completed").exists()
     assert ReturnMovement.objects.filter(steps__done=True).exists()
     assert ReintegrationPlan.objects.filter(components__isnull=False).exists()
+    # A tracing request that found the parent registered in another script.
+    from haven.tracing.models import PotentialMatch, TracingRequest
+
+    assert TracingRequest.objects.count() == 1
+    assert PotentialMatch.objects.filter(probability__gte=0.5).exists()
     # Overdue demo referrals are there to be reminded of.
     from haven.assistance import actions
 

@@ -32,15 +32,6 @@ SECOND = {
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def twins(world, register):
     """One woman registered twice by the same office (a supervisor may edit both)."""
     first = register(world["caseworker"])

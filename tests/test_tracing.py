@@ -46,17 +46,6 @@ SOUGHT = {
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run an action and the jobs it queues after commit (matching, calibration)."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def enquirer(world, register):
     return register(world["caseworker"], person=CHILD, other_consents=TRACING)
 

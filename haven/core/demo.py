@@ -242,6 +242,7 @@ def seed_demo(count: int = 300) -> dict:
         cases = create_cases(users, count)
         create_referrals(users, cases)
         create_returns(cases)
+        create_tracing(cases)
         from haven.feedback.demo import create_feedback
 
         create_feedback(users)
@@ -350,3 +351,41 @@ def create_returns(cases):
                 description="Sewing machine and three months' rent for a stall",
                 version=plan.version,
             )
+
+
+def create_tracing(cases):
+    """A separated child of Harbour Aid looking for a parent that another caseworker
+    registered: the request, written in Arabic script, finds the parent's Latin record."""
+    from haven.people.models import ConsentPurpose
+    from haven.people.selectors import has_consent
+    from haven.tracing import actions
+
+    def traceable(case):
+        return (
+            case.agency.code == "ha"
+            and not case.sensitive
+            and case.status != "closed"
+            and has_consent(case.person, ConsentPurpose.TRACING)
+        )
+
+    children = [c for c in cases if traceable(c) and c.person.care_status]
+    adults = [c for c in cases if traceable(c) and not c.person.care_status]
+    if not children or not adults:
+        return None
+    child = children[0]
+    parent = next((a for a in adults if a.owner_id != child.owner_id), adults[0]).person
+    return actions.open_request(
+        child.owner,
+        child,
+        {
+            "relationship": "parent",
+            "original_script_name": parent.original_script_name,
+            "sex": parent.sex,
+            "birth_date": parent.birth_date.replace(month=1, day=1) if parent.birth_date else None,
+            "birth_date_precision": "year",
+            "nationality": (parent.nationalities or [""])[0],
+            "last_seen_place": "Agadez bus station",
+            "separation_cause": "journey",
+            "circumstances": "Separated at night when the trucks left for the border.",
+        },
+    )

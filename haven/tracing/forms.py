@@ -2,25 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.forms import DateInput
+from haven.tracing.actions import REQUEST_FIELDS
 from haven.tracing.models import PotentialMatch, Reunification, TracingRequest
 
 # The web form's fields: the place last seen is written in words (a picker for the
 # location hierarchy is the API's, for now).
-FORM_FIELDS = [
-    "relationship",
-    "given_name",
-    "family_name",
-    "other_names",
-    "original_script_name",
-    "sex",
-    "birth_date",
-    "birth_date_precision",
-    "nationality",
-    "last_seen_place",
-    "last_seen_on",
-    "separation_cause",
-    "circumstances",
-]
+FORM_FIELDS = [name for name in REQUEST_FIELDS if name != "last_seen_location"]
 
 
 class TracingRequestForm(forms.ModelForm):
