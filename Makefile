@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-e2e lint format schema messages bench bench-linkage clean
+.PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(STAMP)
 # Installs Splink into bench/.venv-anchor on first use; needs ../shared/data/linkage.
 bench-linkage: $(STAMP)
 	$(BIN)/python -u bench/linkage/run.py --million --lookup
+
+# Installs anjana into bench/.venv-privacy on first use; needs ../shared/data/adult.
+bench-privacy: $(STAMP)
+	$(BIN)/python -u bench/privacy/run.py --repeats 5 --million
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
