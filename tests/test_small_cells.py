@@ -68,3 +68,38 @@ def test_tables_with_totals_keep_every_line_safe(table, threshold):
         others = [v for v in line if v not in (None, 0)]
         assert len(hidden) != 1 or not others
         assert all(v is None or v == 0 or v >= threshold for v in line)
+
+
+def test_a_cell_pinned_by_rows_and_columns_together_is_protected():
+    # Each line holds two hidden cells, yet a pattern without a cycle still gives values
+    # away by combining lines: the audit finds any such cell and hides one more.
+    from haven.privacy.small_cells import disclosed
+
+    hidden = None
+    # Two hidden rectangles joined by one cell (row 1, column 2): every line has two hidden
+    # cells or more, but rows 0 and 1 minus columns 0 and 1 give that cell: 20 + 40 - 13
+    # - 17 = 30.
+    published = [
+        [hidden, hidden, 10, 30],
+        [hidden, hidden, hidden, 40],
+        [7, 8, hidden, hidden],
+        [20, 25, hidden, hidden],
+    ]
+    assert disclosed(published) == [(1, 2)]
+    out = with_totals([[3, 7, 10], [5, 2, 23], [1, 12, 27]], 5)
+    assert disclosed(out) == []
+
+
+@given(tables, st.integers(2, 10))
+def test_no_hidden_cell_can_be_recovered_by_subtraction(table, threshold):
+    from haven.privacy.small_cells import disclosed
+
+    out = with_totals(table, threshold)
+    assert disclosed(out) == [], (table, out)
+
+
+def test_rounding_to_a_base_keeps_hidden_cells_and_zeros():
+    from haven.privacy.small_cells import rounded
+
+    assert rounded([[0, 7, None, 12, 13]], 5) == [[0, 5, None, 10, 15]]
+    assert rounded([[7]], 1) == [[7]]
