@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "haven.assistance",
     "haven.feedback",
     "haven.tracing",
+    "haven.evidence",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-escalation": {
         "task": "haven.feedback.tasks.escalate_overdue_feedback",
         "schedule": HAVEN_REMINDER_INTERVAL_SECONDS,
+    },
+    "release-expiry": {
+        "task": "haven.evidence.tasks.remove_expired_releases",
+        "schedule": 24 * 3600,
     },
 }
 

@@ -10,6 +10,7 @@ from haven.assistance import views as assistance_views
 from haven.audit import views as audit_views
 from haven.cases import views as case_views
 from haven.core import views as core_views
+from haven.evidence import views as evidence_views
 from haven.feedback import incident_views
 from haven.feedback import public_views as feedback_public
 from haven.feedback import views as feedback_views
@@ -116,6 +117,10 @@ urlpatterns = [
     path("persons/merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path("cases/<int:pk>/merge/", merge_views.merge_from_case, name="merge_from_case"),
     path("manage/deduplication/", merge_views.dedupe_jobs, name="dedupe_jobs"),
+    path("releases/", evidence_views.release_list, name="release_list"),
+    path("releases/new/", evidence_views.release_new, name="release_new"),
+    path("releases/<int:pk>/", evidence_views.release_detail, name="release_detail"),
+    path("releases/<int:pk>/download/", evidence_views.release_download, name="release_download"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),

@@ -80,6 +80,8 @@ FEEDBACK_HANDLERS = expect(
 MERGERS = ["supervisor", "protection", "other_supervisor"]
 ON_PAIR = expect(ok=["supervisor", "protection"], not_found=["other_supervisor"])
 DEDUPERS = expect(ok=["agency_admin", "system_admin"])
+# De-identified releases: analysts and protection officers, of their own agency.
+RELEASERS = expect(ok=["analyst", "protection"])
 
 INCIDENT_RECORDERS = expect(ok=["supervisor", "protection", "feedback_focal", "other_supervisor"])
 INCIDENT_A = expect(
@@ -298,6 +300,10 @@ MATRIX = {
     "person_merge-list": ("post", "/api/v1/person-merges/", {}, api(expect(ok=MERGERS))),
     "person_merge-detail": ("get", "/api/v1/person-merges/{merge}/", None, api(ON_PAIR)),
     "person_merge-undo": ("post", "/api/v1/person-merges/{merge}/undo/", {}, api(ON_PAIR)),
+    "release_list": ("get", "/releases/", None, RELEASERS),
+    "release_new": ("get", "/releases/new/", None, RELEASERS),
+    "release_detail": ("get", "/releases/{release}/", None, RELEASERS),
+    "release_download": ("get", "/releases/{release}/download/", None, RELEASERS),
     "case-list": ("get", "/api/v1/cases/", None, api(expect(ok=CASE_HOLDERS))),
     "case-detail": ("get", "/api/v1/cases/{case}/", None, ON_CASE_API),
     "case-batch": ("post", "/api/v1/cases/batch/", {}, api(expect(ok=CASE_HOLDERS))),
@@ -593,7 +599,13 @@ def targets(world, register):
     )
     tracing, match = _tracing(world, register, case)
     pair, merge, job = _duplicates(world, register)
+    from haven.evidence import actions as evidence_actions
+
+    release = evidence_actions.request_release(
+        world["analyst"], purpose="Donor report", fields=["sex"], k=2, suppression_limit=0.1
+    )
     return {
+        "release": release.pk,
         "pair": pair.pk,
         "pair_a": pair.first_id,
         "pair_b": pair.second_id,

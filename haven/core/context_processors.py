@@ -21,6 +21,7 @@ def haven(request):
                 "referral.receive",
                 "audit.view",
                 "report.view",
+                "release.create",
                 "agency.manage",
                 "feedback.record",
                 "feedback.handle",

@@ -5,14 +5,9 @@ Actions queue them after commit, so a job reads what was saved. Without a broker
 run at once, in the same process.
 """
 
-from functools import partial
-
 from celery import shared_task
-from django.db import transaction
 
-
-def after_commit(task, *args) -> None:
-    transaction.on_commit(partial(task.delay, *args))
+from haven.core.jobs import after_commit  # noqa: F401 - the actions queue jobs through it
 
 
 @shared_task

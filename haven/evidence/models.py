@@ -1,0 +1,43 @@
+"""The register of de-identified releases: every one, who asked for it and why, with what
+parameters, what came out (its report, rows and checksum), and until when it can be had."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReleaseStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Release(models.Model):
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=500)
+    # The parameters, enough to make the same release again.
+    fields = models.JSONField(default=list)
+    k = models.PositiveSmallIntegerField()
+    suppression_limit = models.FloatField()
+    seed = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=ReleaseStatus.choices, default="queued")
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=100, blank=True)
+    report = models.JSONField(default=dict)
+    rows = models.PositiveIntegerField(default=0)
+    checksum = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def file_name(self) -> str:
+        return f"release-{self.pk}.csv"

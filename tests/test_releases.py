@@ -1,0 +1,129 @@
+"""De-identified releases: the register, the consent filter, the job that makes a
+verified file with its checksum, failures that leave nothing behind, download and expiry."""
+
+import csv
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from haven.audit.models import AuditEvent
+from haven.core.errors import HavenError, NotAllowed
+from haven.evidence import actions
+from haven.evidence.models import Release
+
+REPORTING = [{"purpose": "reporting", "legal_basis": "consent", "given": True}]
+ASK = {"purpose": "Donor report", "fields": ["age", "sex"], "k": 2, "suppression_limit": 0.5}
+
+
+@pytest.fixture(autouse=True)
+def _own_folder(settings, tmp_path):
+    """Each test's release files in a folder of its own."""
+    settings.VAR_DIR = tmp_path
+
+
+@pytest.fixture
+def cases(world, register):
+    made = [
+        register(world["caseworker"], person={"given_name": f"P{i}"}, other_consents=REPORTING)
+        for i in range(6)
+    ]
+    register(world["caseworker"], person={"given_name": "No consent"})
+    register(
+        world["caseworker"],
+        person={"given_name": "Hidden"},
+        case={"sensitive": True},
+        other_consents=REPORTING,
+    )
+    return made
+
+
+def _rows(release):
+    with (actions.folder() / release.file_name).open() as handle:
+        return list(csv.reader(handle))
+
+
+def test_an_analyst_makes_a_verified_release_of_consenting_cases(world, cases, committed):
+    release = committed(actions.request_release, world["analyst"], **ASK)
+    release.refresh_from_db()
+    assert release.status == "done" and release.progress == 100
+    rows = _rows(release)
+    assert rows[0] == ["age", "sex"] and len(rows) - 1 == release.rows == 6
+    data = (actions.folder() / release.file_name).read_bytes()
+    assert release.checksum == hashlib.sha256(data).hexdigest()
+    assert b"P1" not in data and b"Haddad" not in data
+    report = release.report
+    assert report["records_in"] == 6 and report["without_consent_left_out"] == 1
+    assert report["sensitive_left_out"] == 1 and report["k_achieved"] >= 2
+    assert "consent for statistics" in report["consent_filter"]
+    assert release.expires_at > timezone.now()
+    actions_done = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"release.request", "release.finish"} <= actions_done
+
+
+def test_the_same_parameters_and_seed_make_the_same_file(world, cases, committed):
+    first = committed(actions.request_release, world["analyst"], **ASK, seed=42)
+    again = committed(actions.request_release, world["analyst"], **ASK, seed=42)
+    first.refresh_from_db()
+    again.refresh_from_db()
+    assert first.checksum == again.checksum and first.pk != again.pk
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"fields": []}, "Choose at least one field"),
+        ({"fields": ["name"]}, "Choose at least one field"),
+        ({"k": 1}, "from 2 to 1000"),
+        ({"purpose": "  "}, "Say what the release is for"),
+        ({"suppression_limit": 2}, "from 0 to 100"),
+    ],
+)
+def test_bad_requests_are_refused_before_any_work(world, change, message):
+    with pytest.raises(HavenError, match=message):
+        actions.request_release(world["analyst"], **{**ASK, **change})
+    assert not Release.objects.exists()
+
+
+def test_only_roles_with_the_permission_make_releases(world):
+    with pytest.raises(NotAllowed):
+        actions.request_release(world["caseworker"], **ASK)
+
+
+def test_a_failed_release_says_why_and_leaves_no_file(world, cases, committed):
+    release = committed(actions.request_release, world["analyst"], **{**ASK, "k": 50})
+    release.refresh_from_db()
+    assert release.status == "failed" and "larger than the 6 records" in release.error
+    assert not list(actions.folder().glob(f"*{release.file_name}*"))
+    assert AuditEvent.objects.filter(action="release.fail").exists()
+
+
+def test_download_is_audited_scoped_and_ends_at_expiry(world, cases, committed, client):
+    from tests.conftest import sign_in
+
+    release = committed(actions.request_release, world["analyst"], **ASK)
+    release.refresh_from_db()
+    sign_in(client, world["analyst"])
+    page = client.get(f"/releases/{release.pk}/").content.decode()
+    assert release.checksum in page and "Download the release" in page
+    response = client.get(f"/releases/{release.pk}/download/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"age,sex")
+    assert AuditEvent.objects.filter(action="release.download").count() == 1
+    sign_in(client, world["protection"])
+    assert client.get(f"/releases/{release.pk}/").status_code == 200
+    Release.objects.filter(pk=release.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    assert client.get(f"/releases/{release.pk}/download/").status_code == 410
+    assert actions.remove_expired() == 1
+    assert not (actions.folder() / release.file_name).exists()
+
+
+def test_the_form_says_what_to_fix(world, client):
+    from tests.conftest import sign_in
+
+    sign_in(client, world["analyst"])
+    response = client.post("/releases/new/", {"purpose": "", "k": "1", "suppression": "5"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "This field is required." in page
+    assert not Release.objects.exists()
