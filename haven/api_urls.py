@@ -7,6 +7,7 @@ from haven.assistance import api as assistance_api
 from haven.assistance import return_api
 from haven.cases import api as cases_api
 from haven.core import api as core_api
+from haven.evidence import api as evidence_api
 from haven.feedback import api as feedback_api
 from haven.feedback import incident_api
 from haven.people import api as people_api
@@ -38,6 +39,7 @@ router.register("tracing-requests", tracing_api.TracingRequestViewSet, basename=
 router.register("dedupe-jobs", merge_api.DedupeJobViewSet, basename="dedupe_job")
 router.register("duplicate-pairs", merge_api.DuplicatePairViewSet, basename="duplicate_pair")
 router.register("person-merges", merge_api.PersonMergeViewSet, basename="person_merge")
+router.register("releases", evidence_api.ReleaseViewSet, basename="release")
 router.register("feedback", feedback_api.SubmissionViewSet, basename="feedback")
 router.register("incidents", incident_api.IncidentViewSet, basename="incident")
 

@@ -121,6 +121,7 @@ urlpatterns = [
     path("releases/new/", evidence_views.release_new, name="release_new"),
     path("releases/<int:pk>/", evidence_views.release_detail, name="release_detail"),
     path("releases/<int:pk>/download/", evidence_views.release_download, name="release_download"),
+    path("releases/<int:pk>/cancel/", evidence_views.release_cancel, name="release_cancel"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),

@@ -127,3 +127,83 @@ def test_the_form_says_what_to_fix(world, client):
     page = response.content.decode()
     assert response.status_code == 200 and "This field is required." in page
     assert not Release.objects.exists()
+
+
+def test_a_release_can_protect_a_sensitive_attribute_with_l_diversity(world, register, committed):
+    for i in range(8):
+        register(
+            world["caseworker"],
+            person={"given_name": f"P{i}"},
+            case={"programme": "vulnerable_migrants" if i % 2 else "return_reintegration"},
+            other_consents=REPORTING,
+        )
+    ask = {**ASK, "sensitive": "programme", "l_diversity": 2}
+    release = committed(actions.request_release, world["analyst"], **ask)
+    release.refresh_from_db()
+    assert release.status == "done", release.error
+    rows = _rows(release)
+    assert rows[0] == ["age", "sex", "programme"]
+    groups: dict[tuple, set] = {}
+    for age, sex, programme in rows[1:]:
+        groups.setdefault((age, sex), set()).add(programme)
+    assert all(len(values) >= 2 for values in groups.values())
+    assert release.report["l_achieved"] >= 2
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"sensitive": "programme"}, "choose both"),
+        ({"sensitive": "sex", "l_diversity": 2}, "choose both"),
+        ({"sensitive": "programme", "l_diversity": 2, "fields": ["programme"]}, "cannot also"),
+        ({"sensitive": "programme", "l_diversity": 99}, "from 2 to 20"),
+    ],
+)
+def test_bad_diversity_requests_are_refused(world, change, message):
+    with pytest.raises(HavenError, match=message):
+        actions.request_release(world["analyst"], **{**ASK, **change})
+
+
+def test_a_cancelled_release_stops_and_leaves_no_file(world, cases):
+    release = actions.request_release(world["analyst"], **ASK)  # queued: its job not run
+    actions.cancel_release(world["analyst"], release)
+    assert actions.make_release(release.pk) is None  # the job finds nothing to do
+    release.refresh_from_db()
+    assert release.status == "cancelled" and not list(actions.folder().iterdir())
+    with pytest.raises(HavenError, match="no longer running"):
+        actions.cancel_release(world["analyst"], release)
+    assert AuditEvent.objects.filter(action="release.cancel").count() == 1
+
+
+def test_a_release_cancelled_while_running_stops_at_its_next_step(world, cases, monkeypatch):
+    release = actions.request_release(world["analyst"], **ASK)
+    real = actions.datasets.records
+
+    def records_then_cancel(*args):
+        found = real(*args)
+        actions.cancel_release(world["analyst"], release)  # someone presses Cancel now
+        return found
+
+    monkeypatch.setattr(actions.datasets, "records", records_then_cancel)
+    actions.make_release(release.pk)
+    release.refresh_from_db()
+    assert release.status == "cancelled" and release.checksum == ""
+    assert not list(actions.folder().iterdir())
+
+
+def test_the_api_requests_reads_and_downloads_a_release(world, cases, api, committed):
+    client = api("analyst")
+    bad = client.post("/api/v1/releases/", {**ASK, "fields": ["name"]}, format="json")
+    assert bad.status_code == 400 and "fields" in bad.json()
+    made = committed(client.post, "/api/v1/releases/", ASK, format="json")
+    assert made.status_code == 201
+    body = client.get(f"/api/v1/releases/{made.json()['id']}/").json()
+    assert body["status"] == "done" and body["rows"] == 6 and len(body["checksum"]) == 64
+    download = client.get(f"/api/v1/releases/{body['id']}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"age,sex")
+    assert api("caseworker").get("/api/v1/releases/").status_code == 403
+    again = committed(
+        client.post, "/api/v1/releases/", {**ASK, "seed": body["seed"]}, format="json"
+    ).json()
+    assert client.get(f"/api/v1/releases/{again['id']}/").json()["checksum"] == body["checksum"]

@@ -49,6 +49,8 @@ def request_release(
     fields: list[str],
     k: int,
     suppression_limit: float,
+    sensitive: str = "",
+    l_diversity: int | None = None,
     seed: int | None = None,
 ) -> Release:
     """Check everything that can be checked before any work, then queue the job. The
@@ -66,6 +68,7 @@ def request_release(
         raise HavenError(_("k is a whole number from 2 to 1000."), field="k")
     if not 0 <= suppression_limit <= 1:
         raise HavenError(_("The suppression limit is from 0 to 100 %."), field="suppression_limit")
+    _check_diversity(fields, sensitive, l_diversity)
     release = Release.objects.create(
         agency_id=user.agency_id,
         created_by=user,
@@ -73,6 +76,8 @@ def request_release(
         fields=[f for f in datasets.FIELDS if f in fields],
         k=k,
         suppression_limit=suppression_limit,
+        sensitive=sensitive or "",
+        l_diversity=l_diversity,
         seed=secrets.randbelow(2**31) if seed is None else seed,
     )
     record_event(
@@ -86,8 +91,49 @@ def request_release(
     return release
 
 
+def _check_diversity(fields: list[str], sensitive: str, l_diversity: int | None) -> None:
+    if not sensitive and l_diversity is None:
+        return
+    if sensitive not in datasets.SENSITIVE or l_diversity is None:
+        raise HavenError(
+            _("For ℓ-diversity choose both the sensitive attribute and ℓ."), field="l_diversity"
+        )
+    if sensitive in fields:
+        raise HavenError(
+            _("The sensitive attribute cannot also be one of the fields generalised."),
+            field="sensitive",
+        )
+    if not 2 <= l_diversity <= 20:
+        raise HavenError(_("ℓ is a whole number from 2 to 20."), field="l_diversity")
+
+
+class Cancelled(Exception):
+    """The release was cancelled while its job ran."""
+
+
 def _progress(release: Release, percent: int, stage: str, **fields) -> None:
-    Release.objects.filter(pk=release.pk).update(progress=percent, stage=stage, **fields)
+    """Move the job on, unless someone cancelled it meanwhile (then stop the job)."""
+    running = [ReleaseStatus.QUEUED, ReleaseStatus.RUNNING]
+    moved = Release.objects.filter(pk=release.pk, status__in=running).update(
+        progress=percent, stage=stage, **fields
+    )
+    if not moved:
+        raise Cancelled
+
+
+@audited
+def cancel_release(user, release: Release) -> Release:
+    """Stop a release that is not made yet; its job stops at its next step, no file."""
+    if not policy.has_perm(user, "release.create") or release.agency_id != user.agency_id:
+        raise NotAllowed(_("Your role may not make de-identified releases."))
+    running = [ReleaseStatus.QUEUED, ReleaseStatus.RUNNING]
+    if not Release.objects.filter(pk=release.pk, status__in=running).update(
+        status=ReleaseStatus.CANCELLED, finished_at=timezone.now()
+    ):
+        raise HavenError(_("This release is no longer running: it cannot be cancelled."))
+    record_event(user, "release.cancel", obj=release, agency_id=release.agency_id)
+    release.refresh_from_db()
+    return release
 
 
 def make_release(release_id: int) -> Release | None:
@@ -97,16 +143,20 @@ def make_release(release_id: int) -> Release | None:
         return None
     _progress(release, 5, STAGES["read"], status=ReleaseStatus.RUNNING)
     partial = folder() / f".{release.file_name}.part"
+    released = [*release.fields, *([release.sensitive] if release.sensitive else [])]
     try:
-        columns, counts = datasets.records(release.agency_id, release.fields)
+        columns, counts = datasets.records(release.agency_id, released)
         _progress(release, 30, STAGES["generalise"])
+        quasi = {name: columns[name] for name in release.fields}
         result = anonymise(
             columns,
             Request(
                 list(release.fields),
-                datasets.hierarchies(columns),
+                datasets.hierarchies(quasi),
                 release.k,
                 release.suppression_limit,
+                sensitive=release.sensitive or None,
+                l_diversity=release.l_diversity,
             ),
             seed=release.seed,
         )
@@ -117,40 +167,56 @@ def make_release(release_id: int) -> Release | None:
             release.k,
             records_in=report.records_in,
             suppression_limit=release.suppression_limit,
+            sensitive=release.sensitive or None,
+            l_diversity=release.l_diversity,
         )
         if not verdict.ok:
             raise RequestError("The release failed its check: " + " ".join(verdict.problems))
         _progress(release, 80, STAGES["write"])
-        checksum = _write(partial, release.fields, result.columns)
+        checksum = _write(partial, released, result.columns)
+        _progress(release, 95, STAGES["write"])
         partial.replace(folder() / release.file_name)
+    except Cancelled:
+        partial.unlink(missing_ok=True)
+        release.refresh_from_db()
+        return release
     except Exception as exc:  # noqa: BLE001 - any failure ends the job with its reason
         partial.unlink(missing_ok=True)
         if not isinstance(exc, RequestError):
             logger.exception("Release %s failed", release.pk)
         message = str(exc) if isinstance(exc, RequestError) else _("An unexpected error.")
-        _progress(
-            release,
-            release.progress,
-            release.stage,
-            status=ReleaseStatus.FAILED,
-            error=message[:500],
-            finished_at=timezone.now(),
-        )
-        _finished(release)
+        try:
+            _progress(
+                release,
+                release.progress,
+                release.stage,
+                status=ReleaseStatus.FAILED,
+                error=message[:500],
+                finished_at=timezone.now(),
+            )
+        except Cancelled:
+            pass
+        else:
+            _finished(release)
+        release.refresh_from_db()
         return release
     now = timezone.now()
-    _progress(
-        release,
-        100,
-        STAGES["done"],
-        status=ReleaseStatus.DONE,
-        rows=report.records_out,
-        checksum=checksum,
-        report={**report.as_dict(), **counts, "consent_filter": CONSENT_FILTER},
-        finished_at=now,
-        expires_at=now + KEEP_FOR,
-    )
-    _finished(release)
+    try:
+        _progress(
+            release,
+            100,
+            STAGES["done"],
+            status=ReleaseStatus.DONE,
+            rows=report.records_out,
+            checksum=checksum,
+            report={**report.as_dict(), **counts, "consent_filter": CONSENT_FILTER},
+            finished_at=now,
+            expires_at=now + KEEP_FOR,
+        )
+    except Cancelled:  # cancelled at the last moment: the file goes too
+        (folder() / release.file_name).unlink(missing_ok=True)
+    else:
+        _finished(release)
     release.refresh_from_db()
     return release
 

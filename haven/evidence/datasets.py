@@ -26,6 +26,12 @@ def _age(born, on) -> int | None:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+# Attributes a release may protect with ℓ-diversity (released as they are).
+SENSITIVE = {
+    "vulnerability": _("Vulnerability category (the first one)"),
+    "programme": _("Programme"),
+}
+
 _READ = {
     "age": lambda row: _age(row["person__birth_date"], row["registered_on"]),
     "sex": lambda row: row["person__sex"],

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.evidence.datasets import FIELDS
+from haven.evidence.datasets import FIELDS, SENSITIVE
 
 
 class ReleaseForm(forms.Form):
@@ -29,3 +29,10 @@ class ReleaseForm(forms.Form):
         max_value=100,
         initial=5,
     )
+    sensitive = forms.ChoiceField(
+        label=_("Sensitive attribute protected by ℓ-diversity (optional)"),
+        choices=[("", _("None")), *SENSITIVE.items()],
+        required=False,
+        help_text=_("Released as it is; every group of people then shows at least ℓ values."),
+    )
+    l_diversity = forms.IntegerField(label=_("ℓ"), min_value=2, max_value=20, required=False)

@@ -11,6 +11,7 @@ class ReleaseStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Release(models.Model):
@@ -23,6 +24,9 @@ class Release(models.Model):
     fields = models.JSONField(default=list)
     k = models.PositiveSmallIntegerField()
     suppression_limit = models.FloatField()
+    # Optional ℓ-diversity of a sensitive attribute (released as it is).
+    sensitive = models.CharField(max_length=30, blank=True)
+    l_diversity = models.PositiveSmallIntegerField(null=True, blank=True)
     seed = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=ReleaseStatus.choices, default="queued")
     progress = models.PositiveSmallIntegerField(default=0)

@@ -4,8 +4,9 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from haven.core.web import paginate, requires, submitted
+from haven.core.web import paginate, requires, submitted, succeeded
 from haven.evidence import actions, selectors
 from haven.evidence.datasets import FIELDS
 from haven.evidence.forms import ReleaseForm
@@ -35,6 +36,8 @@ def release_new(request):
                 fields=form.cleaned_data["fields"],
                 k=form.cleaned_data["k"],
                 suppression_limit=form.cleaned_data["suppression"] / 100,
+                sensitive=form.cleaned_data["sensitive"],
+                l_diversity=form.cleaned_data["l_diversity"],
             )
         ),
         _("Release requested: it is made in the background."),
@@ -56,6 +59,19 @@ def release_detail(request, pk):
             "expired": release.expires_at is not None and release.expires_at < timezone.now(),
         },
     )
+
+
+@require_POST
+@requires("release.create")
+def release_cancel(request, pk):
+    release = selectors.get_release(request.user, pk)
+    succeeded(
+        request,
+        None,
+        lambda: actions.cancel_release(request.user, release),
+        _("Release cancelled: no file is made."),
+    )
+    return redirect("release_detail", pk=release.pk)
 
 
 @requires("release.create")

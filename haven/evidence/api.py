@@ -1,0 +1,107 @@
+"""De-identified releases over the API: the same register, checks, job and audit as the
+pages."""
+
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from haven.core.permissions import HavenPermission
+from haven.core.serializers import ModelSerializer, Serializer
+from haven.evidence import actions, selectors
+from haven.evidence.datasets import FIELDS, SENSITIVE
+from haven.evidence.models import Release, ReleaseStatus
+
+
+class ReleaseSerializer(ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Release
+        fields = [
+            "id",
+            "purpose",
+            "fields",
+            "k",
+            "suppression_limit",
+            "sensitive",
+            "l_diversity",
+            "seed",
+            "status",
+            "progress",
+            "stage",
+            "report",
+            "rows",
+            "checksum",
+            "error",
+            "created_by",
+            "created_at",
+            "finished_at",
+            "expires_at",
+        ]
+        read_only_fields = fields
+
+
+class ReleaseRequestSerializer(Serializer):
+    purpose = serializers.CharField(max_length=500)
+    fields = serializers.ListField(child=serializers.ChoiceField(choices=list(FIELDS)))
+    k = serializers.IntegerField(min_value=2, max_value=1000)
+    suppression_limit = serializers.FloatField(min_value=0, max_value=1)
+    sensitive = serializers.ChoiceField(choices=list(SENSITIVE), required=False, allow_blank=True)
+    l_diversity = serializers.IntegerField(min_value=2, max_value=20, required=False)
+    seed = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="Give the seed of an earlier release to make the same file again.",
+    )
+
+
+class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The register of de-identified releases of the caller's agency."""
+
+    serializer_class = ReleaseSerializer
+    permission_classes = [HavenPermission]
+    required_perms = {"*": "release.create"}
+
+    def get_queryset(self):
+        return selectors.visible_releases(self.request.user)
+
+    @extend_schema(request=ReleaseRequestSerializer, responses={201: ReleaseSerializer})
+    def create(self, request):
+        payload = ReleaseRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        release = actions.request_release(request.user, **payload.validated_data)
+        release.refresh_from_db()
+        return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ReleaseSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        release = actions.cancel_release(request.user, selectors.get_release(request.user, pk))
+        return Response(ReleaseSerializer(release).data)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        description="The release's CSV while it is available (audited); 410 otherwise.",
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        release = selectors.get_release(request.user, pk)
+        path = actions.folder() / release.file_name
+        available = (
+            release.status == ReleaseStatus.DONE
+            and release.expires_at is not None
+            and release.expires_at >= timezone.now()
+            and path.exists()
+        )
+        if not available:
+            return Response(
+                {"detail": "This release is not available: it is not ready, or it has expired."},
+                status=status.HTTP_410_GONE,
+            )
+        actions.downloaded(request.user, release)
+        return FileResponse(path.open("rb"), as_attachment=True, filename=release.file_name)
