@@ -117,6 +117,7 @@ urlpatterns = [
     path("persons/merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path("cases/<int:pk>/merge/", merge_views.merge_from_case, name="merge_from_case"),
     path("manage/deduplication/", merge_views.dedupe_jobs, name="dedupe_jobs"),
+    path("manage/deduplication/<int:pk>/cancel/", merge_views.dedupe_cancel, name="dedupe_cancel"),
     path("releases/", evidence_views.release_list, name="release_list"),
     path("releases/new/", evidence_views.release_new, name="release_new"),
     path("releases/<int:pk>/", evidence_views.release_detail, name="release_detail"),

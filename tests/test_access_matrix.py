@@ -292,6 +292,8 @@ MATRIX = {
     "merge_undo": ("post", "/persons/merges/{merge}/undo/", {}, ON_PAIR),
     "merge_from_case": ("post", "/cases/{case}/merge/", {}, ON_PAIR),
     "dedupe_jobs": ("get", "/manage/deduplication/", None, DEDUPERS),
+    "dedupe_cancel": ("post", "/manage/deduplication/{job}/cancel/", {}, DEDUPERS),
+    "dedupe_job-cancel": ("post", "/api/v1/dedupe-jobs/{job}/cancel/", {}, api(DEDUPERS)),
     "dedupe_job-list": ("get", "/api/v1/dedupe-jobs/", None, api(DEDUPERS)),
     "dedupe_job-create": ("post", "/api/v1/dedupe-jobs/", {}, api(DEDUPERS)),
     "dedupe_job-detail": ("get", "/api/v1/dedupe-jobs/{job}/", None, api(DEDUPERS)),

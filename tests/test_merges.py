@@ -286,3 +286,23 @@ def test_the_api_runs_the_job_lists_the_queue_merges_and_undoes(world, twins, ap
     assert undone.status_code == 200 and undone.json()["undone_at"]
     assert supervisor.get(f"/api/v1/persons/{second.person_id}/").status_code == 200
     assert supervisor.post(f"/api/v1/person-merges/{merge_id}/undo/").status_code == 400
+
+
+def test_a_cancelled_deduplication_stops_and_queues_no_pair(world, twins, monkeypatch):
+    job = dedupe_actions.start_job(world["agency_admin"])  # queued: its job not run yet
+    real = dedupe_actions.dedupe
+
+    def compare_then_cancel(*args, **kwargs):
+        found = real(*args, **kwargs)
+        dedupe_actions.cancel_job(world["agency_admin"], job)  # pressed while comparing
+        return found
+
+    monkeypatch.setattr(dedupe_actions, "dedupe", compare_then_cancel)
+    dedupe_actions.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "cancelled" and not DuplicatePair.objects.exists()
+    with pytest.raises(InvalidTransition, match="no longer running"):
+        dedupe_actions.cancel_job(world["agency_admin"], job)
+    with pytest.raises(NotAllowed):
+        dedupe_actions.cancel_job(world["supervisor"], job)
+    assert AuditEvent.objects.filter(action="dedupe.cancel").count() == 1

@@ -55,9 +55,35 @@ def start_job(user) -> DedupeJob:
     return job
 
 
+class Cancelled(Exception):
+    """The job was cancelled while it ran."""
+
+
+_RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
 def _progress(job: DedupeJob, percent: int, stage: str, **fields) -> None:
-    # Written at once (outside any transaction), so the job page shows it while running.
-    DedupeJob.objects.filter(pk=job.pk).update(progress=percent, stage=stage, **fields)
+    # Written at once (outside any transaction), so the job page shows it while running;
+    # a job cancelled meanwhile stops here.
+    if not DedupeJob.objects.filter(pk=job.pk, status__in=_RUNNING).update(
+        progress=percent, stage=stage, **fields
+    ):
+        raise Cancelled
+
+
+@audited
+def cancel_job(user, job: DedupeJob) -> DedupeJob:
+    """Stop a deduplication: its job stops at its next step (cancelled before it saves
+    the pairs, it queues none)."""
+    if not policy.has_perm(user, "person.deduplicate"):
+        raise NotAllowed(_("Your role may not run the deduplication."))
+    if not DedupeJob.objects.filter(pk=job.pk, status__in=_RUNNING).update(
+        status=JobStatus.CANCELLED, finished_at=timezone.now()
+    ):
+        raise InvalidTransition(_("This deduplication is no longer running."))
+    record_event(user, "dedupe.cancel", obj=job, agency_id=user.agency_id)
+    job.refresh_from_db()
+    return job
 
 
 def _columns(ids: list[int]) -> dict[str, list]:
@@ -75,24 +101,35 @@ def run_job(job_id: int) -> DedupeJob | None:
     job = DedupeJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).first()
     if job is None:
         return None
-    _progress(job, 1, STAGES["read"], status=JobStatus.RUNNING)
     try:
+        _progress(job, 1, STAGES["read"], status=JobStatus.RUNNING)
         found = _find_pairs(job)
-    except Exception as exc:  # noqa: BLE001 - any failure ends the job with its reason
-        logger.exception("Deduplication job %s failed", job.pk)
         _progress(
             job,
-            job.progress,
-            job.stage,
-            status=JobStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:500],
+            100,
+            STAGES["done"],
+            status=JobStatus.DONE,
+            pairs=found,
             finished_at=timezone.now(),
         )
+    except Cancelled:
+        job.refresh_from_db()
+        return job
+    except Exception as exc:  # noqa: BLE001 - any failure ends the job with its reason
+        logger.exception("Deduplication job %s failed", job.pk)
+        try:
+            _progress(
+                job,
+                job.progress,
+                job.stage,
+                status=JobStatus.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:500],
+                finished_at=timezone.now(),
+            )
+        except Cancelled:
+            return job
         _finished(job, failed=True)
         return job
-    _progress(
-        job, 100, STAGES["done"], status=JobStatus.DONE, pairs=found, finished_at=timezone.now()
-    )
     _finished(job)
     job.refresh_from_db()
     return job
@@ -123,7 +160,7 @@ def _find_pairs(job: DedupeJob) -> int:
     probability = Model.probability(scores)
     keep = np.flatnonzero(probability >= THRESHOLD)
     keep = keep[np.argsort(-scores[keep])][:MAX_PAIRS]
-    _progress(job, 80, STAGES["save"])
+    _progress(job, 80, STAGES["save"])  # the last moment to cancel: no pair saved yet
     people = np.array(ids)
     return _save_pairs(job, people, result, keep, probability, model, shift)
 

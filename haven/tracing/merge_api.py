@@ -75,6 +75,12 @@ class DedupeJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     required_perms = {"*": "person.deduplicate"}
     queryset = DedupeJob.objects.all()
 
+    @extend_schema(request=None, responses=DedupeJobSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        job = dedupe_actions.cancel_job(request.user, self.get_object())
+        return Response(DedupeJobSerializer(job).data)
+
     @extend_schema(request=None, responses={201: DedupeJobSerializer})
     def create(self, request):
         job = dedupe_actions.start_job(request.user)

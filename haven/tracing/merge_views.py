@@ -148,3 +148,18 @@ def dedupe_jobs(request):
             "can_review": policy.has_perm(request.user, "person.merge"),
         },
     )
+
+
+@require_POST
+@requires("person.deduplicate")
+def dedupe_cancel(request, pk):
+    job = DedupeJob.objects.filter(pk=pk).first()
+    if job is None:
+        raise Http404("No such job")
+    succeeded(
+        request,
+        None,
+        lambda: dedupe_actions.cancel_job(request.user, job),
+        _("Deduplication cancelled."),
+    )
+    return redirect("dedupe_jobs")
