@@ -21,6 +21,7 @@ from haven.assistance import actions, reports, selectors, sharing, sla
 from haven.assistance.models import DeliveryStatus, ReferralStatus, ServicePoint, ServiceType
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
+from haven.core import table_exports
 from haven.core.errors import HavenError
 from haven.core.reporting import period_from
 from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
@@ -257,4 +258,18 @@ def assistance_report(request):
     for problem in problems:
         messages.error(request, problem)
     report = reports.assistance_report(request.user, **period)
-    return render(request, "assistance/report.html", {"report": report, "period": request.GET})
+    fmt = request.GET.get("format", "")
+    if fmt in table_exports.FORMATS:
+        return table_exports.download(
+            request,
+            name="assistance-report",
+            title=_("Assistance"),
+            report=report,
+            period=period,
+            fmt=fmt,
+        )
+    return render(
+        request,
+        "assistance/report.html",
+        {"report": report, "period": request.GET, "query": query_without_page(request)},
+    )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import Office
 from haven.audit.actions import record_access
+from haven.core import table_exports
 from haven.core.reporting import period_from
 from haven.core.web import paginate, query_without_page, requires, succeeded
 from haven.feedback import incident_actions, incident_reports, incident_selectors, selectors
@@ -111,6 +112,18 @@ def incident_report(request):
     for problem in problems:
         messages.error(request, problem)
     report = incident_reports.incident_report(request.user, **period)
+    fmt = request.GET.get("format", "")
+    if fmt in table_exports.FORMATS:
+        return table_exports.download(
+            request,
+            name="incident-report",
+            title=_("Incidents and rights violations"),
+            report=report,
+            period=period,
+            fmt=fmt,
+        )
     return render(
-        request, "feedback/incident_report.html", {"report": report, "period": request.GET}
+        request,
+        "feedback/incident_report.html",
+        {"report": report, "period": request.GET, "query": query_without_page(request)},
     )

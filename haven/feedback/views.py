@@ -19,6 +19,7 @@ from haven.accounts.models import Office, User
 from haven.audit.actions import record_access, record_event
 from haven.audit.models import AuditEvent
 from haven.cases.models import Case
+from haven.core import table_exports
 from haven.core.reference import language_name
 from haven.core.reporting import period_from
 from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
@@ -368,7 +369,16 @@ def _report(request):
 @requires("report.view")
 def report(request):
     """Volumes, timeliness and satisfaction; misconduct as protected counts only."""
-    found, _period = _report(request)
+    found, period = _report(request)
+    if request.GET.get("format") == "xlsx":
+        return table_exports.download(
+            request,
+            name="feedback-report",
+            title=_("Feedback and complaints"),
+            report=found,
+            period=period,
+            fmt="xlsx",
+        )
     return render(
         request,
         "feedback/report.html",
