@@ -255,6 +255,9 @@ def test_the_dedupe_page_starts_a_job_and_shows_its_progress(world, twins, clien
     sign_in(client, world["supervisor"])
     queue = client.get("/persons/duplicates/").content.decode()
     assert "Amal Haddad" in queue and "Amel Hadad" in queue
+    from haven.audit.models import AccessLog
+
+    assert AccessLog.objects.filter(view="person.duplicate_review").count() == 2
     pair = DuplicatePair.objects.get()
     client.post(f"/persons/duplicates/{pair.pk}/dismiss/")
     assert "Nothing to review" in client.get("/persons/duplicates/").content.decode()

@@ -403,3 +403,13 @@ def test_the_api_refuses_bad_input_with_what_to_fix(world, enquirer, committed, 
     )
     assert stale.status_code == 409
     assert not enquirer.tracing.exclude(sex="male").exists()
+
+
+def test_the_edit_form_is_a_logged_view(world, enquirer, committed, client):
+    from tests.conftest import sign_in
+
+    request = open_request(world["caseworker"], enquirer, committed)
+    sign_in(client, world["caseworker"])
+    page = client.get(f"/tracing/{request.pk}/edit/").content.decode()
+    assert "Agadez bus station" in page
+    assert AccessLog.objects.filter(view="tracing.edit").count() == 1

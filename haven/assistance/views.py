@@ -258,16 +258,11 @@ def assistance_report(request):
     for problem in problems:
         messages.error(request, problem)
     report = reports.assistance_report(request.user, **period)
-    fmt = request.GET.get("format", "")
-    if fmt in table_exports.FORMATS:
-        return table_exports.download(
-            request,
-            name="assistance-report",
-            title=_("Assistance"),
-            report=report,
-            period=period,
-            fmt=fmt,
-        )
+    exported = table_exports.download_if_asked(
+        request, name="assistance-report", title=_("Assistance"), report=report, period=period
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "assistance/report.html",

@@ -108,3 +108,11 @@ def download(request, *, name: str, title: str, report, period: dict, fmt: str):
         response = HttpResponse(as_csv(title, tables, notes), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def download_if_asked(request, *, name: str, title: str, report, period: dict):
+    """The file when the dashboard's address asks for one (`?format=csv|xlsx`), else None."""
+    fmt = request.GET.get("format", "")
+    if fmt not in FORMATS:
+        return None
+    return download(request, name=name, title=title, report=report, period=period, fmt=fmt)

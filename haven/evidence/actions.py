@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core.errors import HavenError, NotAllowed
+from haven.core.jobs import Cancelled, advance, after_commit
 from haven.evidence import datasets, tasks
 from haven.evidence.models import Release, ReleaseStatus
 from haven.privacy.kanonymity import Request, RequestError, anonymise
@@ -87,7 +88,7 @@ def request_release(
         agency_id=user.agency_id,
         details={"fields": release.fields, "k": k, "suppression_limit": suppression_limit},
     )
-    tasks.after_commit(tasks.make_release, release.pk)
+    after_commit(tasks.make_release, release.pk)
     return release
 
 
@@ -107,18 +108,11 @@ def _check_diversity(fields: list[str], sensitive: str, l_diversity: int | None)
         raise HavenError(_("ℓ is a whole number from 2 to 20."), field="l_diversity")
 
 
-class Cancelled(Exception):
-    """The release was cancelled while its job ran."""
+_RUNNING = (ReleaseStatus.QUEUED, ReleaseStatus.RUNNING)
 
 
 def _progress(release: Release, percent: int, stage: str, **fields) -> None:
-    """Move the job on, unless someone cancelled it meanwhile (then stop the job)."""
-    running = [ReleaseStatus.QUEUED, ReleaseStatus.RUNNING]
-    moved = Release.objects.filter(pk=release.pk, status__in=running).update(
-        progress=percent, stage=stage, **fields
-    )
-    if not moved:
-        raise Cancelled
+    advance(Release, release.pk, _RUNNING, percent, stage, **fields)
 
 
 @audited
@@ -126,8 +120,7 @@ def cancel_release(user, release: Release) -> Release:
     """Stop a release that is not made yet; its job stops at its next step, no file."""
     if not policy.has_perm(user, "release.create") or release.agency_id != user.agency_id:
         raise NotAllowed(_("Your role may not make de-identified releases."))
-    running = [ReleaseStatus.QUEUED, ReleaseStatus.RUNNING]
-    if not Release.objects.filter(pk=release.pk, status__in=running).update(
+    if not Release.objects.filter(pk=release.pk, status__in=_RUNNING).update(
         status=ReleaseStatus.CANCELLED, finished_at=timezone.now()
     ):
         raise HavenError(_("This release is no longer running: it cannot be cancelled."))
@@ -239,6 +232,15 @@ def _finished(release: Release) -> None:
         agency_id=release.agency_id,
         details={"rows": release.rows, "checksum": release.checksum, "error": release.error},
     )
+
+
+def available_file(release: Release) -> Path | None:
+    """The release's file while it can be downloaded: made, not expired, still there."""
+    path = folder() / release.file_name
+    ready = release.status == ReleaseStatus.DONE and release.expires_at is not None
+    if ready and release.expires_at >= timezone.now() and path.exists():
+        return path
+    return None
 
 
 def downloaded(user, release: Release) -> None:

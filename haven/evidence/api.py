@@ -2,7 +2,6 @@
 pages."""
 
 from django.http import FileResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,7 +12,7 @@ from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer, Serializer
 from haven.evidence import actions, selectors
 from haven.evidence.datasets import FIELDS, SENSITIVE
-from haven.evidence.models import Release, ReleaseStatus
+from haven.evidence.models import Release
 
 
 class ReleaseSerializer(ModelSerializer):
@@ -91,14 +90,8 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         release = selectors.get_release(request.user, pk)
-        path = actions.folder() / release.file_name
-        available = (
-            release.status == ReleaseStatus.DONE
-            and release.expires_at is not None
-            and release.expires_at >= timezone.now()
-            and path.exists()
-        )
-        if not available:
+        path = actions.available_file(release)
+        if path is None:
             return Response(
                 {"detail": "This release is not available: it is not ready, or it has expired."},
                 status=status.HTTP_410_GONE,

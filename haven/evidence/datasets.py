@@ -5,7 +5,7 @@ read, and never a sensitive case."""
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import Case
-from haven.people.models import ConsentPurpose
+from haven.people.models import ConsentPurpose, age_on
 from haven.people.selectors import with_consent
 from haven.privacy import hierarchy as hy
 
@@ -20,12 +20,6 @@ FIELDS = {
 }
 
 
-def _age(born, on) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 # Attributes a release may protect with ℓ-diversity (released as they are).
 SENSITIVE = {
     "vulnerability": _("Vulnerability category (the first one)"),
@@ -33,7 +27,7 @@ SENSITIVE = {
 }
 
 _READ = {
-    "age": lambda row: _age(row["person__birth_date"], row["registered_on"]),
+    "age": lambda row: age_on(row["person__birth_date"], row["registered_on"]),
     "sex": lambda row: row["person__sex"],
     "nationality": lambda row: (row["person__nationalities"] or [None])[0],
     "programme": lambda row: row["programme"],

@@ -2,8 +2,6 @@
 
 from celery import shared_task
 
-from haven.core.jobs import after_commit  # noqa: F401 - the actions queue jobs through it
-
 
 @shared_task
 def make_release(release_id: int) -> int | None:

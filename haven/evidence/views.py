@@ -77,9 +77,8 @@ def release_cancel(request, pk):
 @requires("release.create")
 def release_download(request, pk):
     release = selectors.get_release(request.user, pk)
-    path = actions.folder() / release.file_name
-    expired = release.expires_at is None or release.expires_at < timezone.now()
-    if release.status != ReleaseStatus.DONE or expired or not path.exists():
+    path = actions.available_file(release)
+    if path is None:
         return HttpResponse(
             _("This release is not available: it is not ready, or it has expired."),
             status=410,

@@ -112,16 +112,15 @@ def incident_report(request):
     for problem in problems:
         messages.error(request, problem)
     report = incident_reports.incident_report(request.user, **period)
-    fmt = request.GET.get("format", "")
-    if fmt in table_exports.FORMATS:
-        return table_exports.download(
-            request,
-            name="incident-report",
-            title=_("Incidents and rights violations"),
-            report=report,
-            period=period,
-            fmt=fmt,
-        )
+    exported = table_exports.download_if_asked(
+        request,
+        name="incident-report",
+        title=_("Incidents and rights violations"),
+        report=report,
+        period=period,
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "feedback/incident_report.html",

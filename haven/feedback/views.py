@@ -370,15 +370,15 @@ def _report(request):
 def report(request):
     """Volumes, timeliness and satisfaction; misconduct as protected counts only."""
     found, period = _report(request)
-    if request.GET.get("format") == "xlsx":
-        return table_exports.download(
-            request,
-            name="feedback-report",
-            title=_("Feedback and complaints"),
-            report=found,
-            period=period,
-            fmt="xlsx",
-        )
+    exported = table_exports.download_if_asked(
+        request,
+        name="feedback-report",
+        title=_("Feedback and complaints"),
+        report=found,
+        period=period,
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "feedback/report.html",

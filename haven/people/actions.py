@@ -7,6 +7,7 @@ from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core import crypto, reference
 from haven.core.errors import NotAllowed
+from haven.core.jobs import after_commit
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.people import names
 from haven.people.models import (
@@ -103,7 +104,7 @@ def update_person(user, person: Person, data: dict, expected_version: int) -> Pe
         return person
     save_versioned(person, expected_version, [*data.keys(), "search_name"])
     index_person(person)
-    tracing_tasks.after_commit(tracing_tasks.refresh_person_matches, person.pk)
+    after_commit(tracing_tasks.refresh_person_matches, person.pk)
     record_event(user, "person.update", obj=person, details={"changes": changes})
     return person
 
@@ -169,7 +170,7 @@ def consent_recorded(user, consent: Consent) -> None:
     )
     if consent.purpose == ConsentPurpose.TRACING:
         # Matches follow consent both ways: a person without it is never a candidate.
-        tracing_tasks.after_commit(tracing_tasks.refresh_person_matches, consent.person_id)
+        after_commit(tracing_tasks.refresh_person_matches, consent.person_id)
 
 
 def save_consent(user, person: Person, **decision):

@@ -48,6 +48,13 @@ WG_DOMAINS = {
 }
 
 
+def age_on(born: date | None, on: date) -> int | None:
+    """Whole years from `born` to `on`, or None without a date of birth."""
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 class Person(TimeStamped):
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="persons")
     registered_by = models.ForeignKey(
@@ -115,11 +122,7 @@ class Person(TimeStamped):
 
     def age(self, on: date | None = None) -> int | None:
         """Age in whole years on a day (today by default), or None without a birth date."""
-        if self.birth_date is None:
-            return None
-        on = on or date.today()
-        born = self.birth_date
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        return age_on(self.birth_date, on or date.today())
 
     def has_disability(self) -> bool:
         """Washington Group cut-off: 'a lot of difficulty' or worse in any domain."""

@@ -137,10 +137,13 @@ def anonymise(
         leaf = np.stack([h.encode(columns[q]) for h, q in zip(hierarchies, qis, strict=True)], 1)
     except HierarchyError as exc:
         raise RequestError(str(exc)) from None
-    sensitive = None
-    if request.sensitive and request.l_diversity:
-        values = [MISSING if is_missing(v) else str(v) for v in columns[request.sensitive]]
-        _, sensitive = np.unique(np.array(values, dtype=str), return_inverse=True)
+    sensitive = values = None
+    if request.sensitive:
+        values = np.array(
+            [MISSING if is_missing(v) else str(v) for v in columns[request.sensitive]], dtype=str
+        )
+        if request.l_diversity:
+            _, sensitive = np.unique(values, return_inverse=True)
     lattice = Lattice(
         leaf,
         hierarchies,
@@ -158,10 +161,10 @@ def anonymise(
             + f" while suppressing at most {request.suppression_limit:.0%} of the records: "
             "allow more suppression, lower k, or use coarser hierarchies."
         )
-    return _release(columns, request, hierarchies, leaf, best, lattice, seed)
+    return _release(columns, request, hierarchies, leaf, (values, sensitive), best, lattice, seed)
 
 
-def _release(columns, request, hierarchies, leaf, best, lattice, seed) -> Release:
+def _release(columns, request, hierarchies, leaf, sensitive, best, lattice, seed) -> Release:
     qis = list(request.quasi_identifiers)
     n = len(leaf)
     generalised = np.stack(
@@ -176,15 +179,11 @@ def _release(columns, request, hierarchies, leaf, best, lattice, seed) -> Releas
         key = key * h.sizes[level] + generalised[:, i]
     _, record_class, sizes = np.unique(key, return_inverse=True, return_counts=True)
     kept = sizes[record_class] >= request.k
-    sensitive_values = None
-    if request.sensitive:
-        sensitive_values = np.array(
-            [MISSING if is_missing(v) else str(v) for v in columns[request.sensitive]], dtype=str
-        )
-    diversity = {}
+    sensitive_values, sensitive_codes = sensitive
+    diversity = None
     if request.l_diversity:
-        diversity = _diversity_by_class(record_class, sensitive_values, request.diversity)
-        kept &= np.array([diversity[c] >= request.l_diversity - 1e-9 for c in record_class])
+        diversity = _diversity(record_class, sensitive_codes, len(sizes), request.diversity)
+        kept &= diversity[record_class] >= request.l_diversity - 1e-9
     order = np.flatnonzero(kept)
     np.random.default_rng(seed).shuffle(order)
     out = {}
@@ -196,14 +195,14 @@ def _release(columns, request, hierarchies, leaf, best, lattice, seed) -> Releas
         out[name] = [values[r] for r in order]
     if request.sensitive and request.sensitive not in out:
         out[request.sensitive] = sensitive_values[order].tolist()
-    kept_sizes = sizes[np.unique(record_class[kept])] if kept.any() else np.zeros(0, np.int64)
     kept_classes = np.unique(record_class[kept])
+    kept_sizes = sizes[kept_classes]
     report = Report(
         k=request.k,
         k_achieved=int(kept_sizes.min()) if len(kept_sizes) else 0,
         l_diversity=request.l_diversity,
-        l_achieved=min((diversity[c] for c in kept_classes), default=None)
-        if request.l_diversity
+        l_achieved=float(diversity[kept_classes].min())
+        if diversity is not None and len(kept_classes)
         else None,
         diversity=request.diversity if request.l_diversity else None,
         suppression_limit=request.suppression_limit,
@@ -231,17 +230,12 @@ def _distinct(values) -> set:
         return {str(v) for v in values}
 
 
-def _diversity_by_class(record_class, sensitive, kind: str) -> dict[int, float]:
+def _diversity(record_class, codes, classes: int, kind: str) -> np.ndarray:
     """ℓ per class: distinct sensitive values, or exp(entropy) for entropy ℓ-diversity."""
-    found: dict[int, dict[str, int]] = {}
-    for c, value in zip(record_class.tolist(), sensitive.tolist(), strict=True):
-        counts = found.setdefault(c, {})
-        counts[value] = counts.get(value, 0) + 1
-    out = {}
-    for c, counts in found.items():
-        if kind == "entropy":
-            total = sum(counts.values())
-            out[c] = float(np.exp(-sum(v / total * np.log(v / total) for v in counts.values())))
-        else:
-            out[c] = float(len(counts))
-    return out
+    width = int(codes.max()) + 1 if len(codes) else 1
+    pairs, counts = np.unique(record_class * width + codes, return_counts=True)
+    of = pairs // width
+    if kind == "entropy":
+        share = counts / np.bincount(of, weights=counts, minlength=classes)[of]
+        return np.exp(-np.bincount(of, weights=share * np.log(share), minlength=classes))
+    return np.bincount(of, minlength=classes).astype(float)

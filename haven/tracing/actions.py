@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core.errors import InvalidTransition, MissingConsent, NotAllowed
+from haven.core.jobs import after_commit
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.linkage.validate import check_record
 from haven.people.models import ConsentPurpose
@@ -142,7 +143,7 @@ def open_request(user, case, data: dict) -> TracingRequest:
         relationship=request.relationship,
         separation_cause=request.separation_cause,
     )
-    tasks.after_commit(tasks.refresh_request_matches, request.pk)
+    after_commit(tasks.refresh_request_matches, request.pk)
     return request
 
 
@@ -168,7 +169,7 @@ def update_request(user, request: TracingRequest, data: dict, expected_version: 
     save_versioned(request, expected_version, list(data))
     _store_keys(request)
     _event(user, "tracing.update", request, changes=changes)
-    tasks.after_commit(tasks.refresh_request_matches, request.pk)
+    after_commit(tasks.refresh_request_matches, request.pk)
     return request
 
 
@@ -274,7 +275,7 @@ def decide_match(user, match: PotentialMatch, *, confirm: bool, note: str = "") 
         person=match.person_id,
         probability=round(match.probability, 4),
     )
-    tasks.after_commit(tasks.recalibrate_model)
+    after_commit(tasks.recalibrate_model)
     return match
 
 

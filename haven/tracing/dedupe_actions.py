@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core.errors import InvalidTransition, NotAllowed
+from haven.core.jobs import Cancelled, advance, after_commit
 from haven.linkage.linker import dedupe
 from haven.linkage.model import Model
 from haven.people.actions import require_editable
@@ -51,24 +52,15 @@ def start_job(user) -> DedupeJob:
         raise InvalidTransition(_("A deduplication is already running: wait for it to end."))
     job = DedupeJob.objects.create(started_by=user)
     record_event(user, "dedupe.start", obj=job, agency_id=user.agency_id)
-    tasks.after_commit(tasks.run_dedupe, job.pk)
+    after_commit(tasks.run_dedupe, job.pk)
     return job
-
-
-class Cancelled(Exception):
-    """The job was cancelled while it ran."""
 
 
 _RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 def _progress(job: DedupeJob, percent: int, stage: str, **fields) -> None:
-    # Written at once (outside any transaction), so the job page shows it while running;
-    # a job cancelled meanwhile stops here.
-    if not DedupeJob.objects.filter(pk=job.pk, status__in=_RUNNING).update(
-        progress=percent, stage=stage, **fields
-    ):
-        raise Cancelled
+    advance(DedupeJob, job.pk, _RUNNING, percent, stage, **fields)
 
 
 @audited
@@ -212,5 +204,5 @@ def dismiss_pair(user, pair: DuplicatePair) -> DuplicatePair:
     pair.save(update_fields=["status", "decided_by", "decided_at"])
     for person, other in ((pair.first, pair.second), (pair.second, pair.first)):
         record_event(user, "person.not_duplicate", obj=person, details={"other": other.pk})
-    tasks.after_commit(tasks.recalibrate_model)
+    after_commit(tasks.recalibrate_model)
     return pair

@@ -34,6 +34,11 @@ LEVELS = {
 }
 
 
+def percent(probability: float) -> int:
+    """A likelihood for people to read: never 100 %, a match is a judgement to check."""
+    return min(99, round(probability * 100))
+
+
 def translated(explanation: dict) -> list[dict]:
     """The explanation's fields with labels to show."""
     return [

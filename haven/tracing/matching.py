@@ -15,7 +15,7 @@ from haven.linkage.keys import stable_keys
 from haven.linkage.model import Dataset, Model, comparison_vectors
 from haven.linkage.people import COLUMNS, default_model, person_settings
 from haven.people.models import BirthDatePrecision, Person
-from haven.tracing.labels import translated
+from haven.tracing.labels import percent, translated
 from haven.tracing.models import PersonMatchKey
 
 SETTINGS = person_settings()
@@ -32,8 +32,7 @@ class Match:
 
     @property
     def percent(self) -> int:
-        """For people to read: never 100 %, a match is a judgement to check."""
-        return min(99, round(self.probability * 100))
+        return percent(self.probability)
 
     def reasons(self) -> list[dict]:
         return translated(self.explanation)

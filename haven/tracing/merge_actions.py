@@ -17,6 +17,7 @@ from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.cases.models import Case
 from haven.core.errors import InvalidTransition, NotAllowed
+from haven.core.jobs import after_commit
 from haven.core.models import Location
 from haven.core.versioning import lock_at_version, lock_latest
 from haven.people.actions import EDITABLE_FIELDS, require_editable, update_person
@@ -159,8 +160,8 @@ def merge_persons(
     _case_events(
         user, "case.person_merge", moved["cases"], **{"from": merged.pk, "to": survivor.pk}
     )
-    tasks.after_commit(tasks.refresh_person_matches, survivor.pk)
-    tasks.after_commit(tasks.recalibrate_model)
+    after_commit(tasks.refresh_person_matches, survivor.pk)
+    after_commit(tasks.recalibrate_model)
     return record
 
 
@@ -205,6 +206,6 @@ def undo_merge(user, record: PersonMerge) -> PersonMerge:
         record.moved.get("cases", []),
         **{"from": survivor.pk, "to": merged.pk},
     )
-    tasks.after_commit(tasks.refresh_person_matches, survivor.pk)
-    tasks.after_commit(tasks.refresh_person_matches, merged.pk)
+    after_commit(tasks.refresh_person_matches, survivor.pk)
+    after_commit(tasks.refresh_person_matches, merged.pk)
     return record

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
-from haven.audit.actions import record_access
+from haven.audit.actions import batch, record_access
 from haven.cases import selectors as case_selectors
 from haven.cases.models import Case
 from haven.core.web import paginate, requires, submitted, succeeded
@@ -23,8 +23,11 @@ from haven.tracing.models import DedupeJob, JobStatus
 @requires("person.merge")
 def duplicates_queue(request):
     page = paginate(request, selectors.review_queue(request.user))
-    for pair in page:
-        pair.reasons = translated(pair.explanation) if pair.explanation else []
+    with batch():  # the queue names both persons of each pair: each a view to log
+        for pair in page:
+            pair.reasons = translated(pair.explanation) if pair.explanation else []
+            record_access(request.user, "person.duplicate_review", pair.first)
+            record_access(request.user, "person.duplicate_review", pair.second)
     return render(request, "tracing/duplicates.html", {"page": page, "querystring": ""})
 
 

@@ -9,6 +9,7 @@ from haven.core import validators
 from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
 from haven.people.models import BirthDatePrecision, Relationship, Sex
+from haven.tracing.labels import percent
 
 
 class PersonMatchKey(models.Model):
@@ -159,7 +160,7 @@ class PotentialMatch(models.Model):
 
     @property
     def percent(self) -> int:
-        return min(99, round(self.probability * 100))
+        return percent(self.probability)
 
 
 class BestInterests(models.TextChoices):
@@ -303,4 +304,4 @@ class DuplicatePair(models.Model):
 
     @property
     def percent(self) -> int:
-        return min(99, round(self.probability * 100))
+        return percent(self.probability)

@@ -9,9 +9,9 @@ from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 
 from haven.accounts import policy
-from haven.audit.actions import record_access
+from haven.audit.actions import batch, record_access
 from haven.cases.models import Case
-from haven.people.models import CareStatus, ConsentPurpose
+from haven.people.models import CareStatus, ConsentPurpose, age_on
 from haven.people.selectors import has_consent, visible_persons, with_consent
 from haven.tracing import matching
 from haven.tracing.labels import translated
@@ -56,8 +56,9 @@ def likely_duplicates(user, person_data: dict, exclude: set[int] | None = None) 
             .order_by("agency__name", "office__name")
         )
         check.elsewhere = [f"{office} ({agency})" for office, agency in offices]
-    for match in check.visible:
-        record_access(user, "person.duplicate_check", match.person)
+    with batch():  # every person shown logged, in one write
+        for match in check.visible:
+            record_access(user, "person.duplicate_check", match.person)
     return check
 
 
@@ -145,14 +146,15 @@ def matches_for(user, request) -> Matches:
     result = Matches(enquirer_consent=True)
     hidden = [m.person_id for m in rows if m.person_id not in seen]
     contact = _contacts(hidden)
-    for match in rows:
-        match.reasons = translated(match.explanation) if match.explanation else []
-        if match.person_id in seen:
-            result.shown.append(match)
-            record_access(user, "tracing.match", match.person)
-        else:
-            match.contact = contact.get(match.person_id, "")
-            result.elsewhere.append(match)
+    with batch():  # every person shown logged, in one write
+        for match in rows:
+            match.reasons = translated(match.explanation) if match.explanation else []
+            if match.person_id in seen:
+                result.shown.append(match)
+                record_access(user, "tracing.match", match.person)
+            else:
+                match.contact = contact.get(match.person_id, "")
+                result.elsewhere.append(match)
     return result
 
 
@@ -171,10 +173,11 @@ def involves_child(request, person=None, on: date | None = None) -> bool:
     enquirer = request.case.person
     if enquirer.care_status in (CareStatus.SEPARATED, CareStatus.UNACCOMPANIED):
         return True
-    ages = [enquirer.age(on), person.age(on) if person is not None else None]
-    if request.birth_date is not None:
-        born = request.birth_date
-        ages.append(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
+    ages = [
+        enquirer.age(on),
+        person.age(on) if person is not None else None,
+        age_on(request.birth_date, on),
+    ]
     return any(age is not None and age < 18 for age in ages)
 
 

@@ -7,8 +7,6 @@ run at once, in the same process.
 
 from celery import shared_task
 
-from haven.core.jobs import after_commit  # noqa: F401 - the actions queue jobs through it
-
 
 @shared_task
 def refresh_request_matches(request_id: int) -> int:

@@ -102,6 +102,8 @@ def tracing_detail(request, pk):
 def tracing_edit(request, pk):
     user = request.user
     tracing = selectors.get_request(user, pk, "tracing.manage")
+    if request.method == "GET":
+        record_access(user, "tracing.edit", tracing.case)
     form = TracingRequestForm(request.POST or None, instance=tracing)
     version = form.data.get("version") if form.is_bound else tracing.version
     if submitted(
