@@ -74,6 +74,7 @@ urlpatterns = [
     path("cases/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
     path("cases/<int:pk>/notes/", case_views.case_note_add, name="case_note_add"),
     path("cases/<int:pk>/risk/", case_views.case_risk_override, name="case_risk_override"),
+    path("cases/<int:pk>/trafficking/", case_views.case_trafficking, name="case_trafficking"),
     path(
         "cases/<int:pk>/assessments/start/",
         assessment_views.assessment_start,
@@ -123,6 +124,8 @@ urlpatterns = [
     path("releases/<int:pk>/", evidence_views.release_detail, name="release_detail"),
     path("releases/<int:pk>/download/", evidence_views.release_download, name="release_download"),
     path("releases/<int:pk>/cancel/", evidence_views.release_cancel, name="release_cancel"),
+    path("exports/", evidence_views.export_list, name="export_list"),
+    path("exports/new/", evidence_views.export_new, name="export_new"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),
     path("referrals/<int:pk>/", assistance_views.referral_detail, name="referral_detail"),

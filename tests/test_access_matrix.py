@@ -82,6 +82,14 @@ ON_PAIR = expect(ok=["supervisor", "protection"], not_found=["other_supervisor"]
 DEDUPERS = expect(ok=["agency_admin", "system_admin"])
 # De-identified releases: analysts and protection officers, of their own agency.
 RELEASERS = expect(ok=["analyst", "protection"])
+# Exports that name people: supervisors and protection officers; the register shows them to
+# releasers too, the file goes to its requester alone.
+EXPORTERS = expect(ok=["supervisor", "protection", "other_supervisor"])
+RELEASE_REGISTER = expect(
+    ok=["analyst", "protection"], not_found=["supervisor", "other_supervisor"]
+)
+EXPORT_REGISTER = expect(ok=["analyst", "protection", "supervisor"], not_found=["other_supervisor"])
+EXPORT_FILE = expect(ok=["supervisor"], not_found=["other_supervisor"])
 
 INCIDENT_RECORDERS = expect(ok=["supervisor", "protection", "feedback_focal", "other_supervisor"])
 INCIDENT_A = expect(
@@ -129,6 +137,7 @@ MATRIX = {
     "case_register": ("get", "/cases/new/", None, expect(ok=CASE_HOLDERS)),
     "case_detail": ("get", "/cases/{case}/", None, ON_CASE),
     "case_edit": ("get", "/cases/{case}/edit/", None, ON_CASE),
+    "case_trafficking": ("get", "/cases/{case}/trafficking/", None, ON_CASE),
     "case_transition": ("post", "/cases/{case}/transition/", {}, ON_CASE),
     "case_request_closure": ("post", "/cases/{case}/request-closure/", {}, ON_CASE),
     "case_plan": ("get", "/cases/{case}/plan/", None, ON_CASE),
@@ -304,9 +313,20 @@ MATRIX = {
     "person_merge-undo": ("post", "/api/v1/person-merges/{merge}/undo/", {}, api(ON_PAIR)),
     "release_list": ("get", "/releases/", None, RELEASERS),
     "release_new": ("get", "/releases/new/", None, RELEASERS),
-    "release_detail": ("get", "/releases/{release}/", None, RELEASERS),
-    "release_download": ("get", "/releases/{release}/download/", None, RELEASERS),
-    "release_cancel": ("post", "/releases/{release}/cancel/", {}, RELEASERS),
+    "release_detail": ("get", "/releases/{release}/", None, RELEASE_REGISTER),
+    "release_download": ("get", "/releases/{release}/download/", None, RELEASE_REGISTER),
+    "release_cancel": ("post", "/releases/{release}/cancel/", {}, RELEASE_REGISTER),
+    "export_list": ("get", "/exports/", None, EXPORTERS),
+    "export_new": ("get", "/exports/new/", None, EXPORTERS),
+    "export_detail": ("get", "/releases/{export}/", None, EXPORT_REGISTER),
+    "export_download": ("get", "/releases/{export}/download/", None, EXPORT_FILE),
+    "export_cancel": ("post", "/releases/{export}/cancel/", {}, EXPORT_FILE),
+    "release-download-export": (
+        "get",
+        "/api/v1/releases/{export}/download/",
+        None,
+        api(RELEASERS) | {"protection": 403, "analyst": 403},
+    ),
     "release-list": ("get", "/api/v1/releases/", None, api(RELEASERS)),
     "release-create": ("post", "/api/v1/releases/", {}, api(RELEASERS)),
     "release-detail": ("get", "/api/v1/releases/{release}/", None, api(RELEASERS)),
@@ -615,8 +635,17 @@ def targets(world, register):
     release = evidence_actions.request_release(
         world["analyst"], purpose="Donor report", fields=["sex"], k=2, suppression_limit=0.1
     )
+    export = evidence_actions.request_export(
+        world["supervisor"],
+        kind="case_list",
+        purpose="Case review",
+        fields=["number"],
+        file_format="csv",
+        password="a long password",
+    )
     return {
         "release": release.pk,
+        "export": export.pk,
         "pair": pair.pk,
         "pair_a": pair.first_id,
         "pair_b": pair.second_id,

@@ -179,8 +179,8 @@ def test_a_release_cancelled_while_running_stops_at_its_next_step(world, cases, 
     release = actions.request_release(world["analyst"], **ASK)
     real = actions.datasets.records
 
-    def records_then_cancel(*args):
-        found = real(*args)
+    def records_then_cancel(*args, **kwargs):
+        found = real(*args, **kwargs)
         actions.cancel_release(world["analyst"], release)  # someone presses Cancel now
         return found
 

@@ -34,6 +34,9 @@ PERMISSIONS = {
     "incident.record": _("Record and see incidents and rights violations (never names)"),
     "report.view": _("See aggregate dashboards"),
     "release.create": _("Make de-identified releases of the agency's cases, and download them"),
+    "case.export": _(
+        "Export lists of cases in scope with names (encrypted archive, after re-authentication)"
+    ),
     "audit.view": _("Search the audit and access logs"),
     "agency.manage": _("Manage the agency's offices, teams and users"),
     "system.manage": _("Manage agencies and roles"),
@@ -78,6 +81,7 @@ BUILTIN_ROLES = {
             "feedback.oversee",
             "incident.record",
             "report.view",
+            "case.export",
         ],
         "office",
         False,
@@ -93,6 +97,7 @@ BUILTIN_ROLES = {
             "incident.record",
             "report.view",
             "release.create",
+            "case.export",
         ],
         "agency",
         False,

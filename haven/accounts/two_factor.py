@@ -52,11 +52,16 @@ def recent_login_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not recently_authenticated(request):
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('reauthenticate')}?{query}")
+            return reauthentication(request)
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def reauthentication(request):
+    """The redirect to the password (and code) page, coming back here afterwards."""
+    query = urlencode({"next": request.get_full_path()})
+    return redirect(f"{reverse('reauthenticate')}?{query}")
 
 
 class TwoFactorMiddleware:

@@ -23,6 +23,7 @@ from haven.cases.models import (
     Note,
     PlanAction,
     RiskLevel,
+    TraffickingProfile,
     Transfer,
 )
 from haven.cases.workflow import Status, check_transition
@@ -574,3 +575,34 @@ def due_dates_for(registered_on: date) -> dict:
         "assessment_due": due.due_after(registered_on, "assessment"),
         "plan_due": due.due_after(registered_on, "case_plan"),
     }
+
+
+TRAFFICKING_FIELDS = [
+    "exploitation",
+    "means_of_control",
+    "labour_exploitation",
+    "sex_exploitation",
+    "recruitment",
+    "country_of_exploitation",
+]
+
+
+@audited
+def save_trafficking_profile(user, case: Case, data: dict) -> TraffickingProfile:
+    """Record what is known of the trafficking (types of exploitation, means of control,
+    recruitment) on a case; the audit keeps which fields changed, not their values."""
+    _require(user, "case.update", case)
+    unknown = set(data) - set(TRAFFICKING_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})
+    profile = TraffickingProfile.objects.filter(case=case).first() or TraffickingProfile(case=case)
+    before = {name: getattr(profile, name) for name in TRAFFICKING_FIELDS}
+    for name, value in data.items():
+        setattr(profile, name, value)
+    profile.full_clean(exclude=["case"])
+    changed = sorted(name for name in TRAFFICKING_FIELDS if getattr(profile, name) != before[name])
+    if profile.pk and not changed:
+        return profile
+    profile.save()
+    record_event(user, "case.trafficking_profile", obj=case, details={"changed": changed})
+    return profile

@@ -2,12 +2,12 @@
 
 import django_filters
 from django import forms
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from haven.accounts.models import Office, User
 from haven.cases.models import Case, Programme, RiskLevel, Vulnerability
+from haven.cases.selectors import with_vulnerability_q
 from haven.cases.workflow import Status
 
 
@@ -67,8 +67,4 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["owner"].queryset = User.objects.filter(agency_id=agency_id)
 
     def filter_vulnerability(self, queryset, name, value):
-        if connection.vendor == "postgresql":
-            # jsonb containment, served by the GIN index of migration cases 0002.
-            return queryset.filter(vulnerabilities__contains=[value])
-        # Elsewhere match the quoted code in the list's JSON text.
-        return queryset.filter(vulnerabilities__icontains=f'"{value}"')
+        return queryset.filter(with_vulnerability_q(value))

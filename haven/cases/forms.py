@@ -5,12 +5,19 @@ from haven.accounts.models import Agency, User
 from haven.cases.models import (
     Case,
     ClosureReason,
+    ControlMeans,
+    Exploitation,
+    LabourExploitation,
     PlanAction,
     Programme,
+    Recruitment,
     RiskLevel,
+    SexExploitation,
+    TraffickingProfile,
     Vulnerability,
 )
 from haven.cases.workflow import Status
+from haven.core.reference import country_choices
 from haven.people.models import (
     BirthDatePrecision,
     CareStatus,
@@ -226,4 +233,44 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(
             pk=case.agency_id
+        )
+
+
+TRAFFICKING_CHOICES = {
+    "exploitation": Exploitation.choices,
+    "means_of_control": ControlMeans.choices,
+    "labour_exploitation": LabourExploitation.choices,
+    "sex_exploitation": SexExploitation.choices,
+    "recruitment": Recruitment.choices,
+}
+
+
+class TraffickingProfileForm(forms.ModelForm):
+    """The HTCDS victim context of a counter-trafficking case, as ticked boxes."""
+
+    class Meta:
+        model = TraffickingProfile
+        fields = [
+            "exploitation",
+            "means_of_control",
+            "labour_exploitation",
+            "sex_exploitation",
+            "recruitment",
+            "country_of_exploitation",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, choices in TRAFFICKING_CHOICES.items():
+            model_field = TraffickingProfile._meta.get_field(name)
+            self.fields[name] = forms.MultipleChoiceField(
+                label=model_field.verbose_name.capitalize(),
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+        self.fields["country_of_exploitation"] = forms.ChoiceField(
+            label=_("Country of exploitation"),
+            choices=[("", _("Unknown")), *country_choices()],
+            required=False,
         )

@@ -319,3 +319,118 @@ class Transfer(models.Model):
                 fields=["case"], condition=models.Q(state="pending"), name="one_pending_transfer"
             )
         ]
+
+
+class Exploitation(models.TextChoices):
+    SEXUAL = "sexual", _("Sexual exploitation")
+    FORCED_LABOUR = "forced_labour", _("Forced labour")
+    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
+    FORCED_MILITARY = "forced_military", _("Forced military service")
+    ORGAN_REMOVAL = "organ_removal", _("Organ removal")
+    SLAVERY = "slavery", _("Slavery and similar practices")
+    OTHER = "other", _("Other exploitation")
+
+
+class ControlMeans(models.TextChoices):
+    """The means of control of IOM's Human Trafficking Case Data Standard (HTCDS)."""
+
+    DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
+    TAKES_EARNINGS = "takes_earnings", _("Takes earnings")
+    RESTRICTS_FINANCIAL_ACCESS = "restricts_financial_access", _("Restricts financial access")
+    THREATS = "threats", _("Threats")
+    PSYCHOLOGICAL_ABUSE = "psychological_abuse", _("Psychological abuse")
+    PHYSICAL_ABUSE = "physical_abuse", _("Physical abuse")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    FALSE_PROMISES = "false_promises", _("False promises")
+    PSYCHOACTIVE_SUBSTANCES = "psychoactive_substances", _("Psychoactive substances")
+    RESTRICTS_MOVEMENT = "restricts_movement", _("Restricts movement")
+    RESTRICTS_MEDICAL_CARE = "restricts_medical_care", _("Restricts medical care")
+    EXCESSIVE_WORKING_HOURS = "excessive_working_hours", _("Excessive working hours")
+    USES_CHILDREN = "uses_children", _("Uses children")
+    THREAT_OF_LAW_ENFORCEMENT = "threat_of_law_enforcement", _("Threat of law enforcement")
+    WITHHOLDS_NECESSITIES = "withholds_necessities", _("Withholds necessities")
+    WITHHOLDS_DOCUMENTS = "withholds_documents", _("Withholds documents")
+    OTHER = "other", _("Other")
+
+
+class LabourExploitation(models.TextChoices):
+    AGRICULTURE = "agriculture", _("Agriculture")
+    AQUAFARMING = "aquafarming", _("Aquafarming")
+    BEGGING = "begging", _("Begging")
+    CONSTRUCTION = "construction", _("Construction")
+    DOMESTIC_WORK = "domestic_work", _("Domestic work")
+    HOSPITALITY = "hospitality", _("Hospitality")
+    ILLICIT_ACTIVITIES = "illicit_activities", _("Illicit activities")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    MINING_OR_DRILLING = "mining_or_drilling", _("Mining or drilling")
+    PEDDLING = "peddling", _("Peddling")
+    TRANSPORTATION = "transportation", _("Transportation")
+    OTHER = "other", _("Other")
+
+
+class SexExploitation(models.TextChoices):
+    PROSTITUTION = "prostitution", _("Prostitution")
+    PORNOGRAPHY = "pornography", _("Pornography")
+    REMOTE_INTERACTIVE_SERVICES = "remote_interactive_services", _("Remote interactive services")
+    PRIVATE_SEXUAL_SERVICES = "private_sexual_services", _("Private sexual services")
+
+
+class Recruitment(models.TextChoices):
+    ABDUCTION = "abduction", _("Abduction")
+    EDUCATIONAL_FACILITY = "educational_facility", _("Educational facility")
+    FAMILIAL = "familial", _("Family")
+    INTERNET = "internet", _("Internet (social media, online advertisement)")
+    MARRIAGE_BROKER = "marriage_broker", _("International marriage broker")
+    INTIMATE_PARTNER = "intimate_partner", _("Intimate partner or marriage proposition")
+    JOB_OFFER = "job_offer", _("Job offer or advertisement")
+    POSING_AS_BENEFACTOR = "posing_as_benefactor", _("Posing as benefactor")
+    PUBLIC_AREA = "public_area", _("Public area")
+    OFFER_OF_ACCOMMODATION = "offer_of_accommodation", _("Offer of accommodation")
+    SHELTER = "shelter", _("Shelter")
+    SMUGGLING = "smuggling", _("Smuggling, ransom")
+    WORK = "work", _("Work")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class TraffickingProfile(TimeStamped):
+    """What a counter-trafficking case records of the trafficking itself: the types of
+    exploitation, the means of control and the recruitment (the HTCDS victim context)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="trafficking")
+    exploitation = models.JSONField(
+        _("types of exploitation"),
+        default=list,
+        blank=True,
+        validators=[validators.ChoiceList(Exploitation.choices)],
+    )
+    means_of_control = models.JSONField(
+        _("means of control"),
+        default=list,
+        blank=True,
+        validators=[validators.ChoiceList(ControlMeans.choices)],
+    )
+    labour_exploitation = models.JSONField(
+        _("types of labour exploitation"),
+        default=list,
+        blank=True,
+        validators=[validators.ChoiceList(LabourExploitation.choices)],
+    )
+    sex_exploitation = models.JSONField(
+        _("types of sexual exploitation"),
+        default=list,
+        blank=True,
+        validators=[validators.ChoiceList(SexExploitation.choices)],
+    )
+    recruitment = models.JSONField(
+        _("methods of recruitment"),
+        default=list,
+        blank=True,
+        validators=[validators.ChoiceList(Recruitment.choices)],
+    )
+    country_of_exploitation = models.CharField(
+        _("country of exploitation"),
+        max_length=2,
+        blank=True,
+        validators=[validators.country_code],
+    )

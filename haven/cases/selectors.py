@@ -1,5 +1,6 @@
 """Reads of cases, always through the access policy; out-of-scope records answer 404."""
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -11,6 +12,15 @@ from haven.core import crypto
 from haven.people import names
 from haven.people.actions import normalise_document_number
 from haven.people.models import IdentityDocument
+
+
+def with_vulnerability_q(code: str) -> Q:
+    """Cases whose vulnerability categories include `code`."""
+    if connection.vendor == "postgresql":
+        # jsonb containment, served by the GIN index of migration cases 0002.
+        return Q(vulnerabilities__contains=[code])
+    # Elsewhere match the quoted code in the list's JSON text.
+    return Q(vulnerabilities__icontains=f'"{code}"')
 
 
 def visible_cases(user, perm: str = "case.view"):

@@ -18,7 +18,15 @@ from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
 from haven.cases import actions, due, forms, selectors
 from haven.cases.filters import CaseFilter
-from haven.cases.models import Approval, CasePlan, Flag, RiskLevel
+from haven.cases.models import (
+    Approval,
+    CasePlan,
+    Flag,
+    Programme,
+    RiskLevel,
+    TraffickingProfile,
+    Vulnerability,
+)
 from haven.cases.workflow import Status, next_statuses
 from haven.core.errors import HavenError
 from haven.core.web import (
@@ -252,7 +260,13 @@ def _tab_context(user, case, tab, plan):
             and policy.can_case(user, "case.update", case),
         }
     if tab == "summary":
-        return {"flag_form": forms.FlagForm()}
+        return {
+            "flag_form": forms.FlagForm(),
+            "trafficking": TraffickingProfile.objects.filter(case=case).first(),
+            "trafficking_choices": forms.TRAFFICKING_CHOICES,
+            "trafficking_case": case.programme == Programme.COUNTER_TRAFFICKING
+            or Vulnerability.TRAFFICKING_VICTIM in case.vulnerabilities,
+        }
     return {}
 
 
@@ -277,6 +291,28 @@ def case_edit(request, pk):
         ):
             return redirect("case_detail", pk=case.pk)
     return render(request, "cases/edit.html", {"case": case, "form": form})
+
+
+@requires("case.update")
+def case_trafficking(request, pk):
+    """The trafficking profile of a case: types of exploitation, means of control…"""
+    case = selectors.get_case(request.user, pk, "case.update")
+    profile = TraffickingProfile.objects.filter(case=case).first()
+    if request.method == "GET":
+        record_access(request.user, "case.trafficking", case)
+    form = forms.TraffickingProfileForm(request.POST or None, instance=profile)
+    if submitted(
+        request,
+        form,
+        lambda: actions.save_trafficking_profile(
+            request.user,
+            case,
+            {name: form.cleaned_data[name] for name in actions.TRAFFICKING_FIELDS},
+        ),
+        _("Trafficking profile saved."),
+    ):
+        return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/trafficking.html", {"case": case, "form": form})
 
 
 @require_POST

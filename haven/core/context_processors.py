@@ -22,6 +22,7 @@ def haven(request):
                 "audit.view",
                 "report.view",
                 "release.create",
+                "case.export",
                 "agency.manage",
                 "feedback.record",
                 "feedback.handle",

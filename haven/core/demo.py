@@ -243,10 +243,38 @@ def seed_demo(count: int = 300) -> dict:
         create_referrals(users, cases)
         create_returns(cases)
         create_tracing(cases)
+        create_trafficking_profiles(cases)
         from haven.feedback.demo import create_feedback
 
         create_feedback(users)
     return users
+
+
+def create_trafficking_profiles(cases, seed: int = 13):
+    """What the counter-trafficking cases record of the trafficking (most of them)."""
+    from haven.cases import actions
+    from haven.cases.models import ControlMeans, LabourExploitation, Recruitment
+
+    rng = random.Random(seed)
+    kinds = ["forced_labour", "forced_labour", "sexual", "forced_marriage", "slavery"]
+    for case in cases:
+        if case.programme != "counter_trafficking" or rng.random() < 0.2:
+            continue
+        exploitation = sorted(set(rng.sample(kinds, k=rng.randint(1, 2))))
+        actions.save_trafficking_profile(
+            case.owner,
+            case,
+            {
+                "exploitation": exploitation,
+                "means_of_control": rng.sample(ControlMeans.values[:16], k=rng.randint(1, 3)),
+                "labour_exploitation": rng.sample(LabourExploitation.values[:11], k=1)
+                if "forced_labour" in exploitation
+                else [],
+                "sex_exploitation": ["prostitution"] if "sexual" in exploitation else [],
+                "recruitment": [rng.choice(Recruitment.values[:14])],
+                "country_of_exploitation": rng.choice(["LY", "DZ", "NE", "NG", "ML"]),
+            },
+        )
 
 
 def create_referrals(users, cases, seed: int = 11):

@@ -15,16 +15,21 @@ from haven.core.errors import HavenError
 
 def requires(perm: str):
     """Login plus one named permission (any scope); the object check happens in selectors."""
+    return requires_any(perm)
+
+
+def requires_any(*perms: str):
+    """Login plus at least one of the named permissions; the object check is the selector's."""
 
     def decorate(view):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not policy.has_perm(request.user, perm):
+            if not any(policy.has_perm(request.user, perm) for perm in perms):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.haven_permission = perm
+        wrapped.haven_permission = perms
         return wrapped
 
     return decorate

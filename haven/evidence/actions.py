@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from haven.accounts import policy
-from haven.audit.actions import audited, record_event
+from haven.audit.actions import audited, batch, record_access, record_event
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.jobs import Cancelled, advance, after_commit
-from haven.evidence import datasets, tasks
-from haven.evidence.models import Release, ReleaseStatus
+from haven.evidence import datasets, exports, tasks
+from haven.evidence.models import IDENTIFIED, FileFormat, Release, ReleaseKind, ReleaseStatus
 from haven.privacy.kanonymity import Request, RequestError, anonymise
 from haven.privacy.verify import verify
 
@@ -27,6 +27,10 @@ KEEP_FOR = timedelta(days=7)
 CONSENT_FILTER = gettext_noop(
     "Only cases whose person's consent for statistics and reporting is in force; "
     "sensitive cases are never released."
+)
+CTDC_FILTER = gettext_noop(
+    "Only counter-trafficking cases whose person's consent for statistics and reporting is "
+    "in force; sensitive cases are never released."
 )
 STAGES = {
     "read": gettext_noop("Reading the cases"),
@@ -53,16 +57,25 @@ def request_release(
     sensitive: str = "",
     l_diversity: int | None = None,
     seed: int | None = None,
+    kind: str = ReleaseKind.DEIDENTIFIED,
 ) -> Release:
     """Check everything that can be checked before any work, then queue the job. The
     same parameters and seed over the same cases make the same file (the register keeps
-    the seed)."""
+    the seed). A CTDC-style release has its fields fixed: age, sex, nationality, year and
+    the sets of exploitation types and means of control, released as yes/no flags."""
     if not policy.has_perm(user, "release.create") or user.agency_id is None:
         raise NotAllowed(_("Your role may not make de-identified releases."))
-    purpose = (purpose or "").strip()
-    if not purpose:
-        raise HavenError(_("Say what the release is for."), field="purpose")
-    unknown = [f for f in fields if f not in datasets.FIELDS]
+    purpose = _purpose(purpose)
+    if kind == ReleaseKind.CTDC:
+        fields = list(datasets.CTDC_FIELDS)
+        if sensitive or l_diversity is not None:
+            raise HavenError(
+                _("A CTDC-style release has no sensitive attribute: every field is generalised."),
+                field="sensitive",
+            )
+    elif kind != ReleaseKind.DEIDENTIFIED:
+        raise HavenError(_("Choose a kind of de-identified release."), field="kind")
+    unknown = [f for f in fields if f not in datasets.fields_for(kind)]
     if not fields or unknown:
         raise HavenError(_("Choose at least one field from the list."), field="fields")
     if not 2 <= k <= 1000:
@@ -73,8 +86,9 @@ def request_release(
     release = Release.objects.create(
         agency_id=user.agency_id,
         created_by=user,
-        purpose=purpose[:500],
-        fields=[f for f in datasets.FIELDS if f in fields],
+        kind=kind,
+        purpose=purpose,
+        fields=[f for f in datasets.fields_for(kind) if f in fields],
         k=k,
         suppression_limit=suppression_limit,
         sensitive=sensitive or "",
@@ -86,7 +100,74 @@ def request_release(
         "release.request",
         obj=release,
         agency_id=user.agency_id,
-        details={"fields": release.fields, "k": k, "suppression_limit": suppression_limit},
+        details={
+            "kind": kind,
+            "fields": release.fields,
+            "k": k,
+            "suppression_limit": suppression_limit,
+        },
+    )
+    after_commit(tasks.make_release, release.pk)
+    return release
+
+
+def _purpose(purpose: str) -> str:
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise HavenError(_("Say what the release is for."), field="purpose")
+    return purpose[:500]
+
+
+@audited
+def request_export(
+    user,
+    *,
+    kind: str,
+    purpose: str,
+    fields: list[str],
+    file_format: str,
+    password: str,
+    filters: dict | None = None,
+) -> Release:
+    """An export that names people: checked here, made in the background into a ZIP
+    encrypted with the password given (kept encrypted only until the job has used it)."""
+    if not policy.has_perm(user, "case.export") or user.agency_id is None:
+        raise NotAllowed(_("Your role may not export case lists."))
+    if kind not in IDENTIFIED:
+        raise HavenError(_("Choose a kind of export."), field="kind")
+    purpose = _purpose(purpose)
+    columns = exports.columns_for(kind)
+    fields = list(columns) if kind == ReleaseKind.HTCDS else [f for f in columns if f in fields]
+    if not fields:
+        raise HavenError(_("Choose at least one field from the list."), field="fields")
+    if any(columns[f].identifying for f in fields) and not policy.can_see_identity(user):
+        raise NotAllowed(_("Your role may not see names: leave out the identifying fields."))
+    if file_format not in FileFormat.values:
+        raise HavenError(_("Choose CSV, XLSX or JSON."), field="file_format")
+    if len(password or "") < exports.MIN_PASSWORD:
+        raise HavenError(
+            _("The archive's password needs at least %(n)d characters.")
+            % {"n": exports.MIN_PASSWORD},
+            field="password",
+        )
+    filters = {name: value for name, value in (filters or {}).items() if value}
+    release = Release.objects.create(
+        agency_id=user.agency_id,
+        created_by=user,
+        kind=kind,
+        purpose=purpose,
+        fields=fields,
+        filters=filters,
+        file_format=file_format,
+        seed=0,
+        archive_key=password,
+    )
+    record_event(
+        user,
+        "export.request",
+        obj=release,
+        agency_id=user.agency_id,
+        details={"kind": kind, "fields": fields, "filters": filters, "format": file_format},
     )
     after_commit(tasks.make_release, release.pk)
     return release
@@ -115,13 +196,22 @@ def _progress(release: Release, percent: int, stage: str, **fields) -> None:
     advance(Release, release.pk, _RUNNING, percent, stage, **fields)
 
 
+def may_handle(user, release: Release) -> bool:
+    """Cancel or download: an identified export is its requester's alone."""
+    if release.agency_id != user.agency_id:
+        return False
+    if release.identified:
+        return release.created_by_id == user.pk and policy.has_perm(user, "case.export")
+    return policy.has_perm(user, "release.create")
+
+
 @audited
 def cancel_release(user, release: Release) -> Release:
     """Stop a release that is not made yet; its job stops at its next step, no file."""
-    if not policy.has_perm(user, "release.create") or release.agency_id != user.agency_id:
+    if not may_handle(user, release):
         raise NotAllowed(_("Your role may not make de-identified releases."))
     if not Release.objects.filter(pk=release.pk, status__in=_RUNNING).update(
-        status=ReleaseStatus.CANCELLED, finished_at=timezone.now()
+        status=ReleaseStatus.CANCELLED, finished_at=timezone.now(), archive_key=""
     ):
         raise HavenError(_("This release is no longer running: it cannot be cancelled."))
     record_event(user, "release.cancel", obj=release, agency_id=release.agency_id)
@@ -130,43 +220,17 @@ def cancel_release(user, release: Release) -> Release:
 
 
 def make_release(release_id: int) -> Release | None:
-    """The job. A failure is recorded with its reason and leaves no file behind."""
+    """The job, for every kind of release and export. A failure is recorded with its reason
+    and leaves no file behind; the archive's password is forgotten however the job ends."""
     release = Release.objects.filter(pk=release_id, status=ReleaseStatus.QUEUED).first()
     if release is None:
         return None
     _progress(release, 5, STAGES["read"], status=ReleaseStatus.RUNNING)
     partial = folder() / f".{release.file_name}.part"
-    released = [*release.fields, *([release.sensitive] if release.sensitive else [])]
+    produce = _identified if release.identified else _deidentified
     try:
-        columns, counts = datasets.records(release.agency_id, released)
-        _progress(release, 30, STAGES["generalise"])
-        quasi = {name: columns[name] for name in release.fields}
-        result = anonymise(
-            columns,
-            Request(
-                list(release.fields),
-                datasets.hierarchies(quasi),
-                release.k,
-                release.suppression_limit,
-                sensitive=release.sensitive or None,
-                l_diversity=release.l_diversity,
-            ),
-            seed=release.seed,
-        )
-        report = result.report
-        verdict = verify(
-            result.columns,
-            release.fields,
-            release.k,
-            records_in=report.records_in,
-            suppression_limit=release.suppression_limit,
-            sensitive=release.sensitive or None,
-            l_diversity=release.l_diversity,
-        )
-        if not verdict.ok:
-            raise RequestError("The release failed its check: " + " ".join(verdict.problems))
-        _progress(release, 80, STAGES["write"])
-        checksum = _write(partial, released, result.columns)
+        rows, report = produce(release, partial)
+        checksum = hashlib.sha256(partial.read_bytes()).hexdigest()
         _progress(release, 95, STAGES["write"])
         partial.replace(folder() / release.file_name)
     except Cancelled:
@@ -186,6 +250,7 @@ def make_release(release_id: int) -> Release | None:
                 status=ReleaseStatus.FAILED,
                 error=message[:500],
                 finished_at=timezone.now(),
+                archive_key="",
             )
         except Cancelled:
             pass
@@ -200,11 +265,12 @@ def make_release(release_id: int) -> Release | None:
             100,
             STAGES["done"],
             status=ReleaseStatus.DONE,
-            rows=report.records_out,
+            rows=rows,
             checksum=checksum,
-            report={**report.as_dict(), **counts, "consent_filter": CONSENT_FILTER},
+            report=report,
             finished_at=now,
             expires_at=now + KEEP_FOR,
+            archive_key="",
         )
     except Cancelled:  # cancelled at the last moment: the file goes too
         (folder() / release.file_name).unlink(missing_ok=True)
@@ -214,12 +280,68 @@ def make_release(release_id: int) -> Release | None:
     return release
 
 
-def _write(path: Path, fields: list[str], columns: dict[str, list]) -> str:
+def _deidentified(release: Release, partial: Path) -> tuple[int, dict]:
+    """Read the consenting cases, generalise and suppress, verify, write the CSV."""
+    ctdc = release.kind == ReleaseKind.CTDC
+    released = [*release.fields, *([release.sensitive] if release.sensitive else [])]
+    columns, counts = datasets.records(release.agency_id, released, counter_trafficking=ctdc)
+    _progress(release, 30, STAGES["generalise"])
+    quasi = {name: columns[name] for name in release.fields}
+    result = anonymise(
+        columns,
+        Request(
+            list(release.fields),
+            datasets.hierarchies(quasi),
+            release.k,
+            release.suppression_limit,
+            sensitive=release.sensitive or None,
+            l_diversity=release.l_diversity,
+        ),
+        seed=release.seed,
+    )
+    report = result.report
+    verdict = verify(
+        result.columns,
+        release.fields,
+        release.k,
+        records_in=report.records_in,
+        suppression_limit=release.suppression_limit,
+        sensitive=release.sensitive or None,
+        l_diversity=release.l_diversity,
+    )
+    if not verdict.ok:
+        raise RequestError("The release failed its check: " + " ".join(verdict.problems))
+    _progress(release, 80, STAGES["write"])
+    if ctdc:
+        header, rows = datasets.ctdc_table(result.columns)
+    else:
+        header = released
+        rows = zip(*(result.columns[f] for f in released), strict=True)
+    _write(partial, header, rows)
+    consent = CTDC_FILTER if ctdc else CONSENT_FILTER
+    return report.records_out, {**report.as_dict(), **counts, "consent_filter": consent}
+
+
+def _identified(release: Release, partial: Path) -> tuple[int, dict]:
+    """The cases the requester may see, as they are, sealed with the password; every case
+    exported is written to the access log under the requester's name."""
+    user = release.created_by
+    cases = list(exports.cases_for(user, release.kind, release.filters))
+    _progress(release, 40, STAGES["write"])
+    header, rows = exports.table(cases, release.kind, release.fields)
+    data = exports.encode(header, rows, release.file_format)
+    exports.seal(partial, f"cases.{release.file_format}", data, release.archive_key)
+    with batch():
+        for case in cases:
+            record_access(user, "case.export", case)
+    return len(rows), {"records_out": len(rows), "filters": release.filters}
+
+
+def _write(path: Path, header: list[str], rows) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(fields)
-        writer.writerows(zip(*(columns[f] for f in fields), strict=True))
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 @audited
@@ -246,7 +368,7 @@ def available_file(release: Release) -> Path | None:
 def downloaded(user, release: Release) -> None:
     record_event(
         user,
-        "release.download",
+        "export.download" if release.identified else "release.download",
         obj=release,
         agency_id=release.agency_id,
         details={"checksum": release.checksum},

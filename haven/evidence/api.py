@@ -6,13 +6,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer, Serializer
 from haven.evidence import actions, selectors
 from haven.evidence.datasets import FIELDS, SENSITIVE
-from haven.evidence.models import Release
+from haven.evidence.models import Release, ReleaseKind
 
 
 class ReleaseSerializer(ModelSerializer):
@@ -22,8 +23,11 @@ class ReleaseSerializer(ModelSerializer):
         model = Release
         fields = [
             "id",
+            "kind",
             "purpose",
             "fields",
+            "filters",
+            "file_format",
             "k",
             "suppression_limit",
             "sensitive",
@@ -45,8 +49,15 @@ class ReleaseSerializer(ModelSerializer):
 
 
 class ReleaseRequestSerializer(Serializer):
+    kind = serializers.ChoiceField(
+        choices=[ReleaseKind.DEIDENTIFIED, ReleaseKind.CTDC],
+        default=ReleaseKind.DEIDENTIFIED,
+        help_text="ctdc: counter-trafficking cases in CTDC's layout; its fields are fixed.",
+    )
     purpose = serializers.CharField(max_length=500)
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=list(FIELDS)))
+    fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(FIELDS)), required=False, default=list
+    )
     k = serializers.IntegerField(min_value=2, max_value=1000)
     suppression_limit = serializers.FloatField(min_value=0, max_value=1)
     sensitive = serializers.ChoiceField(choices=list(SENSITIVE), required=False, allow_blank=True)
@@ -60,7 +71,8 @@ class ReleaseRequestSerializer(Serializer):
 
 
 class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The register of de-identified releases of the caller's agency."""
+    """The register of releases and exports of the caller's agency. Exports that name
+    people are asked for and downloaded on the pages alone, after re-authentication."""
 
     serializer_class = ReleaseSerializer
     permission_classes = [HavenPermission]
@@ -90,6 +102,10 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         release = selectors.get_release(request.user, pk)
+        if release.identified:
+            raise PermissionDenied(
+                "An export that names people is downloaded from its page, after re-authentication."
+            )
         path = actions.available_file(release)
         if path is None:
             return Response(

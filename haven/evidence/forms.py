@@ -1,10 +1,28 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases.models import Programme
+from haven.cases.workflow import Status
 from haven.evidence.datasets import FIELDS, SENSITIVE
+from haven.evidence.exports import CASE_COLUMNS, MIN_PASSWORD
+from haven.evidence.models import FileFormat, ReleaseKind
 
 
 class ReleaseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of release"),
+        choices=[
+            (ReleaseKind.DEIDENTIFIED, ReleaseKind.DEIDENTIFIED.label),
+            (ReleaseKind.CTDC, ReleaseKind.CTDC.label),
+        ],
+        initial=ReleaseKind.DEIDENTIFIED,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "CTDC style: counter-trafficking cases only, with age band, sex, citizenship, "
+            "year and yes/no flags for each type of exploitation and means of control; "
+            "the fields below are then not used."
+        ),
+    )
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=500,
@@ -14,6 +32,7 @@ class ReleaseForm(forms.Form):
         label=_("Fields (quasi-identifiers)"),
         choices=list(FIELDS.items()),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text=_("Only what the purpose needs: each field added makes people easier to find."),
     )
     k = forms.IntegerField(
@@ -36,3 +55,51 @@ class ReleaseForm(forms.Form):
         help_text=_("Released as it is; every group of people then shows at least ℓ values."),
     )
     l_diversity = forms.IntegerField(label=_("ℓ"), min_value=2, max_value=20, required=False)
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of export"),
+        choices=[
+            (ReleaseKind.CASE_LIST, ReleaseKind.CASE_LIST.label),
+            (ReleaseKind.HTCDS, ReleaseKind.HTCDS.label),
+        ],
+        initial=ReleaseKind.CASE_LIST,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "HTCDS: the counter-trafficking cases you can see, with every field of IOM's "
+            "Human Trafficking Case Data Standard that Haven records; the fields below are "
+            "then not used."
+        ),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=500,
+        help_text=_("Who receives it and why, e.g. 'Case review with the shelter'."),
+    )
+    fields = forms.MultipleChoiceField(
+        label=_("Fields"),
+        choices=[(name, column.label) for name, column in CASE_COLUMNS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=["number", "status", "programme", "registered_on"],
+    )
+    programme = forms.ChoiceField(
+        label=_("Programme"), choices=[("", _("All")), *Programme.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Status.choices], required=False
+    )
+    file_format = forms.ChoiceField(
+        label=_("File format"), choices=FileFormat.choices, initial=FileFormat.CSV
+    )
+    password = forms.CharField(
+        label=_("Password of the archive"),
+        min_length=MIN_PASSWORD,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. The file comes in a ZIP encrypted with AES-256 under "
+            "this password; Haven does not keep it, so give it to the recipient by another "
+            "channel than the file."
+        ),
+    )

@@ -1,15 +1,22 @@
-"""Reads of the release register: the releases of the user's agency."""
+"""Reads of the register: every release and export of the agency for those who make
+releases; their own exports for those who may only export case lists."""
 
+from django.db.models import Q
 from django.http import Http404
 
 from haven.accounts import policy
-from haven.evidence.models import Release
+from haven.evidence.models import IDENTIFIED, Release
 
 
 def visible_releases(user):
-    if not policy.has_perm(user, "release.create") or user.agency_id is None:
+    if user.agency_id is None:
         return Release.objects.none()
-    return Release.objects.filter(agency_id=user.agency_id).select_related("created_by")
+    scope = Q(pk__in=[])
+    if policy.has_perm(user, "release.create"):
+        scope |= Q(agency_id=user.agency_id)
+    if policy.has_perm(user, "case.export"):
+        scope |= Q(agency_id=user.agency_id, created_by=user, kind__in=IDENTIFIED)
+    return Release.objects.filter(scope).select_related("created_by")
 
 
 def get_release(user, pk) -> Release:

@@ -1,16 +1,26 @@
-"""The release pages: the register, a new release, its report and its download."""
+"""The release and export pages: the register, a new release or export, its report and its
+download."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from haven.core.web import paginate, requires, submitted, succeeded
-from haven.evidence import actions, selectors
-from haven.evidence.datasets import FIELDS
-from haven.evidence.forms import ReleaseForm
-from haven.evidence.models import ReleaseStatus
+from haven.accounts import policy
+from haven.accounts.two_factor import (
+    reauthentication,
+    recent_login_required,
+    recently_authenticated,
+)
+from haven.core.web import paginate, requires, requires_any, submitted, succeeded
+from haven.evidence import actions, exports, selectors
+from haven.evidence.datasets import fields_for
+from haven.evidence.forms import ExportForm, ReleaseForm
+from haven.evidence.models import IDENTIFIED, ReleaseStatus
+
+MAY_SEE_REGISTER = ("release.create", "case.export")
 
 
 @requires("release.create")
@@ -32,6 +42,7 @@ def release_new(request):
         lambda: made.append(
             actions.request_release(
                 request.user,
+                kind=form.cleaned_data["kind"],
                 purpose=form.cleaned_data["purpose"],
                 fields=form.cleaned_data["fields"],
                 k=form.cleaned_data["k"],
@@ -46,41 +57,93 @@ def release_new(request):
     return render(request, "evidence/form.html", {"form": form})
 
 
-@requires("release.create")
+@requires("case.export")
+def export_list(request):
+    own = selectors.visible_releases(request.user).filter(
+        created_by=request.user, kind__in=IDENTIFIED
+    )
+    return render(
+        request, "evidence/exports.html", {"page": paginate(request, own), "querystring": ""}
+    )
+
+
+@requires("case.export")
+@recent_login_required
+def export_new(request):
+    form = ExportForm(request.POST or None)
+    made = []
+    if submitted(
+        request,
+        form,
+        lambda: made.append(
+            actions.request_export(
+                request.user,
+                kind=form.cleaned_data["kind"],
+                purpose=form.cleaned_data["purpose"],
+                fields=form.cleaned_data["fields"],
+                file_format=form.cleaned_data["file_format"],
+                password=form.cleaned_data["password"],
+                filters={
+                    "programme": form.cleaned_data["programme"],
+                    "status": form.cleaned_data["status"],
+                },
+            )
+        ),
+        _("Export requested: it is made in the background."),
+    ):
+        return redirect("release_detail", pk=made[0].pk)
+    return render(
+        request,
+        "evidence/export_form.html",
+        {"form": form, "identity": policy.can_see_identity(request.user)},
+    )
+
+
+@requires_any(*MAY_SEE_REGISTER)
 def release_detail(request, pk):
     release = selectors.get_release(request.user, pk)
+    columns = exports.columns_for(release.kind) if release.identified else fields_for(release.kind)
+    labels = [getattr(columns.get(f), "label", columns.get(f, f)) for f in release.fields]
     return render(
         request,
         "evidence/detail.html",
         {
             "release": release,
             "running": release.status in (ReleaseStatus.QUEUED, ReleaseStatus.RUNNING),
-            "labels": [FIELDS[f] for f in release.fields],
+            "labels": labels,
             "expired": release.expires_at is not None and release.expires_at < timezone.now(),
+            "may_handle": actions.may_handle(request.user, release),
         },
     )
 
 
 @require_POST
-@requires("release.create")
+@requires_any(*MAY_SEE_REGISTER)
 def release_cancel(request, pk):
     release = selectors.get_release(request.user, pk)
+    if not actions.may_handle(request.user, release):
+        raise PermissionDenied
     succeeded(
         request,
         None,
         lambda: actions.cancel_release(request.user, release),
-        _("Release cancelled: no file is made."),
+        _("Cancelled: no file is made."),
     )
     return redirect("release_detail", pk=release.pk)
 
 
-@requires("release.create")
+@requires_any(*MAY_SEE_REGISTER)
 def release_download(request, pk):
     release = selectors.get_release(request.user, pk)
+    if not actions.may_handle(request.user, release):
+        raise PermissionDenied
+    if release.identified and not recently_authenticated(request):
+        # Names leave Haven: the same re-authentication as for asking.
+        return reauthentication(request)
     path = actions.available_file(release)
     if path is None:
         return HttpResponse(
-            _("This release is not available: it is not ready, or it has expired."),
+            _("This file is not available: it is not ready, or it has expired."),
             status=410,
             content_type="text/plain; charset=utf-8",
         )
