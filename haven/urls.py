@@ -125,6 +125,12 @@ urlpatterns = [
     path("releases/<int:pk>/download/", evidence_views.release_download, name="release_download"),
     path("releases/<int:pk>/cancel/", evidence_views.release_cancel, name="release_cancel"),
     path("exports/", evidence_views.export_list, name="export_list"),
+    path("indicators/", evidence_views.indicator_dashboard, name="indicator_dashboard"),
+    path(
+        "indicators/charts/<slug:name>.svg",
+        evidence_views.indicator_chart,
+        name="indicator_chart",
+    ),
     path("exports/new/", evidence_views.export_new, name="export_new"),
     path("referrals/", assistance_views.referrals_received, name="referrals_received"),
     path("referrals/sent/", assistance_views.referrals_sent, name="referrals_sent"),

@@ -476,6 +476,8 @@ MATRIX = {
     "assessment_detail": ("get", "/assessments/{assessment}/", None, ON_CASE),
     "assessment_report": ("get", "/assessments/report/", None, REPORTERS),
     "assistance_report": ("get", "/assistance/report/", None, REPORTERS),
+    "indicator_dashboard": ("get", "/indicators/", None, REPORTERS),
+    "indicator_chart": ("get", "/indicators/charts/by_status.svg", None, REPORTERS),
     "assistance_report_xlsx": ("get", "/assistance/report/?format=xlsx", None, REPORTERS),
     "incident_report_csv": ("get", "/incidents/report/?format=csv", None, REPORTERS),
     "feedback_report_xlsx": ("get", "/feedback/report/?format=xlsx", None, REPORTERS),

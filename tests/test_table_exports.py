@@ -1,14 +1,15 @@
-"""Dashboards' tables as CSV and XLSX: the counts as published (small cells stay hidden),
+"""Dashboards' tables as CSV, XLSX and HXL: the counts as published (small cells stay hidden),
 the period and the protection stated, every download audited."""
 
 import csv
 import io
 
+import hxl
 from openpyxl import load_workbook
 
 from haven.audit.models import AuditEvent
 from haven.core.reporting import Table
-from haven.core.table_exports import _sheet_name, as_csv, as_xlsx
+from haven.core.table_exports import HXL_TAGS, _sheet_name, as_csv, as_hxl, as_xlsx
 from tests.conftest import sign_in
 
 # Each row's counts end with its total; the totals row ends with the grand total.
@@ -27,6 +28,21 @@ def test_csv_and_xlsx_carry_the_published_counts_only():
     sheet = book["Referrals by service"]
     assert [c.value for c in sheet[2]] == [None, "Open", "Closed", "Total"]
     assert [c.value for c in sheet[3]] == ["Shelter", None, 12, None]
+
+
+def test_hxl_has_one_tagged_line_per_published_count():
+    text = as_hxl([TABLE], {"since": "2026-01-01"})
+    dataset = hxl.data(io.BytesIO(text.encode()), hxl.input.InputOptions(allow_local=True))
+    assert [str(column) for column in dataset.columns] == HXL_TAGS
+    lines = [row.values for row in dataset]
+    assert lines == [
+        ["Referrals by service", "Shelter", "Open", "", "2026-01-01", ""],
+        ["Referrals by service", "Shelter", "Closed", "12", "2026-01-01", ""],
+    ]
+    assert [
+        row.get("#affected+num")
+        for row in hxl.data(io.BytesIO(text.encode()), hxl.input.InputOptions(allow_local=True))
+    ] == [None, "12"]
 
 
 def test_sheet_names_are_valid_and_unique():
@@ -50,6 +66,9 @@ def test_an_analyst_downloads_the_assistance_tables_audited(world, client):
     assert any("2026-01-01" in str(line) for line in about)
     event = AuditEvent.objects.get(action="report.export")
     assert event.details["report"] == "assistance-report" and event.details["format"] == "xlsx"
+    hxl_response = client.get("/assistance/report/?format=hxl")
+    assert hxl_response["Content-Disposition"].endswith('.hxl.csv"')
+    assert "#indicator+name" in hxl_response.content.decode()
     csv_response = client.get("/incidents/report/?format=csv")
     assert csv_response.status_code == 200 and csv_response["Content-Type"] == "text/csv"
 

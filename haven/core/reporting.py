@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from haven.privacy.small_cells import with_totals
+from haven.privacy.small_cells import rounded, with_totals
 
 
 @dataclass
@@ -15,18 +15,22 @@ class Table:
     columns: list[str]
     rows: list[tuple[str, list]] = field(default_factory=list)  # (label, counts or None)
     totals: list = field(default_factory=list)  # per column, the grand total last
+    summed: bool = True  # rows end with their total, and a totals row follows
 
 
-def cross_table(title, counts, rows, columns, floor: int, *, empty_columns=True) -> Table:
+def cross_table(
+    title, counts, rows, columns, floor: int, *, empty_columns=True, base: int = 1
+) -> Table:
     """A table of `counts` ({(row key, column key): n}) over `rows` and `columns` (lists of
     (key, label)), with totals; counts below `floor` and those that would give them away are
-    hidden (floor 1: exact). Rows with no count at all are left out, and so are such columns
-    when `empty_columns` is false (zeros describe nobody: leaving them out hides nothing)."""
+    hidden (floor 1: exact), and what is published is rounded to `base`. Rows with no count
+    at all are left out, and so are such columns when `empty_columns` is false (zeros
+    describe nobody: leaving them out hides nothing)."""
     if not empty_columns:
         columns = [(c, label) for c, label in columns if any(counts.get((r, c)) for r, _ in rows)]
     present = [(key, label) for key, label in rows if any(counts.get((key, c)) for c, _ in columns)]
     grid = [[counts.get((key, c), 0) for c, _label in columns] for key, _label in present]
-    protected = with_totals(grid, floor)
+    protected = rounded(with_totals(grid, floor), base)
     return Table(
         title,
         [str(label) for _key, label in columns],

@@ -1,5 +1,6 @@
-"""Dashboards' tables as files: CSV and XLSX (one sheet per table), the counts exactly as
-published — small cells stay hidden (empty) — and every download audited."""
+"""Dashboards' tables as files: CSV, XLSX (one sheet per table) and HXL-tagged CSV (one
+line per count, for humanitarian data tools), the counts exactly as published — small
+cells stay hidden (empty) — and every download audited."""
 
 import csv
 import dataclasses
@@ -12,7 +13,16 @@ from django.utils.translation import gettext as _
 from haven.audit.actions import record_event
 from haven.core.reporting import Table
 
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "hxl")
+# The Humanitarian Exchange Language tags of the long table, one count a line.
+HXL_TAGS = [
+    "#indicator+name",
+    "#meta+row",
+    "#meta+column",
+    "#affected+num",
+    "#date+start",
+    "#date+end",
+]
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -29,9 +39,11 @@ def tables_of(report) -> list[Table]:
 def _lines(table: Table) -> list[list]:
     if not table.rows:
         return [[table.title], [_("Nothing in this period.")]]
-    lines = [[table.title], ["", *table.columns, _("Total")]]
+    total = [_("Total")] if table.summed else []
+    lines = [[table.title], ["", *table.columns, *total]]
     lines += [[label, *("" if n is None else n for n in counts)] for label, counts in table.rows]
-    lines.append([_("Total"), *("" if n is None else n for n in table.totals)])
+    if table.summed:
+        lines.append([_("Total"), *("" if n is None else n for n in table.totals)])
     return lines
 
 
@@ -65,6 +77,19 @@ def as_xlsx(title: str, tables: list[Table], notes: list[str]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def as_hxl(tables: list[Table], period: dict) -> str:
+    """The tables in long form under HXL hashtags, checked by libhxl as it writes them."""
+    import hxl
+
+    lines = [[_("Table"), _("Row"), _("Column"), _("Count"), _("From"), _("To")], HXL_TAGS]
+    dates = [str(period.get("since") or ""), str(period.get("until") or "")]
+    for table in tables:
+        for label, counts in table.rows:
+            for column, n in zip(table.columns, counts, strict=False):
+                lines.append([table.title, label, column, "" if n is None else n, *dates])
+    return "".join(hxl.data(lines).gen_csv())
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -104,6 +129,10 @@ def download(request, *, name: str, title: str, report, period: dict, fmt: str):
     )
     if fmt == "xlsx":
         response = HttpResponse(as_xlsx(title, tables, notes), content_type=_XLSX)
+    elif fmt == "hxl":
+        response = HttpResponse(as_hxl(tables, period), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}.hxl.csv"'
+        return response
     else:
         response = HttpResponse(as_csv(title, tables, notes), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -111,7 +140,8 @@ def download(request, *, name: str, title: str, report, period: dict, fmt: str):
 
 
 def download_if_asked(request, *, name: str, title: str, report, period: dict):
-    """The file when the dashboard's address asks for one (`?format=csv|xlsx`), else None."""
+    """The file when the dashboard's address asks for one (`?format=csv|xlsx|hxl`), else
+    None."""
     fmt = request.GET.get("format", "")
     if fmt not in FORMATS:
         return None

@@ -1,8 +1,10 @@
 """The release and export pages: the register, a new release or export, its report and its
 download."""
 
+from csp.decorators import csp_replace
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +16,17 @@ from haven.accounts.two_factor import (
     recent_login_required,
     recently_authenticated,
 )
-from haven.core.web import paginate, requires, requires_any, submitted, succeeded
-from haven.evidence import actions, exports, selectors
+from haven.core import table_exports
+from haven.core.reporting import period_from
+from haven.core.web import (
+    paginate,
+    query_without_page,
+    requires,
+    requires_any,
+    submitted,
+    succeeded,
+)
+from haven.evidence import actions, charts, exports, indicators, selectors
 from haven.evidence.datasets import fields_for
 from haven.evidence.forms import ExportForm, ReleaseForm
 from haven.evidence.models import IDENTIFIED, ReleaseStatus
@@ -149,3 +160,54 @@ def release_download(request, pk):
         )
     actions.downloaded(request.user, release)
     return FileResponse(path.open("rb"), as_attachment=True, filename=release.file_name)
+
+
+def _indicators(request):
+    """The report the query string asks for, and what was wrong with it (then the
+    defaults are used, and the page says so)."""
+    period, problems = period_from(request.GET)
+    try:
+        options = indicators.options_from(request.GET)
+    except indicators.IndicatorError as exc:
+        problems.append(str(exc))
+        options = indicators.Options()
+    options.since, options.until = period.get("since"), period.get("until")
+    return indicators.indicators(request.user, options), options, period, problems
+
+
+CHARTS = ("by_status", "by_vulnerability", "disaggregated", "caseload", "stages", "migof")
+
+
+@requires("report.view")
+def indicator_dashboard(request):
+    report, options, period, problems = _indicators(request)
+    for problem in problems:
+        messages.error(request, problem)
+    exported = table_exports.download_if_asked(
+        request, name="indicators", title=_("Indicators"), report=report, period=period
+    )
+    if exported is not None:
+        return exported
+    query = query_without_page(request)
+    return render(
+        request,
+        "evidence/indicators.html",
+        {
+            "report": report,
+            "tables": [(name, getattr(report, name)) for name in CHARTS],
+            "options": options,
+            "bands": ", ".join(map(str, options.bands)),
+            "dimensions": indicators.DIMENSIONS,
+            "period": request.GET,
+            "query": query,
+        },
+    )
+
+
+@csp_replace({"style-src": ["'unsafe-inline'"]})  # pygal styles its SVG inside it
+@requires("report.view")
+def indicator_chart(request, name):
+    if name not in CHARTS:
+        raise Http404("No such chart")
+    report, *_rest = _indicators(request)
+    return HttpResponse(charts.svg(getattr(report, name)), content_type="image/svg+xml")

@@ -1,0 +1,290 @@
+"""The indicators of casework: cases by status, programme, vulnerability and risk; one
+disaggregation at a time (sex, age band, nationality, office, place at a chosen level);
+caseload per caseworker; time spent in each workflow stage; cases by MiGOF category.
+
+Over the cases in the user's reporting scope, registered in the period. Roles that may
+open the records see exact counts; the others see small cells hidden, with the cells that
+would give them away, and may ask for every count rounded to a base."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from haven.accounts import policy
+from haven.audit.models import AuditEvent
+from haven.cases.models import Case, Programme, RiskLevel, Vulnerability
+from haven.cases.workflow import OPEN_STATUSES, Status
+from haven.core.models import Location
+from haven.core.reference import country_name
+from haven.core.reporting import Table, cross_table, pair_counts
+from haven.people.models import Sex, age_on
+
+# The Migration Governance Framework: 3 principles and 3 objectives (seed 001).
+MIGOF = {
+    "p1": gettext_lazy("Principle 1: adherence to international standards and migrants' rights"),
+    "p2": gettext_lazy("Principle 2: evidence and whole-of-government approach"),
+    "p3": gettext_lazy("Principle 3: partnerships"),
+    "o1": gettext_lazy("Objective 1: socio-economic well-being of migrants and society"),
+    "o2": gettext_lazy("Objective 2: the mobility dimensions of crises"),
+    "o3": gettext_lazy("Objective 3: safe, orderly and dignified migration"),
+}
+# Which categories each programme reports under.
+PROGRAMME_MIGOF = {
+    Programme.COUNTER_TRAFFICKING: ["p1", "o3"],
+    Programme.CHILD_PROTECTION: ["p1", "o2"],
+    Programme.GBV: ["p1", "o2"],
+    Programme.VULNERABLE_MIGRANTS: ["p1", "o2", "o3"],
+    Programme.RETURN_REINTEGRATION: ["o1", "o3"],
+}
+DIMENSIONS = {
+    "sex": gettext_lazy("Sex"),
+    "age": gettext_lazy("Age band"),
+    "nationality": gettext_lazy("Nationality"),
+    "office": gettext_lazy("Office"),
+    "location": gettext_lazy("Place"),
+}
+DEFAULT_BANDS = (0, 5, 12, 18, 25, 60)
+STAGES = [s for s in Status if s != Status.CLOSED]
+
+
+class IndicatorError(ValueError):
+    """A parameter of the dashboard that cannot be used; the message says what to change."""
+
+
+@dataclass
+class Options:
+    since: date | None = None
+    until: date | None = None
+    by: str = "sex"
+    bands: tuple[int, ...] = DEFAULT_BANDS
+    level: int = 1
+    base: int = 1  # round every published count to this base (1: as counted)
+
+
+@dataclass
+class Report:
+    protected: bool
+    threshold: int
+    base: int
+    cases: int | None
+    by_status: Table
+    by_vulnerability: Table
+    disaggregated: Table
+    caseload: Table
+    stages: Table
+    migof: Table
+
+
+def options_from(params) -> Options:
+    """The dashboard's parameters from a query string; IndicatorError says what is wrong."""
+    by = params.get("by", "sex") or "sex"
+    if by not in DIMENSIONS:
+        raise IndicatorError(_("Disaggregate by one of: %s.") % ", ".join(DIMENSIONS))
+    options = Options(by=by, bands=parse_bands(params.get("bands", "")))
+    for name in ("level", "base"):
+        text = (params.get(name) or "").strip()
+        if text:
+            if not text.isdigit() or not 0 <= int(text) <= 100:
+                raise IndicatorError(
+                    _("“%(v)s” is not a whole number from 0 to 100.") % {"v": text}
+                )
+            setattr(options, name, max(int(text), 1) if name == "base" else int(text))
+    return options
+
+
+def parse_bands(text: str) -> tuple[int, ...]:
+    """Age bands from their lower edges, e.g. "0, 18, 60" → 0–17, 18–59, 60+."""
+    if not text.strip():
+        return DEFAULT_BANDS
+    try:
+        edges = tuple(int(part) for part in text.replace(";", ",").split(",") if part.strip())
+    except ValueError:
+        raise IndicatorError(
+            _("Write the age bands as their lower edges, e.g. 0, 18, 60.")
+        ) from None
+    if not edges or edges[0] != 0 or list(edges) != sorted(set(edges)) or edges[-1] > 120:
+        raise IndicatorError(_("Age bands start at 0 and rise, up to 120: e.g. 0, 5, 12, 18, 60."))
+    return edges
+
+
+def band_labels(edges: tuple[int, ...]) -> list[str]:
+    labels = [f"{low}–{high - 1}" for low, high in zip(edges, edges[1:], strict=False)]
+    return [*labels, f"{edges[-1]}+"]
+
+
+def _band(age: int | None, edges: tuple[int, ...]) -> str | None:
+    if age is None:
+        return None
+    labels = band_labels(edges)
+    return next(labels[i] for i in range(len(edges) - 1, -1, -1) if age >= edges[i])
+
+
+def indicators(user, options: Options) -> Report:
+    threshold = settings.HAVEN_SMALL_CELL
+    protected = not policy.has_perm(user, "case.view")
+    floor = threshold if protected else 1
+    base = options.base if protected else 1
+    cases = Case.objects.filter(policy.scope_q(user, "report.view"))
+    if options.since:
+        cases = cases.filter(registered_on__gte=options.since)
+    if options.until:
+        cases = cases.filter(registered_on__lte=options.until)
+    total = cases.count()
+
+    def table(title, counts, rows, columns, **kwargs):
+        return cross_table(title, counts, rows, columns, floor, base=base, **kwargs)
+
+    programmes = list(Programme.choices)
+    return Report(
+        protected=protected,
+        threshold=threshold,
+        base=base,
+        cases=total if total == 0 or total >= floor else None,
+        by_status=table(
+            _("Cases by status and programme"),
+            pair_counts(cases, "status", "programme"),
+            list(Status.choices),
+            programmes,
+        ),
+        by_vulnerability=table(
+            _("Cases by vulnerability and risk level"),
+            _vulnerability_counts(cases),
+            list(Vulnerability.choices),
+            list(RiskLevel.choices),
+        ),
+        disaggregated=_disaggregated(cases, options, table, programmes),
+        caseload=table(
+            _("Open cases per caseworker and status"),
+            pair_counts(cases.filter(status__in=OPEN_STATUSES), "owner__username", "status"),
+            [(u, u) for u in sorted(set(cases.values_list("owner__username", flat=True)))],
+            [(s, Status(s).label) for s in OPEN_STATUSES],
+            empty_columns=False,
+        ),
+        stages=_stage_times(cases, floor),
+        migof=table(
+            _("Cases by MiGOF category and programme"),
+            {
+                (tag, programme): n
+                for (programme,), n in _counts(cases, "programme").items()
+                for tag in PROGRAMME_MIGOF.get(programme, [])
+            },
+            list(MIGOF.items()),
+            programmes,
+            empty_columns=False,
+        ),
+    )
+
+
+def _counts(cases, *fields) -> dict:
+    return {
+        tuple(row[f] for f in fields): row["n"]
+        for row in cases.values(*fields).annotate(n=Count("id")).order_by()
+    }
+
+
+def _vulnerability_counts(cases) -> dict:
+    """A case counts under each of its vulnerability categories."""
+    counts = Counter()
+    for categories, risk in cases.values_list("vulnerabilities", "risk_level"):
+        for category in categories or []:
+            counts[(category, risk)] += 1
+    return dict(counts)
+
+
+def _disaggregated(cases, options: Options, table, programmes) -> Table:
+    title = _("Cases by %(dimension)s and programme") % {
+        "dimension": str(DIMENSIONS[options.by]).lower()
+    }
+    unknown = ("", _("Not known"))
+    if options.by == "sex":
+        counts = pair_counts(cases, "person__sex", "programme")
+        return table(title, counts, list(Sex.choices), programmes)
+    if options.by == "office":
+        counts = pair_counts(cases, "office__name", "programme")
+        offices = sorted({office for office, _p in counts})
+        return table(title, counts, [(o, o) for o in offices], programmes)
+    counts: Counter = Counter()
+    if options.by == "age":
+        for birth, registered, programme in cases.values_list(
+            "person__birth_date", "registered_on", "programme"
+        ):
+            counts[(_band(age_on(birth, registered), options.bands) or "", programme)] += 1
+        rows = [(label, label) for label in band_labels(options.bands)]
+    elif options.by == "nationality":
+        for nationalities, programme in cases.values_list("person__nationalities", "programme"):
+            counts[((nationalities or [""])[0], programme)] += 1
+        rows = sorted(
+            ((code, country_name(code)) for code, _p in counts if code), key=lambda r: r[1]
+        )
+    else:
+        places = _places_at(options.level)
+        for location, programme in cases.values_list("person__current_location", "programme"):
+            counts[(places.get(location, ""), programme)] += 1
+        rows = sorted({(name, name) for name, _p in counts if name})
+        title = _("Cases by place (level %(level)s) and programme") % {"level": options.level}
+    return table(title, dict(counts), [*rows, unknown], programmes)
+
+
+def _places_at(level: int) -> dict[int, str]:
+    """Each location's ancestor at `level` (itself at its own level), by location id;
+    places above the level have none."""
+    rows = {
+        pk: (parent, at, name)
+        for pk, parent, at, name in Location.objects.values_list("id", "parent_id", "level", "name")
+    }
+    found = {}
+    for pk in rows:
+        node = pk
+        while node is not None and rows[node][1] > level:
+            node = rows[node][0]
+        if node is not None and rows[node][1] == level:
+            found[pk] = rows[node][2]
+    return found
+
+
+def _stage_times(cases, floor: int) -> Table:
+    """Days spent in each workflow stage, from the case's registration and its recorded
+    transitions: the stays that have ended and their median, the cases in it now."""
+    ids = {str(pk): created for pk, created in cases.values_list("id", "created_at")}
+    moves = defaultdict(list)
+    events = AuditEvent.objects.filter(action="case.transition", object_type="case")
+    for object_id, at, details in events.values_list("object_id", "created_at", "details"):
+        if object_id in ids:
+            moves[object_id].append((at, details.get("to")))
+    ended: dict[str, list[float]] = defaultdict(list)
+    current: Counter = Counter()
+    for case_id, created in ids.items():
+        stage, since = Status.REGISTERED, created
+        for at, target in sorted(moves[case_id], key=lambda m: m[0]):
+            ended[stage].append((at - since).total_seconds() / 86400)
+            stage, since = target, at
+        if stage != Status.CLOSED:
+            current[stage] += 1
+    rows = []
+    for stage in STAGES:
+        stays = ended.get(stage, [])
+        enough = len(stays) >= floor
+        now_in = current.get(stage, 0)
+        rows.append(
+            (
+                str(stage.label),
+                [
+                    len(stays) if enough or not stays else None,
+                    (round(median(stays), 1) if enough else None) if stays else "—",
+                    now_in if now_in == 0 or now_in >= floor else None,
+                ],
+            )
+        )
+    return Table(
+        _("Time in each workflow stage"),
+        [_("Stays ended"), _("Median days"), _("Cases in it now")],
+        rows,
+        [],
+        summed=False,
+    )

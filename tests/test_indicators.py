@@ -1,0 +1,130 @@
+"""The indicators dashboard: counts by status, programme, vulnerability and risk; one
+disaggregation at a time with configurable age bands and place levels; caseload; time in
+each workflow stage; MiGOF categories; small cells hidden and rounding for roles without
+the records; every table as a chart, CSV, XLSX and HXL."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from haven.cases import actions as case_actions
+from haven.core.models import Location
+from haven.evidence import indicators
+from haven.evidence.indicators import IndicatorError, Options, options_from, parse_bands
+from tests.conftest import sign_in
+
+TRAFFICKING = {"programme": "counter_trafficking", "vulnerabilities": ["trafficking_victim"]}
+
+
+def _row(table, label):
+    names = [*table.columns, "total"] if table.summed else table.columns
+    return dict(zip(names, dict(table.rows)[label], strict=True))
+
+
+@pytest.fixture
+def caseload(world, register):
+    """Seven counter-trafficking cases (ages 20 and 40, some in Agadez), two others."""
+    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    agadez = Location.objects.create(
+        code="NE001", name="Agadez", level=1, parent=niger, country_code="NE"
+    )
+    town = Location.objects.create(
+        code="NE001001", name="Arlit", level=2, parent=agadez, country_code="NE"
+    )
+    made = []
+    for i in range(7):
+        person = {
+            "sex": "male" if i < 5 else "female",
+            "birth_date": None if i == 6 else date(2006 - 20 * (i % 2), 1, 1),
+            "current_location": town if i < 3 else None,
+        }
+        made.append(register(world["caseworker"], person=person, case=TRAFFICKING))
+    made += [register(world["caseworker"]) for _ in range(2)]
+    return made
+
+
+def test_exact_counts_for_a_role_that_sees_the_records(world, caseload):
+    report = indicators.indicators(world["supervisor"], Options())
+    assert not report.protected and report.cases == 9
+    registered = _row(report.by_status, "Registered")
+    assert registered["Counter-trafficking"] == 7 and registered["total"] == 9
+    assert _row(report.by_vulnerability, "Victim of trafficking")["Medium"] == 7
+    assert _row(report.disaggregated, "Male")["Counter-trafficking"] == 5
+    assert _row(report.caseload, "alice")["Registered"] == 9
+    migof = report.migof
+    assert _row(migof, str(indicators.MIGOF["o3"]))["Counter-trafficking"] == 7
+    assert str(indicators.MIGOF["o1"]) not in dict(migof.rows)  # no return programme
+
+
+def test_small_cells_are_hidden_and_counts_rounded_for_analysts(world, caseload):
+    report = indicators.indicators(world["analyst"], Options())
+    assert report.protected
+    female = _row(report.disaggregated, "Female")
+    assert female["Counter-trafficking"] is None  # two women: hidden
+    published = [n for _label, row in report.by_status.rows for n in row if n is not None]
+    assert all(n == 0 or n >= 5 for n in published)
+    rounded = indicators.indicators(world["analyst"], Options(base=5))
+    assert all(n is None or n % 5 == 0 for _label, row in rounded.by_status.rows for n in row)
+    exact = indicators.indicators(world["supervisor"], Options(base=5))
+    assert exact.base == 1  # who sees the records sees exact counts
+
+
+def test_age_bands_are_configurable(world, caseload):
+    report = indicators.indicators(world["supervisor"], Options(by="age", bands=(0, 18, 30)))
+    assert [label for label, _row in report.disaggregated.rows] == ["18–29", "30+", "Not known"]
+    assert _row(report.disaggregated, "18–29")["Counter-trafficking"] == 3
+    assert parse_bands("0; 5, 18") == (0, 5, 18)
+    for bad in ("5, 18", "0, 18, 5", "zero", "0, 200"):
+        with pytest.raises(IndicatorError):
+            parse_bands(bad)
+
+
+def test_places_at_the_chosen_level(world, caseload):
+    level1 = indicators.indicators(world["supervisor"], Options(by="location", level=1))
+    assert _row(level1.disaggregated, "Agadez")["Counter-trafficking"] == 3
+    assert _row(level1.disaggregated, "Not known")["total"] == 6
+    level0 = indicators.indicators(world["supervisor"], Options(by="location", level=0))
+    assert "Niger" in dict(level0.disaggregated.rows)
+
+
+def test_time_in_each_stage_from_the_recorded_transitions(world, caseload):
+    for case in caseload[:3]:
+        case_actions.transition(world["caseworker"], case, "assessment", case.version)
+    report = indicators.indicators(world["supervisor"], Options())
+    registered = _row(report.stages, "Registered")
+    assert registered["Stays ended"] == 3 and registered["Cases in it now"] == 6
+    assert registered["Median days"] == 0.0
+    assert _row(report.stages, "Assessment")["Cases in it now"] == 3
+    protected = indicators.indicators(world["analyst"], Options())
+    assert _row(protected.stages, "Registered")["Median days"] is None  # from 3 stays
+
+
+def test_bad_parameters_say_what_to_change(world, client):
+    with pytest.raises(IndicatorError, match="Disaggregate by"):
+        options_from({"by": "religion"})
+    with pytest.raises(IndicatorError, match="whole number"):
+        options_from({"base": "-3"})
+    sign_in(client, world["analyst"])
+    page = client.get("/indicators/?bands=9,3").content.decode()
+    assert "Age bands start at 0" in page
+
+
+def test_the_page_charts_and_files(world, caseload, client):
+    sign_in(client, world["analyst"])
+    page = client.get("/indicators/?by=age").content.decode()
+    assert "/indicators/charts/by_status.svg?by=age" in page and "Bar chart:" in page
+    chart = client.get("/indicators/charts/disaggregated.svg?by=age")
+    assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+    assert "<svg" in chart.content.decode() and "unsafe-inline" in chart["Content-Security-Policy"]
+    assert "unsafe-inline" not in client.get("/indicators/")["Content-Security-Policy"]
+    assert client.get("/indicators/charts/nothing.svg").status_code == 404
+    text = client.get("/indicators/?format=csv").content.decode()
+    assert ["Cases by status and programme"] in list(csv.reader(io.StringIO(text)))
+    book = load_workbook(io.BytesIO(client.get("/indicators/?format=xlsx").content))
+    assert "Time in each workflow stage" in book.sheetnames
+    assert "#affected+num" in client.get("/indicators/?format=hxl").content.decode()
+    sign_in(client, world["caseworker"])
+    assert client.get("/indicators/").status_code == 403
