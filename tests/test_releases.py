@@ -207,3 +207,31 @@ def test_the_api_requests_reads_and_downloads_a_release(world, cases, api, commi
         client.post, "/api/v1/releases/", {**ASK, "seed": body["seed"]}, format="json"
     ).json()
     assert client.get(f"/api/v1/releases/{again['id']}/").json()["checksum"] == body["checksum"]
+
+
+def test_places_generalise_up_the_location_tree(world, register, committed):
+    from haven.core.models import Location
+
+    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    agadez = Location.objects.create(
+        code="NE001", name="Agadez", level=1, parent=niger, country_code="NE"
+    )
+    towns = [
+        Location.objects.create(
+            code=f"NE001{i:03}", name=f"Town {i}", level=2, parent=agadez, country_code="NE"
+        )
+        for i in range(3)
+    ]
+    for i in range(6):
+        register(
+            world["caseworker"],
+            person={"given_name": f"P{i}", "current_location": towns[i % 3]},
+            other_consents=REPORTING,
+        )
+    release = committed(
+        actions.request_release, world["analyst"], **{**ASK, "fields": ["place"], "k": 3}
+    )
+    release.refresh_from_db()
+    assert release.status == "done", release.error
+    assert {row[0] for row in _rows(release)[1:]} == {"NE001"}  # two a town: up to the region
+    assert release.report["levels"] == {"place": 1}

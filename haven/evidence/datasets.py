@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import Case, ControlMeans, Exploitation, Programme, Vulnerability
 from haven.cases.selectors import with_vulnerability_q
+from haven.core.models import Location
 from haven.people.models import ConsentPurpose, age_on
 from haven.people.selectors import with_consent
 from haven.privacy import hierarchy as hy
@@ -21,6 +22,7 @@ FIELDS = {
     "vulnerability": _("Vulnerability category (the first one)"),
     "office": _("Office"),
     "year": _("Year of registration"),
+    "place": _("Current place (P-code, then up the administrative levels)"),
 }
 
 
@@ -55,6 +57,7 @@ _READ = {
     "year": lambda row: row["registered_on"].year,
     "exploitation": lambda row: _as_set(row["trafficking__exploitation"]),
     "control": lambda row: _as_set(row["trafficking__means_of_control"]),
+    "place": lambda row: row["person__current_location__code"],
 }
 
 
@@ -87,6 +90,7 @@ def records(
             "person__sex",
             "person__birth_date",
             "person__nationalities",
+            "person__current_location__code",
             *extra,
         )
     )
@@ -108,6 +112,9 @@ def hierarchies(columns: dict[str, list]) -> dict[str, hy.Hierarchy]:
     for name, values in columns.items():
         if name == "age":
             built[name] = hy.ctdc_age_bands(name, [v for v in values if v is not None] or [0])
+        elif name == "place" and any(v is not None for v in values):
+            parents = dict(Location.objects.values_list("code", "parent__code"))
+            built[name] = hy.tree(name, parents, [v for v in values if v is not None])
         else:
             built[name] = hy.flat(name, [v for v in values if v is not None] or ["-"])
     return built
