@@ -235,3 +235,24 @@ def test_places_generalise_up_the_location_tree(world, register, committed):
     assert release.status == "done", release.error
     assert {row[0] for row in _rows(release)[1:]} == {"NE001"}  # two a town: up to the region
     assert release.report["levels"] == {"place": 1}
+
+
+def test_nationalities_generalise_to_sub_regions_then_regions(world, register, committed):
+    for i, code in enumerate(["SY", "SY", "IQ", "IQ", "AF", "AF", "AF", "AF", "ER"]):
+        register(
+            world["caseworker"],
+            person={"given_name": f"N{i}", "nationalities": [code]},
+            other_consents=REPORTING,
+        )
+
+    def made(k, limit):
+        ask = {**ASK, "fields": ["nationality"], "k": k, "suppression_limit": limit}
+        release = committed(actions.request_release, world["analyst"], **ask)
+        release.refresh_from_db()
+        return release, sorted(row[0] for row in _rows(release)[1:])
+
+    release, values = made(4, 0.2)  # the one Eritrean left out
+    assert values == ["Southern Asia"] * 4 + ["Western Asia"] * 4
+    assert release.report["levels"] == {"nationality": 1}
+    release, values = made(4, 0.0)  # Africa has one person: everyone to the top
+    assert set(values) == {"*"} and release.report["levels"] == {"nationality": 3}

@@ -1,4 +1,5 @@
-"""Reference lists: countries (ISO 3166-1 alpha-2) and languages (ISO 639-3) from pycountry."""
+"""Reference lists: countries (ISO 3166-1 alpha-2) and languages (ISO 639-3) from pycountry;
+the UN M49 sub-region and region of each country from countryinfo."""
 
 from functools import lru_cache
 
@@ -45,3 +46,28 @@ def language_name(code: str) -> str:
 def currency_codes() -> frozenset[str]:
     """ISO 4217 currency codes."""
     return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+@lru_cache(maxsize=512)
+def country_regions(code: str) -> tuple[str, str]:
+    """The UN geoscheme sub-region and region of a country ("Western Asia", "Asia");
+    empty strings for a code without one (e.g. Antarctica) or unknown."""
+    from countryinfo import CountryInfo
+
+    try:
+        info = CountryInfo(code)
+        return info.subregion() or "", info.region() or ""
+    except Exception:  # noqa: BLE001 - not a country it knows
+        return "", ""
+
+
+def region_tree(codes) -> dict[str, str | None]:
+    """Countries → sub-regions → regions, as a parent map for a hierarchy."""
+    parents: dict[str, str | None] = {}
+    for code in codes:
+        subregion, region = country_regions(code)
+        chain = [part for part in (code, subregion, region) if part]
+        chain = [part for i, part in enumerate(chain) if part not in chain[:i]]
+        for child, parent in zip(chain, [*chain[1:], None], strict=True):
+            parents.setdefault(child, parent)
+    return parents

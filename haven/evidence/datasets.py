@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.cases.models import Case, ControlMeans, Exploitation, Programme, Vulnerability
 from haven.cases.selectors import with_vulnerability_q
 from haven.core.models import Location
+from haven.core.reference import region_tree
 from haven.people.models import ConsentPurpose, age_on
 from haven.people.selectors import with_consent
 from haven.privacy import hierarchy as hy
@@ -17,7 +18,7 @@ from haven.privacy import hierarchy as hy
 FIELDS = {
     "age": _("Age at registration (then CTDC age bands, then minor or adult)"),
     "sex": _("Sex"),
-    "nationality": _("Nationality (the first one)"),
+    "nationality": _("Nationality (the first one; then sub-region, then region)"),
     "programme": _("Programme"),
     "vulnerability": _("Vulnerability category (the first one)"),
     "office": _("Office"),
@@ -112,6 +113,9 @@ def hierarchies(columns: dict[str, list]) -> dict[str, hy.Hierarchy]:
     for name, values in columns.items():
         if name == "age":
             built[name] = hy.ctdc_age_bands(name, [v for v in values if v is not None] or [0])
+        elif name == "nationality" and any(v is not None for v in values):
+            present = {v for v in values if v is not None}
+            built[name] = hy.tree(name, region_tree(present), present)
         elif name == "place" and any(v is not None for v in values):
             parents = dict(Location.objects.values_list("code", "parent__code"))
             built[name] = hy.tree(name, parents, [v for v in values if v is not None])

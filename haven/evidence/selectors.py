@@ -9,7 +9,7 @@ from haven.evidence.models import IDENTIFIED, Release
 
 
 def visible_releases(user):
-    if user.agency_id is None:
+    if getattr(user, "agency_id", None) is None:
         return Release.objects.none()
     scope = Q(pk__in=[])
     if policy.has_perm(user, "release.create"):
