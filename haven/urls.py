@@ -126,6 +126,7 @@ urlpatterns = [
     path("releases/<int:pk>/cancel/", evidence_views.release_cancel, name="release_cancel"),
     path("exports/", evidence_views.export_list, name="export_list"),
     path("indicators/", evidence_views.indicator_dashboard, name="indicator_dashboard"),
+    path("indicators/file/", evidence_views.indicator_file, name="indicator_file"),
     path(
         "indicators/charts/<slug:name>.svg",
         evidence_views.indicator_chart,

@@ -85,11 +85,19 @@ RELEASERS = expect(ok=["analyst", "protection"])
 # Exports that name people: supervisors and protection officers; the register shows them to
 # releasers too, the file goes to its requester alone.
 EXPORTERS = expect(ok=["supervisor", "protection", "other_supervisor"])
-RELEASE_REGISTER = expect(
-    ok=["analyst", "protection"], not_found=["supervisor", "other_supervisor"]
-)
-EXPORT_REGISTER = expect(ok=["analyst", "protection", "supervisor"], not_found=["other_supervisor"])
-EXPORT_FILE = expect(ok=["supervisor"], not_found=["other_supervisor"])
+# Every holder of report.view reaches the register's pages (their own indicator files):
+# what they may not see there does not exist for them.
+REPORT_HOLDERS = [p for p, outcome in REPORTERS.items() if outcome == "ok"]
+
+
+def on_register(*ok):
+    return expect(ok=ok, not_found=[p for p in REPORT_HOLDERS if p not in ok])
+
+
+RELEASE_REGISTER = on_register("analyst", "protection")
+EXPORT_REGISTER = on_register("analyst", "protection", "supervisor")
+# Releasers see the export in the register; its file is refused them.
+EXPORT_FILE = on_register("supervisor") | {"protection": 403, "analyst": 403}
 
 INCIDENT_RECORDERS = expect(ok=["supervisor", "protection", "feedback_focal", "other_supervisor"])
 INCIDENT_A = expect(
@@ -477,6 +485,7 @@ MATRIX = {
     "assessment_report": ("get", "/assessments/report/", None, REPORTERS),
     "assistance_report": ("get", "/assistance/report/", None, REPORTERS),
     "indicator_dashboard": ("get", "/indicators/", None, REPORTERS),
+    "indicator_file": ("post", "/indicators/file/", {"file_format": "csv"}, REPORTERS),
     "indicator_chart": ("get", "/indicators/charts/by_status.svg", None, REPORTERS),
     "assistance_report_xlsx": ("get", "/assistance/report/?format=xlsx", None, REPORTERS),
     "incident_report_csv": ("get", "/incidents/report/?format=csv", None, REPORTERS),

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from haven.cases import actions as case_actions
+from haven.core.errors import HavenError, NotAllowed
 from haven.core.models import Location
 from haven.evidence import indicators
 from haven.evidence.indicators import IndicatorError, Options, options_from, parse_bands
@@ -128,3 +129,34 @@ def test_the_page_charts_and_files(world, caseload, client):
     assert "#affected+num" in client.get("/indicators/?format=hxl").content.decode()
     sign_in(client, world["caseworker"])
     assert client.get("/indicators/").status_code == 403
+
+
+def test_indicators_as_a_file_made_in_the_background(world, caseload, client, committed):
+    from haven.evidence import actions
+    from haven.evidence.models import Release
+
+    with pytest.raises(HavenError, match="Age bands start at 0"):
+        actions.request_indicator_file(world["analyst"], params={"bands": "5"}, file_format="xlsx")
+    with pytest.raises(HavenError, match="CSV, XLSX or HXL"):
+        actions.request_indicator_file(world["analyst"], params={}, file_format="json")
+    with pytest.raises(NotAllowed):
+        actions.request_indicator_file(world["caseworker"], params={}, file_format="csv")
+    made = committed(
+        actions.request_indicator_file,
+        world["analyst"],
+        params={"by": "age", "bands": "0, 18, 30", "ignored": "x"},
+        file_format="xlsx",
+    )
+    made.refresh_from_db()
+    assert made.status == "done" and made.filters == {"by": "age", "bands": "0, 18, 30"}
+    assert made.report["protected"] and made.file_name.endswith(".xlsx")
+    book = load_workbook(actions.folder() / made.file_name)
+    sheet = book[next(n for n in book.sheetnames if n.startswith("Cases by age band"))]
+    assert [c.value for c in sheet[3]][0] == "18–29"
+    sign_in(client, world["analyst"])
+    assert client.get(f"/releases/{made.pk}/download/").status_code == 200
+    sign_in(client, world["supervisor"])  # not the requester, not a releaser: not shown
+    assert client.get(f"/releases/{made.pk}/").status_code == 404
+    response = client.post("/indicators/file/", {"by": "sex", "file_format": "hxl"})
+    mine = Release.objects.exclude(pk=made.pk).get()
+    assert response["Location"] == f"/releases/{mine.pk}/" and mine.kind == "indicators"

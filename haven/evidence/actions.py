@@ -15,9 +15,11 @@ from django.utils.translation import gettext_noop
 
 from haven.accounts import policy
 from haven.audit.actions import audited, batch, record_access, record_event
+from haven.core import table_exports
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.jobs import Cancelled, advance, after_commit
-from haven.evidence import datasets, exports, tasks
+from haven.core.reporting import period_from
+from haven.evidence import datasets, exports, indicators, tasks
 from haven.evidence.models import IDENTIFIED, FileFormat, Release, ReleaseKind, ReleaseStatus
 from haven.privacy.kanonymity import Request, RequestError, anonymise
 from haven.privacy.verify import verify
@@ -32,8 +34,11 @@ CTDC_FILTER = gettext_noop(
     "Only counter-trafficking cases whose person's consent for statistics and reporting is "
     "in force; sensitive cases are never released."
 )
+EXPORT_FORMATS = (FileFormat.CSV, FileFormat.XLSX, FileFormat.JSON)
+INDICATOR_FORMATS = (FileFormat.CSV, FileFormat.XLSX, FileFormat.HXL)
 STAGES = {
     "read": gettext_noop("Reading the cases"),
+    "count": gettext_noop("Counting"),
     "generalise": gettext_noop("Generalising and suppressing"),
     "write": gettext_noop("Writing the file"),
     "done": gettext_noop("Done"),
@@ -142,7 +147,7 @@ def request_export(
         raise HavenError(_("Choose at least one field from the list."), field="fields")
     if any(columns[f].identifying for f in fields) and not policy.can_see_identity(user):
         raise NotAllowed(_("Your role may not see names: leave out the identifying fields."))
-    if file_format not in FileFormat.values:
+    if file_format not in EXPORT_FORMATS:
         raise HavenError(_("Choose CSV, XLSX or JSON."), field="file_format")
     if len(password or "") < exports.MIN_PASSWORD:
         raise HavenError(
@@ -196,12 +201,52 @@ def _progress(release: Release, percent: int, stage: str, **fields) -> None:
     advance(Release, release.pk, _RUNNING, percent, stage, **fields)
 
 
+@audited
+def request_indicator_file(user, *, params: dict, file_format: str) -> Release:
+    """The indicators as a file, made in the background (for large caseloads): the same
+    tables, protection and rounding as the page, for the same user."""
+    if not policy.has_perm(user, "report.view") or user.agency_id is None:
+        raise NotAllowed(_("Your role may not see the indicators."))
+    if file_format not in INDICATOR_FORMATS:
+        raise HavenError(_("Choose CSV, XLSX or HXL."), field="file_format")
+    params = {name: str(params.get(name) or "").strip() for name in indicators.PARAMETERS}
+    params = {name: value for name, value in params.items() if value}
+    _period, problems = period_from(params)
+    try:
+        indicators.options_from(params)
+    except indicators.IndicatorError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise HavenError(" ".join(problems))
+    release = Release.objects.create(
+        agency_id=user.agency_id,
+        created_by=user,
+        kind=ReleaseKind.INDICATORS,
+        purpose=_("Indicators"),
+        filters=params,
+        file_format=file_format,
+        seed=0,
+    )
+    record_event(
+        user,
+        "report.export",
+        obj=release,
+        agency_id=user.agency_id,
+        details={"report": "indicators", "format": file_format, "filters": params},
+    )
+    after_commit(tasks.make_release, release.pk)
+    return release
+
+
 def may_handle(user, release: Release) -> bool:
-    """Cancel or download: an identified export is its requester's alone."""
+    """Cancel or download: an identified export, or a file of indicators, is its
+    requester's alone."""
     if release.agency_id != user.agency_id:
         return False
     if release.identified:
         return release.created_by_id == user.pk and policy.has_perm(user, "case.export")
+    if release.kind == ReleaseKind.INDICATORS:
+        return release.created_by_id == user.pk and policy.has_perm(user, "report.view")
     return policy.has_perm(user, "release.create")
 
 
@@ -227,7 +272,7 @@ def make_release(release_id: int) -> Release | None:
         return None
     _progress(release, 5, STAGES["read"], status=ReleaseStatus.RUNNING)
     partial = folder() / f".{release.file_name}.part"
-    produce = _identified if release.identified else _deidentified
+    produce = PRODUCERS.get(release.kind, _deidentified)
     try:
         rows, report = produce(release, partial)
         checksum = hashlib.sha256(partial.read_bytes()).hexdigest()
@@ -335,6 +380,41 @@ def _identified(release: Release, partial: Path) -> tuple[int, dict]:
         for case in cases:
             record_access(user, "case.export", case)
     return len(rows), {"records_out": len(rows), "filters": release.filters}
+
+
+def _indicator_file(release: Release, partial: Path) -> tuple[int, dict]:
+    """The indicators for the requester, table by table (each a step of progress)."""
+    period, _problems = period_from(release.filters)
+    options = indicators.options_from(release.filters)
+    options.since, options.until = period.get("since"), period.get("until")
+    done = [0]
+
+    def step():
+        done[0] += 1
+        _progress(release, 10 + 12 * done[0], STAGES["count"])
+
+    report = indicators.indicators(release.created_by, options, step=step)
+    _progress(release, 90, STAGES["write"])
+    tables = table_exports.tables_of(report)
+    title = _("Indicators")
+    if release.file_format == "xlsx":
+        partial.write_bytes(
+            table_exports.as_xlsx(title, tables, table_exports.notes_for(report, period))
+        )
+    elif release.file_format == "hxl":
+        partial.write_text(table_exports.as_hxl(tables, period), encoding="utf-8")
+    else:
+        text = table_exports.as_csv(title, tables, table_exports.notes_for(report, period))
+        partial.write_text(text, encoding="utf-8")
+    rows = sum(len(table.rows) for table in tables)
+    return rows, {"tables": len(tables), "protected": report.protected, "base": report.base}
+
+
+PRODUCERS = {
+    ReleaseKind.CASE_LIST: _identified,
+    ReleaseKind.HTCDS: _identified,
+    ReleaseKind.INDICATORS: _indicator_file,
+}
 
 
 def _write(path: Path, header: list[str], rows) -> None:

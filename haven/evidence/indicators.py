@@ -125,7 +125,11 @@ def _band(age: int | None, edges: tuple[int, ...]) -> str | None:
     return next(labels[i] for i in range(len(edges) - 1, -1, -1) if age >= edges[i])
 
 
-def indicators(user, options: Options) -> Report:
+PARAMETERS = ("from", "to", "by", "bands", "level", "base")
+
+
+def indicators(user, options: Options, step=lambda: None) -> Report:
+    """The report; `step` is called after each table (a background job's progress)."""
     threshold = settings.HAVEN_SMALL_CELL
     protected = not policy.has_perm(user, "case.view")
     floor = threshold if protected else 1
@@ -138,7 +142,9 @@ def indicators(user, options: Options) -> Report:
     total = cases.count()
 
     def table(title, counts, rows, columns, **kwargs):
-        return cross_table(title, counts, rows, columns, floor, base=base, **kwargs)
+        made = cross_table(title, counts, rows, columns, floor, base=base, **kwargs)
+        step()
+        return made
 
     programmes = list(Programme.choices)
     return Report(

@@ -21,6 +21,7 @@ class ReleaseKind(models.TextChoices):
     CTDC = "ctdc", _("Counter-trafficking, CTDC style (k-anonymous)")
     CASE_LIST = "case_list", _("Case list (identified)")
     HTCDS = "htcds", _("Counter-trafficking cases, HTCDS fields (identified)")
+    INDICATORS = "indicators", _("Indicators (tables of counts)")
 
 
 # Exports that name people: a password-protected archive, downloaded by the one who asked.
@@ -31,6 +32,7 @@ class FileFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "XLSX"
     JSON = "json", "JSON"
+    HXL = "hxl", "HXL"
 
 
 class Release(models.Model):
@@ -74,4 +76,9 @@ class Release(models.Model):
 
     @property
     def file_name(self) -> str:
-        return f"export-{self.pk}.zip" if self.identified else f"release-{self.pk}.csv"
+        if self.identified:
+            return f"export-{self.pk}.zip"
+        if self.kind == ReleaseKind.INDICATORS:
+            extension = "hxl.csv" if self.file_format == FileFormat.HXL else self.file_format
+            return f"indicators-{self.pk}.{extension}"
+        return f"release-{self.pk}.csv"

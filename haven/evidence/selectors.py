@@ -1,11 +1,11 @@
 """Reads of the register: every release and export of the agency for those who make
-releases; their own exports for those who may only export case lists."""
+releases; their own exports and indicator files for the others."""
 
 from django.db.models import Q
 from django.http import Http404
 
 from haven.accounts import policy
-from haven.evidence.models import IDENTIFIED, Release
+from haven.evidence.models import IDENTIFIED, Release, ReleaseKind
 
 
 def visible_releases(user):
@@ -16,6 +16,8 @@ def visible_releases(user):
         scope |= Q(agency_id=user.agency_id)
     if policy.has_perm(user, "case.export"):
         scope |= Q(agency_id=user.agency_id, created_by=user, kind__in=IDENTIFIED)
+    if policy.has_perm(user, "report.view"):
+        scope |= Q(agency_id=user.agency_id, created_by=user, kind=ReleaseKind.INDICATORS)
     return Release.objects.filter(scope).select_related("created_by")
 
 

@@ -29,9 +29,9 @@ from haven.core.web import (
 from haven.evidence import actions, charts, exports, indicators, selectors
 from haven.evidence.datasets import fields_for
 from haven.evidence.forms import ExportForm, ReleaseForm
-from haven.evidence.models import IDENTIFIED, ReleaseStatus
+from haven.evidence.models import IDENTIFIED, ReleaseKind, ReleaseStatus
 
-MAY_SEE_REGISTER = ("release.create", "case.export")
+MAY_SEE_REGISTER = ("release.create", "case.export", "report.view")
 
 
 @requires("release.create")
@@ -115,6 +115,9 @@ def release_detail(request, pk):
     release = selectors.get_release(request.user, pk)
     columns = exports.columns_for(release.kind) if release.identified else fields_for(release.kind)
     labels = [getattr(columns.get(f), "label", columns.get(f, f)) for f in release.fields]
+    back = "release_list" if policy.has_perm(request.user, "release.create") else "export_list"
+    if release.kind == ReleaseKind.INDICATORS and back == "export_list":
+        back = "indicator_dashboard"
     return render(
         request,
         "evidence/detail.html",
@@ -124,6 +127,7 @@ def release_detail(request, pk):
             "labels": labels,
             "expired": release.expires_at is not None and release.expires_at < timezone.now(),
             "may_handle": actions.may_handle(request.user, release),
+            "back": back,
         },
     )
 
@@ -198,10 +202,32 @@ def indicator_dashboard(request):
             "options": options,
             "bands": ", ".join(map(str, options.bands)),
             "dimensions": indicators.DIMENSIONS,
+            "parameters": indicators.PARAMETERS,
             "period": request.GET,
             "query": query,
         },
     )
+
+
+@require_POST
+@requires("report.view")
+def indicator_file(request):
+    """The indicators of the page's parameters as a file, made in the background."""
+    made = []
+    if succeeded(
+        request,
+        None,
+        lambda: made.append(
+            actions.request_indicator_file(
+                request.user,
+                params=request.POST,
+                file_format=request.POST.get("file_format", ""),
+            )
+        ),
+        _("The file is being made in the background."),
+    ):
+        return redirect("release_detail", pk=made[0].pk)
+    return redirect("indicator_dashboard")
 
 
 @csp_replace({"style-src": ["'unsafe-inline'"]})  # pygal styles its SVG inside it
