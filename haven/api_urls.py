@@ -55,5 +55,6 @@ urlpatterns = [
     path(
         "incidents-report/", incident_api.IncidentReportView.as_view(), name="incident_report_api"
     ),
+    path("indicators/", evidence_api.IndicatorsView.as_view(), name="indicators_api"),
     *router.urls,
 ]

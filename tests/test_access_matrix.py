@@ -485,6 +485,7 @@ MATRIX = {
     "assessment_report": ("get", "/assessments/report/", None, REPORTERS),
     "assistance_report": ("get", "/assistance/report/", None, REPORTERS),
     "indicator_dashboard": ("get", "/indicators/", None, REPORTERS),
+    "indicators_api": ("get", "/api/v1/indicators/", None, api(REPORTERS)),
     "indicator_file": ("post", "/indicators/file/", {"file_format": "csv"}, REPORTERS),
     "indicator_chart": ("get", "/indicators/charts/by_status.svg", None, REPORTERS),
     "assistance_report_xlsx": ("get", "/assistance/report/?format=xlsx", None, REPORTERS),

@@ -139,6 +139,8 @@ def test_htcds_export_uses_the_standards_names_and_values(world, trafficked, com
         ({"file_format": "pdf"}, "CSV, XLSX or JSON"),
         ({"kind": "deidentified"}, "Choose a kind of export"),
         ({"purpose": " "}, "Say what the release is for"),
+        ({"filters": {"programme": "knitting"}}, "Choose one of: counter_trafficking"),
+        ({"filters": {"office": "A north"}}, "Choose one of: $"),
     ],
 )
 def test_bad_requests_are_refused_before_any_work(world, change, message):

@@ -160,3 +160,15 @@ def test_indicators_as_a_file_made_in_the_background(world, caseload, client, co
     response = client.post("/indicators/file/", {"by": "sex", "file_format": "hxl"})
     mine = Release.objects.exclude(pk=made.pk).get()
     assert response["Location"] == f"/releases/{mine.pk}/" and mine.kind == "indicators"
+
+
+def test_the_api_answers_the_same_tables(world, caseload, api):
+    client = api("supervisor")
+    body = client.get("/api/v1/indicators/?by=age&bands=0,18,30").json()
+    assert body["cases"] == 9 and body["protected"] is False
+    assert body["disaggregated"]["title"] == "Cases by age band and programme"
+    assert body["disaggregated"]["rows"][0][0] == "18–29"
+    bad = client.get("/api/v1/indicators/?by=religion&from=tomorrow")
+    assert bad.status_code == 400 and "Disaggregate by" in bad.json()["detail"]
+    assert "not a date" in bad.json()["detail"]
+    assert api("caseworker").get("/api/v1/indicators/").status_code == 403

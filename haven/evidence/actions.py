@@ -15,6 +15,8 @@ from django.utils.translation import gettext_noop
 
 from haven.accounts import policy
 from haven.audit.actions import audited, batch, record_access, record_event
+from haven.cases.models import Programme
+from haven.cases.workflow import Status
 from haven.core import table_exports
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.jobs import Cancelled, advance, after_commit
@@ -156,6 +158,11 @@ def request_export(
             field="password",
         )
     filters = {name: value for name, value in (filters or {}).items() if value}
+    allowed = {"programme": Programme.values, "status": Status.values}
+    for name, value in filters.items():
+        if value not in allowed.get(name, ()):
+            choices = ", ".join(allowed.get(name, ()))
+            raise HavenError(_("Choose one of: %(s)s") % {"s": choices}, field=name)
     release = Release.objects.create(
         agency_id=user.agency_id,
         created_by=user,

@@ -1,17 +1,21 @@
 """De-identified releases over the API: the same register, checks, job and audit as the
 pages."""
 
+from dataclasses import asdict
+
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from haven.core.permissions import HavenPermission
-from haven.core.serializers import ModelSerializer, Serializer
-from haven.evidence import actions, selectors
+from haven.core.reporting import period_from
+from haven.core.serializers import ModelSerializer, ReportTableSerializer, Serializer
+from haven.evidence import actions, indicators, selectors
 from haven.evidence.datasets import FIELDS, SENSITIVE
 from haven.evidence.models import Release, ReleaseKind
 
@@ -114,3 +118,48 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         actions.downloaded(request.user, release)
         return FileResponse(path.open("rb"), as_attachment=True, filename=release.file_name)
+
+
+class IndicatorsSerializer(Serializer):
+    protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
+    threshold = serializers.IntegerField()
+    base = serializers.IntegerField(help_text="Counts rounded to this base (1: as counted)")
+    cases = serializers.IntegerField(allow_null=True)
+    by_status = ReportTableSerializer()
+    by_vulnerability = ReportTableSerializer()
+    disaggregated = ReportTableSerializer()
+    caseload = ReportTableSerializer()
+    stages = ReportTableSerializer()
+    migof = ReportTableSerializer()
+
+
+class IndicatorsView(APIView):
+    """The indicators of the page /indicators/ over the caller's reporting scope: cases by
+    status, programme, vulnerability and risk, one disaggregation, caseload, time in each
+    stage, MiGOF categories; small cells hidden for roles without the records."""
+
+    permission_classes = [HavenPermission]
+    required_perms = {"*": "report.view"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Registered from this day"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+            OpenApiParameter("by", str, enum=list(indicators.DIMENSIONS)),
+            OpenApiParameter("bands", str, description="Age bands' lower edges: 0,18,60"),
+            OpenApiParameter("level", int, description="Place level (0 country, 1 region…)"),
+            OpenApiParameter("base", int, description="Round counts to this base"),
+        ],
+        responses=IndicatorsSerializer,
+    )
+    def get(self, request):
+        period, problems = period_from(request.query_params)
+        try:
+            options = indicators.options_from(request.query_params)
+        except indicators.IndicatorError as exc:
+            problems.append(str(exc))
+        if problems:
+            return Response({"detail": " ".join(problems)}, status=status.HTTP_400_BAD_REQUEST)
+        options.since, options.until = period.get("since"), period.get("until")
+        report = indicators.indicators(request.user, options)
+        return Response(IndicatorsSerializer(asdict(report)).data)
