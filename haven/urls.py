@@ -8,6 +8,7 @@ from haven.assessments import views as assessment_views
 from haven.assistance import return_views
 from haven.assistance import views as assistance_views
 from haven.audit import views as audit_views
+from haven.cases import programme_views
 from haven.cases import views as case_views
 from haven.core import views as core_views
 from haven.evidence import views as evidence_views
@@ -55,6 +56,11 @@ urlpatterns = [
         "manage/agencies/<int:pk>/feedback-deadlines/",
         feedback_views.deadlines_manage,
         name="feedback_deadlines",
+    ),
+    path(
+        "manage/agencies/<int:pk>/programmes/",
+        programme_views.programmes_manage,
+        name="programmes_manage",
     ),
     path("manage/roles/", account_views.role_list, name="role_list"),
     path("manage/forms/", assessment_views.forms_manage, name="forms_manage"),

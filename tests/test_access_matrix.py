@@ -137,6 +137,7 @@ MATRIX = {
     "user_offices": ("post", "/manage/users/{user}/offices/", {}, ADMINS),
     "role_list": ("get", "/manage/roles/", None, SYSTEM),
     "feedback_deadlines": ("get", "/manage/agencies/{agency}/feedback-deadlines/", None, ADMINS),
+    "programmes_manage": ("get", "/manage/agencies/{agency}/programmes/", None, ADMINS),
     "forms_manage": ("get", "/manage/forms/", None, ADMINS),
     "role_new": ("get", "/manage/roles/new/", None, SYSTEM),
     "role_edit": ("get", "/manage/roles/{role}/", None, SYSTEM),

@@ -8,9 +8,11 @@ import io
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from haven.cases import actions as case_actions
+from haven.cases.models import Migof, ProgrammeSetting
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.models import Location
 from haven.evidence import indicators
@@ -56,8 +58,8 @@ def test_exact_counts_for_a_role_that_sees_the_records(world, caseload):
     assert _row(report.disaggregated, "Male")["Counter-trafficking"] == 5
     assert _row(report.caseload, "alice")["Registered"] == 9
     migof = report.migof
-    assert _row(migof, str(indicators.MIGOF["o3"]))["Counter-trafficking"] == 7
-    assert str(indicators.MIGOF["o1"]) not in dict(migof.rows)  # no return programme
+    assert _row(migof, str(Migof.O3.label))["Counter-trafficking"] == 7
+    assert str(Migof.O1.label) not in dict(migof.rows)  # no return programme
 
 
 def test_small_cells_are_hidden_and_counts_rounded_for_analysts(world, caseload):
@@ -172,3 +174,37 @@ def test_the_api_answers_the_same_tables(world, caseload, api):
     assert bad.status_code == 400 and "Disaggregate by" in bad.json()["detail"]
     assert "not a date" in bad.json()["detail"]
     assert api("caseworker").get("/api/v1/indicators/").status_code == 403
+
+
+def test_the_agency_sets_each_programmes_migof_categories(world, caseload, client):
+    from haven.audit.models import AuditEvent
+
+    sign_in(client, world["agency_admin"])
+    url = f"/manage/agencies/{world['a'].pk}/programmes/"
+    page = client.get(url).content.decode()
+    assert 'name="counter_trafficking-migof" value="o3" checked' in page  # the default
+    response = client.post(
+        url,
+        {
+            "counter_trafficking-plan": "on",
+            "counter_trafficking-migof": ["p2", "o1"],
+            "vulnerable_migrants-migof": ["o2"],
+        },
+    )
+    assert response.status_code == 302
+    setting = ProgrammeSetting.objects.get(agency=world["a"], programme="counter_trafficking")
+    assert setting.migof == ["o1", "p2"] and not setting.closure_needs_approval
+    event = AuditEvent.objects.get(action="programme.settings")
+    assert event.details["counter_trafficking"]["migof"] == ["o1", "p2"]
+    migof = indicators.indicators(world["supervisor"], Options()).migof
+    assert _row(migof, str(Migof.O1.label))["Counter-trafficking"] == 7
+    assert _row(migof, str(Migof.O2.label))["Vulnerable migrant assistance"] == 2
+    assert str(Migof.O3.label) not in dict(migof.rows)
+    with pytest.raises(ValidationError):
+        case_actions.set_programme_settings(
+            world["agency_admin"],
+            world["a"],
+            {"gbv": {"plan_needs_approval": True, "closure_needs_approval": True, "migof": ["x"]}},
+        )
+    sign_in(client, world["other_supervisor"])
+    assert client.get(url).status_code == 403

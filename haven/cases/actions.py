@@ -22,6 +22,8 @@ from haven.cases.models import (
     Flag,
     Note,
     PlanAction,
+    Programme,
+    ProgrammeSetting,
     RiskLevel,
     TraffickingProfile,
     Transfer,
@@ -606,3 +608,36 @@ def save_trafficking_profile(user, case: Case, data: dict) -> TraffickingProfile
     profile.save()
     record_event(user, "case.trafficking_profile", obj=case, details={"changed": changed})
     return profile
+
+
+@audited
+def set_programme_settings(user, agency: Agency, chosen: dict[str, dict]) -> dict:
+    """Per programme: whether plans and closures need a supervisor's approval, and the
+    MiGOF categories its results are reported under. Audited with what changed."""
+    from haven.accounts.actions import may_manage
+
+    if not may_manage(user, agency.pk):
+        raise NotAllowed(_("You may not manage this agency."))
+    unknown = sorted(set(chosen) - set(Programme.values))
+    if unknown:
+        raise ValidationError({p: _("Unknown programme.") for p in unknown})
+    changed = {}
+    for programme, values in chosen.items():
+        setting = ProgrammeSetting.objects.filter(agency=agency, programme=programme).first()
+        setting = setting or ProgrammeSetting(agency=agency, programme=programme)
+        before = (setting.plan_needs_approval, setting.closure_needs_approval, setting.migof)
+        setting.plan_needs_approval = bool(values["plan_needs_approval"])
+        setting.closure_needs_approval = bool(values["closure_needs_approval"])
+        setting.migof = sorted(values["migof"])
+        setting.full_clean(exclude=["agency"])
+        after = (setting.plan_needs_approval, setting.closure_needs_approval, setting.migof)
+        if after != before:
+            setting.save()
+            changed[programme] = {
+                "plan_needs_approval": after[0],
+                "closure_needs_approval": after[1],
+                "migof": after[2],
+            }
+    if changed:
+        record_event(user, "programme.settings", obj=agency, details=changed)
+    return changed

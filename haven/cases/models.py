@@ -162,13 +162,43 @@ class CaseCounter(models.Model):
         ]
 
 
+class Migof(models.TextChoices):
+    """The Migration Governance Framework: its 3 principles and 3 objectives, the categories
+    results are reported under."""
+
+    P1 = "p1", _("Principle 1: adherence to international standards and migrants' rights")
+    P2 = "p2", _("Principle 2: evidence and whole-of-government approach")
+    P3 = "p3", _("Principle 3: partnerships")
+    O1 = "o1", _("Objective 1: socio-economic well-being of migrants and society")
+    O2 = "o2", _("Objective 2: the mobility dimensions of crises")
+    O3 = "o3", _("Objective 3: safe, orderly and dignified migration")
+
+
+# The categories each programme reports under until the agency sets its own.
+DEFAULT_MIGOF = {
+    Programme.COUNTER_TRAFFICKING: [Migof.P1, Migof.O3],
+    Programme.CHILD_PROTECTION: [Migof.P1, Migof.O2],
+    Programme.GBV: [Migof.P1, Migof.O2],
+    Programme.VULNERABLE_MIGRANTS: [Migof.P1, Migof.O2, Migof.O3],
+    Programme.RETURN_REINTEGRATION: [Migof.O1, Migof.O3],
+}
+
+
 class ProgrammeSetting(models.Model):
-    """Per agency and programme: which workflow steps need a supervisor's approval."""
+    """Per agency and programme: which workflow steps need a supervisor's approval, and the
+    MiGOF categories its results are reported under."""
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
     programme = models.CharField(max_length=25, choices=Programme.choices)
     plan_needs_approval = models.BooleanField(_("case plan needs approval"), default=True)
     closure_needs_approval = models.BooleanField(_("closure needs approval"), default=True)
+    # None: the default categories of DEFAULT_MIGOF.
+    migof = models.JSONField(
+        _("MiGOF categories"),
+        null=True,
+        blank=True,
+        validators=[validators.ChoiceList(Migof.choices)],
+    )
 
     class Meta:
         constraints = [

@@ -18,30 +18,21 @@ from django.utils.translation import gettext_lazy
 
 from haven.accounts import policy
 from haven.audit.models import AuditEvent
-from haven.cases.models import Case, Programme, RiskLevel, Vulnerability
+from haven.cases.models import (
+    DEFAULT_MIGOF,
+    Case,
+    Migof,
+    Programme,
+    ProgrammeSetting,
+    RiskLevel,
+    Vulnerability,
+)
 from haven.cases.workflow import OPEN_STATUSES, Status
 from haven.core.models import Location
 from haven.core.reference import country_name
 from haven.core.reporting import Table, cross_table, pair_counts
 from haven.people.models import Sex, age_on
 
-# The Migration Governance Framework: 3 principles and 3 objectives (seed 001).
-MIGOF = {
-    "p1": gettext_lazy("Principle 1: adherence to international standards and migrants' rights"),
-    "p2": gettext_lazy("Principle 2: evidence and whole-of-government approach"),
-    "p3": gettext_lazy("Principle 3: partnerships"),
-    "o1": gettext_lazy("Objective 1: socio-economic well-being of migrants and society"),
-    "o2": gettext_lazy("Objective 2: the mobility dimensions of crises"),
-    "o3": gettext_lazy("Objective 3: safe, orderly and dignified migration"),
-}
-# Which categories each programme reports under.
-PROGRAMME_MIGOF = {
-    Programme.COUNTER_TRAFFICKING: ["p1", "o3"],
-    Programme.CHILD_PROTECTION: ["p1", "o2"],
-    Programme.GBV: ["p1", "o2"],
-    Programme.VULNERABLE_MIGRANTS: ["p1", "o2", "o3"],
-    Programme.RETURN_REINTEGRATION: ["o1", "o3"],
-}
 DIMENSIONS = {
     "sex": gettext_lazy("Sex"),
     "age": gettext_lazy("Age band"),
@@ -175,12 +166,8 @@ def indicators(user, options: Options, step=lambda: None) -> Report:
         stages=_stage_times(cases, floor),
         migof=table(
             _("Cases by MiGOF category and programme"),
-            {
-                (tag, programme): n
-                for (programme,), n in _counts(cases, "programme").items()
-                for tag in PROGRAMME_MIGOF.get(programme, [])
-            },
-            list(MIGOF.items()),
+            _migof_counts(cases),
+            list(Migof.choices),
             programmes,
             empty_columns=False,
         ),
@@ -192,6 +179,26 @@ def _counts(cases, *fields) -> dict:
         tuple(row[f] for f in fields): row["n"]
         for row in cases.values(*fields).annotate(n=Count("id")).order_by()
     }
+
+
+def migof_of(agency_ids) -> dict[tuple[int, str], list[str]]:
+    """The MiGOF categories of each (agency, programme): the agency's own, or the default."""
+    tags = {(a, p): list(DEFAULT_MIGOF.get(p, [])) for a in agency_ids for p in Programme}
+    chosen = ProgrammeSetting.objects.filter(agency_id__in=agency_ids, migof__isnull=False)
+    for agency_id, programme, migof in chosen.values_list("agency_id", "programme", "migof"):
+        tags[(agency_id, programme)] = migof
+    return tags
+
+
+def _migof_counts(cases) -> dict:
+    """A case counts under each category its agency's programme reports under."""
+    counts = _counts(cases, "agency_id", "programme")
+    tags = migof_of({agency_id for agency_id, _p in counts})
+    found: Counter = Counter()
+    for (agency_id, programme), n in counts.items():
+        for tag in tags.get((agency_id, programme), []):
+            found[(tag, programme)] += n
+    return dict(found)
 
 
 def _vulnerability_counts(cases) -> dict:
