@@ -117,25 +117,30 @@ def notes_for(report, period: dict) -> list[str]:
     return notes
 
 
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "hxl": "hxl.csv"}
+
+
+def render(title: str, report, period: dict, fmt: str) -> tuple[bytes, str]:
+    """The report's tables as the bytes of a file in `fmt`, and its content type."""
+    tables = tables_of(report)
+    if fmt == "xlsx":
+        return as_xlsx(title, tables, notes_for(report, period)), _XLSX
+    if fmt == "hxl":
+        return as_hxl(tables, period).encode(), "text/csv"
+    return as_csv(title, tables, notes_for(report, period)).encode(), "text/csv"
+
+
 def download(request, *, name: str, title: str, report, period: dict, fmt: str):
     """The report's tables as a file, and the audit event of its export."""
-    tables = tables_of(report)
-    notes = notes_for(report, period)
     record_event(
         request.user,
         "report.export",
         agency_id=request.user.agency_id,
         details={"report": name, "format": fmt, "filters": dict(request.GET.items())},
     )
-    if fmt == "xlsx":
-        response = HttpResponse(as_xlsx(title, tables, notes), content_type=_XLSX)
-    elif fmt == "hxl":
-        response = HttpResponse(as_hxl(tables, period), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}.hxl.csv"'
-        return response
-    else:
-        response = HttpResponse(as_csv(title, tables, notes), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    data, content_type = render(title, report, period, fmt)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{EXTENSIONS[fmt]}"'
     return response
 
 

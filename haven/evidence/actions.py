@@ -20,7 +20,6 @@ from haven.cases.workflow import Status
 from haven.core import table_exports
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.jobs import Cancelled, advance, after_commit
-from haven.core.reporting import period_from
 from haven.evidence import datasets, exports, indicators, tasks
 from haven.evidence.models import IDENTIFIED, FileFormat, Release, ReleaseKind, ReleaseStatus
 from haven.privacy.kanonymity import Request, RequestError, anonymise
@@ -218,11 +217,7 @@ def request_indicator_file(user, *, params: dict, file_format: str) -> Release:
         raise HavenError(_("Choose CSV, XLSX or HXL."), field="file_format")
     params = {name: str(params.get(name) or "").strip() for name in indicators.PARAMETERS}
     params = {name: value for name, value in params.items() if value}
-    _period, problems = period_from(params)
-    try:
-        indicators.options_from(params)
-    except indicators.IndicatorError as exc:
-        problems.append(str(exc))
+    _options, _period, problems = indicators.parse(params)
     if problems:
         raise HavenError(" ".join(problems))
     release = Release.objects.create(
@@ -391,9 +386,7 @@ def _identified(release: Release, partial: Path) -> tuple[int, dict]:
 
 def _indicator_file(release: Release, partial: Path) -> tuple[int, dict]:
     """The indicators for the requester, table by table (each a step of progress)."""
-    period, _problems = period_from(release.filters)
-    options = indicators.options_from(release.filters)
-    options.since, options.until = period.get("since"), period.get("until")
+    options, period, _problems = indicators.parse(release.filters)
     done = [0]
 
     def step():
@@ -402,19 +395,10 @@ def _indicator_file(release: Release, partial: Path) -> tuple[int, dict]:
 
     report = indicators.indicators(release.created_by, options, step=step)
     _progress(release, 90, STAGES["write"])
-    tables = table_exports.tables_of(report)
-    title = _("Indicators")
-    if release.file_format == "xlsx":
-        partial.write_bytes(
-            table_exports.as_xlsx(title, tables, table_exports.notes_for(report, period))
-        )
-    elif release.file_format == "hxl":
-        partial.write_text(table_exports.as_hxl(tables, period), encoding="utf-8")
-    else:
-        text = table_exports.as_csv(title, tables, table_exports.notes_for(report, period))
-        partial.write_text(text, encoding="utf-8")
-    rows = sum(len(table.rows) for table in tables)
-    return rows, {"tables": len(tables), "protected": report.protected, "base": report.base}
+    data, _type = table_exports.render(_("Indicators"), report, period, release.file_format)
+    partial.write_bytes(data)
+    rows = sum(len(table.rows) for table in table_exports.tables_of(report))
+    return rows, {"protected": report.protected, "base": report.base}
 
 
 PRODUCERS = {

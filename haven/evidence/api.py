@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from haven.core.permissions import HavenPermission
-from haven.core.reporting import period_from
 from haven.core.serializers import ModelSerializer, ReportTableSerializer, Serializer
 from haven.evidence import actions, indicators, selectors
 from haven.evidence.datasets import FIELDS, SENSITIVE
@@ -153,13 +152,8 @@ class IndicatorsView(APIView):
         responses=IndicatorsSerializer,
     )
     def get(self, request):
-        period, problems = period_from(request.query_params)
-        try:
-            options = indicators.options_from(request.query_params)
-        except indicators.IndicatorError as exc:
-            problems.append(str(exc))
+        options, _period, problems = indicators.parse(request.query_params)
         if problems:
             return Response({"detail": " ".join(problems)}, status=status.HTTP_400_BAD_REQUEST)
-        options.since, options.until = period.get("since"), period.get("until")
         report = indicators.indicators(request.user, options)
         return Response(IndicatorsSerializer(asdict(report)).data)

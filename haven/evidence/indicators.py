@@ -6,6 +6,7 @@ Over the cases in the user's reporting scope, registered in the period. Roles th
 open the records see exact counts; the others see small cells hidden, with the cells that
 would give them away, and may ask for every count rounded to a base."""
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +31,7 @@ from haven.cases.models import (
 from haven.cases.workflow import OPEN_STATUSES, Status
 from haven.core.models import Location
 from haven.core.reference import country_name
-from haven.core.reporting import Table, cross_table, pair_counts
+from haven.core.reporting import Table, cross_table, pair_counts, period_from
 from haven.people.models import Sex, age_on
 
 DIMENSIONS = {
@@ -64,12 +65,13 @@ class Report:
     threshold: int
     base: int
     cases: int | None
-    by_status: Table
-    by_vulnerability: Table
-    disaggregated: Table
-    caseload: Table
-    stages: Table
-    migof: Table
+    # Each None when not asked for (see `indicators(only=…)`).
+    by_status: Table | None
+    by_vulnerability: Table | None
+    disaggregated: Table | None
+    caseload: Table | None
+    stages: Table | None
+    migof: Table | None
 
 
 def options_from(params) -> Options:
@@ -87,6 +89,19 @@ def options_from(params) -> Options:
                 )
             setattr(options, name, max(int(text), 1) if name == "base" else int(text))
     return options
+
+
+def parse(params) -> tuple[Options, dict, list[str]]:
+    """Options with their period from a query string, and what was wrong (the defaults
+    then stand in for what could not be used)."""
+    period, problems = period_from(params)
+    try:
+        options = options_from(params)
+    except IndicatorError as exc:
+        problems.append(str(exc))
+        options = Options()
+    options.since, options.until = period.get("since"), period.get("until")
+    return options, period, problems
 
 
 def parse_bands(text: str) -> tuple[int, ...]:
@@ -109,18 +124,21 @@ def band_labels(edges: tuple[int, ...]) -> list[str]:
     return [*labels, f"{edges[-1]}+"]
 
 
-def _band(age: int | None, edges: tuple[int, ...]) -> str | None:
+def _band(age: int | None, edges: tuple[int, ...], labels: list[str]) -> str | None:
     if age is None:
         return None
-    labels = band_labels(edges)
-    return next(labels[i] for i in range(len(edges) - 1, -1, -1) if age >= edges[i])
+    return labels[bisect_right(edges, age) - 1]
 
 
 PARAMETERS = ("from", "to", "by", "bands", "level", "base")
 
 
-def indicators(user, options: Options, step=lambda: None) -> Report:
-    """The report; `step` is called after each table (a background job's progress)."""
+TABLES = ("by_status", "by_vulnerability", "disaggregated", "caseload", "stages", "migof")
+
+
+def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
+    """The report, or only the tables named in `only` (the others None); `step` is called
+    after each table (a background job's progress)."""
     threshold = settings.HAVEN_SMALL_CELL
     protected = not policy.has_perm(user, "case.view")
     floor = threshold if protected else 1
@@ -133,44 +151,49 @@ def indicators(user, options: Options, step=lambda: None) -> Report:
     total = cases.count()
 
     def table(title, counts, rows, columns, **kwargs):
-        made = cross_table(title, counts, rows, columns, floor, base=base, **kwargs)
-        step()
-        return made
+        return cross_table(title, counts, rows, columns, floor, base=base, **kwargs)
 
     programmes = list(Programme.choices)
-    return Report(
-        protected=protected,
-        threshold=threshold,
-        base=base,
-        cases=total if total == 0 or total >= floor else None,
-        by_status=table(
+    builders = {
+        "by_status": lambda: table(
             _("Cases by status and programme"),
             pair_counts(cases, "status", "programme"),
             list(Status.choices),
             programmes,
         ),
-        by_vulnerability=table(
+        "by_vulnerability": lambda: table(
             _("Cases by vulnerability and risk level"),
             _vulnerability_counts(cases),
             list(Vulnerability.choices),
             list(RiskLevel.choices),
         ),
-        disaggregated=_disaggregated(cases, options, table, programmes),
-        caseload=table(
+        "disaggregated": lambda: _disaggregated(cases, options, table, programmes),
+        "caseload": lambda: table(
             _("Open cases per caseworker and status"),
             pair_counts(cases.filter(status__in=OPEN_STATUSES), "owner__username", "status"),
             [(u, u) for u in sorted(set(cases.values_list("owner__username", flat=True)))],
             [(s, Status(s).label) for s in OPEN_STATUSES],
             empty_columns=False,
         ),
-        stages=_stage_times(cases, floor),
-        migof=table(
+        "stages": lambda: _stage_times(cases, floor),
+        "migof": lambda: table(
             _("Cases by MiGOF category and programme"),
             _migof_counts(cases),
             list(Migof.choices),
             programmes,
             empty_columns=False,
         ),
+    }
+    made = {}
+    for name in TABLES:
+        made[name] = builders[name]() if only is None or name in only else None
+        step()
+    return Report(
+        protected=protected,
+        threshold=threshold,
+        base=base,
+        cases=total if total == 0 or total >= floor else None,
+        **made,
     )
 
 
@@ -224,11 +247,13 @@ def _disaggregated(cases, options: Options, table, programmes) -> Table:
         return table(title, counts, [(o, o) for o in offices], programmes)
     counts: Counter = Counter()
     if options.by == "age":
+        labels = band_labels(options.bands)
         for birth, registered, programme in cases.values_list(
             "person__birth_date", "registered_on", "programme"
         ):
-            counts[(_band(age_on(birth, registered), options.bands) or "", programme)] += 1
-        rows = [(label, label) for label in band_labels(options.bands)]
+            band = _band(age_on(birth, registered), options.bands, labels)
+            counts[(band or "", programme)] += 1
+        rows = [(label, label) for label in labels]
     elif options.by == "nationality":
         for nationalities, programme in cases.values_list("person__nationalities", "programme"):
             counts[((nationalities or [""])[0], programme)] += 1
@@ -266,7 +291,10 @@ def _stage_times(cases, floor: int) -> Table:
     transitions: the stays that have ended and their median, the cases in it now."""
     ids = {str(pk): created for pk, created in cases.values_list("id", "created_at")}
     moves = defaultdict(list)
-    events = AuditEvent.objects.filter(action="case.transition", object_type="case")
+    agencies = set(cases.values_list("agency_id", flat=True).distinct())
+    events = AuditEvent.objects.filter(
+        action="case.transition", object_type="case", agency_id__in=agencies
+    )
     for object_id, at, details in events.values_list("object_id", "created_at", "details"):
         if object_id in ids:
             moves[object_id].append((at, details.get("to")))

@@ -79,6 +79,7 @@ class Release(models.Model):
         if self.identified:
             return f"export-{self.pk}.zip"
         if self.kind == ReleaseKind.INDICATORS:
-            extension = "hxl.csv" if self.file_format == FileFormat.HXL else self.file_format
-            return f"indicators-{self.pk}.{extension}"
+            from haven.core.table_exports import EXTENSIONS
+
+            return f"indicators-{self.pk}.{EXTENSIONS[self.file_format]}"
         return f"release-{self.pk}.csv"

@@ -17,7 +17,6 @@ from haven.accounts.two_factor import (
     recently_authenticated,
 )
 from haven.core import table_exports
-from haven.core.reporting import period_from
 from haven.core.web import (
     paginate,
     query_without_page,
@@ -113,8 +112,10 @@ def export_new(request):
 @requires_any(*MAY_SEE_REGISTER)
 def release_detail(request, pk):
     release = selectors.get_release(request.user, pk)
-    columns = exports.columns_for(release.kind) if release.identified else fields_for(release.kind)
-    labels = [getattr(columns.get(f), "label", columns.get(f, f)) for f in release.fields]
+    if release.identified:
+        labels = [exports.columns_for(release.kind)[f].label for f in release.fields]
+    else:
+        labels = [fields_for(release.kind).get(f, f) for f in release.fields]
     back = "release_list" if policy.has_perm(request.user, "release.create") else "export_list"
     if release.kind == ReleaseKind.INDICATORS and back == "export_list":
         back = "indicator_dashboard"
@@ -166,27 +167,12 @@ def release_download(request, pk):
     return FileResponse(path.open("rb"), as_attachment=True, filename=release.file_name)
 
 
-def _indicators(request):
-    """The report the query string asks for, and what was wrong with it (then the
-    defaults are used, and the page says so)."""
-    period, problems = period_from(request.GET)
-    try:
-        options = indicators.options_from(request.GET)
-    except indicators.IndicatorError as exc:
-        problems.append(str(exc))
-        options = indicators.Options()
-    options.since, options.until = period.get("since"), period.get("until")
-    return indicators.indicators(request.user, options), options, period, problems
-
-
-CHARTS = ("by_status", "by_vulnerability", "disaggregated", "caseload", "stages", "migof")
-
-
 @requires("report.view")
 def indicator_dashboard(request):
-    report, options, period, problems = _indicators(request)
+    options, period, problems = indicators.parse(request.GET)
     for problem in problems:
         messages.error(request, problem)
+    report = indicators.indicators(request.user, options)
     exported = table_exports.download_if_asked(
         request, name="indicators", title=_("Indicators"), report=report, period=period
     )
@@ -198,7 +184,7 @@ def indicator_dashboard(request):
         "evidence/indicators.html",
         {
             "report": report,
-            "tables": [(name, getattr(report, name)) for name in CHARTS],
+            "tables": [(name, getattr(report, name)) for name in indicators.TABLES],
             "options": options,
             "bands": ", ".join(map(str, options.bands)),
             "dimensions": indicators.DIMENSIONS,
@@ -233,7 +219,8 @@ def indicator_file(request):
 @csp_replace({"style-src": ["'unsafe-inline'"]})  # pygal styles its SVG inside it
 @requires("report.view")
 def indicator_chart(request, name):
-    if name not in CHARTS:
+    if name not in indicators.TABLES:
         raise Http404("No such chart")
-    report, *_rest = _indicators(request)
+    options, _period, _problems = indicators.parse(request.GET)
+    report = indicators.indicators(request.user, options, only={name})
     return HttpResponse(charts.svg(getattr(report, name)), content_type="image/svg+xml")
