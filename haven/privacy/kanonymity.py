@@ -144,15 +144,18 @@ def anonymise(
         )
         if request.l_diversity:
             _, sensitive = np.unique(values, return_inverse=True)
-    lattice = Lattice(
-        leaf,
-        hierarchies,
-        request.k,
-        int(np.floor(request.suppression_limit * n + 1e-9)),
-        sensitive,
-        request.l_diversity,
-        request.diversity,
-    )
+    try:
+        lattice = Lattice(
+            leaf,
+            hierarchies,
+            request.k,
+            int(np.floor(request.suppression_limit * n + 1e-9)),
+            sensitive,
+            request.l_diversity,
+            request.diversity,
+        )
+    except ValueError as exc:  # the data's combinations do not fit the search's keys
+        raise RequestError(str(exc)) from None
     best = lattice.optimum(request.objective)
     if best is None:
         raise RequestError(
