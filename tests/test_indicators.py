@@ -105,6 +105,39 @@ def test_time_in_each_stage_from_the_recorded_transitions(world, caseload):
     assert _row(protected.stages, "Registered")["Median days"] is None  # from 3 stays
 
 
+def test_referrals_and_services_of_the_same_cases(world, caseload, settings):
+    from haven.assistance import actions as assistance
+    from haven.assistance.models import ServiceType
+    from tests.test_assistance import consent
+
+    legal = ServiceType.objects.get(code="legal_aid")
+    caseworker = world["caseworker"]
+    for case in caseload[:6]:
+        consent(caseworker, case)
+        referral = assistance.refer(
+            caseworker, case, legal, reason="Advice", fields=[], to_agency=world["b"]
+        )
+        if case in caseload[:2]:
+            assistance.answer(
+                world["other_agency"], referral, accept=True, version=referral.version
+            )
+    for case in caseload[6:8]:  # one counter-trafficking case, one other
+        assistance.record_delivery(caseworker, case, legal, delivered_on=date(2026, 1, 5))
+    report = indicators.indicators(world["supervisor"], Options())
+    referrals = _row(report.referrals, "Legal aid")
+    assert referrals["Accepted"] == 2 and referrals["Pending"] == 4 and referrals["total"] == 6
+    services = _row(report.services, "Legal aid")
+    assert services["Counter-trafficking"] == 1 and services["total"] == 2
+    assert len(report.services.rows) == 1  # services never delivered are left out
+    settings.HAVEN_SMALL_CELL = 3
+    protected = indicators.indicators(world["analyst"], Options())
+    assert _row(protected.referrals, "Legal aid")["Accepted"] is None  # two: hidden
+    assert _row(protected.services, "Legal aid")["total"] is None
+    # Referrals of cases outside the period are not counted.
+    later = indicators.indicators(world["supervisor"], Options(since=date(2999, 1, 1)))
+    assert later.referrals.rows == []
+
+
 def test_bad_parameters_say_what_to_change(world, client):
     with pytest.raises(IndicatorError, match="Disaggregate by"):
         options_from({"by": "religion"})

@@ -391,7 +391,7 @@ def _indicator_file(release: Release, partial: Path) -> tuple[int, dict]:
 
     def step():
         done[0] += 1
-        _progress(release, 10 + 12 * done[0], STAGES["count"])
+        _progress(release, 10 + 80 * done[0] // len(indicators.TABLES), STAGES["count"])
 
     report = indicators.indicators(release.created_by, options, step=step)
     _progress(release, 90, STAGES["write"])

@@ -130,12 +130,15 @@ class IndicatorsSerializer(Serializer):
     caseload = ReportTableSerializer()
     stages = ReportTableSerializer()
     migof = ReportTableSerializer()
+    referrals = ReportTableSerializer()
+    services = ReportTableSerializer()
 
 
 class IndicatorsView(APIView):
     """The indicators of the page /indicators/ over the caller's reporting scope: cases by
     status, programme, vulnerability and risk, one disaggregation, caseload, time in each
-    stage, MiGOF categories; small cells hidden for roles without the records."""
+    stage, MiGOF categories, referrals and services delivered; small cells hidden for roles
+    without the records."""
 
     permission_classes = [HavenPermission]
     required_perms = {"*": "report.view"}

@@ -1,6 +1,7 @@
 """The indicators of casework: cases by status, programme, vulnerability and risk; one
 disaggregation at a time (sex, age band, nationality, office, place at a chosen level);
-caseload per caseworker; time spent in each workflow stage; cases by MiGOF category.
+caseload per caseworker; time spent in each workflow stage; cases by MiGOF category;
+referrals by service and status, and services delivered by service and programme.
 
 Over the cases in the user's reporting scope, registered in the period. Roles that may
 open the records see exact counts; the others see small cells hidden, with the cells that
@@ -18,6 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.accounts import policy
+from haven.assistance.models import (
+    DeliveryStatus,
+    Referral,
+    ReferralStatus,
+    ServiceDelivery,
+    ServiceType,
+)
 from haven.audit.models import AuditEvent
 from haven.cases.models import (
     DEFAULT_MIGOF,
@@ -72,6 +80,8 @@ class Report:
     caseload: Table | None
     stages: Table | None
     migof: Table | None
+    referrals: Table | None
+    services: Table | None
 
 
 def options_from(params) -> Options:
@@ -133,7 +143,16 @@ def _band(age: int | None, edges: tuple[int, ...], labels: list[str]) -> str | N
 PARAMETERS = ("from", "to", "by", "bands", "level", "base")
 
 
-TABLES = ("by_status", "by_vulnerability", "disaggregated", "caseload", "stages", "migof")
+TABLES = (
+    "by_status",
+    "by_vulnerability",
+    "disaggregated",
+    "caseload",
+    "stages",
+    "migof",
+    "referrals",
+    "services",
+)
 
 
 def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
@@ -183,6 +202,24 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
             programmes,
             empty_columns=False,
         ),
+        # Over the same cases: the referrals made for them and the services they received.
+        "referrals": lambda: table(
+            _("Referrals by service and status"),
+            pair_counts(Referral.objects.filter(case__in=cases), "service_id", "status"),
+            _services(),
+            list(ReferralStatus.choices),
+        ),
+        "services": lambda: table(
+            _("Services delivered by service and programme"),
+            pair_counts(
+                ServiceDelivery.objects.filter(case__in=cases, status=DeliveryStatus.DELIVERED),
+                "service_id",
+                "case__programme",
+            ),
+            _services(),
+            programmes,
+            empty_columns=False,
+        ),
     }
     made = {}
     for name in TABLES:
@@ -195,6 +232,13 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
         cases=total if total == 0 or total >= floor else None,
         **made,
     )
+
+
+def _services() -> list[tuple[int, str]]:
+    """Every service type as a table's rows, by its name (rows without a count are left
+    out of the table)."""
+    names = [(pk, _(name)) for pk, name in ServiceType.objects.values_list("id", "name")]
+    return sorted(names, key=lambda row: row[1])
 
 
 def _counts(cases, *fields) -> dict:
