@@ -103,7 +103,6 @@ class Lattice:
         level0 = np.stack(
             [h.codes[0][leaf_codes[:, i]] for i, h in enumerate(hierarchies)], 1
         ).astype(np.int64)
-        self.level0 = level0
         # One key per row at every node: each attribute's code in its own bits, wide enough
         # for its level-0 size (a code never exceeds it), the sensitive value lowest, so
         # that generalising one attribute changes one field, read with a shift and a mask.
@@ -313,7 +312,11 @@ class Lattice:
         """Per node, its loss if nothing were suppressed (a lower bound of its loss)."""
         mean = [
             [
-                float(self.loss_of[i][level][self.up[i][level][self.level0[:, i]]].mean())
+                float(
+                    self.loss_of[i][level][self.up[i][level][self.bottom_codes[i]]]
+                    @ self.bottom_counts
+                )
+                / self.n
                 for level in range(h.levels)
             ]
             for i, h in enumerate(self.h)
