@@ -99,6 +99,26 @@ def test_roles_without_record_access_get_small_cells_hidden(activity):
     assert dict(report.returns.rows)["Niger"][0] is None
 
 
+def test_protected_counts_can_be_rounded_to_a_base(activity, api):
+    report = reports.assistance_report(activity["analyst"], base=5)
+    assert report.base == 5
+    [(_service, row)] = report.referrals.rows
+    by_status = dict(zip(report.referrals.columns, row, strict=False))
+    assert by_status["Accepted"] == 5 and by_status["Pending"] is None  # 4 → 5; hidden stays
+    assert report.figures.referrals == 5  # six referrals, rounded
+    exact = reports.assistance_report(activity["supervisor"], base=5)
+    assert exact.base == 1 and exact.figures.referrals == 6  # who sees the records: exact
+    client = sign_in(Client(), activity["analyst"])
+    page = client.get("/assistance/report/?base=5", HTTP_HOST="localhost").content.decode()
+    assert 'name="base"' in page and "rounded to a multiple of 5" in page
+    text = client.get("/assistance/report/?base=5&format=csv", HTTP_HOST="localhost")
+    assert "Every count is rounded to a multiple of 5." in text.content.decode()
+    body = api("analyst").get("/api/v1/assistance-report/?base=5").json()
+    assert body["base"] == 5 and body["figures"]["referrals"] == 5
+    bad = api("analyst").get("/api/v1/assistance-report/?base=-2")
+    assert bad.status_code == 400 and "whole number from 0 to 100" in bad.json()["detail"]
+
+
 def test_the_dashboard_page_and_the_api(activity, api):
     client = Client()
     sign_in(client, activity["analyst"])

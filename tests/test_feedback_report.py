@@ -89,6 +89,20 @@ def test_times_and_satisfaction_are_withheld_below_the_threshold(world, both, se
     assert protected.median_days_to_resolve is None and protected.mean_satisfaction is None
 
 
+def test_protected_counts_can_be_rounded_to_a_base(world, both):
+    _submit(world, 7)
+    rounded = reports.feedback_report(world["analyst"], base=5)
+    assert rounded.base == 5 and rounded.figures.submissions == 5
+    assert all(n is None or n % 5 == 0 for _label, row in rounded.by_channel.rows for n in row)
+    exact = reports.feedback_report(both, base=5)
+    assert exact.base == 1 and exact.figures.submissions == 7
+    client = sign_in(Client(), world["analyst"])
+    page = client.get("/feedback/report/?base=5", HTTP_HOST="localhost").content.decode()
+    assert "rounded to a multiple of 5" in page
+    bad = client.get("/feedback/report/?base=many", HTTP_HOST="localhost").content.decode()
+    assert "“many” is not a whole number" in bad
+
+
 def test_the_page_and_the_csv_show_the_same_protected_figures(world):
     _submit(world, 6)
     _submit(world, 1, category="misconduct")

@@ -114,6 +114,14 @@ def test_the_dashboard_is_exact_for_recorders_and_protected_for_others(world):
     protected = incident_reports.incident_report(world["analyst"])
     assert protected.protected and protected.incidents == 7
     assert dict(protected.by_month.rows)["Extortion or robbery"][0] is None
+    rounded = incident_reports.incident_report(world["analyst"], base=5)
+    assert rounded.incidents == 5 and rounded.people_affected == 105
+    # The same cells hidden, every published count to its nearest multiple of 5.
+    assert rounded.by_month.rows == [
+        (label, [None if n is None else (n + 2) // 5 * 5 for n in row])
+        for label, row in protected.by_month.rows
+    ]
+    assert incident_reports.incident_report(world["feedback_focal"], base=5).incidents == 7
 
 
 def test_the_api_records_and_lists(api, world):

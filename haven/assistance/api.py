@@ -475,6 +475,7 @@ class ReportFiguresSerializer(Serializer):
 class AssistanceReportSerializer(Serializer):
     protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
     threshold = serializers.IntegerField()
+    base = serializers.IntegerField(help_text="Counts rounded to this base (1: as counted)")
     figures = ReportFiguresSerializer()
     referrals = ReportTableSerializer()
     costs = serializers.ListField(child=serializers.DictField())
@@ -493,6 +494,9 @@ class AssistanceReportView(APIView):
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="Made from this day"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+            OpenApiParameter(
+                "base", int, description="Round protected counts to this base (1 to 100)"
+            ),
         ],
         responses=AssistanceReportSerializer,
     )

@@ -25,8 +25,8 @@ from haven.assistance.models import (
 )
 from haven.cases.models import Case
 from haven.core.reference import country_name
-from haven.core.reporting import Table
-from haven.privacy.small_cells import suppress, with_totals
+from haven.core.reporting import Table, published
+from haven.privacy.small_cells import rounded, suppress, with_totals
 
 ACCEPTED_OR_LATER = (
     ReferralStatus.ACCEPTED,
@@ -49,17 +49,21 @@ class Figures:
 class Report:
     protected: bool  # small cells hidden
     threshold: int
+    base: int  # published counts rounded to this base (1: as counted)
     figures: Figures
     referrals: Table
     costs: list[dict]
     returns: Table
 
 
-def assistance_report(user, *, since: date | None = None, until: date | None = None) -> Report:
+def assistance_report(
+    user, *, since: date | None = None, until: date | None = None, base: int = 1
+) -> Report:
     threshold = settings.HAVEN_SMALL_CELL
     # Roles that may open the records see exact counts; the others, protected ones.
     protected = not policy.has_perm(user, "case.view")
     floor = threshold if protected else 1
+    base = base if protected else 1
     cases = Case.objects.filter(policy.scope_q(user, "report.view"))
     referrals = Referral.objects.filter(case__in=cases)
     deliveries = ServiceDelivery.objects.filter(case__in=cases, status=DeliveryStatus.DELIVERED)
@@ -75,14 +79,15 @@ def assistance_report(user, *, since: date | None = None, until: date | None = N
     return Report(
         protected=protected,
         threshold=threshold,
-        figures=_figures(referrals, floor),
-        referrals=_referral_table(referrals, floor),
-        costs=_costs(deliveries, floor),
-        returns=_return_table(returns, floor),
+        base=base,
+        figures=_figures(referrals, floor, base),
+        referrals=_referral_table(referrals, floor, base),
+        costs=_costs(deliveries, floor, base),
+        returns=_return_table(returns, floor, base),
     )
 
 
-def _referral_table(referrals, floor: int) -> Table:
+def _referral_table(referrals, floor: int, base: int) -> Table:
     statuses = list(ReferralStatus.values)
     counts: dict[int, list[int]] = {}
     for service_id, status, n in referrals.values_list("service_id", "status").annotate(
@@ -91,7 +96,7 @@ def _referral_table(referrals, floor: int) -> Table:
         counts.setdefault(service_id, [0] * len(statuses))[statuses.index(status)] += n
     names = dict(ServiceType.objects.filter(pk__in=counts).values_list("id", "name"))
     keys = sorted(counts, key=lambda k: _(names[k]))
-    protected = with_totals([counts[k] for k in keys], floor)
+    protected = rounded(with_totals([counts[k] for k in keys], floor), base)
     return Table(
         _("Referrals by service and status"),
         [str(ReferralStatus(s).label) for s in statuses],
@@ -100,7 +105,7 @@ def _referral_table(referrals, floor: int) -> Table:
     )
 
 
-def _figures(referrals, floor: int) -> Figures:
+def _figures(referrals, floor: int, base: int) -> Figures:
     rows = list(referrals.values_list("status", "created_at", "answered_at", "closed_at", "due_on"))
     answered = [r for r in rows if r[0] != ReferralStatus.PENDING]
     accepted = [r for r in answered if r[0] in ACCEPTED_OR_LATER]
@@ -115,7 +120,7 @@ def _figures(referrals, floor: int) -> Figures:
         return n >= floor
 
     return Figures(
-        referrals=len(rows) if enough(len(rows)) or not rows else None,
+        referrals=published(len(rows), floor, base),
         acceptance_rate=(
             round(len(accepted) / len(answered), 3) if answered and enough(len(answered)) else None
         ),
@@ -129,11 +134,11 @@ def _figures(referrals, floor: int) -> Figures:
             if completed and enough(len(completed))
             else None
         ),
-        overdue=overdue if enough(overdue) or overdue == 0 else None,
+        overdue=published(overdue, floor, base),
     )
 
 
-def _costs(deliveries, floor: int) -> list[dict]:
+def _costs(deliveries, floor: int, base: int) -> list[dict]:
     """Services delivered and their cost, by funding source and currency (amounts in
     different currencies are never added together). A hidden count hides its cost."""
     rows = list(
@@ -141,15 +146,17 @@ def _costs(deliveries, floor: int) -> list[dict]:
         .annotate(services=Count("id"), total=Sum("cost"))
         .order_by("funding_source", "currency")
     )
-    counts = suppress([[r["services"]] for r in rows], floor)
+    counts = rounded(suppress([[r["services"]] for r in rows], floor), base)
     for index, row in enumerate(rows):
         if counts[index][0] is None:
             row["services"], row["total"] = None, None
+        else:
+            row["services"] = counts[index][0]
         row["funding_source"] = row["funding_source"] or _("(not given)")
     return rows
 
 
-def _return_table(returns, floor: int) -> Table:
+def _return_table(returns, floor: int, base: int) -> Table:
     pairs = list(
         returns.values_list("country_of_departure", "country_of_return").annotate(n=Count("id"))
     )
@@ -158,7 +165,7 @@ def _return_table(returns, floor: int) -> Table:
     grid = [[0] * len(destinations) for _row in departures]
     for departure, destination, n in pairs:
         grid[departures.index(departure)][destinations.index(destination)] = n
-    protected = with_totals(grid, floor)
+    protected = rounded(with_totals(grid, floor), base)
     return Table(
         _("Returns by country of departure (rows) and of return (columns)"),
         [country_name(code) for code in destinations],

@@ -23,7 +23,7 @@ from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core import table_exports
 from haven.core.errors import HavenError
-from haven.core.reporting import period_from
+from haven.core.reporting import dashboard_parameters
 from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
@@ -254,10 +254,10 @@ def referral_form(request, pk):
 def assistance_report(request):
     """Referrals, services delivered and returns in the reporting scope, small cells hidden
     for roles without access to the records."""
-    period, problems = period_from(request.GET)
+    period, base, problems = dashboard_parameters(request.GET)
     for problem in problems:
         messages.error(request, problem)
-    report = reports.assistance_report(request.user, **period)
+    report = reports.assistance_report(request.user, base=base, **period)
     exported = table_exports.download_if_asked(
         request, name="assistance-report", title=_("Assistance"), report=report, period=period
     )

@@ -9,7 +9,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from haven.core.errors import HavenError
 from haven.core.models import Location
-from haven.core.reporting import period_from
+from haven.core.reporting import dashboard_parameters
 from haven.core.serializers import LocationSerializer
 
 
@@ -30,12 +30,13 @@ def exception_handler(exc, context):
 
 
 def period_report(request, build, serializer) -> Response:
-    """The answer of a dashboard endpoint: `build(user, since=, until=)` over the period of
-    `?from=&to=`, or 400 saying which date is wrong."""
-    period, problems = period_from(request.query_params)
+    """The answer of a dashboard endpoint: `build(user, since=, until=, base=)` over the
+    period of `?from=&to=`, counts rounded to `?base=` where protected, or 400 saying what
+    is wrong."""
+    period, base, problems = dashboard_parameters(request.query_params)
     if problems:
         return Response({"detail": " ".join(problems)}, status=status.HTTP_400_BAD_REQUEST)
-    return Response(serializer(asdict(build(request.user, **period))).data)
+    return Response(serializer(asdict(build(request.user, base=base, **period))).data)
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):

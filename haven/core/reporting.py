@@ -56,6 +56,25 @@ def period_from(params) -> tuple[dict, list[str]]:
     return period, problems
 
 
+def base_from(params) -> tuple[int, list[str]]:
+    """The base every published count is rounded to (`?base=`, 1 when absent), and what
+    was wrong with it. Applies only where counts are protected."""
+    text = (params.get("base") or "").strip()
+    if not text:
+        return 1, []
+    if not text.isdigit() or not 0 <= int(text) <= 100:
+        return 1, [_("“%(v)s” is not a whole number from 0 to 100.") % {"v": text}]
+    return max(int(text), 1), []
+
+
+def dashboard_parameters(params) -> tuple[dict, int, list[str]]:
+    """A dashboard's period (`since`, `until`), its rounding base, and what was wrong (the
+    defaults then stand in for what could not be used)."""
+    period, problems = period_from(params)
+    base, wrong = base_from(params)
+    return period, base, problems + wrong
+
+
 def pair_counts(queryset, row: str, column: str, none_as=None) -> dict:
     """{(row value, column value): rows} of a queryset, for `cross_table` (a missing row
     value counted under `none_as`)."""
@@ -65,6 +84,9 @@ def pair_counts(queryset, row: str, column: str, none_as=None) -> dict:
     return {(none_as if r is None else r, c): n for r, c, n in pairs}
 
 
-def published(n: int, floor: int) -> int | None:
-    """A single count as published: zero, or at least `floor`; hidden (None) otherwise."""
-    return n if n == 0 or n >= floor else None
+def published(n: int, floor: int, base: int = 1) -> int | None:
+    """A single count as published: zero, or at least `floor` (rounded to `base`); hidden
+    (None) otherwise."""
+    if n != 0 and n < floor:
+        return None
+    return rounded([[n]], base)[0][0]

@@ -102,7 +102,7 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def notes_for(report, period: dict) -> list[str]:
-    """What a reader of the file must know: the period, and the counts hidden."""
+    """What a reader of the file must know: the period, the counts hidden and rounded."""
     notes = []
     if period.get("since") or period.get("until"):
         notes.append(
@@ -114,6 +114,10 @@ def notes_for(report, period: dict) -> list[str]:
             _("Counts below %(n)s, and those that would reveal them, are hidden (empty cells).")
             % {"n": report.threshold}
         )
+        if getattr(report, "base", 1) > 1:
+            notes.append(
+                _("Every count is rounded to a multiple of %(base)s.") % {"base": report.base}
+            )
     return notes
 
 

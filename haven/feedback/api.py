@@ -140,6 +140,7 @@ class FeedbackFiguresSerializer(serializers.Serializer):
 class FeedbackReportSerializer(serializers.Serializer):
     protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
     threshold = serializers.IntegerField()
+    base = serializers.IntegerField(help_text="Counts rounded to this base (1: as counted)")
     figures = FeedbackFiguresSerializer()
     by_channel = ReportTableSerializer()
     by_office = ReportTableSerializer()
@@ -158,6 +159,9 @@ class FeedbackReportView(APIView):
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="Received from this day"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+            OpenApiParameter(
+                "base", int, description="Round protected counts to this base (1 to 100)"
+            ),
         ],
         responses=FeedbackReportSerializer,
     )

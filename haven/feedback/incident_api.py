@@ -107,6 +107,7 @@ def _found(queryset, pk):
 class IncidentReportSerializer(serializers.Serializer):
     protected = serializers.BooleanField(help_text="Small cells hidden (null counts)")
     threshold = serializers.IntegerField()
+    base = serializers.IntegerField(help_text="Counts rounded to this base (1: as counted)")
     incidents = serializers.IntegerField(allow_null=True)
     people_affected = serializers.IntegerField(allow_null=True)
     by_month = ReportTableSerializer()
@@ -126,6 +127,9 @@ class IncidentReportView(APIView):
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="Happened from this day"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+            OpenApiParameter(
+                "base", int, description="Round protected counts to this base (1 to 100)"
+            ),
         ],
         responses=IncidentReportSerializer,
     )

@@ -28,6 +28,7 @@ NO_PLACE = 0
 class IncidentReport:
     protected: bool
     threshold: int
+    base: int  # published counts rounded to this base (1: as counted)
     incidents: int | None
     people_affected: int | None
     by_month: Table
@@ -36,10 +37,11 @@ class IncidentReport:
     affected: Table
 
 
-def incident_report(user, *, since=None, until=None) -> IncidentReport:
+def incident_report(user, *, since=None, until=None, base: int = 1) -> IncidentReport:
     threshold = settings.HAVEN_SMALL_CELL
     protected = not policy.has_perm(user, "incident.record")
     floor = threshold if protected else 1
+    base = base if protected else 1
     found = Incident.objects.filter(policy.incident_q(user, "report.view"))
     if since:
         found = found.filter(occurred_on__gte=since)
@@ -66,14 +68,16 @@ def incident_report(user, *, since=None, until=None) -> IncidentReport:
     return IncidentReport(
         protected=protected,
         threshold=threshold,
-        incidents=published(found.count(), floor),
-        people_affected=published(sum(affected.values()), floor),
+        base=base,
+        incidents=published(found.count(), floor, base),
+        people_affected=published(sum(affected.values()), floor, base),
         by_month=cross_table(
             _("Incidents by type (rows) and month (columns)"),
             by_month,
             kinds,
             [(m, m.strftime("%Y-%m")) for m in months],
             floor,
+            base=base,
         ),
         by_place=cross_table(
             _("Incidents by place (rows) and type (columns)"),
@@ -81,6 +85,7 @@ def incident_report(user, *, since=None, until=None) -> IncidentReport:
             _places(found),
             kinds,
             floor,
+            base=base,
             empty_columns=False,
         ),
         by_perpetrator=cross_table(
@@ -89,6 +94,7 @@ def incident_report(user, *, since=None, until=None) -> IncidentReport:
             Perpetrator.choices,
             kinds,
             floor,
+            base=base,
             empty_columns=False,
         ),
         affected=cross_table(
@@ -97,6 +103,7 @@ def incident_report(user, *, since=None, until=None) -> IncidentReport:
             AffectedSex.choices,
             AgeBand.choices,
             floor,
+            base=base,
         ),
     )
 

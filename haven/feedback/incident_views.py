@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Office
 from haven.audit.actions import record_access
 from haven.core import table_exports
-from haven.core.reporting import period_from
+from haven.core.reporting import dashboard_parameters, period_from
 from haven.core.web import paginate, query_without_page, requires, succeeded
 from haven.feedback import incident_actions, incident_reports, incident_selectors, selectors
 from haven.feedback.forms import IncidentForm
@@ -108,10 +108,10 @@ def _labelled(cells):
 
 @requires("report.view")
 def incident_report(request):
-    period, problems = period_from(request.GET)
+    period, base, problems = dashboard_parameters(request.GET)
     for problem in problems:
         messages.error(request, problem)
-    report = incident_reports.incident_report(request.user, **period)
+    report = incident_reports.incident_report(request.user, base=base, **period)
     exported = table_exports.download_if_asked(
         request,
         name="incident-report",

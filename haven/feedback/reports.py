@@ -35,6 +35,7 @@ class Figures:
 class Report:
     protected: bool
     threshold: int
+    base: int  # published counts rounded to this base (1: as counted)
     figures: Figures
     by_channel: Table
     by_office: Table
@@ -45,12 +46,13 @@ def in_scope(user):
     return Submission.objects.filter(policy.feedback_scope_q(user, "report.view"))
 
 
-def feedback_report(user, *, since=None, until=None) -> Report:
+def feedback_report(user, *, since=None, until=None, base: int = 1) -> Report:
     threshold = settings.HAVEN_SMALL_CELL
     sees_all = policy.has_perm(user, "feedback.handle") and policy.has_perm(
         user, "feedback.misconduct"
     )
     floor = 1 if sees_all else threshold
+    base = 1 if sees_all else base
     found = in_scope(user)
     if since:
         found = found.filter(received_at__date__gte=since)
@@ -60,13 +62,15 @@ def feedback_report(user, *, since=None, until=None) -> Report:
     return Report(
         protected=not sees_all,
         threshold=threshold,
-        figures=_figures(found, floor),
+        base=base,
+        figures=_figures(found, floor, base),
         by_channel=cross_table(
             _("Submissions by channel (rows) and category (columns)"),
             pair_counts(found, "channel", "category"),
             Channel.choices,
             categories,
             floor,
+            base=base,
         ),
         by_office=cross_table(
             _("Submissions by office (rows) and category (columns)"),
@@ -74,6 +78,7 @@ def feedback_report(user, *, since=None, until=None) -> Report:
             _offices(found),
             categories,
             floor,
+            base=base,
         ),
         satisfaction=cross_table(
             _("Satisfaction ratings by category (rows)"),
@@ -81,6 +86,7 @@ def feedback_report(user, *, since=None, until=None) -> Report:
             categories,
             [(n, label) for n, label in RATINGS],
             floor,
+            base=base,
         ),
     )
 
@@ -91,7 +97,7 @@ def _offices(found) -> list[tuple]:
     return [*offices, (NO_OFFICE, _("No office (public form)"))]
 
 
-def _figures(found, floor: int) -> Figures:
+def _figures(found, floor: int, base: int) -> Figures:
     now = timezone.now()
     total = found.count()
     overdue = found.filter(selectors.overdue_q(now)).count()
@@ -101,8 +107,8 @@ def _figures(found, floor: int) -> Figures:
     ratings = list(found.filter(satisfaction__isnull=False).values_list("satisfaction", flat=True))
 
     return Figures(
-        submissions=published(total, floor),
-        overdue=published(overdue, floor),
+        submissions=published(total, floor, base),
+        overdue=published(overdue, floor, base),
         median_hours_to_acknowledge=(
             round(median(acknowledged), 1) if acknowledged and len(acknowledged) >= floor else None
         ),
@@ -110,5 +116,5 @@ def _figures(found, floor: int) -> Figures:
             round(median(resolved), 1) if resolved and len(resolved) >= floor else None
         ),
         mean_satisfaction=round(mean(ratings), 2) if ratings and len(ratings) >= floor else None,
-        ratings=published(len(ratings), floor),
+        ratings=published(len(ratings), floor, base),
     )

@@ -21,7 +21,7 @@ from haven.audit.models import AuditEvent
 from haven.cases.models import Case
 from haven.core import table_exports
 from haven.core.reference import language_name
-from haven.core.reporting import period_from
+from haven.core.reporting import dashboard_parameters
 from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
 from haven.feedback import actions, codes, deadlines, escalation, exports, reports, selectors
 from haven.feedback.forms import OpenCaseForm, StaffIntakeForm
@@ -360,10 +360,10 @@ def deadlines_manage(request, pk):
 
 
 def _report(request):
-    period, problems = period_from(request.GET)
+    period, base, problems = dashboard_parameters(request.GET)
     for problem in problems:
         messages.error(request, problem)
-    return reports.feedback_report(request.user, **period), period
+    return reports.feedback_report(request.user, base=base, **period), period
 
 
 @requires("report.view")
