@@ -138,6 +138,17 @@ def test_referrals_and_services_of_the_same_cases(world, caseload, settings):
     assert later.referrals.rows == []
 
 
+def test_long_row_labels_are_shortened_in_the_chart_only():
+    from haven.core.reporting import Table
+    from haven.evidence import charts
+
+    label = "Principle 1: adherence to international standards and migrants' rights"
+    table = Table("MiGOF", ["Counter-trafficking"], [(label, [7, 7])], [7, 7])
+    drawn = charts.svg(table)
+    assert "Principle 1: adherence to inter…" in drawn and "standards and" not in drawn
+    assert table.rows[0][0] == label
+
+
 def test_bad_parameters_say_what_to_change(world, client):
     with pytest.raises(IndicatorError, match="Disaggregate by"):
         options_from({"by": "religion"})

@@ -19,6 +19,14 @@ STYLE = Style(
 )
 
 
+LABEL_CHARACTERS = 32
+
+
+def _short(label: str) -> str:
+    label = str(label)
+    return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1] + "…"
+
+
 def _number(value):
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -40,7 +48,9 @@ def svg(table: Table) -> str:
         title=table.title,
         no_data_text="",
     )
-    chart.x_labels = [label for label, _counts in table.rows]
+    # Long row labels would squeeze the bars and the legend: shortened here, whole in the
+    # table beside the chart.
+    chart.x_labels = [_short(label) for label, _counts in table.rows]
     for index, column in enumerate(table.columns):
         chart.add(column, [_number(counts[index]) for _label, counts in table.rows])
     return chart.render(is_unicode=True)

@@ -4,6 +4,7 @@ the indicators, charts and tables."""
 
 import csv
 import io
+from datetime import date
 
 import pytest
 import pyzipper
@@ -62,15 +63,21 @@ def test_trafficking_profile_then_an_htcds_export_in_an_encrypted_archive(people
 
 def test_an_analyst_reads_the_indicators(people, new_page, shot):
     from haven.accounts.models import Office
+    from haven.assistance import actions as assistance
+    from haven.assistance.models import ServiceType
+    from haven.assistance.taxonomy import install
 
+    install(ServiceType)  # a transactional database is emptied between tests
+    legal = ServiceType.objects.get(code="legal_aid")
     office = Office.objects.get(name="A north")
     make_user("ana", office.agency, office, "analyst", "agency")
     for i in range(14):
-        actions.register(
+        case = actions.register(
             people["caseworker"],
             person={**PERSON, "given_name": f"P{i}", "sex": "male" if i % 3 else "female"},
             case=TRAFFICKING if i % 2 else CASE,
         )
+        assistance.record_delivery(people["caseworker"], case, legal, delivered_on=date.today())
     page = new_page()
     login(page, "ana")
     page.get_by_role("link", name="Indicators").click()
@@ -85,6 +92,14 @@ def test_an_analyst_reads_the_indicators(people, new_page, shot):
     page.get_by_label("Age bands (lower edges)").fill("0, 18, 30")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name="Cases by age band and programme")).to_be_visible()
+    # Services delivered to the same cases: seven of each programme, drawn and counted.
+    services = page.get_by_role("img", name="Bar chart: Services delivered by service and")
+    services.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0", arg=services.element_handle()
+    )
+    legal_row = page.get_by_role("row", name="Legal aid")
+    expect(legal_row.get_by_role("cell").last).to_have_text("14")
     assert violations(page) == []
     shot(page, "13-indicators")
     with page.expect_download() as download:
