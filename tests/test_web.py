@@ -167,6 +167,28 @@ def test_analyst_dashboard_shows_aggregates_only(world, signed_in, register):
     assert "Cases by status" in page and "Haddad" not in page and "Amal" not in page
 
 
+def test_the_home_dashboard_protects_small_counts_for_roles_without_the_records(
+    world, signed_in, register
+):
+    from haven.cases import selectors
+
+    for _ in range(6):
+        register(world["caseworker"])
+    register(world["caseworker"], case={"risk_level": "high"})
+    data = selectors.dashboard(world["analyst"])
+    rows = dict(data["protected"].rows)
+    columns = data["protected"].columns
+    registered = dict(zip([*columns, "total"], rows["Registered"], strict=True))
+    # One high-risk case is hidden, and so is the medium count that would give it away.
+    assert registered["High"] is None and registered["Medium"] is None
+    assert registered["total"] == 7 and data["total"] == 7
+    assert data["by_status"] == [] and data["by_risk"] == []
+    page = signed_in("analyst").get("/", HTTP_HOST="localhost").content.decode()
+    assert "Cases by status and risk level" in page and "hidden" in page
+    exact = selectors.dashboard(world["supervisor"])  # sees the records: exact counts
+    assert "protected" not in exact and {"risk_level": "high", "n": 1} in exact["by_risk"]
+
+
 def test_arabic_pages_are_right_to_left(world, signed_in):
     client = signed_in("caseworker")
     client.post("/i18n/setlang/", {"language": "ar", "next": "/"}, HTTP_HOST="localhost")

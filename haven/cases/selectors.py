@@ -1,14 +1,17 @@
 """Reads of cases, always through the access policy; out-of-scope records answer 404."""
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from haven.accounts import policy
-from haven.cases.models import Approval, Case, ProgrammeSetting, Transfer
-from haven.cases.workflow import OPEN_STATUSES
+from haven.cases.models import Approval, Case, ProgrammeSetting, RiskLevel, Transfer
+from haven.cases.workflow import OPEN_STATUSES, Status
 from haven.core import crypto
+from haven.core.reporting import Table, cross_table, pair_counts
 from haven.people import names
 from haven.people.actions import normalise_document_number
 from haven.people.models import IdentityDocument
@@ -100,6 +103,18 @@ def overdue_q(today=None) -> Q:
     return Q(next_due__lt=today or timezone.localdate())
 
 
+def _protected_counts(cases) -> Table:
+    """Cases by status and risk level with their totals, small cells hidden together with
+    those that would give them away."""
+    return cross_table(
+        _("Cases by status and risk level"),
+        pair_counts(cases, "status", "risk_level"),
+        list(Status.choices),
+        list(RiskLevel.choices),
+        settings.HAVEN_SMALL_CELL,
+    )
+
+
 def dashboard(user) -> dict:
     """Counts for the dashboard: a fixed number of aggregate queries, whatever the caseload."""
     scoped = visible_cases(user) if policy.has_perm(user, "case.view") else None
@@ -113,6 +128,12 @@ def dashboard(user) -> dict:
     if policy.has_perm(user, "report.view"):
         # Counts only, over the report scope: sensitive cases are counted, never listed.
         base = Case.objects.filter(policy.scope_q(user, "report.view"))
+        if scoped is None:
+            # A role without the records sees the counts protected like every dashboard's.
+            data["protected"] = _protected_counts(base)
+            data["threshold"] = settings.HAVEN_SMALL_CELL
+            data["total"] = data["protected"].totals[-1] if data["protected"].rows else 0
+            return data
     elif scoped is not None:
         base = scoped
     if base is not None:
