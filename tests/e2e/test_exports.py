@@ -80,6 +80,10 @@ def test_an_analyst_reads_the_indicators(people, new_page, shot):
         assistance.record_delivery(people["caseworker"], case, legal, delivered_on=date.today())
     page = new_page()
     login(page, "ana")
+    # The home page counts the cases too, protected: 14 cases, all registered at medium risk.
+    counts = page.get_by_role("region", name="Cases by status and risk level")
+    expect(counts.get_by_role("row", name="Registered").get_by_role("cell").last).to_have_text("14")
+    shot(page, "13-analyst-home")
     page.get_by_role("link", name="Indicators").click()
     expect(page.get_by_role("heading", name="Cases by status and programme")).to_be_visible()
     chart = page.get_by_role("img", name="Bar chart: Cases by sex and programme.")
