@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 if __name__ == "__main__":
-    for name in ("foundation.py", "feedback.py"):
+    for name in ("foundation.py", "indicators.py", "feedback.py"):
         sys.argv = [name]
         try:
             runpy.run_path(str(Path(__file__).parent / name), run_name="__main__")

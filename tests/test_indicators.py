@@ -5,6 +5,7 @@ the records; every table as a chart, CSV, XLSX and HXL."""
 
 import csv
 import io
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -83,6 +84,31 @@ def test_age_bands_are_configurable(world, caseload):
     for bad in ("5, 18", "0, 18, 5", "zero", "0, 200"):
         with pytest.raises(IndicatorError):
             parse_bands(bad)
+
+
+def test_ages_counted_by_the_database_match_age_on(world, register):
+    from datetime import timedelta
+
+    from haven.cases.models import Case
+    from haven.people.models import age_on
+
+    today = date.today()
+    # 29 February has no eighteenth anniversary of its own: the 28th stands in for it.
+    eighteenth = date(today.year - 18, today.month, min(today.day, 28 if today.month == 2 else 31))
+    # The day before, of and after the eighteenth birthday, and one with no date of birth.
+    for born in (eighteenth - timedelta(days=1), eighteenth, eighteenth + timedelta(days=1)):
+        register(world["caseworker"], person={"birth_date": born})
+    register(world["caseworker"], person={"birth_date": None})
+    cases = Case.objects.all()
+    expected = Counter(
+        (age_on(birth, registered), programme)
+        for birth, registered, programme in cases.values_list(
+            "person__birth_date", "registered_on", "programme"
+        )
+    )
+    counted = {(age, programme): n for age, programme, n in indicators._ages_at_registration(cases)}
+    assert counted == dict(expected)
+    assert {age for age, _programme in counted} == {17, 18, None}
 
 
 def test_places_at_the_chosen_level(world, caseload):

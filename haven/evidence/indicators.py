@@ -14,7 +14,9 @@ from datetime import date
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Case as DbCase
+from django.db.models import CharField, Count, F, Q, Value, When
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,7 +42,7 @@ from haven.cases.workflow import OPEN_STATUSES, Status
 from haven.core.models import Location
 from haven.core.reference import country_name
 from haven.core.reporting import Table, cross_table, pair_counts, period_from
-from haven.people.models import Sex, age_on
+from haven.people.models import Sex
 
 DIMENSIONS = {
     "sex": gettext_lazy("Sex"),
@@ -51,6 +53,8 @@ DIMENSIONS = {
 }
 DEFAULT_BANDS = (0, 5, 12, 18, 25, 60)
 STAGES = [s for s in Status if s != Status.CLOSED]
+# Cases that moved between stages are read this many at a time.
+MOVED_CASES_READ = 5000
 
 
 class IndicatorError(ValueError):
@@ -187,13 +191,7 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
             list(RiskLevel.choices),
         ),
         "disaggregated": lambda: _disaggregated(cases, options, table, programmes),
-        "caseload": lambda: table(
-            _("Open cases per caseworker and status"),
-            pair_counts(cases.filter(status__in=OPEN_STATUSES), "owner__username", "status"),
-            [(u, u) for u in sorted(set(cases.values_list("owner__username", flat=True)))],
-            [(s, Status(s).label) for s in OPEN_STATUSES],
-            empty_columns=False,
-        ),
+        "caseload": lambda: _caseload(cases, table),
         "stages": lambda: _stage_times(cases, floor),
         "migof": lambda: table(
             _("Cases by MiGOF category and programme"),
@@ -268,12 +266,25 @@ def _migof_counts(cases) -> dict:
     return dict(found)
 
 
+def _caseload(cases, table) -> Table:
+    counts = pair_counts(cases.filter(status__in=OPEN_STATUSES), "owner__username", "status")
+    return table(
+        _("Open cases per caseworker and status"),
+        counts,
+        [(u, u) for u in sorted({owner for owner, _status in counts})],
+        [(s, Status(s).label) for s in OPEN_STATUSES],
+        empty_columns=False,
+    )
+
+
 def _vulnerability_counts(cases) -> dict:
-    """A case counts under each of its vulnerability categories."""
+    """A case counts under each of its vulnerability categories: the database counts the
+    cases of each set of categories and risk level, and each set is unfolded here."""
     counts = Counter()
-    for categories, risk in cases.values_list("vulnerabilities", "risk_level"):
+    groups = cases.values_list("vulnerabilities", "risk_level").annotate(n=Count("id"))
+    for categories, risk, n in groups.order_by():
         for category in categories or []:
-            counts[(category, risk)] += 1
+            counts[(category, risk)] += n
     return dict(counts)
 
 
@@ -292,11 +303,8 @@ def _disaggregated(cases, options: Options, table, programmes) -> Table:
     counts: Counter = Counter()
     if options.by == "age":
         labels = band_labels(options.bands)
-        for birth, registered, programme in cases.values_list(
-            "person__birth_date", "registered_on", "programme"
-        ):
-            band = _band(age_on(birth, registered), options.bands, labels)
-            counts[(band or "", programme)] += 1
+        for age, programme, n in _ages_at_registration(cases):
+            counts[(_band(age, options.bands, labels) or "", programme)] += n
         rows = [(label, label) for label in labels]
     elif options.by == "nationality":
         for nationalities, programme in cases.values_list("person__nationalities", "programme"):
@@ -311,6 +319,25 @@ def _disaggregated(cases, options: Options, table, programmes) -> Table:
         rows = sorted({(name, name) for name, _p in counts if name})
         title = _("Cases by place (level %(level)s) and programme") % {"level": options.level}
     return table(title, dict(counts), [*rows, unknown], programmes)
+
+
+def _ages_at_registration(cases):
+    """(age in whole years when registered, or None; programme; cases), counted by the
+    database: the years between the dates, less one before the birthday (as age_on)."""
+    before_birthday = Q(registered_month__lt=F("birth_month")) | Q(
+        registered_month=F("birth_month"), registered_day__lt=F("birth_day")
+    )
+    aged = cases.annotate(
+        registered_month=ExtractMonth("registered_on"),
+        registered_day=ExtractDay("registered_on"),
+        birth_month=ExtractMonth("person__birth_date"),
+        birth_day=ExtractDay("person__birth_date"),
+    ).annotate(
+        age=ExtractYear("registered_on")
+        - ExtractYear("person__birth_date")
+        - DbCase(When(before_birthday, then=Value(1)), default=Value(0))
+    )
+    return aged.values_list("age", "programme").annotate(n=Count("id")).order_by()
 
 
 def _places_at(level: int) -> dict[int, str]:
@@ -332,25 +359,28 @@ def _places_at(level: int) -> dict[int, str]:
 
 def _stage_times(cases, floor: int) -> Table:
     """Days spent in each workflow stage, from the case's registration and its recorded
-    transitions: the stays that have ended and their median, the cases in it now."""
-    ids = {str(pk): created for pk, created in cases.values_list("id", "created_at")}
-    moves = defaultdict(list)
-    agencies = set(cases.values_list("agency_id", flat=True).distinct())
+    transitions (the stays ended and their median), and the cases in each stage now. Only
+    the cases that ever moved are read one by one: the rest are counted by the database."""
+    agencies = list(cases.values_list("agency_id", flat=True).distinct().order_by())
     events = AuditEvent.objects.filter(
-        action="case.transition", object_type="case", agency_id__in=agencies
+        action="case.transition",
+        object_type="case",
+        agency_id__in=agencies,
+        object_id__in=cases.annotate(key=Cast("id", CharField())).values("key"),
     )
+    moves = defaultdict(list)
     for object_id, at, details in events.values_list("object_id", "created_at", "details"):
-        if object_id in ids:
-            moves[object_id].append((at, details.get("to")))
+        moves[int(object_id)].append((at, details.get("to")))
     ended: dict[str, list[float]] = defaultdict(list)
-    current: Counter = Counter()
-    for case_id, created in ids.items():
-        stage, since = Status.REGISTERED, created
-        for at, target in sorted(moves[case_id], key=lambda m: m[0]):
-            ended[stage].append((at - since).total_seconds() / 86400)
-            stage, since = target, at
-        if stage != Status.CLOSED:
-            current[stage] += 1
+    moved = list(moves)
+    for first in range(0, len(moved), MOVED_CASES_READ):
+        chunk = moved[first : first + MOVED_CASES_READ]
+        for case_id, created in Case.objects.filter(id__in=chunk).values_list("id", "created_at"):
+            stage, since = Status.REGISTERED, created
+            for at, target in sorted(moves[case_id], key=lambda m: m[0]):
+                ended[stage].append((at - since).total_seconds() / 86400)
+                stage, since = target, at
+    current = Counter(dict(cases.values_list("status").annotate(n=Count("id")).order_by()))
     rows = []
     for stage in STAGES:
         stays = ended.get(stage, [])

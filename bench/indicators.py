@@ -1,0 +1,69 @@
+"""The indicators over 1,000,000 cases on PostgreSQL, table by table.
+
+    python bench/foundation.py --cases 1000000 --parts none     # seeds haven_bench once
+    python bench/indicators.py [--rounds 3]
+
+For one user of each role that reads reports (supervisor: office scope; analyst and
+protection officer: agency scope, about 500,000 cases), the time `indicators()` takes to
+compute each table alone and the whole report as the page asks for it (by sex, and by age
+band), median of the rounds. There is no open-source anchor to run beside it; the goal is
+the foundation's dashboard goal (1 s) for the page.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "HAVEN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/haven_bench"
+        ),
+    )
+    args = parser.parse_args()
+    from foundation import setup_django
+
+    setup_django(args.database_url)
+    from haven.accounts import policy
+    from haven.accounts.models import User
+    from haven.cases.models import Case
+    from haven.evidence import indicators
+
+    def median_time(call) -> float:
+        times = []
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    for role in ("supervisor", "analyst", "protection_officer"):
+        user = User.objects.filter(grants__role__code=role).order_by("id").first()
+        if user is None:
+            raise SystemExit("No such user: seed with bench/foundation.py first.")
+        cases = Case.objects.filter(policy.scope_q(user, "report.view")).count()
+        print(f"{role} ({user.username}), {cases:,} cases in the reporting scope")
+        for name in indicators.TABLES:
+            only = {name}
+            seconds = median_time(
+                lambda only=only: indicators.indicators(user, indicators.Options(), only=only)
+            )
+            print(f"  {name:<18} {seconds:7.2f} s")
+        for by in ("sex", "age"):
+            options = indicators.Options(by=by)
+            seconds = median_time(lambda options=options: indicators.indicators(user, options))
+            print(f"  whole page, by {by:<4} {seconds:7.2f} s")
+
+
+if __name__ == "__main__":
+    main()
