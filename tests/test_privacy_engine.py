@@ -291,6 +291,14 @@ def test_an_empty_selection_and_an_uncovered_value_are_refused():
         anonymise(columns, Request(["age"], {"age": AGES}, k=2, sensitive="s", l_diversity=2))
 
 
+def test_too_many_combinations_of_values_are_refused_with_what_to_change():
+    # Seven attributes of 1,000 values each need 70 bits: more than one row key holds.
+    wide = {f"q{i}": hy.flat(f"q{i}", [str(v) for v in range(1000)]) for i in range(7)}
+    columns = {name: ["1", "2", "3"] for name in wide}
+    with pytest.raises(RequestError, match=r"70 bits, at most 62\): use coarser hierarchies"):
+        anonymise(columns, Request(list(wide), wide, k=2))
+
+
 def test_missing_values_follow_the_stated_rule():
     columns = {"age": [21, 25, None, ""], "sex": ["F", "F", "F", "F"]}
     release = anonymise(columns, Request(["age", "sex"], {"age": AGES, "sex": SEX}, k=2))

@@ -56,15 +56,22 @@ def period_from(params) -> tuple[dict, list[str]]:
     return period, problems
 
 
+def number_from(params, name: str) -> tuple[int | None, list[str]]:
+    """A whole number from 0 to 100 named `name` in a query (None when absent), and what
+    was wrong with it."""
+    text = (params.get(name) or "").strip()
+    if not text:
+        return None, []
+    if not text.isdigit() or not 0 <= int(text) <= 100:
+        return None, [_("“%(v)s” is not a whole number from 0 to 100.") % {"v": text}]
+    return int(text), []
+
+
 def base_from(params) -> tuple[int, list[str]]:
     """The base every published count is rounded to (`?base=`, 1 when absent), and what
     was wrong with it. Applies only where counts are protected."""
-    text = (params.get("base") or "").strip()
-    if not text:
-        return 1, []
-    if not text.isdigit() or not 0 <= int(text) <= 100:
-        return 1, [_("“%(v)s” is not a whole number from 0 to 100.") % {"v": text}]
-    return max(int(text), 1), []
+    base, problems = number_from(params, "base")
+    return max(base or 1, 1), problems
 
 
 def dashboard_parameters(params) -> tuple[dict, int, list[str]]:

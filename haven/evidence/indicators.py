@@ -41,7 +41,14 @@ from haven.cases.models import (
 from haven.cases.workflow import OPEN_STATUSES, Status
 from haven.core.models import Location
 from haven.core.reference import country_name
-from haven.core.reporting import Table, cross_table, pair_counts, period_from
+from haven.core.reporting import (
+    Table,
+    base_from,
+    cross_table,
+    number_from,
+    pair_counts,
+    period_from,
+)
 from haven.people.models import Sex
 
 DIMENSIONS = {
@@ -94,14 +101,12 @@ def options_from(params) -> Options:
     if by not in DIMENSIONS:
         raise IndicatorError(_("Disaggregate by one of: %s.") % ", ".join(DIMENSIONS))
     options = Options(by=by, bands=parse_bands(params.get("bands", "")))
-    for name in ("level", "base"):
-        text = (params.get(name) or "").strip()
-        if text:
-            if not text.isdigit() or not 0 <= int(text) <= 100:
-                raise IndicatorError(
-                    _("“%(v)s” is not a whole number from 0 to 100.") % {"v": text}
-                )
-            setattr(options, name, max(int(text), 1) if name == "base" else int(text))
+    level, problems = number_from(params, "level")
+    options.base, wrong = base_from(params)
+    if problems or wrong:
+        raise IndicatorError((problems + wrong)[0])
+    if level is not None:
+        options.level = level
     return options
 
 
@@ -380,7 +385,7 @@ def _stage_times(cases, floor: int) -> Table:
             for at, target in sorted(moves[case_id], key=lambda m: m[0]):
                 ended[stage].append((at - since).total_seconds() / 86400)
                 stage, since = target, at
-    current = Counter(dict(cases.values_list("status").annotate(n=Count("id")).order_by()))
+    current = {status: n for (status,), n in _counts(cases, "status").items()}
     rows = []
     for stage in STAGES:
         stays = ended.get(stage, [])

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from haven.privacy.hierarchy import MISSING, Hierarchy, HierarchyError, is_missing
-from haven.privacy.lattice import OBJECTIVES, Lattice
+from haven.privacy.lattice import OBJECTIVES, Lattice, TooManyCombinations
 
 DIVERSITY = ("distinct", "entropy")
 MISSING_RULE = (
@@ -154,7 +154,7 @@ def anonymise(
             request.l_diversity,
             request.diversity,
         )
-    except ValueError as exc:  # the data's combinations do not fit the search's keys
+    except TooManyCombinations as exc:
         raise RequestError(str(exc)) from None
     best = lattice.optimum(request.objective)
     if best is None:

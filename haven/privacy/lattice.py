@@ -40,6 +40,10 @@ KEY_BITS = 62
 RUNS_SHORT = 16
 
 
+class TooManyCombinations(ValueError):
+    """The data's values do not fit one row key; the message says what to change."""
+
+
 @dataclass
 class Classes:
     """The equivalence classes of one node, as a table of distinct rows sorted by key.
@@ -109,7 +113,7 @@ class Lattice:
         bits = [max(1, (h.sizes[0] - 1).bit_length()) for h in hierarchies]
         self.sensitive_bits = int(sensitive.max()).bit_length() if l_diversity else 0
         if sum(bits) + self.sensitive_bits > KEY_BITS:
-            raise ValueError(
+            raise TooManyCombinations(
                 f"The quasi-identifiers have too many combinations of values to search "
                 f"({sum(bits) + self.sensitive_bits} bits, at most {KEY_BITS}): use coarser "
                 "hierarchies or fewer quasi-identifiers."
