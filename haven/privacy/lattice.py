@@ -339,27 +339,13 @@ class Lattice:
                 for i in range(self.q)
                 if current[i] < self.top[i]
             ]
-            # What is already proven, or cheaply, before any node is grouped.
-            known = [self._proven(n) for n in above]
-            step = next((n for n, k in zip(above, known, strict=True) if k is False), None)
-            if step is None:
-                step = next(
-                    (
-                        n
-                        for n, k in zip(above, known, strict=True)
-                        if k is None and self._pairs_forbid(n)
-                    ),
-                    None,
-                )
-            if step is None:
-                step = next(
-                    (
-                        n
-                        for n, k in zip(above, known, strict=True)
-                        if k is None and not self.feasible(n)
-                    ),
-                    None,
-                )
+            # What is already proven first, then a cheap proof, before any node is grouped.
+            known = {n: self._proven(n) for n in above}
+            step = (
+                next((n for n in above if known[n] is False), None)
+                or next((n for n in above if known[n] is None and self._pairs_forbid(n)), None)
+                or next((n for n in above if known[n] is None and not self.feasible(n)), None)
+            )
             if step is None:
                 return current
             current = step
