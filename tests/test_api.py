@@ -161,6 +161,18 @@ def test_workflow_through_the_api_with_approvals(world, api):
     assert moved.status_code == 200, moved.content
 
 
+def test_request_closure_through_the_api(world, api):
+    case = api("caseworker").post("/api/v1/cases/", NEW_CASE, format="json").json()
+    base = f"/api/v1/cases/{case['id']}/request-closure/"
+    asked = api("caseworker").post(
+        base, {"closure_reason": "declined", "comment": "Left"}, format="json"
+    )
+    assert asked.status_code == 201, asked.content
+    assert asked.json()["kind"] == "closure" and asked.json()["closure_reason"] == "declined"
+    refused = api("caseworker").post(base, {"closure_reason": "bored"}, format="json")
+    assert refused.status_code == 400 and "closure_reason" in refused.json()
+
+
 def test_notes_api_hidden_for_others_and_encrypted(world, api):
     case = api("caseworker").post("/api/v1/cases/", NEW_CASE, format="json").json()
     url = f"/api/v1/cases/{case['id']}/notes/"

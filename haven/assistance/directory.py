@@ -9,7 +9,6 @@ Lists (services, languages, sexes, …) are space-separated codes. A file with a
 refused whole, each problem with its line.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from django.db import transaction
 
 from haven.assistance.models import Provider, ServicePoint, ServiceType
 from haven.core.models import Location
+from haven.core.spreadsheets import csv_writer
 
 COLUMNS = [
     ("Provider", "#org+name", lambda p: p.provider.name),
@@ -39,7 +39,7 @@ COLUMNS = [
 
 def export_csv(points) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([header for header, _tag, _get in COLUMNS])
     writer.writerow([tag for _header, tag, _get in COLUMNS])
     for point in points:

@@ -150,7 +150,10 @@ class CaseViewSet(
         case = self.get_object()
         payload = serializers.ClosureRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        approval = actions.request_closure(request.user, case, **payload.validated_data)
+        data = payload.validated_data
+        approval = actions.request_closure(
+            request.user, case, data["closure_reason"], comment=data.get("comment", "")
+        )
         return Response(
             serializers.ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED
         )

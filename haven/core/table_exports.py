@@ -2,7 +2,6 @@
 line per count, for humanitarian data tools), the counts exactly as published — small
 cells stay hidden (empty) — and every download audited."""
 
-import csv
 import dataclasses
 import io
 import re
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
 from haven.core.reporting import Table
+from haven.core.spreadsheets import csv_writer, safe_row
 
 FORMATS = ("csv", "xlsx", "hxl")
 # The Humanitarian Exchange Language tags of the long table, one count a line.
@@ -49,7 +49,7 @@ def _lines(table: Table) -> list[list]:
 
 def as_csv(title: str, tables: list[Table], notes: list[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([title])
     for note in notes:
         writer.writerow([note])
@@ -65,15 +65,15 @@ def as_xlsx(title: str, tables: list[Table], notes: list[str]) -> bytes:
     book = Workbook()
     cover = book.active
     cover.title = _sheet_name(_("About"), set())
-    cover.append([title])
+    cover.append(safe_row([title]))
     for note in notes:
-        cover.append([note])
+        cover.append(safe_row([note]))
     used = {cover.title}
     for table in tables:
         sheet = book.create_sheet(_sheet_name(table.title, used))
         used.add(sheet.title)
         for line in _lines(table):
-            sheet.append(line)
+            sheet.append(safe_row(line))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -88,7 +88,8 @@ def as_hxl(tables: list[Table], period: dict) -> str:
     for table in tables:
         for label, counts in table.rows:
             for column, n in zip(table.columns, counts, strict=False):
-                lines.append([table.title, label, column, "" if n is None else n, *dates])
+                line = [table.title, label, column, "" if n is None else n, *dates]
+                lines.append(safe_row(line))
     return "".join(hxl.data(lines).gen_csv())
 
 

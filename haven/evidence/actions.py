@@ -1,7 +1,6 @@
 """Every write of evidence: asking for a de-identified release, making it (a background
 job: read, generalise, verify, write, checksum), and letting it expire."""
 
-import csv
 import hashlib
 import logging
 import secrets
@@ -20,6 +19,7 @@ from haven.cases.workflow import Status
 from haven.core import table_exports
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.jobs import Cancelled, advance, after_commit
+from haven.core.spreadsheets import csv_writer
 from haven.evidence import datasets, exports, indicators, tasks
 from haven.evidence.models import IDENTIFIED, FileFormat, Release, ReleaseKind, ReleaseStatus
 from haven.privacy.kanonymity import Request, RequestError, anonymise
@@ -410,7 +410,7 @@ PRODUCERS = {
 
 def _write(path: Path, header: list[str], rows) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
 

@@ -3,7 +3,6 @@ cases with the field names of IOM's Human Trafficking Case Data Standard (HTCDS)
 written as CSV, XLSX or JSON and sealed in a ZIP encrypted with AES-256 (readable with
 7-Zip and most archive tools) under the password the requester chose."""
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from openpyxl import Workbook
 from haven.cases.models import ClosureReason, Programme, TraffickingProfile, Vulnerability
 from haven.cases.selectors import visible_cases, with_vulnerability_q
 from haven.cases.workflow import Status
+from haven.core.spreadsheets import csv_writer, safe_row
 from haven.people.models import ConsentPurpose, Sex, age_on
 from haven.people.selectors import with_consent
 
@@ -179,14 +179,14 @@ def encode(header: list[str], rows: list[list], file_format: str) -> bytes:
     if file_format == "xlsx":
         book = Workbook(write_only=True)
         sheet = book.create_sheet("cases")
-        sheet.append(header)
+        sheet.append(safe_row(header))
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheets read UTF-8

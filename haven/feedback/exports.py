@@ -1,14 +1,15 @@
 """The feedback dashboard as CSV: the same protected figures and tables as the page."""
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 
+from haven.core.spreadsheets import csv_writer
+
 
 def report_csv(report, period: dict) -> str:
     out = io.StringIO()
-    write = csv.writer(out).writerow
+    write = csv_writer(out).writerow
     write([_("Feedback and complaints"), period.get("since", ""), period.get("until", "")])
     if report.protected:
         write([_("Counts below %(n)s are hidden (empty cells).") % {"n": report.threshold}])
