@@ -10,6 +10,7 @@ commands:
   seed --demo      demo agencies, offices, users and ~300 synthetic cases
   seed --cases N   bulk-insert N synthetic cases (benchmarks)
   audit verify     check the audit hash chains and name any tampered event
+  token USERNAME   issue an API token (roles that require two-factor: after it is set up)
   rotate-keys      re-encrypt encrypted fields under the first HAVEN_FIELD_KEYS key
   import-locations FILE   import an HXL-tagged location hierarchy
   forms check FILE.xlsx   check an XLSForm and report every problem (stores nothing)
@@ -24,6 +25,7 @@ ALIASES = {
     "seed": "seed",
     "audit": "audit",
     "rotate-keys": "rotate_keys",
+    "token": "api_token",
     "import-locations": "import_locations",
     "forms": "forms",
     "remind": "remind",

@@ -108,12 +108,19 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def api(world):
     """An API client per persona, signed in with a token as integrations are."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from haven.accounts import policy
+
     def client_for(persona):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=world[persona])
+        user = world[persona]
+        if policy.two_factor_required(user):
+            # Tokens of such roles work once two-factor is set up, as in production.
+            TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 

@@ -106,6 +106,8 @@ def set_active(actor, user: User, active: bool) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        if not active:
+            revoke_tokens(actor, [user], "user.deactivate")
         record_event(
             actor,
             "user.activate" if active else "user.deactivate",
@@ -148,6 +150,7 @@ def grant_role(actor, user: User, role: Role, scope: str) -> RoleGrant:
         user=user, role=role, defaults={"scope": scope}
     )
     policy.forget(user)
+    revoke_tokens(actor, [user], "role.grant")
     record_event(
         actor,
         "role.grant",
@@ -171,6 +174,7 @@ def revoke_role(actor, grant: RoleGrant) -> None:
     )
     grant.delete()
     policy.forget(user)
+    revoke_tokens(actor, [user], "role.revoke")
 
 
 @audited
@@ -191,6 +195,9 @@ def save_role(
     role.permissions, role.requires_two_factor = sorted(permissions), two_factor
     role.full_clean()
     role.save()
+    if not created:
+        # What the role's holders may do changed: their tokens were given for the old rights.
+        revoke_tokens(actor, User.objects.filter(grants__role=role).distinct(), "role.update")
     record_event(
         actor,
         "role.create" if created else "role.update",
@@ -219,5 +226,55 @@ def reset_two_factor(actor, user: User) -> int:
     if user.pk == actor.pk:
         raise ValidationError(_("Ask another administrator to reset your own second factor."))
     removed, _details = TOTPDevice.objects.filter(user=user).delete()
+    revoke_tokens(actor, [user], "user.two_factor_reset")
     record_event(actor, "user.two_factor_reset", obj=user, agency_id=user.agency_id)
+    return removed
+
+
+# ---- API tokens ---------------------------------------------------------------------------
+
+
+@audited
+def issue_token(actor, user: User):
+    """A new API token for `user` (any earlier one is replaced). A user whose roles require
+    two-factor gets one only once their authenticator app is set up: the token alone then
+    stands for both factors, so it is given to someone who has shown both."""
+    from rest_framework.authtoken.models import Token
+
+    from haven.accounts.authentication import two_factor_satisfied
+
+    if actor is not None and actor.pk != user.pk:
+        _require_manage(actor, user.agency_id)
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated: activate it first."))
+    if not two_factor_satisfied(user):
+        raise ValidationError(
+            _(
+                "%(user)s holds a role that requires two-factor authentication and has not "
+                "set it up: they sign in on the web and add an authenticator app first."
+            )
+            % {"user": user.username}
+        )
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    record_event(actor, "token.issue", obj=user, agency_id=user.agency_id)
+    return token
+
+
+def revoke_tokens(actor, users, reason: str) -> int:
+    """Remove the API tokens of `users` (after a change to what they may do), audited."""
+    from rest_framework.authtoken.models import Token
+
+    removed = 0
+    for user in users:
+        count, _details = Token.objects.filter(user=user).delete()
+        if count:
+            removed += count
+            record_event(
+                actor,
+                "token.revoke",
+                obj=user,
+                agency_id=user.agency_id,
+                details={"reason": reason},
+            )
     return removed

@@ -42,7 +42,25 @@ class AgencyTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if not two_factor_satisfied(token.user):
+            # A token is one factor: a role that requires two gets no access by it alone.
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "Your role requires two-factor authentication: sign in on the web, set "
+                    "up an authenticator app, then ask for a new token."
+                )
+            )
         return (token.user, token)
+
+
+def two_factor_satisfied(user) -> bool:
+    """A user whose roles require two-factor has a confirmed device (tokens are only issued
+    after it, but a role may be granted to a token's holder later)."""
+    if not policy.two_factor_required(user):
+        return True
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def _columns(model) -> list[str]:
