@@ -10,6 +10,7 @@ commands:
   seed --demo      demo agencies, offices, users and ~300 synthetic cases
   seed --cases N   bulk-insert N synthetic cases (benchmarks)
   audit verify     check the audit hash chains and name any tampered event
+  create-admin USERNAME   the first system administrator (a new installation)
   token USERNAME   issue an API token (roles that require two-factor: after it is set up)
   rotate-keys      re-encrypt encrypted fields under the first HAVEN_FIELD_KEYS key
   import-locations FILE   import an HXL-tagged location hierarchy
@@ -26,6 +27,7 @@ ALIASES = {
     "audit": "audit",
     "rotate-keys": "rotate_keys",
     "token": "api_token",
+    "create-admin": "create_admin",
     "import-locations": "import_locations",
     "forms": "forms",
     "remind": "remind",

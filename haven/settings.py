@@ -126,10 +126,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes), per username.
+# Lockout after repeated failed logins (django-axes): a username from one address; wider
+# limits per address and per username over all addresses in accounts.signin_limits.
 AXES_FAILURE_LIMIT = int(os.environ.get("HAVEN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HAVEN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+HAVEN_LOGIN_ADDRESS_LIMIT = int(os.environ.get("HAVEN_LOGIN_ADDRESS_LIMIT", "20"))
+HAVEN_LOGIN_USERNAME_LIMIT = int(os.environ.get("HAVEN_LOGIN_USERNAME_LIMIT", "20"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("manage/users/<int:pk>/active/", account_views.user_active, name="user_active"),
     path("manage/users/<int:pk>/unlock/", account_views.user_unlock, name="user_unlock"),
+    path("manage/users/<int:pk>/password/", account_views.user_password, name="user_password"),
     path(
         "manage/users/<int:pk>/two-factor/reset/",
         account_views.user_reset_two_factor,

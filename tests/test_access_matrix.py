@@ -133,6 +133,7 @@ MATRIX = {
     "user_revoke": ("post", "/manage/users/{user}/revoke/{grant}/", {}, ADMINS),
     "user_active": ("post", "/manage/users/{user}/active/", {"active": "1"}, ADMINS),
     "user_unlock": ("post", "/manage/users/{user}/unlock/", {}, ADMINS),
+    "user_password": ("post", "/manage/users/{user}/password/", {}, ADMINS),
     "user_reset_two_factor": ("post", "/manage/users/{user}/two-factor/reset/", {}, ADMINS),
     "user_offices": ("post", "/manage/users/{user}/offices/", {}, ADMINS),
     "role_list": ("get", "/manage/roles/", None, SYSTEM),

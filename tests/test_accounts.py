@@ -7,7 +7,7 @@ from haven.accounts import actions, policy
 from haven.accounts.models import Role, RoleGrant, User
 from haven.audit.models import AuditEvent
 from haven.core.errors import NotAllowed
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, make_user, sign_in
 
 
 def code_for(device):
@@ -245,3 +245,30 @@ def test_family_link_needs_edit_rights_on_both_people(world, register):
     theirs = register(world["caseworker2"], person={"given_name": "Other"}).person
     with pytest.raises(NotAllowed):
         people_actions.add_relationship(world["caseworker"], mine, theirs, kind="sibling")
+
+
+def test_an_administrator_sets_a_new_password_checked_and_audited(world):
+    from axes.models import AccessAttempt
+    from rest_framework.authtoken.models import Token
+
+    alice = world["caseworker"]
+    Token.objects.create(user=alice)
+    AccessAttempt.objects.create(
+        username="alice", ip_address="203.0.113.1", user_agent="x", failures_since_start=9
+    )
+    with pytest.raises(ValidationError) as refused:
+        actions.set_password(world["agency_admin"], alice, "short")
+    assert "password" in refused.value.message_dict
+    actions.set_password(world["agency_admin"], alice, "A-much-longer-one-2026")
+    alice.refresh_from_db()
+    assert alice.check_password("A-much-longer-one-2026")
+    assert not Token.objects.filter(user=alice).exists()
+    assert not AccessAttempt.objects.filter(username="alice").exists()
+    event = AuditEvent.objects.get(action="user.password_reset")
+    assert event.object_id == str(alice.pk) and "password" not in str(event.details)
+    with pytest.raises(ValidationError, match="another administrator"):
+        actions.set_password(world["agency_admin"], world["agency_admin"], "A-much-longer-one-2026")
+    # An administrator of another agency may not touch her.
+    b_admin = make_user("bea", world["b"], world["b1"], "agency_admin", "agency")
+    with pytest.raises(NotAllowed):
+        actions.set_password(b_admin, alice, "A-much-longer-one-2026")

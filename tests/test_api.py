@@ -94,6 +94,17 @@ def test_transitions_stale_edits_and_illegal_moves(world, api):
     assert "Possible next steps" in illegal.json()["detail"]
 
 
+def test_a_case_number_must_carry_the_agencys_prefix(world, api):
+    client = api("caseworker")
+    for number in ("BB-2026-000001", "2026-1", "AA-"):
+        response = client.post("/api/v1/cases/", {**NEW_CASE, "number": number}, format="json")
+        assert response.status_code == 400, number
+        assert "starts with AA-" in str(response.json()["number"])
+    assert not Case.objects.exists()
+    ok = client.post("/api/v1/cases/", {**NEW_CASE, "number": "aa-2026-7"}, format="json")
+    assert ok.status_code == 201
+
+
 def test_patch_case_requires_version(world, api):
     client = api("caseworker")
     case = client.post("/api/v1/cases/", NEW_CASE, format="json").json()

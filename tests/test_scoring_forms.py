@@ -91,6 +91,22 @@ def test_features_real_forms_use_are_read():
             None,
             "no choices sheet",
         ),
+        (
+            {"survey": [SURVEY, survey_row("text", "a", "A")], "choices": [["list_name"]]},
+            "settings",
+            None,
+            "add one with a form_id",
+        ),
+        (
+            {
+                "survey": [SURVEY, survey_row("text", "a", "A")],
+                "choices": [["list_name"]],
+                "settings": [["form_title", "version"], ["Screening", "1"]],
+            },
+            "settings",
+            2,
+            "Set form_id",
+        ),
     ],
 )
 def test_missing_sheets_are_reported(sheets, sheet, row, words):

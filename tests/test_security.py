@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.test import Client
 
 from tests.conftest import PASSWORD
 
@@ -80,3 +81,49 @@ def test_bad_field_keys_are_refused_with_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setenv("HAVEN_FIELD_KEYS", "not-a-key")
     with pytest.raises(ValueError, match="Fernet keys"):
         envconfig.field_keys(tmp_path)
+
+
+def _fail(client, username, address, times=1):
+    for _ in range(times):
+        client.post(
+            "/login/",
+            {"username": username, "password": "nope"},
+            HTTP_HOST="localhost",
+            REMOTE_ADDR=address,
+        )
+
+
+def _sign_in(client, username, address):
+    return client.post(
+        "/login/",
+        {"username": username, "password": PASSWORD},
+        HTTP_HOST="localhost",
+        REMOTE_ADDR=address,
+    )
+
+
+def test_failures_from_elsewhere_do_not_lock_a_colleague_out(world, client):
+    _fail(client, "alice", "203.0.113.9", settings.AXES_FAILURE_LIMIT)
+    assert _sign_in(client, "alice", "203.0.113.9").status_code == 429
+    # Alice, at her own desk, still signs in.
+    assert _sign_in(Client(), "alice", "198.51.100.4").status_code == 302
+
+
+def test_one_address_spraying_many_usernames_is_paused(world, client, settings):
+    settings.HAVEN_LOGIN_ADDRESS_LIMIT = 6
+    for name in ("bob", "carol", "cyril"):
+        _fail(client, name, "203.0.113.7", 2)
+    response = _sign_in(client, "alice", "203.0.113.7")
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    assert _sign_in(Client(), "alice", "198.51.100.4").status_code == 302
+
+
+def test_one_username_guessed_from_many_addresses_is_paused_until_unlocked(world, settings):
+    from haven.accounts import actions
+
+    settings.HAVEN_LOGIN_USERNAME_LIMIT = 6
+    for n in range(3):
+        _fail(Client(), "alice", f"203.0.113.{n + 1}", 2)
+    assert _sign_in(Client(), "alice", "198.51.100.4").status_code == 429
+    actions.unlock(world["agency_admin"], world["caseworker"])
+    assert _sign_in(Client(), "alice", "198.51.100.4").status_code == 302

@@ -218,6 +218,26 @@ def unlock(actor, user: User) -> None:
 
 
 @audited
+def set_password(actor, user: User, password: str) -> None:
+    """An administrator gives a user a new password (forgotten, or the account taken
+    over): checked like any password; the user's API tokens go and the lockout lifts."""
+    from axes.utils import reset
+
+    _require_manage(actor, user.agency_id)
+    if user.pk == actor.pk:
+        raise ValidationError(_("Ask another administrator to reset your own password."))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    reset(username=user.username)
+    revoke_tokens(actor, [user], "user.password_reset")
+    record_event(actor, "user.password_reset", obj=user, agency_id=user.agency_id)
+
+
+@audited
 def reset_two_factor(actor, user: User) -> int:
     """Remove a user's authenticator devices (a lost phone); they set up a new one at sign-in."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -278,3 +298,21 @@ def revoke_tokens(actor, users, reason: str) -> int:
                 details={"reason": reason},
             )
     return removed
+
+
+@audited
+def create_first_administrator(*, username: str, password: str) -> User:
+    """The system administrator of a new installation: only while no user exists (later
+    administrators are made by an administrator, on the Administration pages)."""
+    if User.objects.exists():
+        raise ValidationError(
+            _("Haven already has users: an administrator adds new ones under Administration.")
+        )
+    user = User(username=username)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    RoleGrant.objects.create(user=user, role=Role.objects.get(code="system_admin"), scope="all")
+    record_event(None, "user.create", obj=user, details={"username": username, "first": True})
+    return user

@@ -103,3 +103,12 @@ class RoleForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     two_factor = forms.BooleanField(label=_("Two-factor required"), required=False)
+
+
+class NewPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Give it to the user in person or by phone; never by e-mail or chat."),
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from haven.accounts import actions, forms, policy, two_factor
+from haven.accounts import actions, forms, policy, signin_limits, two_factor
 from haven.accounts.models import Agency, Role, RoleGrant, User
 from haven.accounts.permissions import PERMISSIONS
 from haven.audit.actions import record_event
@@ -20,6 +20,11 @@ from haven.core.web import paginate, report_errors, requires, submitted, succeed
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if signin_limits.blocked(request, request.POST.get("username", "")):
+            return render(request, "accounts/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 def _next(request, default="dashboard"):
@@ -255,6 +260,7 @@ def user_detail(request, pk):
                 agency=managed.agency, initial={"offices": managed.offices.all()}
             ),
             "device": two_factor.confirmed_device(managed),
+            "password_form": forms.NewPasswordForm(),
         },
     )
 
@@ -313,6 +319,23 @@ def user_reset_two_factor(request, pk):
         pk,
         lambda u: actions.reset_two_factor(request.user, u),
         _("Second factor removed: the user sets up a new one at the next sign-in."),
+    )
+
+
+@require_POST
+@requires("agency.manage")
+@two_factor.recent_login_required
+def user_password(request, pk):
+    form = forms.NewPasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Type the new password."))
+        return redirect("user_detail", pk=pk)
+    password = form.cleaned_data["password"]
+    return _user_action(
+        request,
+        pk,
+        lambda u: actions.set_password(request.user, u, password),
+        _("New password set: give it to the user in person; their API tokens were revoked."),
     )
 
 

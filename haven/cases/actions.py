@@ -64,6 +64,23 @@ def next_number(agency: Agency, year: int) -> str:
     return f"{agency.code.upper()}-{year}-{last:06d}"
 
 
+def _check_number(agency: Agency, number: str) -> None:
+    """A number given by the caller (a paper register, a device offline) must carry the
+    agency's own prefix: another agency's prefix would pass for one of its cases."""
+    prefix = f"{agency.code.upper()}-"
+    if not number.upper().startswith(prefix) or len(number) <= len(prefix):
+        raise ValidationError(
+            {
+                "number": _(
+                    "A case number of your agency starts with %(prefix)s (e.g. "
+                    "%(prefix)s2026-000123): correct it, or leave it out to number the "
+                    "case automatically."
+                )
+                % {"prefix": prefix}
+            }
+        )
+
+
 def _increment_counter(agency_id: int, year: int) -> int | None:
     """One statement: the UPDATE takes the row lock, so concurrent registrations differ."""
     table = CaseCounter._meta.db_table
@@ -112,6 +129,8 @@ def register(
             ),
             field="registration_basis",
         )
+    if number is not None:
+        _check_number(user.agency, number)
     new_person = people_actions.build_person(user, person)
     case_data = dict(case)
     office_id = _office_for(user, case_data.pop("office", None))

@@ -313,8 +313,32 @@ def _check_sheets(sheets) -> list[Problem]:
     if "choices" not in sheets:
         problems.append(Problem("choices", None, "", "The workbook has no choices sheet."))
     if "settings" not in sheets:
-        problems.append(Problem("settings", None, "", "The workbook has no settings sheet."))
+        problems.append(
+            Problem(
+                "settings",
+                None,
+                "form_id",
+                "The workbook has no settings sheet: add one with a form_id column "
+                "(e.g. protection_screening) naming this form.",
+            )
+        )
+    elif not _form_id(sheets):
+        # Without it pyxform names every form "data", and each would replace the other.
+        problems.append(
+            Problem(
+                "settings",
+                2,
+                "form_id",
+                "Set form_id on the settings sheet (e.g. protection_screening): it names "
+                "this form, and a new version of the same form keeps it.",
+            )
+        )
     return problems
+
+
+def _form_id(sheets) -> str:
+    rows = sheets.get("settings") or [(0, {})]
+    return str(rows[0][1].get("form_id", "")).strip()
 
 
 _STRUCTURE = {"begin_group", "end_group", "begin_repeat", "end_repeat"}

@@ -48,16 +48,41 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        embedded = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-        if options["demo"] or (embedded and settings.HAVEN_DEMO):
-            self.stdout.write("Loading demo data (first run takes a minute)…")
-            demo.seed_demo()
+        self._demo(options["demo"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nHaven is at {url}"))
         self._print_accounts()
         if options["no_serve"]:
             return
         self._serve(options)
+
+    def _demo(self, asked: bool) -> None:
+        """Demo data when asked (--demo), or with HAVEN_DEMO on a database that has no user
+        yet (the embedded one or PostgreSQL): never mixed into an installation in use."""
+        from haven.accounts.models import User
+
+        if asked:
+            self.stdout.write("Loading demo data (first run takes a minute)…")
+            demo.seed_demo()
+            return
+        has_users = User.objects.exists()
+        if settings.HAVEN_DEMO and not has_users:
+            self.stdout.write("Loading demo data on the empty database (takes a minute)…")
+            demo.seed_demo()
+        elif settings.HAVEN_DEMO and not User.objects.filter(username__in=demo.USERS).exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    "HAVEN_DEMO is set but this database already has users: demo data is "
+                    "loaded only on an empty database (or with --demo)."
+                )
+            )
+        elif not has_users:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Haven has no user yet: create the first administrator with "
+                    "`haven create-admin USERNAME`, or set HAVEN_DEMO=1 for demo data."
+                )
+            )
 
     def _print_accounts(self):
         from haven.accounts.models import User
