@@ -14,7 +14,19 @@ from haven.people import api as people_api
 from haven.tracing import api as tracing_api
 from haven.tracing import merge_api
 
-router = DefaultRouter()
+
+class NumericIdRouter(DefaultRouter):
+    """Every record is addressed by its numeric id: anything else in its place (`false`,
+    `null,null`, an id too long for the database) is a 404 from the URL itself, never a
+    query with a value the database cannot take."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        field = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        value = getattr(viewset, "lookup_value_regex", r"[0-9]{1,18}")
+        return f"(?P<{lookup_prefix}{field}>{value})"
+
+
+router = NumericIdRouter()
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("persons", people_api.PersonViewSet, basename="person")
 router.register("approvals", cases_api.ApprovalViewSet, basename="approval")

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from haven.audit.models import AccessLog
 from haven.cases.models import Case
+from tests.conftest import sign_in
 
 NEW_CASE = {
     "person": {
@@ -188,8 +189,42 @@ def test_notes_api_hidden_for_others_and_encrypted(world, api):
     case = api("caseworker").post("/api/v1/cases/", NEW_CASE, format="json").json()
     url = f"/api/v1/cases/{case['id']}/notes/"
     assert api("caseworker").post(url, {"body": "Met at shelter"}, format="json").status_code == 201
-    assert api("supervisor").get(url).json()[0]["body"] == "Met at shelter"
+    page = api("supervisor").get(url).json()
+    assert page["count"] == 1 and page["results"][0]["body"] == "Met at shelter"
     assert api("other_agency").get(url).status_code == 404
+
+
+def test_consents_api_pages_them(world, api):
+    case = api("caseworker").post("/api/v1/cases/", NEW_CASE, format="json").json()
+    page = api("caseworker").get(f"/api/v1/persons/{case['person']['id']}/consents/").json()
+    assert page["count"] == 2 and {c["purpose"] for c in page["results"]} == {
+        "registration",
+        "referral",
+    }
+
+
+def test_ids_that_are_not_numbers_are_404_not_500(world, api):
+    for path in (
+        "/api/v1/tracing-requests/false/",
+        "/api/v1/referrals/null,null/",
+        "/api/v1/returns/1e3/",
+        "/api/v1/reintegration-plans/-1/",
+        "/api/v1/cases/99999999999999999999999/",
+    ):
+        assert api("supervisor").get(path).status_code == 404, path
+
+
+def test_nul_characters_are_refused_with_the_field_named(world, api, client):
+    refused = api("caseworker").get("/api/v1/cases/", {"q": "Amal\x00"})
+    assert refused.status_code == 400 and "q contains a NUL" in refused.json()["detail"]
+    body = {**NEW_CASE, "person": {**NEW_CASE["person"], "given_name": "Tes\x00fay"}}
+    refused = api("caseworker").post("/api/v1/cases/", body, format="json")
+    assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
+    assert not Case.objects.exists()
+    page = sign_in(client, world["caseworker"]).get(
+        "/cases/", {"q": "a\x00"}, HTTP_HOST="localhost"
+    )
+    assert page.status_code == 400 and "NUL" in page.content.decode()
 
 
 def test_users_me(world, api):

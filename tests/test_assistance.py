@@ -384,3 +384,25 @@ def test_directory_changes_go_through_an_audited_action(world, api):
         api("caseworker").post("/api/v1/providers/", {"name": "X"}, format="json").status_code
         == 403
     )
+
+
+def test_a_directory_file_with_a_nul_or_an_impossible_age_range_is_refused(world, shelter):
+    from haven.assistance.directory import import_csv
+
+    header = (
+        "Provider,Service point,Services,Location code,Address,Phone,Languages,Minimum age,"
+        "Maximum age,Sexes,Nationalities,Vulnerabilities,Opening hours,Capacity\r\n"
+        "#org+name,#loc+name,#service+code,#loc+code,#loc+address,#contact+phone,"
+        "#meta+languages,#meta+age+min,#meta+age+max,#meta+sex,#meta+nationality,"
+        "#meta+vulnerability,#meta+hours,#capacity\r\n"
+    )
+    ranges = header + "Aid,Desk,shelter,,,,,50,10,,,,,\r\nAid,Old,shelter,,,,,0,400,,,,,\r\n"
+    result = import_csv(ranges.encode())
+    assert any("line 3" in e and "above #meta+age+max" in e for e in result.errors)
+    assert any("line 4" in e and "0 to 130" in e for e in result.errors)
+    nul = header + "Aid,Desk\x00,shelter,,,,,,,,,,,\r\n"
+    result = import_csv(nul.encode())
+    assert result.errors == [
+        "line 3: contains a NUL character (\\0); save the file again as CSV"
+    ]
+    assert not ServicePoint.objects.exists()

@@ -1,7 +1,8 @@
 """Assessment forms and responses over the API: the same policy, actions and audit as the
 web pages."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -258,7 +259,16 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         request=AnswersSerializer,
-        responses={200: SavedSerializer, 400: SavedSerializer},
+        responses={
+            200: SavedSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=(
+                    "Refused: a submission's problems by question (the body of a 200, with "
+                    "`submitted` false), or the request's fields to correct."
+                ),
+            ),
+        },
         description=(
             "Save the answers as the draft; with submit, also check them in full and score "
             "them. A refused submission answers 400 with each problem by question, and the "

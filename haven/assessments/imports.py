@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from haven.core.request_guards import first_nul_line
 from haven.scoring.engine import typed
 from haven.scoring.forms import Form
 
@@ -53,9 +54,16 @@ def read(form: Form, data: bytes, filename: str) -> Parsed:
 
 def _text(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableFile("The file is not UTF-8 text: export it as UTF-8 CSV or JSON.") from exc
+    line = first_nul_line(text)
+    if line is not None:
+        raise UnreadableFile(
+            f"Line {line} contains a NUL character (\\0): export the file again as UTF-8 "
+            "CSV or JSON."
+        )
+    return text
 
 
 def _json_records(text: str) -> list[dict]:

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from haven.assistance.models import Provider, ServicePoint, ServiceType
 from haven.core.models import Location
+from haven.core.request_guards import first_nul_line
 from haven.core.spreadsheets import csv_writer
 
 COLUMNS = [
@@ -70,6 +71,11 @@ def _number(row, tag, line, errors):
 
 def import_csv(data: bytes) -> ImportResult:
     """Create or update service points (providers by name, points by provider and name)."""
+    nul = first_nul_line(data)
+    if nul is not None:
+        return ImportResult(
+            errors=[f"line {nul}: contains a NUL character (\\0); save the file again as CSV"]
+        )
     try:
         dataset = list(hxl.data(io.BytesIO(data), hxl.input.InputOptions(allow_local=True)))
     except hxl.HXLException as exc:
@@ -108,6 +114,15 @@ def import_csv(data: bytes) -> ImportResult:
             "opening_hours": (row.get("#meta+hours") or "").strip(),
             "capacity": _number(row, "#capacity", line, result.errors),
         }
+        low, high = values["min_age"], values["max_age"]
+        if low is not None and high is not None and low > high:
+            result.errors.append(
+                f"line {line}: #meta+age+min ({low}) is above #meta+age+max ({high})"
+            )
+        for tag in ("#meta+age+min", "#meta+age+max"):
+            age = values["min_age" if tag.endswith("min") else "max_age"]
+            if age is not None and age > 130:
+                result.errors.append(f"line {line}: {tag} must be an age, 0 to 130")
         rows.append((provider, name, [services[c] for c in codes if c in services], values))
     if result.errors:
         return result

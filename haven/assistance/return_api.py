@@ -178,7 +178,7 @@ class ComponentSerializer(ModelSerializer):
 class PlanSerializer(ModelSerializer):
     components = ComponentSerializer(many=True, read_only=True)
     members = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
-    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     sustainability_rounds = serializers.SerializerMethodField()
 
     class Meta:
@@ -310,7 +310,7 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses=PlanSerializer,
         operation_id="v1_reintegration_plans_component_move",
     )
-    @action(detail=True, methods=["post"], url_path=r"components/(?P<component>\d+)")
+    @action(detail=True, methods=["post"], url_path=r"components/(?P<component>[0-9]{1,18})")
     def move_component(self, request, pk=None, component=None):
         plan = selectors.get_plan(request.user, pk)
         target = get_object_or_404(plan.components, pk=component)

@@ -202,8 +202,11 @@ class CaseViewSet(
         )
         return Response({"goals": plan.goals, "state": plan.state}, status=status.HTTP_201_CREATED)
 
+    @extend_schema(methods=["GET"], responses=serializers.NoteSerializer(many=True))
     @extend_schema(
-        request=serializers.NoteSerializer, responses=serializers.NoteSerializer(many=True)
+        methods=["POST"],
+        request=serializers.NoteSerializer,
+        responses={201: serializers.NoteSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def notes(self, request, pk=None):
@@ -216,9 +219,9 @@ class CaseViewSet(
             note = actions.add_note(request.user, case, payload.validated_data["body"])
             return Response(serializers.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
         record_access(request.user, "case.notes", case)
-        return Response(
-            serializers.NoteSerializer(case.notes.select_related("author"), many=True).data
-        )
+        notes = case.notes.select_related("author").order_by("-created_at", "-id")
+        page = self.paginate_queryset(notes)
+        return self.get_paginated_response(serializers.NoteSerializer(page, many=True).data)
 
 
 CASE_INPUT_FIELDS = (

@@ -20,6 +20,9 @@ class CaseSerializer(ModelSerializer):
     person = PersonSerializer(read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     assigned = serializers.SerializerMethodField()
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Case
@@ -153,7 +156,9 @@ class NoteSerializer(ModelSerializer):
 
 class ApprovalSerializer(ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     case_number = serializers.CharField(source="case.number", read_only=True)
 
     class Meta:

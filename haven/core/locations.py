@@ -11,6 +11,7 @@ import pycountry
 from django.db import transaction
 
 from haven.core.models import Location
+from haven.core.request_guards import first_nul_line
 
 MAX_LEVEL = 5
 
@@ -34,6 +35,10 @@ def _level_columns(dataset) -> list[tuple[int, str, str]]:
 
 def import_hxl(source: str) -> ImportResult:
     """Create or update locations; rows with errors are reported and nothing is saved."""
+    with open(source, "rb") as handle:
+        nul = first_nul_line(handle.read())
+    if nul is not None:
+        return ImportResult(errors=[f"line {nul}: contains a NUL character; save it as CSV"])
     dataset = hxl.data(source, hxl.input.InputOptions(allow_local=True))
     levels = _level_columns(dataset)
     result = ImportResult()

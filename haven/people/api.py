@@ -36,7 +36,8 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         actions.update_person(request.user, person, data, version)
         return Response(self.get_serializer(person).data)
 
-    @extend_schema(request=ConsentSerializer, responses=ConsentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=ConsentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ConsentSerializer, responses={201: ConsentSerializer})
     @action(detail=True, methods=["get", "post"])
     def consents(self, request, pk=None):
         person = self.get_object()
@@ -46,6 +47,6 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             consent = actions.record_consent(request.user, person, **payload.validated_data)
             return Response(ConsentSerializer(consent).data, status=201)
         record_access(request.user, "person.consents", person)
-        return Response(
-            ConsentSerializer(person.consents.select_related("recorded_by"), many=True).data
-        )
+        consents = person.consents.select_related("recorded_by").order_by("-decided_on", "-id")
+        page = self.paginate_queryset(consents)
+        return self.get_paginated_response(ConsentSerializer(page, many=True).data)

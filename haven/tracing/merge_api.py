@@ -35,7 +35,9 @@ class DedupeJobSerializer(ModelSerializer):
 
 
 class DuplicatePairSerializer(ModelSerializer):
-    reasons = ReasonSerializer(many=True, source="explanation.fields", read_only=True)
+    reasons = ReasonSerializer(
+        many=True, source="explanation.fields", read_only=True, default=list
+    )
 
     class Meta:
         model = DuplicatePair
