@@ -314,7 +314,7 @@ def test_the_directory_goes_out_and_comes_back_as_hxl(world, api, shelter):
 
     niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
     point = ServicePoint.objects.create(
-        provider=Provider.objects.create(name="Safe House"),
+        provider=Provider.objects.create(name="Safe House", maintained_by=world["a"]),
         name="Niamey centre",
         location=niger,
         languages=["hau", "fra"],

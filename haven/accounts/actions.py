@@ -14,15 +14,14 @@ from haven.core.errors import NotAllowed
 SYSTEM_ONLY = {"system.manage"}
 
 
-def may_manage(actor, agency_id) -> bool:
-    if policy.has_perm(actor, "system.manage"):
-        return True
-    return policy.has_perm(actor, "agency.manage") and actor.agency_id == agency_id
-
-
 def _require_manage(actor, agency_id) -> None:
-    if not may_manage(actor, agency_id):
+    if not policy.may_manage_agency(actor, agency_id):
         raise NotAllowed(_("You may not manage this agency."))
+
+
+def _require_manage_user(actor, user: User) -> None:
+    if not policy.may_manage_user(actor, user):
+        raise NotAllowed(_("You may not manage this user."))
 
 
 def _require_system(actor) -> None:
@@ -100,7 +99,7 @@ def create_user(
 
 @audited
 def set_active(actor, user: User, active: bool) -> User:
-    _require_manage(actor, user.agency_id)
+    _require_manage_user(actor, user)
     if user.pk == actor.pk and not active:
         raise ValidationError(_("You cannot deactivate your own account."))
     if user.is_active != active:
@@ -119,7 +118,7 @@ def set_active(actor, user: User, active: bool) -> User:
 
 @audited
 def set_offices(actor, user: User, offices) -> User:
-    _require_manage(actor, user.agency_id)
+    _require_manage_user(actor, user)
     if any(o.agency_id != user.agency_id for o in offices):
         raise ValidationError({"offices": _("Choose offices of the user's agency.")})
     user.offices.set(offices)
@@ -136,7 +135,7 @@ def set_offices(actor, user: User, offices) -> User:
 @audited
 def grant_role(actor, user: User, role: Role, scope: str) -> RoleGrant:
     """Give a role over a scope. Only system administrators give system rights or 'all'."""
-    _require_manage(actor, user.agency_id)
+    _require_manage_user(actor, user)
     if scope not in SCOPES:
         raise ValidationError({"scope": _("Choose one of: %(s)s") % {"s": ", ".join(SCOPES)}})
     system_grant = scope == "all" or SYSTEM_ONLY & set(role.permissions)
@@ -164,7 +163,7 @@ def grant_role(actor, user: User, role: Role, scope: str) -> RoleGrant:
 @audited
 def revoke_role(actor, grant: RoleGrant) -> None:
     user = grant.user
-    _require_manage(actor, user.agency_id)
+    _require_manage_user(actor, user)
     if SYSTEM_ONLY & set(grant.role.permissions) and not policy.has_perm(actor, "system.manage"):
         raise NotAllowed(_("Only a system administrator may revoke this role."))
     if user.pk == actor.pk and {"agency.manage", "system.manage"} & set(grant.role.permissions):
@@ -212,7 +211,7 @@ def unlock(actor, user: User) -> None:
     """Lift a lockout after failed logins."""
     from axes.utils import reset
 
-    _require_manage(actor, user.agency_id)
+    _require_manage_user(actor, user)
     reset(username=user.username)
     record_event(actor, "user.unlock", obj=user, agency_id=user.agency_id)
 
@@ -223,7 +222,7 @@ def set_password(actor, user: User, password: str) -> None:
     over): checked like any password; the user's API tokens go and the lockout lifts."""
     from axes.utils import reset
 
-    _require_manage(actor, user.agency_id)
+    _require_manage_user(actor, user)
     if user.pk == actor.pk:
         raise ValidationError(_("Ask another administrator to reset your own password."))
     try:
@@ -242,7 +241,7 @@ def reset_two_factor(actor, user: User) -> int:
     """Remove a user's authenticator devices (a lost phone); they set up a new one at sign-in."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    _require_manage(actor, user.agency_id)
+    _require_manage_user(actor, user)
     if user.pk == actor.pk:
         raise ValidationError(_("Ask another administrator to reset your own second factor."))
     removed, _details = TOTPDevice.objects.filter(user=user).delete()
@@ -264,7 +263,7 @@ def issue_token(actor, user: User):
     from haven.accounts.authentication import two_factor_satisfied
 
     if actor is not None and actor.pk != user.pk:
-        _require_manage(actor, user.agency_id)
+        _require_manage_user(actor, user)
     if not user.is_active:
         raise ValidationError(_("This account is deactivated: activate it first."))
     if not two_factor_satisfied(user):

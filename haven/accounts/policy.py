@@ -276,3 +276,173 @@ def incident_q(user, perm: str = "incident.record") -> Q:
     """A filter on Incident within the scopes of `perm` (own/team: recorded by the user or
     a teammate)."""
     return agency_record_q(user, perm, "recorded_by")
+
+
+# ---- scope on records that are not cases ---------------------------------------------------
+# `has_perm` answers "may the user use this feature at all" (menus, page gates). Whether a
+# grant reaches one record is `covers`: every scope is honoured for every permission.
+
+
+def covers(
+    user,
+    perm: str,
+    *,
+    agency_id: int | None,
+    office_ids=(),
+    holder_id: int | None = None,
+) -> bool:
+    """Whether a grant of `perm` reaches a record of `agency_id` (of `office_ids`, held by
+    `holder_id`): all → any record; agency → a record of the user's agency; office → of
+    one of the user's offices; team → held by the user or a teammate; own → held by the
+    user. A record of no agency (shared reference data) is reached by "all" alone."""
+    held = scopes(user, perm)
+    if "all" in held:
+        return True
+    if agency_id is None or agency_id != getattr(user, "agency_id", None):
+        return False
+    if "agency" in held:
+        return True
+    if "office" in held and grants(user).office_ids & set(office_ids):
+        return True
+    if holder_id is not None and "own" in held and holder_id == user.pk:
+        return True
+    if holder_id is not None and "team" in held:
+        return holder_id == user.pk or _teammate_ids(user).filter(pk=holder_id).exists()
+    return False
+
+
+def agency_q(user, perm: str, field: str = "agency_id") -> Q:
+    """Records whose agency a grant of `perm` reaches as a whole (all, or agency)."""
+    held = scopes(user, perm)
+    if "all" in held:
+        return Q()
+    if "agency" in held and getattr(user, "agency_id", None) is not None:
+        return Q(**{field: user.agency_id})
+    return Q(pk__in=[])
+
+
+# Administration: agencies, their offices, teams and users.
+
+
+def may_manage_agency(user, agency_id: int | None) -> bool:
+    """Agency-wide settings (offices, teams, programmes, deadlines): system administrators,
+    and holders of `agency.manage` over that whole agency."""
+    return covers(user, "system.manage", agency_id=agency_id) or covers(
+        user, "agency.manage", agency_id=agency_id
+    )
+
+
+def may_manage_user(user, managed) -> bool:
+    """A user's roles, offices, password and second factor: as `may_manage_agency`, or an
+    office-scoped administrator for users of one of their offices."""
+    if may_manage_agency(user, managed.agency_id):
+        return True
+    office_ids = set(managed.offices.values_list("pk", flat=True))
+    return covers(user, "agency.manage", agency_id=managed.agency_id, office_ids=office_ids)
+
+
+# People: edited through a case the user may update, or by whoever registered them.
+
+
+def may_edit_person(user, person) -> bool:
+    from haven.cases.models import Case
+
+    if not has_perm(user, "case.update"):
+        return False
+    if person.registered_by_id == user.pk and not person.cases.exists():
+        return True
+    return Case.objects.filter(case_q(user, "case.update"), person=person).exists()
+
+
+# Referrals received: the receiving agency's, by scope; "own" and "team" reach those not yet
+# taken by anyone and those the user (or a teammate) answered.
+
+
+def received_referrals_q(user) -> Q:
+    held = scopes(user, "referral.receive")
+    if not held or getattr(user, "agency_id", None) is None:
+        return Q(pk__in=[])
+    if "all" in held:
+        return Q()
+    to_agency = (
+        Q(to_agency_id=user.agency_id)
+        | Q(to_point__provider__agency_id=user.agency_id)
+        | Q(to_team__agency_id=user.agency_id)
+    )
+    if held & {"agency", "office"}:
+        return to_agency
+    to_mine = Q(to_team_id__in=grants(user).team_ids)
+    handlers = [user.pk]
+    if "team" in held:
+        handlers += list(_teammate_ids(user).values_list("id", flat=True))
+    return (
+        (to_agency & Q(answered_by__isnull=True))
+        | to_mine
+        | (to_agency & Q(answered_by_id__in=handlers))
+    )
+
+
+def can_receive_referral(user, referral) -> bool:
+    from haven.assistance.models import Referral
+
+    return Referral.objects.filter(received_referrals_q(user), pk=referral.pk).exists()
+
+
+# The service directory: the taxonomy is shared (managed with the "all" scope); a provider is
+# managed by the agency that maintains it (or that it is), a service point with its provider.
+
+
+def may_manage_provider(user, provider) -> bool:
+    agency_id = provider.maintained_by_id or provider.agency_id
+    return covers(user, "service.manage", agency_id=agency_id)
+
+
+def may_manage_service_types(user) -> bool:
+    return covers(user, "service.manage", agency_id=None)
+
+
+# Feedback and complaints, one submission.
+
+
+def can_see_submission(user, submission) -> bool:
+    from haven.feedback.models import Submission
+
+    return Submission.objects.filter(feedback_q(user), pk=submission.pk).exists()
+
+
+# The register of releases, exports and indicator files.
+
+
+def release_q(user) -> Q:
+    """Releases of the agencies `release.create` reaches; one's own exports and indicator
+    files within the scopes of `case.export` and `report.view`."""
+    from haven.evidence.models import IDENTIFIED, ReleaseKind
+
+    held = scopes(user, "release.create")
+    visible = agency_q(user, "release.create")
+    if held & {"own", "office"}:
+        visible |= Q(created_by_id=user.pk)  # a release has no office: one's own
+    if "team" in held:
+        visible |= Q(created_by_id__in=_teammate_ids(user)) | Q(created_by_id=user.pk)
+    own = Q(created_by_id=user.pk, agency_id=user.agency_id)
+    if has_perm(user, "case.export"):
+        visible |= own & Q(kind__in=IDENTIFIED)
+    if has_perm(user, "report.view"):
+        visible |= own & Q(kind=ReleaseKind.INDICATORS)
+    return visible
+
+
+def may_handle_release(user, release) -> bool:
+    """Cancel or download: an identified export, or a file of indicators, is its
+    requester's alone; a de-identified release, its agency's releasers'."""
+    from haven.evidence.models import Release, ReleaseKind
+
+    mine = release.created_by_id == user.pk and release.agency_id == user.agency_id
+    if release.identified:
+        return mine and has_perm(user, "case.export")
+    if release.kind == ReleaseKind.INDICATORS:
+        return mine and has_perm(user, "report.view")
+    return (
+        has_perm(user, "release.create")
+        and Release.objects.filter(release_q(user), pk=release.pk).exists()
+    )

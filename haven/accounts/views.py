@@ -130,14 +130,14 @@ def reauthenticate(request):
 
 def _agency_or_404(user, pk) -> Agency:
     agency = get_object_or_404(Agency, pk=pk)
-    if not actions.may_manage(user, agency.pk):
+    if not policy.may_manage_agency(user, agency.pk):
         raise Http404("No such agency")
     return agency
 
 
 def _user_or_404(actor, pk) -> User:
     user = get_object_or_404(User, pk=pk)
-    if not actions.may_manage(actor, user.agency_id):
+    if not policy.may_manage_user(actor, user):
         raise Http404("No such user")
     return user
 

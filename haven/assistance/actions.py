@@ -205,7 +205,7 @@ def progress(user, referral: Referral, *, status: str, outcome: str = "", versio
 
 
 def _move(user, referral: Referral, target: str, version: int, **fields) -> Referral:
-    if not selectors.can_receive(user, referral):
+    if not policy.can_receive_referral(user, referral):
         raise NotAllowed(_("Only the receiving side can answer this referral."))
     lock_at_version(referral, version)
     allowed = NEXT[ReferralStatus(referral.status)]
@@ -301,11 +301,12 @@ def record_delivery(
 @audited
 def save_directory_entry(user, serializer):
     """Create or change a service type, provider or service point from a validated API
-    serializer: only for those who manage the directory, and audited."""
+    serializer, within the scope of the user's `service.manage`, audited."""
     if not policy.has_perm(user, "service.manage"):
         raise NotAllowed(_("Your role does not allow managing the service directory."))
     created = serializer.instance is None
-    entry = serializer.save()
+    extra = _check_directory_entry(user, serializer.Meta.model, serializer.instance, serializer)
+    entry = serializer.save(**extra)
     record_event(
         user,
         f"{entry._meta.model_name}.{'create' if created else 'update'}",
@@ -315,12 +316,37 @@ def save_directory_entry(user, serializer):
     return entry
 
 
+def _check_directory_entry(user, model, instance, serializer) -> dict:
+    """Refuse a change outside the user's scope; the fields a new entry gets from it."""
+    data = serializer.validated_data
+    if model is ServiceType:
+        if not policy.may_manage_service_types(user):
+            raise NotAllowed(_("The service taxonomy is shared: a system administrator keeps it."))
+        return {}
+    if model is ServicePoint:
+        for provider in {instance.provider if instance else None, data.get("provider")} - {None}:
+            if not policy.may_manage_provider(user, provider):
+                raise NotAllowed(_("This provider is kept by another agency's administrators."))
+        return {}
+    if instance is not None and not policy.may_manage_provider(user, instance):
+        raise NotAllowed(_("This provider is kept by another agency's administrators."))
+    agency = data.get("agency")
+    if agency is not None and not policy.covers(user, "service.manage", agency_id=agency.pk):
+        raise NotAllowed(_("A provider may be linked only to an agency you manage."))
+    return {} if instance is not None else {"maintained_by_id": user.agency_id}
+
+
 @audited
 def import_directory(user, data: bytes) -> directory.ImportResult:
-    """Create or update service points from HXL-tagged CSV (all rows or none), audited."""
+    """Create or update service points from HXL-tagged CSV (all rows or none), within the
+    user's scope (providers another agency keeps are refused by line), audited."""
     if not policy.has_perm(user, "service.manage"):
         raise NotAllowed(_("Your role does not allow managing the service directory."))
-    result = directory.import_csv(data)
+    result = directory.import_csv(
+        data,
+        may_change=lambda provider: policy.may_manage_provider(user, provider),
+        maintained_by_id=user.agency_id,
+    )
     if not result.errors:
         record_event(
             user,

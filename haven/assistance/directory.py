@@ -69,7 +69,9 @@ def _number(row, tag, line, errors):
     return int(text)
 
 
-def import_csv(data: bytes) -> ImportResult:
+def import_csv(
+    data: bytes, *, may_change=lambda provider: True, maintained_by_id: int | None = None
+) -> ImportResult:
     """Create or update service points (providers by name, points by provider and name)."""
     nul = first_nul_line(data)
     if nul is not None:
@@ -88,6 +90,13 @@ def import_csv(data: bytes) -> ImportResult:
         name = (row.get("#loc+name") or "").strip()
         if not provider or not name:
             result.errors.append(f"line {line}: #org+name and #loc+name are required")
+            continue
+        existing = Provider.objects.filter(name=provider).first()
+        if existing is not None and not may_change(existing):
+            result.errors.append(
+                f"line {line}: '{provider}' is kept by another agency's administrators; "
+                "leave it out or ask them"
+            )
             continue
         codes = _words(row, "#service+code")
         unknown = [c for c in codes if c not in services]
@@ -128,7 +137,9 @@ def import_csv(data: bytes) -> ImportResult:
         return result
     with transaction.atomic():
         for provider_name, name, offered, values in rows:
-            provider, _new = Provider.objects.get_or_create(name=provider_name)
+            provider, _new = Provider.objects.get_or_create(
+                name=provider_name, defaults={"maintained_by_id": maintained_by_id}
+            )
             point, created = ServicePoint.objects.update_or_create(
                 provider=provider, name=name, defaults=values
             )

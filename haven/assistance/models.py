@@ -43,6 +43,16 @@ class Provider(TimeStamped):
         related_name="provider",
         help_text=_("Set when the organisation uses Haven: referrals reach it in Haven."),
     )
+    # The agency whose directory managers keep this entry (the one that added it); none:
+    # shared, kept by system administrators.
+    maintained_by = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("maintained by"),
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     notes = models.TextField(_("notes"), blank=True)

@@ -36,18 +36,8 @@ def points(*, service=None, location=None, case=None, text: str = ""):
     return list(found)
 
 
-def _received_q(user) -> Q:
-    if not policy.has_perm(user, "referral.receive") or user.agency_id is None:
-        return Q(pk__in=[])
-    return (
-        Q(to_agency_id=user.agency_id)
-        | Q(to_point__provider__agency_id=user.agency_id)
-        | Q(to_team_id__in=policy.grants(user).team_ids)
-    )
-
-
 def received(user):
-    return Referral.objects.filter(_received_q(user)).select_related("service")
+    return Referral.objects.filter(policy.received_referrals_q(user)).select_related("service")
 
 
 def _of_visible_cases(records, user):
@@ -59,10 +49,6 @@ def sent(user):
     return _of_visible_cases(Referral.objects.all(), user)
 
 
-def can_receive(user, referral: Referral) -> bool:
-    return Referral.objects.filter(_received_q(user), pk=referral.pk).exists()
-
-
 def get_referral(user, pk) -> tuple[Referral, bool]:
     """The referral and whether the user sees it as the receiving side (404 otherwise)."""
     referral = Referral.objects.select_related("case", "service").filter(pk=pk).first()
@@ -70,7 +56,7 @@ def get_referral(user, pk) -> tuple[Referral, bool]:
         raise Http404
     if sent(user).filter(pk=pk).exists():
         return referral, False
-    if can_receive(user, referral):
+    if policy.can_receive_referral(user, referral):
         return referral, True
     raise Http404
 

@@ -633,9 +633,7 @@ def save_trafficking_profile(user, case: Case, data: dict) -> TraffickingProfile
 def set_programme_settings(user, agency: Agency, chosen: dict[str, dict]) -> dict:
     """Per programme: whether plans and closures need a supervisor's approval, and the
     MiGOF categories its results are reported under. Audited with what changed."""
-    from haven.accounts.actions import may_manage
-
-    if not may_manage(user, agency.pk):
+    if not policy.may_manage_agency(user, agency.pk):
         raise NotAllowed(_("You may not manage this agency."))
     unknown = sorted(set(chosen) - set(Programme.values))
     if unknown:

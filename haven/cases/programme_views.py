@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from haven.accounts.actions import may_manage
+from haven.accounts import policy
 from haven.accounts.models import Agency
 from haven.cases import actions
 from haven.cases.models import DEFAULT_MIGOF, Migof, Programme, ProgrammeSetting
@@ -37,7 +37,7 @@ def _rows(agency, posted=None) -> list[dict]:
 @requires("agency.manage")
 def programmes_manage(request, pk):
     agency = Agency.objects.filter(pk=pk).first()
-    if agency is None or not may_manage(request.user, agency.pk):
+    if agency is None or not policy.may_manage_agency(request.user, agency.pk):
         raise Http404("No such agency")
     rows = _rows(agency, request.POST if request.method == "POST" else None)
     if request.method == "POST" and succeeded(

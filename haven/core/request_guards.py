@@ -8,6 +8,7 @@ names the field; files are checked by their importers (`first_nul_line`).
 
 import json
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -30,6 +31,10 @@ def _field_with_nul(request) -> str | None:
     content_type = request.content_type or ""
     if request.method in ("POST", "PUT", "PATCH"):
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if _length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                # Too large to read here: the view refuses it, or it is an upload whose
+                # files the importers check and whose fields Django's forms check.
+                return None
             try:
                 form = request.POST
             except MultiPartParserError:
@@ -38,11 +43,20 @@ def _field_with_nul(request) -> str | None:
                 if NUL in name or any(NUL in value for value in values):
                     return name
         elif content_type.endswith("json"):
+            if _length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                return None  # the API's parser refuses it as too large
             body = request.body
             # JSON writes NUL as the escape \u0000: parse only when that text is there.
             if b"\x00" in body or (b"\\u0000" in body and _json_has_nul(body)):
                 return "body"
     return None
+
+
+def _length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _json_has_nul(body: bytes) -> bool:

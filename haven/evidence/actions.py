@@ -240,22 +240,10 @@ def request_indicator_file(user, *, params: dict, file_format: str) -> Release:
     return release
 
 
-def may_handle(user, release: Release) -> bool:
-    """Cancel or download: an identified export, or a file of indicators, is its
-    requester's alone."""
-    if release.agency_id != user.agency_id:
-        return False
-    if release.identified:
-        return release.created_by_id == user.pk and policy.has_perm(user, "case.export")
-    if release.kind == ReleaseKind.INDICATORS:
-        return release.created_by_id == user.pk and policy.has_perm(user, "report.view")
-    return policy.has_perm(user, "release.create")
-
-
 @audited
 def cancel_release(user, release: Release) -> Release:
     """Stop a release that is not made yet; its job stops at its next step, no file."""
-    if not may_handle(user, release):
+    if not policy.may_handle_release(user, release):
         raise NotAllowed(_("Your role may not make de-identified releases."))
     if not Release.objects.filter(pk=release.pk, status__in=_RUNNING).update(
         status=ReleaseStatus.CANCELLED, finished_at=timezone.now(), archive_key=""

@@ -127,7 +127,7 @@ def release_detail(request, pk):
             "running": release.status in (ReleaseStatus.QUEUED, ReleaseStatus.RUNNING),
             "labels": labels,
             "expired": release.expires_at is not None and release.expires_at < timezone.now(),
-            "may_handle": actions.may_handle(request.user, release),
+            "may_handle": policy.may_handle_release(request.user, release),
             "back": back,
         },
     )
@@ -137,7 +137,7 @@ def release_detail(request, pk):
 @requires_any(*MAY_SEE_REGISTER)
 def release_cancel(request, pk):
     release = selectors.get_release(request.user, pk)
-    if not actions.may_handle(request.user, release):
+    if not policy.may_handle_release(request.user, release):
         raise PermissionDenied
     succeeded(
         request,
@@ -151,7 +151,7 @@ def release_cancel(request, pk):
 @requires_any(*MAY_SEE_REGISTER)
 def release_download(request, pk):
     release = selectors.get_release(request.user, pk)
-    if not actions.may_handle(request.user, release):
+    if not policy.may_handle_release(request.user, release):
         raise PermissionDenied
     if release.identified and not recently_authenticated(request):
         # Names leave Haven: the same re-authentication as for asking.

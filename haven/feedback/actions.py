@@ -181,7 +181,7 @@ def record(
 
 def _handle(user, submission: Submission, version: int) -> None:
     """The user may handle it (else 404-equivalent refusal) and nobody saved since."""
-    if not selectors.can_see(user, submission):
+    if not policy.can_see_submission(user, submission):
         raise NotAllowed(_("You cannot handle this submission."))
     lock_at_version(submission, version)
 
@@ -257,7 +257,8 @@ def triage(
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Choose a priority.")})
     if assignee is not None and (
-        assignee.agency_id != submission.agency_id or not selectors.can_see(assignee, submission)
+        assignee.agency_id != submission.agency_id
+        or not policy.can_see_submission(assignee, submission)
     ):
         raise ValidationError(
             {"assignee": _("Choose a focal point of the agency who may handle this submission.")}
@@ -378,10 +379,9 @@ def _raise(submission: Submission, level: int) -> bool:
 def set_deadlines(user, agency, windows: dict[str, tuple[int, int]]) -> None:
     """Set the agency's own (hours to acknowledge, days to resolve) per category. Applies to
     submissions received from now on; those already in keep the deadlines they were given."""
-    from haven.accounts.actions import may_manage
     from haven.feedback.models import DeadlineSetting
 
-    if not may_manage(user, agency.pk):
+    if not policy.may_manage_agency(user, agency.pk):
         raise NotAllowed(_("You may not manage this agency."))
     errors = {}
     for category, (hours, days) in windows.items():

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core.errors import NotAllowed
-from haven.feedback import selectors
 from haven.feedback.actions import MAX_TEXT
 from haven.feedback.models import (
     AffectedSex,
@@ -76,7 +75,7 @@ def record_incident(
     if office is not None and office.agency_id != user.agency_id:
         errors["office"] = _("Choose an office of your agency.")
     if source is not None and (
-        source.category != Category.RIGHTS_VIOLATION or not selectors.can_see(user, source)
+        source.category != Category.RIGHTS_VIOLATION or not policy.can_see_submission(user, source)
     ):
         errors["source"] = _("Only a rights-violation report you handle can be the source.")
     try:

@@ -28,10 +28,6 @@ def get_submission(user, pk) -> Submission:
     return submission
 
 
-def can_see(user, submission: Submission) -> bool:
-    return Submission.objects.filter(policy.feedback_q(user), pk=submission.pk).exists()
-
-
 def by_code(typed: str) -> Submission | None:
     """The submission a tracking code opens, or None — for a wrong code and a malformed one
     alike, so the answer tells nothing about which codes exist."""
@@ -62,7 +58,7 @@ def _who_may_see(submission: Submission, perms) -> list:
     for perm in perms:
         for user in policy.holders(perm).filter(agency_id=submission.agency_id):
             candidates[user.pk] = user
-    return [user for user in candidates.values() if can_see(user, submission)]
+    return [user for user in candidates.values() if policy.can_see_submission(user, submission)]
 
 
 def handlers(submission: Submission) -> list:

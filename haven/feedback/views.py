@@ -155,7 +155,7 @@ def record(request):
             {
                 "code": codes.display(saved["code"]),
                 "submission": saved["submission"],
-                "can_open": selectors.can_see(user, saved["submission"]),
+                "can_open": policy.can_see_submission(user, saved["submission"]),
             },
         )
     return render(request, "feedback/record.html", {"form": form})
@@ -327,11 +327,10 @@ def open_case(request, pk):
 @requires("agency.manage")
 def deadlines_manage(request, pk):
     """Administration: the agency's deadlines per category."""
-    from haven.accounts.actions import may_manage
     from haven.accounts.models import Agency
 
     agency = Agency.objects.filter(pk=pk).first()
-    if agency is None or not may_manage(request.user, agency.pk):
+    if agency is None or not policy.may_manage_agency(request.user, agency.pk):
         raise Http404("No such agency")
     rows = [
         {"code": code, "label": label, "window": deadlines.windows(code, agency.pk)}

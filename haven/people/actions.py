@@ -109,18 +109,8 @@ def update_person(user, person: Person, data: dict, expected_version: int) -> Pe
     return person
 
 
-def _may_edit(user, person: Person) -> bool:
-    from haven.cases.models import Case
-
-    if not policy.has_perm(user, "case.update"):
-        return False
-    if person.registered_by_id == user.pk and not person.cases.exists():
-        return True
-    return Case.objects.filter(policy.case_q(user, "case.update"), person=person).exists()
-
-
 def require_editable(user, person: Person) -> None:
-    if not _may_edit(user, person):
+    if not policy.may_edit_person(user, person):
         raise NotAllowed(_("You may not change this person's record."))
 
 

@@ -35,9 +35,7 @@ class DedupeJobSerializer(ModelSerializer):
 
 
 class DuplicatePairSerializer(ModelSerializer):
-    reasons = ReasonSerializer(
-        many=True, source="explanation.fields", read_only=True, default=list
-    )
+    reasons = ReasonSerializer(many=True, source="explanation.fields", read_only=True, default=list)
 
     class Meta:
         model = DuplicatePair
