@@ -45,6 +45,7 @@ def world(db):
         "psea": make_user("priya", a, a1, "psea_focal_point", "agency"),
         "other_agency": make_user("eve", b, b1, "caseworker", "own"),
         "other_supervisor": make_user("erin", b, b1, "supervisor", "office"),
+        "other_admin": make_user("otto", b, b1, "agency_admin", "agency"),
     }
     team = Team.objects.create(agency=a, office=a1, name="Team north")
     team.members.add(users["caseworker"], users["caseworker2"])

@@ -1,8 +1,12 @@
-"""Every web page and API endpoint, for every built-in role, a user of another agency and
-an anonymous visitor: who gets in (ok), who is refused (403) and who is told it does not
-exist (404). A URL added without an entry here fails `test_every_url_is_in_the_matrix`.
+"""Every web page and API endpoint, with every HTTP method it accepts, for every built-in
+role, users and an administrator of another agency, a caseworker of another office and an
+anonymous visitor: who gets in (ok), who is refused (403), who is told it does not exist
+(404) and — only where a row says so — whose request is read and refused as incomplete
+(400). A URL added without an entry fails `test_every_url_is_in_the_matrix`; a method an
+endpoint accepts without a row fails `test_every_accepted_method_is_in_the_matrix`.
 """
 
+import json
 from datetime import date
 
 import pytest
@@ -27,6 +31,8 @@ PERSONAS = [
     "psea",
     "other_agency",
     "other_supervisor",
+    "other_admin",
+    "caseworker_south",
     "anonymous",
 ]
 SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
@@ -40,13 +46,22 @@ def expect(ok=(), not_found=(), anonymous="login", default=403):
     return table
 
 
+def incomplete(table, *also):
+    """The row sends an empty or partial body: those allowed in are answered 400 (the body
+    was read and refused with what to fix), never let through."""
+    out = {p: 400 if outcome == "ok" else outcome for p, outcome in table.items()}
+    out.update(dict.fromkeys(also, 400))
+    return out
+
+
 EVERYONE = expect(ok=SIGNED_IN)
 PUBLIC = expect(ok=SIGNED_IN, anonymous="ok")
 CASE_TEAM = ["caseworker", "supervisor", "protection"]
-OUT_OF_SCOPE = ["caseworker2", "other_agency", "other_supervisor"]
+OUT_OF_SCOPE = ["caseworker2", "caseworker_south", "other_agency", "other_supervisor"]
 CASE_HOLDERS = [
     "caseworker",
     "caseworker2",
+    "caseworker_south",
     "supervisor",
     "protection",
     "other_agency",
@@ -54,8 +69,12 @@ CASE_HOLDERS = [
 ]
 ON_CASE = expect(ok=CASE_TEAM, not_found=OUT_OF_SCOPE)
 ON_CASE_API = expect(ok=CASE_TEAM, not_found=OUT_OF_SCOPE, anonymous=403)
-AUDITORS = expect(ok=["dpo", "agency_admin", "system_admin"])
-ADMINS = expect(ok=["agency_admin", "system_admin"])
+# The audit pages: each reads the events of their own scope (B's administrator, B's).
+AUDITORS = expect(ok=["dpo", "agency_admin", "other_admin", "system_admin"])
+# Administration of agency A and its users: B's administrator is told they do not exist.
+ADMINS = expect(ok=["agency_admin", "system_admin"], not_found=["other_admin"])
+# Administration pages of no one agency: every administrator, each in their own scope.
+ADMIN_PAGES = expect(ok=["agency_admin", "other_admin", "system_admin"])
 SYSTEM = expect(ok=["system_admin"])
 REPORTERS = expect(
     ok=[
@@ -66,6 +85,7 @@ REPORTERS = expect(
         "analyst",
         "dpo",
         "agency_admin",
+        "other_admin",
         "system_admin",
         "other_supervisor",
     ]
@@ -79,7 +99,9 @@ FEEDBACK_HANDLERS = expect(
 # Merging: supervisors and protection officers, on persons of their scope.
 MERGERS = ["supervisor", "protection", "other_supervisor"]
 ON_PAIR = expect(ok=["supervisor", "protection"], not_found=["other_supervisor"])
-DEDUPERS = expect(ok=["agency_admin", "system_admin"])
+# Runs of the deduplication: every administrator's list; a run of agency A's is A's.
+DEDUPERS = ADMIN_PAGES
+ON_JOB = expect(ok=["agency_admin", "system_admin"], not_found=["other_admin"])
 # De-identified releases: analysts and protection officers, of their own agency.
 RELEASERS = expect(ok=["analyst", "protection"])
 # Exports that name people: supervisors and protection officers; the register shows them to
@@ -109,6 +131,15 @@ def api(table):
     return {**table, "anonymous": 403}
 
 
+def gone(table):
+    """The file of the targets is not made (its job has not run): 410 to those who may have
+    it, the refusals as they are."""
+    return {p: 410 if outcome == "ok" else outcome for p, outcome in table.items()}
+
+
+DIRECTORY = expect(ok=["agency_admin", "other_admin", "system_admin"])
+
+
 # name: (method, path template, data, expected)
 MATRIX = {
     "healthz": ("get", "/healthz", None, PUBLIC),
@@ -121,7 +152,7 @@ MATRIX = {
     "two_factor": ("get", "/account/two-factor/", None, EVERYONE),
     "verify_otp": ("get", "/account/verify/", None, EVERYONE),
     "reauthenticate": ("get", "/account/confirm/", None, EVERYONE),
-    "manage_home": ("get", "/manage/", None, ADMINS),
+    "manage_home": ("get", "/manage/", None, ADMIN_PAGES),
     "agency_new": ("get", "/manage/agencies/new/", None, SYSTEM),
     "agency_detail": ("get", "/manage/agencies/{agency}/", None, ADMINS),
     "office_new": ("get", "/manage/agencies/{agency}/offices/new/", None, ADMINS),
@@ -139,7 +170,7 @@ MATRIX = {
     "role_list": ("get", "/manage/roles/", None, SYSTEM),
     "feedback_deadlines": ("get", "/manage/agencies/{agency}/feedback-deadlines/", None, ADMINS),
     "programmes_manage": ("get", "/manage/agencies/{agency}/programmes/", None, ADMINS),
-    "forms_manage": ("get", "/manage/forms/", None, ADMINS),
+    "forms_manage": ("get", "/manage/forms/", None, ADMIN_PAGES),
     "role_new": ("get", "/manage/roles/new/", None, SYSTEM),
     "role_edit": ("get", "/manage/roles/{role}/", None, SYSTEM),
     "dashboard": ("get", "/", None, EVERYONE),
@@ -273,7 +304,7 @@ MATRIX = {
         None,
         api(expect(ok=CASE_HOLDERS)),
     ),
-    "tracing_request-create": (
+    "tracing_request-list POST": (
         "post",
         "/api/v1/tracing-requests/",
         {
@@ -311,11 +342,17 @@ MATRIX = {
     "merge_undo": ("post", "/persons/merges/{merge}/undo/", {}, ON_PAIR),
     "merge_from_case": ("post", "/cases/{case}/merge/", {}, ON_PAIR),
     "dedupe_jobs": ("get", "/manage/deduplication/", None, DEDUPERS),
-    "dedupe_cancel": ("post", "/manage/deduplication/{job}/cancel/", {}, DEDUPERS),
-    "dedupe_job-cancel": ("post", "/api/v1/dedupe-jobs/{job}/cancel/", {}, api(DEDUPERS)),
+    # The run in the targets is finished: cancelling it is refused as too late (400).
+    "dedupe_cancel": ("post", "/manage/deduplication/{job}/cancel/", {}, ON_JOB),
+    "dedupe_job-cancel": (
+        "post",
+        "/api/v1/dedupe-jobs/{job}/cancel/",
+        {},
+        incomplete(api(ON_JOB)),
+    ),
     "dedupe_job-list": ("get", "/api/v1/dedupe-jobs/", None, api(DEDUPERS)),
-    "dedupe_job-create": ("post", "/api/v1/dedupe-jobs/", {}, api(DEDUPERS)),
-    "dedupe_job-detail": ("get", "/api/v1/dedupe-jobs/{job}/", None, api(DEDUPERS)),
+    "dedupe_job-list POST": ("post", "/api/v1/dedupe-jobs/", {}, api(DEDUPERS)),
+    "dedupe_job-detail": ("get", "/api/v1/dedupe-jobs/{job}/", None, api(ON_JOB)),
     "duplicate_pair-list": ("get", "/api/v1/duplicate-pairs/", None, api(expect(ok=MERGERS))),
     "duplicate_pair-dismiss": ("post", "/api/v1/duplicate-pairs/{pair}/dismiss/", {}, api(ON_PAIR)),
     "person_merge-list": ("post", "/api/v1/person-merges/", {}, api(expect(ok=MERGERS))),
@@ -324,12 +361,12 @@ MATRIX = {
     "release_list": ("get", "/releases/", None, RELEASERS),
     "release_new": ("get", "/releases/new/", None, RELEASERS),
     "release_detail": ("get", "/releases/{release}/", None, RELEASE_REGISTER),
-    "release_download": ("get", "/releases/{release}/download/", None, RELEASE_REGISTER),
+    "release_download": ("get", "/releases/{release}/download/", None, gone(RELEASE_REGISTER)),
     "release_cancel": ("post", "/releases/{release}/cancel/", {}, RELEASE_REGISTER),
     "export_list": ("get", "/exports/", None, EXPORTERS),
     "export_new": ("get", "/exports/new/", None, EXPORTERS),
     "export_detail": ("get", "/releases/{export}/", None, EXPORT_REGISTER),
-    "export_download": ("get", "/releases/{export}/download/", None, EXPORT_FILE),
+    "export_download": ("get", "/releases/{export}/download/", None, gone(EXPORT_FILE)),
     "export_cancel": ("post", "/releases/{export}/cancel/", {}, EXPORT_FILE),
     "release-download-export": (
         "get",
@@ -338,10 +375,17 @@ MATRIX = {
         api(RELEASERS) | {"protection": 403, "analyst": 403},
     ),
     "release-list": ("get", "/api/v1/releases/", None, api(RELEASERS)),
-    "release-create": ("post", "/api/v1/releases/", {}, api(RELEASERS)),
+    "release-list POST": ("post", "/api/v1/releases/", {}, api(RELEASERS)),
     "release-detail": ("get", "/api/v1/releases/{release}/", None, api(RELEASERS)),
     "release-cancel": ("post", "/api/v1/releases/{release}/cancel/", {}, api(RELEASERS)),
-    "release-download": ("get", "/api/v1/releases/{release}/download/", None, api(RELEASERS)),
+    # The release of the targets is not made yet (its job has not run): gone, for those
+    # who may have it.
+    "release-download": (
+        "get",
+        "/api/v1/releases/{release}/download/",
+        None,
+        gone(api(RELEASERS)),
+    ),
     "case-list": ("get", "/api/v1/cases/", None, api(expect(ok=CASE_HOLDERS))),
     "case-detail": ("get", "/api/v1/cases/{case}/", None, ON_CASE_API),
     "case-batch": ("post", "/api/v1/cases/batch/", {}, api(expect(ok=CASE_HOLDERS))),
@@ -452,7 +496,7 @@ MATRIX = {
         "get",
         "/referrals/{referral}/form.pdf",
         None,
-        expect(ok=CASE_TEAM, not_found=["caseworker2"]),
+        expect(ok=CASE_TEAM, not_found=["caseworker2", "caseworker_south"]),
     ),
     "referral_detail": (
         "get",
@@ -462,6 +506,8 @@ MATRIX = {
             ok=[*CASE_TEAM, "other_agency", "other_supervisor"],
             not_found=[
                 "caseworker2",
+                "caseworker_south",
+                "other_admin",
                 "analyst",
                 "dpo",
                 "agency_admin",
@@ -475,7 +521,9 @@ MATRIX = {
         "post",
         "/referrals/{referral}/move/",
         {},
-        expect(ok=["other_agency", "other_supervisor"], not_found=["caseworker2"]),
+        expect(
+            ok=["other_agency", "other_supervisor"], not_found=["caseworker2", "caseworker_south"]
+        ),
     ),
     "assessment_schedule": (
         "post",
@@ -507,7 +555,7 @@ MATRIX = {
         "post",
         "/api/v1/service-points/import/",
         {},
-        api(expect(ok=["agency_admin", "system_admin"])),
+        api(DIRECTORY),
     ),
     "referral-list": ("get", "/api/v1/referrals/", None, api(expect(ok=CASE_HOLDERS))),
     "service_delivery-list": (
@@ -521,37 +569,52 @@ MATRIX = {
         "get",
         "/api/v1/referrals/{referral}/",
         None,
-        api(expect(ok=[*CASE_TEAM, "other_agency", "other_supervisor"], not_found=["caseworker2"])),
+        api(
+            expect(
+                ok=[*CASE_TEAM, "other_agency", "other_supervisor"],
+                not_found=["caseworker2", "caseworker_south"],
+            )
+        ),
     ),
     "referral-form": (
         "get",
         "/api/v1/referrals/{referral}/form/",
         None,
-        api(expect(ok=CASE_TEAM, not_found=["caseworker2"])),
+        api(expect(ok=CASE_TEAM, not_found=["caseworker2", "caseworker_south"])),
     ),
     "referral-answer": (
         "post",
         "/api/v1/referrals/{referral}/answer/",
         {},
-        api(expect(ok=["other_agency", "other_supervisor"], not_found=["caseworker2"])),
+        api(
+            expect(
+                ok=["other_agency", "other_supervisor"],
+                not_found=["caseworker2", "caseworker_south"],
+            )
+        ),
     ),
     "referral-progress": (
         "post",
         "/api/v1/referrals/{referral}/progress/",
         {},
-        api(expect(ok=["other_agency", "other_supervisor"], not_found=["caseworker2"])),
+        api(
+            expect(
+                ok=["other_agency", "other_supervisor"],
+                not_found=["caseworker2", "caseworker_south"],
+            )
+        ),
     ),
     "assessment_definition-list": (
         "get",
         "/api/v1/assessment-definitions/",
         None,
-        api(expect(ok=[*CASE_HOLDERS, "agency_admin", "system_admin"])),
+        api(expect(ok=[*CASE_HOLDERS, "agency_admin", "other_admin", "system_admin"])),
     ),
     "assessment_definition-detail": (
         "get",
         "/api/v1/assessment-definitions/{definition}/",
         None,
-        api(expect(ok=[*CASE_HOLDERS, "agency_admin", "system_admin"])),
+        api(expect(ok=[*CASE_HOLDERS, "agency_admin", "other_admin", "system_admin"])),
     ),
     "assessment_definition-import-responses": (
         "post",
@@ -575,6 +638,193 @@ MATRIX = {
         ON_CASE_API,
     ),
 }
+# Pages with a form post to themselves: the same people, an empty form coming back with
+# what to fix.
+FORM_PAGES = [
+    "agency_new",
+    "assessment_detail",
+    "case_assign",
+    "case_edit",
+    "case_plan",
+    "case_register",
+    "case_trafficking",
+    "case_transfer",
+    "dedupe_jobs",
+    "export_new",
+    "feedback_deadlines",
+    "feedback_public",
+    "feedback_record",
+    "forms_manage",
+    "incident_new",
+    "login",
+    "office_new",
+    "person_edit",
+    "programmes_manage",
+    "reauthenticate",
+    "release_new",
+    "role_edit",
+    "role_new",
+    "team_edit",
+    "team_new",
+    "tracing_edit",
+    "tracing_new",
+    "tracing_reunify",
+    "two_factor",
+    "user_new",
+    "verify_otp",
+]
+for _page in FORM_PAGES:
+    MATRIX[f"{_page} POST"] = ("post", MATRIX[_page][1], {}, MATRIX[_page][3])
+
+MATRIX.update(
+    {
+        # The public status page opens with the code field; the language is set by POST, a
+        # GET only goes back.
+        "feedback_status GET": ("get", "/feedback/status/", None, PUBLIC),
+        "person_merge POST": (
+            "post",
+            "/persons/merge/",
+            {"a": "{pair_a}", "b": "{pair_b}"},
+            ON_PAIR,
+        ),
+        "set_language GET": ("get", "/i18n/setlang/", None, PUBLIC),
+        # API writes sent empty: those allowed in are told what to send (400).
+        "case-list POST": ("post", "/api/v1/cases/", {}, incomplete(api(expect(ok=CASE_HOLDERS)))),
+        "case-detail PATCH": ("patch", "/api/v1/cases/{case}/", {}, incomplete(ON_CASE_API)),
+        "case-notes POST": ("post", "/api/v1/cases/{case}/notes/", {}, incomplete(ON_CASE_API)),
+        "person-detail PATCH": ("patch", "/api/v1/persons/{person}/", {}, incomplete(ON_CASE_API)),
+        "person-consents POST": (
+            "post",
+            "/api/v1/persons/{person}/consents/",
+            {},
+            incomplete(ON_CASE_API),
+        ),
+        "tracing_request-detail PATCH": (
+            "patch",
+            "/api/v1/tracing-requests/{tracing}/",
+            {},
+            incomplete(ON_CASE_API),
+        ),
+        "assessment-list POST": (
+            "post",
+            "/api/v1/assessments/",
+            {},
+            incomplete(api(expect(ok=CASE_HOLDERS))),
+        ),
+        "assessment_definition-list POST": (
+            "post",
+            "/api/v1/assessment-definitions/",
+            {},
+            incomplete(api(expect(ok=["agency_admin", "other_admin", "system_admin"]))),
+        ),
+        "feedback-list POST": (
+            "post",
+            "/api/v1/feedback/",
+            {},
+            incomplete(api(expect(ok=[*CASE_HOLDERS, "feedback_focal", "psea"]))),
+        ),
+        "incident-list POST": (
+            "post",
+            "/api/v1/incidents/",
+            {},
+            incomplete(api(INCIDENT_RECORDERS)),
+        ),
+        "referral-list POST": (
+            "post",
+            "/api/v1/referrals/",
+            {},
+            incomplete(api(expect(ok=CASE_HOLDERS))),
+        ),
+        "service_delivery-list POST": (
+            "post",
+            "/api/v1/service-deliveries/",
+            {},
+            incomplete(api(expect(ok=CASE_HOLDERS))),
+        ),
+        "return-list POST": (
+            "post",
+            "/api/v1/returns/",
+            {},
+            incomplete(api(expect(ok=CASE_HOLDERS))),
+        ),
+        "reintegration_plan-list POST": (
+            "post",
+            "/api/v1/reintegration-plans/",
+            {},
+            incomplete(api(expect(ok=CASE_HOLDERS))),
+        ),
+        # The directory: agency A's administrators keep what agency A added; the taxonomy
+        # is the system administrators'.
+        "provider-list POST": ("post", "/api/v1/providers/", {}, incomplete(api(DIRECTORY))),
+        "provider-detail PATCH": (
+            "patch",
+            "/api/v1/providers/{provider}/",
+            {},
+            api(expect(ok=["agency_admin", "system_admin"])),
+        ),
+        "service_point-list POST": (
+            "post",
+            "/api/v1/service-points/",
+            {},
+            incomplete(api(DIRECTORY)),
+        ),
+        "service_point-detail PATCH": (
+            "patch",
+            "/api/v1/service-points/{point}/",
+            {},
+            api(expect(ok=["agency_admin", "system_admin"])),
+        ),
+        "service_type-list POST": (
+            "post",
+            "/api/v1/service-types/",
+            {},
+            incomplete(api(expect(ok=["system_admin"]))),
+        ),
+        "service_type-detail PATCH": (
+            "patch",
+            "/api/v1/service-types/{service_type}/",
+            {},
+            api(expect(ok=["system_admin"])),
+        ),
+    }
+)
+
+# API actions sent with an empty body: those allowed in are told what to send (400).
+EMPTY_BODIES = [
+    "approval-decide",
+    "assessment-answers",
+    "assessment-recompute",
+    "assessment-schedule",
+    "assessment_definition-import-responses",
+    "case-batch",
+    "case-plan",
+    "case-request-closure",
+    "case-risk-override",
+    "case-transfer",
+    "case-transition",
+    "feedback-link-case",
+    "feedback-move",
+    "feedback-resolve",
+    "feedback-triage",
+    "feedback_public POST",
+    "person_merge-list",
+    "referral-answer",
+    "referral-progress",
+    "reintegration_plan-close",
+    "reintegration_plan-components",
+    "reintegration_plan-move-component",
+    "release-list POST",
+    "return-step",
+    "return-withdraw",
+    "service_point-import-hxl",
+    "tracing_request-close",
+    "tracing_request-decide",
+    "tracing_request-reunify",
+]
+for _key in EMPTY_BODIES:
+    _method, _path, _data, _expected = MATRIX[_key]
+    MATRIX[_key] = (_method, _path, _data, incomplete(_expected))
+
 # Names that are the same views as above under another URL form (format suffixes, etc.).
 COVERED_ELSEWHERE = {"api-root", "case-detail", "person-detail"}
 
@@ -587,9 +837,47 @@ def _names(patterns, prefix=""):
             yield pattern.name
 
 
+def _name(key: str) -> str:
+    """A row's URL name: "case-detail" or, for a further method, "case-detail PATCH"."""
+    return key.partition(" ")[0]
+
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
 def test_every_url_is_in_the_matrix():
-    missing = set(_names(get_resolver().url_patterns)) - set(MATRIX)
+    missing = set(_names(get_resolver().url_patterns)) - {_name(key) for key in MATRIX}
     assert not missing, f"Add these URLs to the access matrix: {sorted(missing)}"
+
+
+def test_every_accepted_method_is_in_the_matrix(world, targets):
+    """A method without a row must be refused as a method (405), or refused outright, to
+    everyone who may use the URL with another method: otherwise it needs a row."""
+    url_names = set(_names(get_resolver().url_patterns))
+    rows: dict[str, list] = {}
+    for key, row in MATRIX.items():
+        if _name(key) in url_names:  # other keys try the same URL on other records
+            rows.setdefault(_name(key), []).append(row)
+    unlisted = []
+    for name, found in sorted(rows.items()):
+        listed = {method for method, *_rest in found}
+        template = found[0][1]
+        insiders = sorted(
+            {p for *_row, expected in found for p, got in expected.items() if got in ("ok", 400)}
+        )
+        path = template.format(**targets)
+        for method in (m for m in METHODS if m not in listed):
+            for persona in insiders:
+                client = Client()
+                if persona != "anonymous":
+                    sign_in(client, world[persona])
+                with transaction.atomic():
+                    response = _send(client, method, path, None)
+                    transaction.set_rollback(True)
+                if _outcome(response) not in (405, 403, 404, "login"):
+                    unlisted.append(f"{name} {method.upper()} ({persona}: {response.status_code})")
+                    break
+    assert not unlisted, f"Accepted methods with no row in the matrix: {unlisted}"
 
 
 @pytest.fixture
@@ -613,7 +901,7 @@ def targets(world, register):
     from haven.assistance.models import Provider, ServicePoint, ServiceType
 
     shelter = ServiceType.objects.get(code="shelter")
-    provider = Provider.objects.create(name="Safe House")
+    provider = Provider.objects.create(name="Safe House", maintained_by=world["a"])
     point = ServicePoint.objects.create(provider=provider, name="Safe House North")
     point.services.add(shelter)
     referral = _referral(world, case, shelter)
@@ -765,14 +1053,25 @@ def _referral(world, case, service):
 
 
 def _outcome(response) -> object:
-    if response.status_code in (403, 404):
-        return response.status_code
+    """ok (2xx, or a redirect other than to sign in), login, or the refusal's status code
+    itself: a 400, 405 or 415 is never taken for access."""
+    assert response.status_code < 500, response.content[:500]
     if response.status_code == 401:
         return 403
+    if response.status_code >= 400:
+        return response.status_code
     if response.status_code == 302 and "/login/" in response.get("Location", ""):
         return "login"
-    assert response.status_code < 500, response.content[:500]
     return "ok"
+
+
+def _send(client, method: str, path: str, data):
+    if method in ("patch", "put"):
+        body = json.dumps(data or {})
+        return getattr(client, method)(
+            path, data=body, content_type="application/json", HTTP_HOST="localhost"
+        )
+    return getattr(client, method)(path, data=data, HTTP_HOST="localhost")
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -787,7 +1086,7 @@ def test_access(world, targets, name):
         if persona != "anonymous":
             sign_in(client, world[persona])
         with transaction.atomic():
-            response = getattr(client, method)(path, data=data, HTTP_HOST="localhost")
+            response = _send(client, method, path, data)
             got[persona] = _outcome(response)
             transaction.set_rollback(True)
     assert got == expected

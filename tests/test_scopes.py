@@ -18,7 +18,7 @@ from tests.conftest import make_user
 
 @pytest.fixture
 def b_admin(world):
-    return make_user("bea", world["b"], world["b1"], "agency_admin", "agency")
+    return world["other_admin"]
 
 
 @pytest.fixture

@@ -446,3 +446,22 @@ def may_handle_release(user, release) -> bool:
         has_perm(user, "release.create")
         and Release.objects.filter(release_q(user), pk=release.pk).exists()
     )
+
+
+# The deduplication of persons: a run reaches the persons of the agencies its starter's
+# `person.deduplicate` covers; runs are seen and stopped within the same scope.
+
+
+def dedupe_job_q(user) -> Q:
+    return agency_q(user, "person.deduplicate", field="started_by__agency_id")
+
+
+def dedupe_persons_q(starter) -> Q:
+    """Persons a run started by `starter` compares: of every agency with the "all" scope,
+    else those with a case in, or registered by someone of, the starter's agency."""
+    if "all" in scopes(starter, "person.deduplicate"):
+        return Q()
+    from haven.cases.models import Case
+
+    agency_cases = Case.objects.filter(agency_id=starter.agency_id, person=OuterRef("pk"))
+    return Q(Exists(agency_cases)) | Q(registered_by__agency_id=starter.agency_id)

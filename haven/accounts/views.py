@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -6,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_otp import login as otp_login
 
 from haven.accounts import actions, forms, policy, signin_limits, two_factor
@@ -36,6 +38,7 @@ def _next(request, default="dashboard"):
     return redirect(default)
 
 
+@require_safe
 @login_required
 def profile(request):
     user = request.user
@@ -146,6 +149,7 @@ def _form_page(request, form, title, intro=""):
     return render(request, "manage/form.html", {"form": form, "title": title, "intro": intro})
 
 
+@require_safe
 @requires("agency.manage")
 def manage_home(request):
     user = request.user
@@ -169,6 +173,7 @@ def agency_new(request):
     return _form_page(request, form, _("New agency"))
 
 
+@require_safe
 @requires("agency.manage")
 def agency_detail(request, pk):
     agency = _agency_or_404(request.user, pk)
@@ -246,6 +251,7 @@ def user_new(request, pk):
     return _form_page(request, form, _("New user in %(a)s") % {"a": agency.name})
 
 
+@require_safe
 @requires("agency.manage")
 def user_detail(request, pk):
     managed = _user_or_404(request.user, pk)
@@ -265,6 +271,18 @@ def user_detail(request, pk):
     )
 
 
+def _scoped_user_first(view):
+    """A user out of the administrator's scope does not exist for them, before any
+    request to confirm the password."""
+
+    @wraps(view)
+    def wrapped(request, pk, *args, **kwargs):
+        _user_or_404(request.user, pk)
+        return view(request, pk, *args, **kwargs)
+
+    return wrapped
+
+
 def _user_action(request, pk, run, done_message):
     managed = _user_or_404(request.user, pk)
     succeeded(request, None, lambda: run(managed), done_message)
@@ -273,6 +291,7 @@ def _user_action(request, pk, run, done_message):
 
 @require_POST
 @requires("agency.manage")
+@_scoped_user_first
 @two_factor.recent_login_required
 def user_grant(request, pk):
     form = forms.GrantForm(request.POST)
@@ -290,6 +309,7 @@ def user_grant(request, pk):
 
 @require_POST
 @requires("agency.manage")
+@_scoped_user_first
 @two_factor.recent_login_required
 def user_revoke(request, pk, grant_pk):
     def run(managed):
@@ -312,6 +332,7 @@ def user_active(request, pk):
 
 @require_POST
 @requires("agency.manage")
+@_scoped_user_first
 @two_factor.recent_login_required
 def user_reset_two_factor(request, pk):
     return _user_action(
@@ -324,6 +345,7 @@ def user_reset_two_factor(request, pk):
 
 @require_POST
 @requires("agency.manage")
+@_scoped_user_first
 @two_factor.recent_login_required
 def user_password(request, pk):
     form = forms.NewPasswordForm(request.POST)
@@ -361,6 +383,7 @@ def user_offices(request, pk):
     )
 
 
+@require_safe
 @requires("system.manage")
 def role_list(request):
     return render(

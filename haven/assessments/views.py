@@ -9,7 +9,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.assessments import actions, rendering, reports, selectors
@@ -256,6 +256,7 @@ def forms_manage(request):
     return render(request, "assessments/manage.html", context)
 
 
+@require_safe
 @requires("report.view")
 def assessment_report(request):
     """Score distributions by programme and office; counts only, small cells hidden."""

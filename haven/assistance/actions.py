@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
@@ -316,20 +317,31 @@ def save_directory_entry(user, serializer):
     return entry
 
 
+TAXONOMY_SHARED = gettext_lazy("The service taxonomy is shared: a system administrator keeps it.")
+KEPT_ELSEWHERE = gettext_lazy("This provider is kept by another agency's administrators.")
+
+
+def may_change_directory_entry(user, entry) -> bool:
+    if isinstance(entry, ServiceType):
+        return policy.may_manage_service_types(user)
+    provider = entry.provider if isinstance(entry, ServicePoint) else entry
+    return policy.may_manage_provider(user, provider)
+
+
 def _check_directory_entry(user, model, instance, serializer) -> dict:
     """Refuse a change outside the user's scope; the fields a new entry gets from it."""
     data = serializer.validated_data
     if model is ServiceType:
         if not policy.may_manage_service_types(user):
-            raise NotAllowed(_("The service taxonomy is shared: a system administrator keeps it."))
+            raise NotAllowed(str(TAXONOMY_SHARED))
         return {}
+    if instance is not None and not may_change_directory_entry(user, instance):
+        raise NotAllowed(str(KEPT_ELSEWHERE))
     if model is ServicePoint:
-        for provider in {instance.provider if instance else None, data.get("provider")} - {None}:
-            if not policy.may_manage_provider(user, provider):
-                raise NotAllowed(_("This provider is kept by another agency's administrators."))
+        provider = data.get("provider")
+        if provider is not None and not policy.may_manage_provider(user, provider):
+            raise NotAllowed(str(KEPT_ELSEWHERE))
         return {}
-    if instance is not None and not policy.may_manage_provider(user, instance):
-        raise NotAllowed(_("This provider is kept by another agency's administrators."))
     agency = data.get("agency")
     if agency is not None and not policy.covers(user, "service.manage", agency_id=agency.pk):
         raise NotAllowed(_("A provider may be linked only to an agency you manage."))

@@ -237,6 +237,14 @@ class _DirectoryViewSet(viewsets.ModelViewSet):
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    WRITES = ("create", "update", "partial_update", "destroy")
+
+    def check_object_permissions(self, request, obj):
+        # Refused before the body is read: the entry is another agency's (or shared).
+        super().check_object_permissions(request, obj)
+        if self.action in self.WRITES and not actions.may_change_directory_entry(request.user, obj):
+            self.permission_denied(request, message=actions.KEPT_ELSEWHERE)
+
     def perform_create(self, serializer):
         actions.save_directory_entry(self.request.user, serializer)
 
@@ -247,6 +255,11 @@ class _DirectoryViewSet(viewsets.ModelViewSet):
 class ServiceTypeViewSet(_DirectoryViewSet):
     serializer_class = ServiceTypeSerializer
     queryset = ServiceType.objects.order_by("name")
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if self.action in self.WRITES and not policy.may_manage_service_types(request.user):
+            self.permission_denied(request, message=actions.TAXONOMY_SHARED)
 
 
 class ProviderViewSet(_DirectoryViewSet):

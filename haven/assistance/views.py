@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.accounts.models import Agency, Team
@@ -173,6 +173,7 @@ def _referral_list(request, box: str, referrals):
     )
 
 
+@require_safe
 @requires("referral.receive")
 def referrals_received(request):
     """What the user's agency or teams received: the referral and its service, never the case."""
@@ -180,6 +181,7 @@ def referrals_received(request):
     return _referral_list(request, "received", received)
 
 
+@require_safe
 @requires("referral.create")
 def referrals_sent(request):
     """Referrals made from the cases in the user's scope, with where they went."""
@@ -189,6 +191,7 @@ def referrals_sent(request):
     return _referral_list(request, "sent", sent)
 
 
+@require_safe
 @login_required
 def referral_detail(request, pk):
     referral, receiving = selectors.get_referral(request.user, pk)
@@ -233,6 +236,7 @@ def _move(user, referral, target: str, text: str, version: int):
     return actions.progress(user, referral, status=target, outcome=text, version=version)
 
 
+@require_safe
 @requires("referral.create")
 @recent_login_required
 def referral_form(request, pk):
@@ -250,6 +254,7 @@ def referral_form(request, pk):
     return response
 
 
+@require_safe
 @requires("report.view")
 def assistance_report(request):
     """Referrals, services delivered and returns in the reporting scope, small cells hidden

@@ -1,6 +1,7 @@
 from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from haven.audit import selectors
 from haven.audit.actions import record_event
@@ -45,11 +46,13 @@ def _search(request, template, search, with_action):
     )
 
 
+@require_safe
 @requires("audit.view")
 def audit_events(request):
     return _search(request, "audit/events.html", selectors.search_events, True)
 
 
+@require_safe
 @requires("audit.view")
 def access_log(request):
     return _search(request, "audit/access.html", selectors.search_access, False)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.assessments import selectors as assessment_selectors
@@ -75,6 +75,7 @@ IDENTIFYING_TABS = {
 }
 
 
+@require_safe
 @login_required
 def dashboard(request):
     user = request.user
@@ -95,6 +96,7 @@ def dashboard(request):
     return render(request, "cases/dashboard.html", context)
 
 
+@require_safe
 @requires("case.view")
 def case_list(request):
     user = request.user
@@ -152,6 +154,7 @@ def case_register(request):
     return render(request, "cases/register.html", {"form": form, "duplicates": duplicates})
 
 
+@require_safe
 @requires("case.view")
 def case_detail(request, pk):
     user = request.user

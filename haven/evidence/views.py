@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.accounts.two_factor import (
@@ -33,6 +33,7 @@ from haven.evidence.models import IDENTIFIED, ReleaseKind, ReleaseStatus
 MAY_SEE_REGISTER = ("release.create", "case.export", "report.view")
 
 
+@require_safe
 @requires("release.create")
 def release_list(request):
     return render(
@@ -67,6 +68,7 @@ def release_new(request):
     return render(request, "evidence/form.html", {"form": form})
 
 
+@require_safe
 @requires("case.export")
 def export_list(request):
     own = selectors.visible_releases(request.user).filter(
@@ -109,6 +111,7 @@ def export_new(request):
     )
 
 
+@require_safe
 @requires_any(*MAY_SEE_REGISTER)
 def release_detail(request, pk):
     release = selectors.get_release(request.user, pk)
@@ -148,6 +151,7 @@ def release_cancel(request, pk):
     return redirect("release_detail", pk=release.pk)
 
 
+@require_safe
 @requires_any(*MAY_SEE_REGISTER)
 def release_download(request, pk):
     release = selectors.get_release(request.user, pk)
@@ -167,6 +171,7 @@ def release_download(request, pk):
     return FileResponse(path.open("rb"), as_attachment=True, filename=release.file_name)
 
 
+@require_safe
 @requires("report.view")
 def indicator_dashboard(request):
     options, period, problems = indicators.parse(request.GET)
@@ -216,6 +221,7 @@ def indicator_file(request):
     return redirect("indicator_dashboard")
 
 
+@require_safe
 @csp_replace({"style-src": ["'unsafe-inline'"]})  # pygal styles its SVG inside it
 @requires("report.view")
 def indicator_chart(request, name):

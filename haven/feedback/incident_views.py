@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from haven.accounts.models import Office
 from haven.audit.actions import record_access
@@ -16,6 +17,7 @@ from haven.feedback.forms import IncidentForm
 from haven.feedback.models import AffectedSex, AgeBand, Category, IncidentKind, Perpetrator
 
 
+@require_safe
 @requires("incident.record")
 def incident_list(request):
     found = incident_selectors.visible(request.user)
@@ -83,6 +85,7 @@ def incident_new(request):
     return render(request, "feedback/incident_form.html", {"form": form, "source": source})
 
 
+@require_safe
 @requires("incident.record")
 def incident_detail(request, pk):
     incident = incident_selectors.get_incident(request.user, pk)
@@ -106,6 +109,7 @@ def _labelled(cells):
             yield f"{sex_label}, {band_label}", cells.get((sex, band), 0)
 
 
+@require_safe
 @requires("report.view")
 def incident_report(request):
     period, base, problems = dashboard_parameters(request.GET)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.accounts.models import Office, User
@@ -90,6 +90,7 @@ def handlers_only(view):
     return wrapped
 
 
+@require_safe
 @handlers_only
 def inbox(request):
     user = request.user
@@ -161,6 +162,7 @@ def record(request):
     return render(request, "feedback/record.html", {"form": form})
 
 
+@require_safe
 @handlers_only
 def detail(request, pk):
     user = request.user
@@ -365,6 +367,7 @@ def _report(request):
     return reports.feedback_report(request.user, base=base, **period), period
 
 
+@require_safe
 @requires("report.view")
 def report(request):
     """Volumes, timeliness and satisfaction; misconduct as protected counts only."""
@@ -385,6 +388,7 @@ def report(request):
     )
 
 
+@require_safe
 @requires("report.view")
 def report_export(request):
     found, period = _report(request)

@@ -67,7 +67,7 @@ def _progress(job: DedupeJob, percent: int, stage: str, **fields) -> None:
 def cancel_job(user, job: DedupeJob) -> DedupeJob:
     """Stop a deduplication: its job stops at its next step (cancelled before it saves
     the pairs, it queues none)."""
-    if not policy.has_perm(user, "person.deduplicate"):
+    if not DedupeJob.objects.filter(policy.dedupe_job_q(user), pk=job.pk).exists():
         raise NotAllowed(_("Your role may not run the deduplication."))
     if not DedupeJob.objects.filter(pk=job.pk, status__in=_RUNNING).update(
         status=JobStatus.CANCELLED, finished_at=timezone.now()
@@ -78,9 +78,10 @@ def cancel_job(user, job: DedupeJob) -> DedupeJob:
     return job
 
 
-def _columns(ids: list[int]) -> dict[str, list]:
+def _columns(ids: list[int], starter) -> dict[str, list]:
     records = []
-    rows = Person.objects.filter(merged_into__isnull=True).order_by("pk").values(*_FIELDS)
+    persons = Person.objects.filter(policy.dedupe_persons_q(starter), merged_into__isnull=True)
+    rows = persons.order_by("pk").values(*_FIELDS)
     for row in rows.iterator(chunk_size=_BATCH):
         ids.append(row["pk"])
         records.append(matching.person_record(row))
@@ -141,7 +142,7 @@ def _finished(job: DedupeJob, failed: bool = False) -> None:
 
 def _find_pairs(job: DedupeJob) -> int:
     ids: list[int] = []
-    columns = _columns(ids)
+    columns = _columns(ids, job.started_by)
     _progress(job, 20, STAGES["compare"], persons=len(ids))
     if len(ids) < 2:
         return 0

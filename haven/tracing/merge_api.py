@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from haven.accounts import policy
 from haven.audit.actions import record_access
 from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer, Serializer
@@ -73,7 +74,9 @@ class DedupeJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     serializer_class = DedupeJobSerializer
     permission_classes = [HavenPermission]
     required_perms = {"*": "person.deduplicate"}
-    queryset = DedupeJob.objects.all()
+
+    def get_queryset(self):
+        return DedupeJob.objects.filter(policy.dedupe_job_q(self.request.user))
 
     @extend_schema(request=None, responses=DedupeJobSerializer)
     @action(detail=True, methods=["post"])

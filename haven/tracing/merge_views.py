@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.audit.actions import batch, record_access
@@ -20,6 +20,7 @@ from haven.tracing.merge_forms import MergeForm
 from haven.tracing.models import DedupeJob, JobStatus
 
 
+@require_safe
 @requires("person.merge")
 def duplicates_queue(request):
     page = paginate(request, selectors.review_queue(request.user))
@@ -102,6 +103,7 @@ def person_merge(request):
     )
 
 
+@require_safe
 @requires("person.merge")
 def merge_detail(request, pk):
     merge = selectors.get_merge(request.user, pk)
@@ -140,7 +142,11 @@ def dedupe_jobs(request):
             _("Deduplication started."),
         )
         return redirect("dedupe_jobs")
-    jobs = list(DedupeJob.objects.select_related("started_by")[:10])
+    jobs = list(
+        DedupeJob.objects.filter(policy.dedupe_job_q(request.user)).select_related("started_by")[
+            :10
+        ]
+    )
     running = any(job.status in (JobStatus.QUEUED, JobStatus.RUNNING) for job in jobs)
     return render(
         request,
@@ -156,7 +162,7 @@ def dedupe_jobs(request):
 @require_POST
 @requires("person.deduplicate")
 def dedupe_cancel(request, pk):
-    job = DedupeJob.objects.filter(pk=pk).first()
+    job = DedupeJob.objects.filter(policy.dedupe_job_q(request.user), pk=pk).first()
     if job is None:
         raise Http404("No such job")
     succeeded(

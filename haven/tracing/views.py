@@ -4,7 +4,7 @@ with the decision on each, and the reunification that ends it."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.audit.actions import record_access
@@ -26,6 +26,7 @@ def case_tab_context(user, case) -> dict:
     }
 
 
+@require_safe
 @requires("case.view")
 def tracing_list(request):
     user = request.user
@@ -70,6 +71,7 @@ def tracing_new(request, pk):
     )
 
 
+@require_safe
 @requires("case.view")
 def tracing_detail(request, pk):
     user = request.user
