@@ -402,7 +402,5 @@ def test_a_directory_file_with_a_nul_or_an_impossible_age_range_is_refused(world
     assert any("line 4" in e and "0 to 130" in e for e in result.errors)
     nul = header + "Aid,Desk\x00,shelter,,,,,,,,,,,\r\n"
     result = import_csv(nul.encode())
-    assert result.errors == [
-        "line 3: contains a NUL character (\\0); save the file again as CSV"
-    ]
+    assert result.errors == ["line 3: contains a NUL character (\\0); save the file again as CSV"]
     assert not ServicePoint.objects.exists()

@@ -119,10 +119,17 @@ def _figures(referrals, floor: int, base: int) -> Figures:
     def enough(n):
         return n >= floor
 
+    def rate_safe(part, whole):
+        # A rate gives away both its parts (6 answered at 0.667: 4 accepted, 2 declined):
+        # each must be nobody or at least the threshold.
+        return enough(whole) and all(n == 0 or enough(n) for n in (part, whole - part))
+
     return Figures(
         referrals=published(len(rows), floor, base),
         acceptance_rate=(
-            round(len(accepted) / len(answered), 3) if answered and enough(len(answered)) else None
+            round(len(accepted) / len(answered), 3)
+            if answered and rate_safe(len(accepted), len(answered))
+            else None
         ),
         median_days_to_acceptance=(
             round(median(days((r[1], r[2]) for r in accepted)), 1)
