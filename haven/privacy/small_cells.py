@@ -132,9 +132,10 @@ class _Audit:
             solver.changeObjectiveSense(sense)
             solver.run()
             status = solver.getModelStatus()
-            if status == highs.HighsModelStatus.kOptimal:
+            states = highs.HighsModelStatus
+            if status == states.kOptimal:
                 ends.append(solver.getInfo().objective_function_value)
-            elif status in (highs.HighsModelStatus.kUnbounded, highs.HighsModelStatus.kUnboundedOrInfeasible):
+            elif status in (states.kUnbounded, states.kUnboundedOrInfeasible):
                 ends.append(float("inf"))  # nothing holds the cell from above
             else:
                 raise ValueError(f"the table's relations cannot be solved: {status}")
