@@ -147,3 +147,24 @@ def test_stale_person_edit_is_refused(world, register):
         actions.update_person(world["caseworker"], b, {"family_name": "X"}, b.version)
     b.refresh_from_db()
     assert b.given_name == "Amala" and b.family_name == "Haddad"
+
+
+def test_assessment_answers_are_encrypted_at_rest_and_rotated(world, register, settings):
+    from haven.assessments import actions as assessment_actions
+    from haven.assessments.models import Assessment, AssessmentDefinition
+
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
+    assessment = assessment_actions.start(world["caseworker"], case, definition)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        answers={"contact_name": "Tesfay Gebremedhin", "phone": "+291 7 123 456"}
+    )
+    stored = raw("assessments_assessment", "answers", assessment.pk)
+    assert "Tesfay" not in stored and "+291" not in stored and stored.startswith("gAAAA")
+    assert Assessment.objects.get(pk=assessment.pk).answers["contact_name"] == "Tesfay Gebremedhin"
+    new_key = Fernet.generate_key().decode()
+    settings.HAVEN_FIELD_KEYS = [new_key, *settings.HAVEN_FIELD_KEYS]
+    call_command("rotate_keys")
+    settings.HAVEN_FIELD_KEYS = [new_key]  # the old key is gone: the answers still read
+    assert raw("assessments_assessment", "answers", assessment.pk) != stored
+    assert Assessment.objects.get(pk=assessment.pk).answers["phone"] == "+291 7 123 456"

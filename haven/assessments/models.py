@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.fields import EncryptedJSONField
 from haven.core.models import TimeStamped
 from haven.scoring.forms import Form
 
@@ -79,7 +80,9 @@ class Assessment(TimeStamped):
     status = models.CharField(
         _("status"), max_length=12, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
-    answers = models.JSONField(_("answers"), default=dict)
+    # Answers hold names, phones, what happened to the person: encrypted like every other
+    # personal field (rotated with the keys by `haven rotate-keys`).
+    answers = EncryptedJSONField(_("answers"), default=dict, blank=True)
     scores = models.JSONField(_("scores"), default=dict)
     # The version whose scoring gave `scores`: the definition itself, or a later version
     # when someone recomputed the scores on purpose.
