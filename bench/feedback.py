@@ -95,7 +95,7 @@ def serve(database_url: str):
     return subprocess.Popen(  # noqa: S603 (fixed arguments)
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            *gunicorn_arguments("127.0.0.1", PORT, workers=2, threads=4),
+            *gunicorn_arguments("127.0.0.1", PORT, workers=2, threads=4, access_log=False),
             "--log-level",
             "warning",
         ],

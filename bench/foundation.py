@@ -225,7 +225,7 @@ def measure_registration(
     server = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            *gunicorn_arguments("127.0.0.1", port, workers=2, threads=threads),
+            *gunicorn_arguments("127.0.0.1", port, workers=2, threads=threads, access_log=False),
             "--log-level",
             "warning",
         ],
