@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand
 
 from haven.core import demo
 
-
 # The access log names the path, never the query string or the referring page: searches
 # travel in query strings (?q=a person's name), and a referrer repeats the page before.
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
