@@ -44,6 +44,15 @@ def secret_key(var_dir: Path) -> str:
     return _read_or_create(var_dir / "secret_key", lambda: secrets.token_urlsafe(50))
 
 
+def audit_key(var_dir: Path) -> str:
+    """The key of the audit chains' MAC: whoever can write the database but not read this
+    cannot make an altered chain verify."""
+    value = os.environ.get("HAVEN_AUDIT_KEY", "").strip()
+    if value:
+        return value
+    return _read_or_create(var_dir / "audit_key", lambda: secrets.token_urlsafe(48))
+
+
 def field_keys(var_dir: Path) -> list[str]:
     """Fernet keys for encrypted fields; the first one encrypts, all of them decrypt."""
     raw = os.environ.get("HAVEN_FIELD_KEYS", "").strip()

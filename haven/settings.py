@@ -15,6 +15,11 @@ VAR_DIR = Path(os.environ.get("HAVEN_VAR_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = envconfig.secret_key(VAR_DIR)
 HAVEN_FIELD_KEYS = envconfig.field_keys(VAR_DIR)
+HAVEN_AUDIT_KEY = envconfig.audit_key(VAR_DIR)
+# Where the audit chains' heads are appended, outside the database (docs/audit.md).
+HAVEN_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("HAVEN_AUDIT_ANCHOR_FILE", "") or VAR_DIR / "audit-anchors.log"
+)
 DEBUG = envconfig.flag("HAVEN_DEBUG")
 HAVEN_DEMO = envconfig.flag("HAVEN_DEMO")
 ALLOWED_HOSTS = envconfig.csv_list("HAVEN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -260,6 +265,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "feedback-escalation": {
         "task": "haven.feedback.tasks.escalate_overdue_feedback",
+        "schedule": HAVEN_REMINDER_INTERVAL_SECONDS,
+    },
+    "audit-anchor": {
+        "task": "haven.audit.tasks.anchor_audit_chains",
         "schedule": HAVEN_REMINDER_INTERVAL_SECONDS,
     },
     "release-expiry": {

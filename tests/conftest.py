@@ -101,6 +101,12 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchors_of_this_test(settings, tmp_path):
+    # Anchors describe one database: each test's go to a file of its own.
+    settings.HAVEN_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the configured hasher (see test_security); tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -136,3 +138,94 @@ def test_viewing_a_case_leaves_an_access_log_entry(world, register, client):
     entry = AccessLog.objects.get(object_id=str(case.pk))
     assert entry.actor == world["supervisor"] and entry.view == "case.person"
     assert entry.channel == "web" and entry.ip == "127.0.0.1"
+
+
+def _rewrite_chain_from(target, details, key):
+    """What a holder of the database does to hide an edit: change a record, then recompute
+    every link after it and the head, as `haven audit` would (with `key`, or plain SHA-256)."""
+    from haven.audit.chain import compute_hash
+
+    events = list(AuditEvent.objects.filter(seq__gte=target.seq).order_by("seq"))
+    prev_hash = target.prev_hash
+    for event in events:
+        if event.pk == target.pk:
+            event.details = details
+        event.prev_hash = prev_hash
+        event.hash = compute_hash("audit_event", event, prev_hash, key)
+        prev_hash = event.hash
+        raw_sql(
+            "UPDATE audit_auditevent SET details = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [json.dumps(event.details), event.prev_hash, event.hash, event.pk],
+        )
+    raw_sql("UPDATE audit_chainhead SET hash = %s WHERE name = 'audit_event'", [prev_hash])
+
+
+def test_a_chain_recomputed_without_the_key_does_not_verify(chain):
+    _rewrite_chain_from(chain[2], {"i": 99}, key=None)
+    problems = verify_all()
+    assert problems and problems[0].seq == chain[2].seq and "altered" in problems[0].what
+
+
+def test_a_chain_recomputed_with_the_key_is_caught_by_the_anchor_outside(chain, settings):
+    from haven.audit import anchors
+
+    anchors.write()
+    assert settings.HAVEN_AUDIT_ANCHOR_FILE.exists() and verify_all() == []
+    # An attacker who holds the database and the key: every link and MAC is right again...
+    _rewrite_chain_from(chain[2], {"i": 99}, key=settings.HAVEN_AUDIT_KEY)
+    problems = verify_all()
+    # ...but the head written outside the database names the rewritten record.
+    assert [p.chain for p in problems] == ["audit_event"]
+    assert "rewritten since anchor line 1" in problems[0].what
+
+
+def test_moving_the_first_keyed_record_or_altering_an_anchor_is_caught(chain, settings):
+    from haven.audit import anchors
+
+    anchors.write()
+    raw_sql("UPDATE audit_chainhead SET keyed_from = 100000 WHERE name = 'audit_event'")
+    assert any("first keyed record moved" in p.what for p in verify_all())
+    raw_sql("UPDATE audit_chainhead SET keyed_from = 1 WHERE name = 'audit_event'")
+    path = settings.HAVEN_AUDIT_ANCHOR_FILE
+    path.write_text(path.read_text().replace('"seq": ', '"seq": 1', 1))
+    assert any("anchor line 1 was altered" in p.what for p in verify_all())
+
+
+def test_records_written_before_the_key_keep_their_plain_links():
+    from types import SimpleNamespace
+
+    from haven.audit.chain import GENESIS, compute_hash, verify_records
+
+    records, prev = [], GENESIS
+    for seq in (1, 2, 3):
+        record = SimpleNamespace(
+            pk=seq,
+            seq=seq,
+            created_at=None,
+            actor_id=None,
+            actor_username="",
+            agency_id=None,
+            object_type="",
+            object_id="",
+            ip="",
+            channel="web",
+            action="x",
+            details={},
+        )
+        record.prev_hash = prev
+        record.hash = compute_hash("audit_event", record, prev, "key" if seq >= 3 else None)
+        prev = record.hash
+        records.append(record)
+    assert verify_records("audit_event", records, 3, prev, "key", keyed_from=3) == []
+    # Claiming every record was keyed (or none) breaks the check.
+    assert verify_records("audit_event", records, 3, prev, "key", keyed_from=1)
+    assert verify_records("audit_event", records, 3, prev, "key", keyed_from=4)
+
+
+def test_the_anchor_command(chain, settings, capsys):
+    call_command("audit", "anchor")
+    assert "Anchored" in capsys.readouterr().out
+    line = json.loads(settings.HAVEN_AUDIT_ANCHOR_FILE.read_text().splitlines()[0])
+    assert line["chains"]["audit_event"]["seq"] == chain[-1].seq
+    with pytest.raises(CommandError, match="at least 60"):
+        call_command("audit", "anchor", every=5)

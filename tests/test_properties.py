@@ -74,11 +74,14 @@ class Record:
     channel: str = "system"
 
 
+KEY = "the audit key"
+
+
 def build_chain(actions):
     records, prev = [], chain.GENESIS
     for i, action in enumerate(actions, start=1):
         record = Record(pk=i, seq=i, action=action, details={"n": i}, prev_hash=prev)
-        record.hash = chain.compute_hash("audit_event", record, prev)
+        record.hash = chain.compute_hash("audit_event", record, prev, KEY)
         prev = record.hash
         records.append(record)
     return records
@@ -92,10 +95,10 @@ actions_lists = st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=
 def test_any_altered_record_is_named(actions, data):
     records = build_chain(actions)
     head = (records[-1].seq, records[-1].hash)
-    assert chain.verify_records("audit_event", records, *head) == []
+    assert chain.verify_records("audit_event", records, *head, KEY) == []
     victim = data.draw(st.integers(min_value=0, max_value=len(records) - 1))
     records[victim].details = {"n": -1}
-    problems = chain.verify_records("audit_event", records, *head)
+    problems = chain.verify_records("audit_event", records, *head, KEY)
     assert [p.seq for p in problems] == [records[victim].seq]
 
 
@@ -106,4 +109,4 @@ def test_any_deleted_record_is_detected(actions, data):
     head = (records[-1].seq, records[-1].hash)
     victim = data.draw(st.integers(min_value=0, max_value=len(records) - 1))
     del records[victim]
-    assert chain.verify_records("audit_event", records, *head) != []
+    assert chain.verify_records("audit_event", records, *head, KEY) != []

@@ -64,6 +64,8 @@ class ImportResultSerializer(Serializer):
 
 
 class AssessmentSerializer(ModelSerializer):
+    # Stored encrypted (a text column): given as the JSON it holds.
+    answers = serializers.JSONField(read_only=True)
     form_id = serializers.CharField(source="definition.form_id", read_only=True)
     definition_version = serializers.IntegerField(source="definition.version", read_only=True)
     scored_with_version = serializers.IntegerField(

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
@@ -74,11 +75,11 @@ def _append(chain_name: str, records: list) -> None:
     # records and move the head. The head's row lock lasts until commit.
     with transaction.atomic(savepoint=False):
         seq, prev_hash = _lock_head(chain_name)
-        now = timezone.now()
+        now, key = timezone.now(), settings.HAVEN_AUDIT_KEY
         for record in records:
             seq += 1
             record.seq, record.created_at, record.prev_hash = seq, now, prev_hash
-            record.hash = chain.compute_hash(chain_name, record, prev_hash)
+            record.hash = chain.compute_hash(chain_name, record, prev_hash, key)
             prev_hash = record.hash
         _insert_and_move_head(_MODELS[chain_name], records, chain_name, seq, prev_hash)
 
@@ -146,10 +147,18 @@ def record_access(actor, view: str, obj) -> AccessLog:
 
 
 def verify_all() -> list[chain.Problem]:
+    """Both chains against their heads and the audit key, and against every anchor written
+    outside the database."""
+    from haven.audit import anchors
+
     problems = []
+    heads = {head.name: head for head in ChainHead.objects.all()}
     for name, model in _MODELS.items():
-        head = ChainHead.objects.filter(name=name).first()
+        head = heads.get(name)
         head_seq, head_hash = (head.seq, head.hash) if head else (0, chain.GENESIS)
+        keyed_from = head.keyed_from if head else 1
         records = model.objects.order_by("seq").iterator(chunk_size=5000)
-        problems += chain.verify_records(name, records, head_seq, head_hash)
-    return problems
+        problems += chain.verify_records(
+            name, records, head_seq, head_hash, settings.HAVEN_AUDIT_KEY, keyed_from
+        )
+    return problems + anchors.check(heads)

@@ -1,6 +1,7 @@
 """Hashing and verifying the audit chains (no Django views or forms here)."""
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
@@ -30,11 +31,15 @@ def _canonical(value):
     return value
 
 
-def compute_hash(chain: str, record, prev_hash: str) -> str:
+def compute_hash(chain: str, record, prev_hash: str, key: str | None = None) -> str:
+    """The record's link: HMAC-SHA-256 under the audit key (records written before the key
+    was introduced: plain SHA-256, `key` None)."""
     content = {name: _canonical(getattr(record, name)) for name in CHAIN_FIELDS[chain]}
     content["prev_hash"] = prev_hash
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    if key is None:
+        return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key.encode(), payload.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -49,8 +54,11 @@ class Problem:
         return f"{self.chain}: {where}: {self.what}"
 
 
-def verify_records(chain: str, records, head_seq: int, head_hash: str) -> list[Problem]:
-    """Walk records in seq order and name every altered, missing or inserted one."""
+def verify_records(
+    chain: str, records, head_seq: int, head_hash: str, key: str, keyed_from: int = 1
+) -> list[Problem]:
+    """Walk records in seq order and name every altered, missing or inserted one (records
+    from `keyed_from` on carry the keyed MAC)."""
     problems: list[Problem] = []
     expected_seq, prev_hash = 1, GENESIS
     for record in records:
@@ -67,7 +75,10 @@ def verify_records(chain: str, records, head_seq: int, head_hash: str) -> list[P
             problems.append(
                 Problem(chain, record.seq, record.pk, "does not link to the event before it")
             )
-        if compute_hash(chain, record, record.prev_hash) != record.hash:
+        used = key if record.seq >= keyed_from else None
+        if not hmac.compare_digest(
+            compute_hash(chain, record, record.prev_hash, used), record.hash
+        ):
             problems.append(
                 Problem(
                     chain, record.seq, record.pk, "its content was altered after it was written"

@@ -81,3 +81,6 @@ class ChainHead(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # The first record linked with the keyed MAC (earlier ones: plain SHA-256). Written to
+    # every anchor outside the database, which `audit verify` holds it against.
+    keyed_from = models.BigIntegerField(default=1)

@@ -134,10 +134,10 @@ class Command(BaseCommand):
             self.stdout.write("Background jobs run in-process (set HAVEN_BROKER_URL for a worker).")
             # Without a broker, periodic jobs run from a small loop of their own.
             every = str(settings.HAVEN_REMINDER_INTERVAL_SECONDS)
-            for job in ("remind", "escalate"):
+            for job in (["remind"], ["escalate"], ["audit", "anchor"]):
                 children.append(
                     subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
-                        [sys.executable, "-m", "haven.cli", job, "--every", every]
+                        [sys.executable, "-m", "haven.cli", *job, "--every", every]
                     )
                 )
 
