@@ -1,3 +1,6 @@
+import re
+
+import pytest
 from django.conf import settings
 from django.test import Client
 
@@ -127,3 +130,48 @@ def test_one_username_guessed_from_many_addresses_is_paused_until_unlocked(world
     assert _sign_in(Client(), "alice", "198.51.100.4").status_code == 429
     actions.unlock(world["agency_admin"], world["caseworker"])
     assert _sign_in(Client(), "alice", "198.51.100.4").status_code == 302
+
+
+def test_free_text_has_a_limit_stated_in_the_refusal(world, api, client):
+    from tests.test_api import NEW_CASE
+
+    case = api("caseworker").post("/api/v1/cases/", NEW_CASE, format="json").json()
+    huge = "x" * 100_000
+    note = api("caseworker").post(
+        f"/api/v1/cases/{case['id']}/notes/", {"body": huge}, format="json"
+    )
+    assert note.status_code == 400 and re.search(r"20,?000", str(note.json()))
+    summary = api("caseworker").patch(
+        f"/api/v1/cases/{case['id']}/", {"summary": huge, "version": 1}, format="json"
+    )
+    assert summary.status_code == 400 and re.search(r"20,?000", str(summary.json()))
+    registered = api("caseworker").post(
+        "/api/v1/cases/", {**NEW_CASE, "summary": huge}, format="json"
+    )
+    assert registered.status_code == 400
+    from haven.cases.models import Case, Note
+
+    assert Case.objects.count() == 1 and not Note.objects.exists()
+    assert Case.objects.get().summary == ""
+    # Through an action that saves without full_clean: refused all the same, with the limit.
+    from django.core.exceptions import ValidationError
+
+    from haven.cases import actions
+
+    with pytest.raises(ValidationError, match="At most 20,000 characters"):
+        actions.add_note(world["caseworker"], Case.objects.get(), huge)
+
+
+def test_a_service_point_with_its_ages_the_wrong_way_round_is_refused(world, api):
+    from haven.assistance.models import Provider
+
+    provider = Provider.objects.create(name="Clinic", maintained_by=world["a"])
+    body = {
+        "provider": provider.pk,
+        "name": "Desk",
+        "services": ["shelter"],
+        "min_age": 50,
+        "max_age": 10,
+    }
+    refused = api("agency_admin").post("/api/v1/service-points/", body, format="json")
+    assert refused.status_code == 400 and "below the minimum age" in str(refused.json())

@@ -67,6 +67,15 @@ class ServicePointSerializer(ModelSerializer):
         min_value=0, max_value=1_000_000, required=False, allow_null=True
     )
 
+    def validate(self, data):
+        low = data.get("min_age", getattr(self.instance, "min_age", None))
+        high = data.get("max_age", getattr(self.instance, "max_age", None))
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"max_age": f"The maximum age ({high}) is below the minimum age ({low})."}
+            )
+        return data
+
     class Meta:
         model = ServicePoint
         fields = [

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
+from haven.core.text_limits import LONG_TEXT, REASON
 from haven.core.validators import country_code
 
 
@@ -55,7 +56,7 @@ class Provider(TimeStamped):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=REASON)
 
     class Meta:
         ordering = ["name"]
@@ -126,10 +127,10 @@ class Referral(TimeStamped):
         ServicePoint, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
     urgent = models.BooleanField(_("urgent"), default=False)
-    reason = EncryptedTextField(_("what the person needs"))
+    reason = EncryptedTextField(_("what the person needs"), max_length=REASON)
     # The fields shared, chosen by the referring caseworker, as they were when referred.
     shared_fields = models.JSONField(_("fields shared"), default=list)
-    shared = EncryptedTextField(_("shared information"), blank=True)
+    shared = EncryptedTextField(_("shared information"), blank=True, max_length=LONG_TEXT)
     consent_override_reason = EncryptedTextField(
         _("reason for referring without consent"), blank=True
     )
@@ -216,7 +217,7 @@ class ServiceDelivery(TimeStamped):
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     funding_source = models.CharField(_("funding source"), max_length=120, blank=True)
-    notes = EncryptedTextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True, max_length=LONG_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -254,7 +255,9 @@ class ReturnMovement(TimeStamped):
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawn_at_step = models.CharField(_("withdrawn at step"), max_length=30, blank=True)
     # The person's own words may describe them: encrypted, and never in the audit trail.
-    withdrawal_reason = EncryptedTextField(_("reason for withdrawing"), blank=True)
+    withdrawal_reason = EncryptedTextField(
+        _("reason for withdrawing"), blank=True, max_length=REASON
+    )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -282,7 +285,7 @@ class ReturnStep(models.Model):
     )
     checklist = models.JSONField(_("checklist"), default=dict, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    notes = EncryptedTextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["position"]
@@ -362,7 +365,7 @@ class ReintegrationComponent(models.Model):
         ServiceType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # What is planned may describe the person's situation: encrypted.
-    description = EncryptedTextField(_("what is planned"))
+    description = EncryptedTextField(_("what is planned"), max_length=LONG_TEXT)
     status = models.CharField(
         _("status"), max_length=12, choices=ComponentStatus.choices, default=ComponentStatus.PLANNED
     )

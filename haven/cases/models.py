@@ -7,6 +7,7 @@ from haven.cases.workflow import Status
 from haven.core import validators
 from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
+from haven.core.text_limits import LONG_TEXT, REASON
 
 
 class Programme(models.TextChoices):
@@ -82,7 +83,7 @@ class Case(TimeStamped):
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.REGISTERED
     )
-    summary = EncryptedTextField(_("summary"), blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True, max_length=LONG_TEXT)
     registered_on = models.DateField(
         _("registered on"), default=timezone.localdate, validators=[validators.not_in_future]
     )
@@ -95,7 +96,9 @@ class Case(TimeStamped):
     )
     # A supervisor may set the risk level against the assessments' result, with a reason;
     # while set, submitted assessments no longer move the level.
-    risk_override_reason = EncryptedTextField(_("reason for the risk level"), blank=True)
+    risk_override_reason = EncryptedTextField(
+        _("reason for the risk level"), blank=True, max_length=REASON
+    )
     risk_overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -229,7 +232,7 @@ class CasePlan(TimeStamped):
         RETURNED = "returned", _("Returned for changes")
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
-    goals = EncryptedTextField(_("goals"))
+    goals = EncryptedTextField(_("goals"), max_length=LONG_TEXT)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
 
 
@@ -303,7 +306,7 @@ class Approval(models.Model):
 class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = EncryptedTextField(_("note"))
+    body = EncryptedTextField(_("note"), max_length=LONG_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 import json
 
+from django.core import validators
 from django.db import models
 
 from haven.core import crypto
@@ -9,6 +10,11 @@ class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token; Python code only ever sees the plain text."""
 
     description = "Text encrypted at rest"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(validators.MaxLengthValidator(self.max_length))
 
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):

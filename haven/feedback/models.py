@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.fields import EncryptedTextField
+from haven.core.text_limits import LONG_TEXT, SHORT_TEXT
 
 
 class Category(models.TextChoices):
@@ -81,10 +82,10 @@ class Submission(models.Model):
     tracking_digest = models.CharField(max_length=64, unique=True, editable=False)
     # Digest of the form's one-time token, so a form sent twice is stored once.
     intake_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
-    text = EncryptedTextField(_("what happened, or what the person asks"))
-    place = EncryptedTextField(_("where it happened"), blank=True)
-    contact_name = EncryptedTextField(_("name given"), blank=True)
-    contact = EncryptedTextField(_("how to reach the person"), blank=True)
+    text = EncryptedTextField(_("what happened, or what the person asks"), max_length=LONG_TEXT)
+    place = EncryptedTextField(_("where it happened"), blank=True, max_length=SHORT_TEXT)
+    contact_name = EncryptedTextField(_("name given"), blank=True, max_length=SHORT_TEXT)
+    contact = EncryptedTextField(_("how to reach the person"), blank=True, max_length=SHORT_TEXT)
     consent_to_contact = models.BooleanField(_("may be contacted"), default=False)
     language = models.CharField(_("language"), max_length=8, blank=True)
     # The staff member an allegation names, once the PSEA focal point knows who it is:
@@ -118,8 +119,8 @@ class Submission(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    resolution = EncryptedTextField(_("what was done (internal)"), blank=True)
-    answer = EncryptedTextField(_("answer to the person"), blank=True)
+    resolution = EncryptedTextField(_("what was done (internal)"), blank=True, max_length=LONG_TEXT)
+    answer = EncryptedTextField(_("answer to the person"), blank=True, max_length=LONG_TEXT)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -238,7 +239,9 @@ class Incident(models.Model):
     perpetrator = models.CharField(
         _("perpetrator (category)"), max_length=30, choices=Perpetrator.choices
     )
-    description = EncryptedTextField(_("what happened (no names)"), blank=True)
+    description = EncryptedTextField(
+        _("what happened (no names)"), blank=True, max_length=LONG_TEXT
+    )
     source = models.ForeignKey(
         Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.core import validators
 from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
+from haven.core.text_limits import SHORT_TEXT
 
 
 class Sex(models.TextChoices):
@@ -67,7 +68,7 @@ class Person(TimeStamped):
         _("name in original script"), max_length=250, blank=True
     )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
-    gender_identity = EncryptedTextField(_("gender identity"), blank=True)
+    gender_identity = EncryptedTextField(_("gender identity"), blank=True, max_length=SHORT_TEXT)
     birth_date = models.DateField(
         _("date of birth"), null=True, blank=True, validators=[validators.not_in_future]
     )
@@ -138,7 +139,7 @@ class Contact(TimeStamped):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    value = EncryptedTextField(_("value"))
+    value = EncryptedTextField(_("value"), max_length=SHORT_TEXT)
     safe_to_contact = models.BooleanField(_("safe to contact"), default=True)
 
 
@@ -153,7 +154,7 @@ class IdentityDocument(TimeStamped):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    number = EncryptedTextField(_("number"))
+    number = EncryptedTextField(_("number"), max_length=SHORT_TEXT)
     # Keyed digest of the normalised number: exact search without decrypting every row.
     number_index = models.CharField(max_length=64, editable=False, db_index=True)
     issuing_country = models.CharField(

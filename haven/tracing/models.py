@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.core import validators
 from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
+from haven.core.text_limits import LONG_TEXT
 from haven.people.models import BirthDatePrecision, Relationship, Sex
 from haven.tracing.labels import percent
 
@@ -88,7 +89,9 @@ class TracingRequest(TimeStamped):
     separation_cause = models.CharField(
         _("cause of separation"), max_length=15, choices=SeparationCause.choices
     )
-    circumstances = EncryptedTextField(_("circumstances of separation"), blank=True)
+    circumstances = EncryptedTextField(
+        _("circumstances of separation"), blank=True, max_length=LONG_TEXT
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=TracingStatus.choices, default=TracingStatus.OPEN
     )
@@ -196,7 +199,7 @@ class Reunification(models.Model):
     best_interests_by = models.CharField(
         _("determined by (person or panel)"), max_length=200, blank=True
     )
-    notes = EncryptedTextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True, max_length=LONG_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
