@@ -374,3 +374,31 @@ def test_record_and_withdraw_consent_from_the_case(world, signed_in, register):
     )
     assert "in the future" in bad.content.decode()
     assert case.person.consents.filter(purpose="tracing").count() == 2
+
+
+def test_names_are_isolated_and_direction_overrides_shown(world, register):
+    from haven.core.templatetags.haven_tags import isolate
+
+    assert isolate("abc\u202egpj.exe") == "<bdi>abc[U+202E]gpj.exe</bdi>"
+    assert isolate("<b>x</b>") == "<bdi>&lt;b&gt;x&lt;/b&gt;</bdi>"
+    assert isolate("") == "" and isolate(None) == ""
+    register(world["caseworker"], person={"given_name": "abc\u202egpj.exe", "family_name": "X"})
+    register(
+        world["caseworker"],
+        person={
+            "given_name": "Mohamed",
+            "family_name": "Haddad",
+            "original_script_name": "محمد حداد",
+        },
+    )
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    client = sign_in(Client(), world["caseworker"])
+    page = client.get("/cases/", HTTP_HOST="localhost").content.decode()
+    assert "\u202e" not in page and "<bdi>abc[U+202E]gpj.exe X</bdi>" in page
+    assert "<bdi>Mohamed Haddad</bdi>" in page and "(<bdi>محمد حداد</bdi>)" in page
+    case = world["caseworker"].owned_cases.order_by("pk").first()
+    detail = client.get(f"/cases/{case.pk}/?tab=person", HTTP_HOST="localhost").content.decode()
+    assert "\u202e" not in detail and "<bdi>abc[U+202E]gpj.exe X</bdi>" in detail

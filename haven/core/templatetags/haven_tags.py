@@ -1,4 +1,7 @@
+import re
+
 from django import template
+from django.utils.html import format_html
 
 from haven.core import reference
 
@@ -39,3 +42,19 @@ def get_field(form, name):
 @register.filter
 def split(text):
     return text.split()
+
+
+# Characters that embed, override or isolate a direction: in a name they can make text
+# read backwards ("abc\u202egpj.exe" shows as "abcexe.jpg"). Shown as their code instead.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+@register.filter
+def isolate(value):
+    """User-supplied text (a name, a username) isolated from the text around it, so that a
+    name in another script keeps its own direction and punctuation stays in place; any
+    direction-changing control character is shown as its code."""
+    if value in (None, ""):
+        return ""
+    text = _BIDI_CONTROLS.sub(lambda found: f"[U+{ord(found.group()):04X}]", str(value))
+    return format_html("<bdi>{}</bdi>", text)
