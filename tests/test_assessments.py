@@ -590,7 +590,7 @@ def _bia_csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(header)
-    for row in rows:
+    for number, row in enumerate(rows):
         answers = {**BIA_ANSWERS, **row.get("answers", {})}
         values = [" ".join(v) if isinstance(v, list) else v for v in answers.values()]
         writer.writerow(
@@ -599,7 +599,7 @@ def _bia_csv(rows: list[dict]) -> bytes:
                 row["case"],
                 *values,
                 "1",
-                "uuid:x",
+                row.get("instance", f"uuid:{number}"),
                 "17",
                 "2026-11-20T10:30:00Z",
                 "extra",
@@ -648,6 +648,51 @@ def test_responses_collected_in_kobotoolbox_are_imported_row_by_row(world, api, 
     assert AuditEvent.objects.filter(action="assessment.import").count() == 1
 
 
+def _import(api, definition, data, name="kobo.csv"):
+    return api("caseworker").post(
+        f"/api/v1/assessment-definitions/{definition.pk}/import/",
+        {"file": SimpleUploadedFile(name, data)},
+        format="multipart",
+    )
+
+
+def test_the_same_export_imported_twice_creates_nothing_new(world, api, register):
+    first = register(world["caseworker"], person={"given_name": "Idris"})
+    second = register(world["caseworker"], person={"given_name": "Sara"})
+    definition = AssessmentDefinition.objects.get(form_id="haven_best_interests")
+    data = _bia_csv([{"case": first.number}, {"case": second.number}])
+    once = _import(api, definition, data).json()
+    assert (once["created"], once["unchanged"], once["refused"]) == (2, 0, 0)
+    again = _import(api, definition, data).json()
+    assert (again["created"], again["unchanged"], again["refused"]) == (0, 2, 0)
+    assert [r["detail"] for r in again["results"]] == ["Already imported: nothing changed."] * 2
+    assert Assessment.objects.filter(definition=definition).count() == 2
+
+
+def test_select_multiple_answers_given_one_column_per_option_are_kept(world, api, register):
+    """Kobo's "separate columns" export: no answer column, one 1/0 column per option."""
+    case = register(world["caseworker"])
+    definition = AssessmentDefinition.objects.get(form_id="haven_best_interests")
+    choices = definition.parsed().question("options_considered").list_name
+    options = [c.name for c in definition.parsed().choices[choices]]
+    text = _bia_csv([{"case": case.number}]).decode()
+    header, line = text.splitlines()[:2]
+    columns, values = header.split(";"), line.split(";")
+    at = columns.index("recommendation_group/options_considered")
+    chosen = set(values[at].split())
+    columns[at : at + 1] = [f"recommendation_group/options_considered/{o}" for o in options]
+    values[at : at + 1] = ["1" if o in chosen else "0" for o in options]
+    # The old extra option column of the helper, and an option the form does not have.
+    columns.append("recommendation_group/options_considered/moon_base")
+    values.append("1")
+    data = (";".join(columns) + "\n" + ";".join(values) + "\n").encode()
+    body = _import(api, definition, data).json()
+    assert body["created"] == 1, body
+    imported = Assessment.objects.get(definition=definition)
+    assert sorted(imported.answers["options_considered"]) == sorted(chosen)
+    assert "recommendation_group/options_considered/moon_base" in body["ignored_columns"]
+
+
 def test_a_kobotoolbox_json_page_is_imported(world, api, register):
     import json
 
@@ -681,6 +726,19 @@ def test_a_kobotoolbox_json_page_is_imported(world, api, register):
         format="multipart",
     )
     assert bad.status_code == 400 and "JSON cannot be read" in str(bad.json())
+    # A group written as a nested object (ODK Central's OData) is read like its columns,
+    # and its unknown members are listed, not dropped.
+    nested = dict(page["results"][0])
+    economic = {k: nested.pop(f"economic/{k}") for k in ("income_source", "employed")}
+    nested["economic"] = {**economic, "pigs_owned": 3}
+    nested["_uuid"] = "uuid:nested"
+    again = api("caseworker").post(
+        f"/api/v1/assessment-definitions/{definition.pk}/import/",
+        {"file": SimpleUploadedFile("odata.json", json.dumps({"value": [nested]}).encode())},
+        format="multipart",
+    )
+    assert again.status_code == 200 and again.json()["created"] == 1, again.content
+    assert "economic/pigs_owned" in again.json()["ignored_columns"]
 
 
 def test_an_agency_admin_publishes_a_form_from_the_administration_pages(world):

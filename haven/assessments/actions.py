@@ -294,10 +294,18 @@ def import_responses(user, definition: AssessmentDefinition, parsed) -> list[dic
         for case in visible_cases(user, "assessment.fill").filter(number__in=numbers)
     }
     results = []
+    seen = dict(
+        Assessment.objects.filter(
+            instance_id__in={row.instance_id for row in parsed.rows if row.instance_id}
+        ).values_list("instance_id", "pk")
+    )
     for row in parsed.rows:
         result = {"row": row.number, "case": row.case_number}
         case = cases.get(row.case_number)
-        if case is None:
+        if row.instance_id and row.instance_id in seen:
+            # Imported before (or earlier in this file): nothing new, said per row.
+            result.update(status=200, detail=_("Already imported: nothing changed."))
+        elif case is None:
             result.update(
                 status=404,
                 errors={"haven_case": [_("No case with this number in your scope.")]},
@@ -318,6 +326,8 @@ def import_responses(user, definition: AssessmentDefinition, parsed) -> list[dic
                     result.update(status=exc.status_code, errors={"detail": [exc.message]})
                 else:
                     result.update(status=201, assessment=assessment.pk)
+                    if row.instance_id:
+                        seen[row.instance_id] = assessment.pk
         results.append(result)
     return results
 
@@ -325,6 +335,9 @@ def import_responses(user, definition: AssessmentDefinition, parsed) -> list[dic
 @audited
 def _import_one(user, case, definition, row) -> Assessment:
     assessment = start(user, case, definition)
+    if row.instance_id:
+        assessment.instance_id = row.instance_id
+        assessment.save(update_fields=["instance_id"])
     saved = save(user, assessment, row.answers, assessment.version, submit=True)
     if not saved.submitted:  # checked before; a form changed underneath would land here
         raise HavenError(_("The answers no longer pass the form's checks."))

@@ -53,11 +53,13 @@ class ImportRowSerializer(Serializer):
     case = serializers.CharField()
     status = serializers.IntegerField()
     assessment = serializers.IntegerField(required=False)
+    detail = serializers.CharField(required=False)
     errors = serializers.DictField(child=serializers.ListField(), required=False)
 
 
 class ImportResultSerializer(Serializer):
     created = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Responses imported before (same instance id)")
     refused = serializers.IntegerField()
     ignored_columns = serializers.ListField(child=serializers.CharField())
     results = ImportRowSerializer(many=True)
@@ -191,10 +193,12 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response({"file": [str(exc)]}, status=400)
         results = actions.import_responses(request.user, definition, parsed)
         created = sum(1 for r in results if r["status"] == 201)
+        unchanged = sum(1 for r in results if r["status"] == 200)
         return Response(
             {
                 "created": created,
-                "refused": len(results) - created,
+                "unchanged": unchanged,
+                "refused": len(results) - created - unchanged,
                 "ignored_columns": parsed.ignored,
                 "results": results,
             }

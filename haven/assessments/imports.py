@@ -31,6 +31,9 @@ class Row:
     case_number: str
     answers: dict
     submitted_at: datetime | None = None
+    # The response's own id where the tool gave one (`_uuid`, `meta/instanceID`, `KEY`):
+    # importing the same response twice changes nothing.
+    instance_id: str = ""
 
 
 @dataclass
@@ -73,6 +76,8 @@ def _json_records(text: str) -> list[dict]:
         raise UnreadableFile(f"The JSON cannot be read: {exc.msg} at line {exc.lineno}.") from exc
     if isinstance(data, dict) and isinstance(data.get("results"), list):
         data = data["results"]  # the KoboToolbox API's page of submissions
+    elif isinstance(data, dict) and isinstance(data.get("value"), list):
+        data = data["value"]  # ODK Central's OData feed
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise UnreadableFile("The JSON must be a list of responses (objects).")
     return data
@@ -95,7 +100,12 @@ def _row(form: Form, number: int, record: dict, ignored: set[str]) -> Row:
     answers: dict = {}
     case_number = ""
     submitted_at = None
-    for key, value in record.items():
+    instance_id = ""
+    options: dict[str, list[str]] = {}  # select_multiple answers given one column per option
+    for key, value in _flat(record).items():
+        if str(key) in INSTANCE_KEYS and value not in (None, "") and not instance_id:
+            instance_id = str(value).strip()[:100]
+            continue
         name = str(key).rsplit("/", 1)[-1]
         if name == CASE_KEY:
             case_number = str(value or "").strip()
@@ -110,17 +120,46 @@ def _row(form: Form, number: int, record: dict, ignored: set[str]) -> Row:
         question = index.get(name)
         if question is None:
             parent = str(key).rsplit("/", 2)
-            if len(parent) >= 2 and getattr(index.get(parent[-2]), "type", "") == (
-                "select_multiple"
-            ):
-                continue  # a CSV's 0/1 column for one option: the answer column has it
+            owner = index.get(parent[-2]) if len(parent) >= 2 else None
+            if getattr(owner, "type", "") == "select_multiple" and _known_option(form, owner, name):
+                # One column per option (1/0, True/False): gathered below, so an export
+                # with these columns alone loses no answer.
+                if str(value).strip().lower() in _CHOSEN:
+                    options.setdefault(owner.name, []).append(name)
+                else:
+                    options.setdefault(owner.name, [])
+                continue
             ignored.add(str(key))
             continue
         if question.type == "repeat":
             answers[name] = _instances(value)
         elif question.takes_answer and value not in (None, ""):
             answers[name] = typed(question.type, value)
-    return Row(number, case_number, answers, submitted_at)
+    for name, chosen in options.items():
+        if name not in answers and chosen:
+            answers[name] = " ".join(chosen)
+    return Row(number, case_number, answers, submitted_at, instance_id)
+
+
+INSTANCE_KEYS = ("_uuid", "meta/instanceID", "instanceID", "KEY", "__id")
+_CHOSEN = {"1", "true", "yes", "1.0"}
+
+
+def _known_option(form: Form, question, option: str) -> bool:
+    return any(choice.name == option for choice in form.choices.get(question.list_name, []))
+
+
+def _flat(record: dict, prefix: str = "") -> dict:
+    """A response's keys with its groups spelled out: a JSON export may nest a group as an
+    object (`{"household": {"dependants": 2}}`) where a CSV writes `household/dependants`."""
+    out = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{name}/"))
+        else:
+            out[name] = value
+    return out
 
 
 def _instances(value) -> list[dict]:

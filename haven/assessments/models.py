@@ -100,6 +100,9 @@ class Assessment(TimeStamped):
     # return): a draft with a due date, a task of the case until it is submitted.
     due_on = models.DateField(_("due"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # A response imported from KoboToolbox or ODK keeps its instance id: a second import of
+    # the same export finds it and creates nothing.
+    instance_id = models.CharField(_("instance id"), max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -111,6 +114,13 @@ class Assessment(TimeStamped):
                 condition=models.Q(status="draft", due_on__isnull=False),
                 name="assessment_draft_due",
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance_id"],
+                condition=~models.Q(instance_id=""),
+                name="assessment_instance_once",
+            )
         ]
 
     def __str__(self) -> str:
