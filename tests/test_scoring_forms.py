@@ -276,3 +276,42 @@ def test_problem_text_names_the_place():
 def test_every_shipped_form_is_read_without_problems(path):
     form = forms.load(path.read_bytes())
     assert form.scores and form.form_id.startswith("haven_")
+
+
+def _with_part(data: bytes, name: str, content: bytes) -> bytes:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            archive.writestr(item, source.read(item.filename))
+        archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_workbook_that_expands_too_far_is_refused_before_it_is_read():
+    bomb = _with_part(simple_form(), "xl/media/padding.xml", b" " * (60 * 1024 * 1024))
+    assert len(bomb) < 200_000  # a small upload…
+    found = problems_of(bomb)
+    assert len(found) == 1 and "expands to 60 MB" in found[0].message  # …refused unread
+
+
+def test_a_sheet_that_claims_a_million_rows_is_read_to_its_last_row():
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(simple_form()))
+    book["survey"]["A1048576"] = " "  # as spreadsheets save it: the sheet's size, not content
+    out = io.BytesIO()
+    book.save(out)
+    form = forms.load(out.getvalue())  # no problem raised
+    assert {q.name for q in form.questions} >= {"q1", "q2", "n"}
+
+
+def test_a_sheet_really_longer_than_the_bound_is_refused_with_its_size():
+    rows = [SURVEY] + [survey_row("text", f"q{n}", f"Question {n}") for n in range(5200)]
+    found = problems_of(simple_form(survey=rows))
+    assert any(p.sheet == "survey" and "more than 5,000 rows" in p.message for p in found)

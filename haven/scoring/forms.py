@@ -248,8 +248,46 @@ class FormError(ValueError):
 # --- reading ------------------------------------------------------------------------------
 
 
+# Bounds on what one workbook may make Haven read: a small upload can hold a large sheet
+# (XML compresses a hundredfold and more) or claim a million empty rows.
+MAX_UNCOMPRESSED = 20 * 1024 * 1024
+MAX_ENTRIES = 1000
+MAX_ROWS = 5000
+MAX_COLUMNS = 200
+_TRAILING_EMPTY = 200  # rows with nothing in them after the last one that has something
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse, before any sheet is parsed, a workbook that expands beyond the bounds."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise FormError(
+            [Problem("", None, "", f"This is not an .xlsx workbook that can be read ({exc}).")]
+        ) from exc
+    expanded = sum(entry.file_size for entry in entries)
+    if len(entries) > MAX_ENTRIES or expanded > MAX_UNCOMPRESSED:
+        raise FormError(
+            [
+                Problem(
+                    "",
+                    None,
+                    "",
+                    f"The workbook expands to {expanded / 1_048_576:,.0f} MB in "
+                    f"{len(entries):,} parts; a form may take at most "
+                    f"{MAX_UNCOMPRESSED // 1_048_576} MB in {MAX_ENTRIES:,}. Save the form "
+                    "alone in a new workbook, without other sheets or images.",
+                )
+            ]
+        )
+
+
 def load(data: bytes) -> Form:
     """Read and check an XLSForm (.xlsx bytes); FormError lists every problem found."""
+    _check_archive(data)
     sheets = _read_workbook(data)
     problems = _check_sheets(sheets)
     if problems:
@@ -281,21 +319,41 @@ def _read_workbook(data: bytes) -> dict[str, list[tuple[int, dict]]]:
     sheets = {}
     try:
         for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-            content = []
-            for number, values in enumerate(rows, start=2):
-                row = {
-                    header[i]: _cell_text(value)
-                    for i, value in enumerate(values)
-                    if i < len(header) and header[i] and _cell_text(value) != ""
-                }
-                if row:
-                    content.append((number, row))
-            sheets[sheet.title.strip().lower()] = content
+            sheets[sheet.title.strip().lower()] = _sheet_rows(sheet)
     finally:
         workbook.close()
     return sheets
+
+
+def _sheet_rows(sheet) -> list[tuple[int, dict]]:
+    """A sheet's non-empty rows, reading at most MAX_ROWS rows and MAX_COLUMNS columns. A
+    sheet that only claims more (spreadsheets save 1,048,576 empty rows) is read up to
+    MAX_ROWS; one still filled near that bound is refused with its size."""
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    content, last_filled = [], 1
+    for number, values in enumerate(rows, start=2):
+        if number == MAX_ROWS and number - last_filled < _TRAILING_EMPTY:
+            raise FormError(
+                [
+                    Problem(
+                        sheet.title,
+                        None,
+                        "",
+                        f"The sheet has more than {MAX_ROWS:,} rows: a form that long is not "
+                        "supported. Remove rows that are not part of the form.",
+                    )
+                ]
+            )
+        row = {
+            header[i]: _cell_text(value)
+            for i, value in enumerate(values)
+            if i < len(header) and header[i] and _cell_text(value) != ""
+        }
+        if row:
+            content.append((number, row))
+            last_filled = number
+    return content
 
 
 def _cell_text(value) -> str:
