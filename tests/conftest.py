@@ -149,3 +149,22 @@ def sign_in(client, user):
         session["otp_device_id"] = device.persistent_id
         session.save()
     return client
+
+
+def consented_referral(user, case, service, **receiver):
+    """A referral of `case` by `user` (to_agency=, to_point= or to_team=), with the
+    person's referral consent recorded first, through the real actions."""
+    from haven.assistance import actions as assistance_actions
+    from haven.people import actions as people_actions
+
+    people_actions.record_consent(
+        user,
+        case.person,
+        purpose="referral",
+        legal_basis="consent",
+        given=True,
+        decided_on=date.today(),
+    )
+    return assistance_actions.refer(
+        user, case, service, reason="Needs a safe place tonight", fields=["name"], **receiver
+    )

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from haven.cases import actions
 from haven.cases.models import Flag
-from tests.conftest import sign_in
+from tests.conftest import consented_referral, sign_in
 
 PERSONAS = [
     "caseworker",
@@ -1029,27 +1029,7 @@ def _tracing(world, register, case):
 
 def _referral(world, case, service):
     """A referral of the caseworker's case to agency B, with the person's consent."""
-    from datetime import date
-
-    from haven.assistance import actions as assistance_actions
-    from haven.people import actions as people_actions
-
-    people_actions.record_consent(
-        world["caseworker"],
-        case.person,
-        purpose="referral",
-        legal_basis="consent",
-        given=True,
-        decided_on=date.today(),
-    )
-    return assistance_actions.refer(
-        world["caseworker"],
-        case,
-        service,
-        reason="Needs a safe place tonight",
-        fields=["name"],
-        to_agency=world["b"],
-    )
+    return consented_referral(world["caseworker"], case, service, to_agency=world["b"])
 
 
 def _outcome(response) -> object:

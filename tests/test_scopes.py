@@ -2,8 +2,6 @@
 referrals received and the register of releases each answer to the grant's scope, through
 the one access policy."""
 
-from datetime import date
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -12,8 +10,7 @@ from haven.accounts import policy
 from haven.accounts.models import Role, RoleGrant
 from haven.assistance import actions as assistance_actions
 from haven.assistance.models import Provider, ServicePoint, ServiceType
-from haven.people import actions as people_actions
-from tests.conftest import make_user
+from tests.conftest import consented_referral, make_user
 
 
 @pytest.fixture
@@ -31,22 +28,8 @@ def a_provider(world):
 
 def _refer_to_point(world, register, point):
     case = register(world["caseworker"])
-    people_actions.record_consent(
-        world["caseworker"],
-        case.person,
-        purpose="referral",
-        legal_basis="consent",
-        given=True,
-        decided_on=date.today(),
-    )
-    return assistance_actions.refer(
-        world["caseworker"],
-        case,
-        ServiceType.objects.get(code="shelter"),
-        reason="Needs care",
-        fields=["name"],
-        to_point=point,
-    )
+    shelter = ServiceType.objects.get(code="shelter")
+    return consented_referral(world["caseworker"], case, shelter, to_point=point)
 
 
 def test_another_agencys_administrator_cannot_take_over_a_provider(
