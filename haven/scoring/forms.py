@@ -250,7 +250,7 @@ class FormError(ValueError):
 
 # Bounds on what one workbook may make Haven read: a small upload can hold a large sheet
 # (XML compresses a hundredfold and more) or claim a million empty rows.
-MAX_UNCOMPRESSED = 20 * 1024 * 1024
+MAX_UNCOMPRESSED = 10 * 1024 * 1024
 MAX_ENTRIES = 1000
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
