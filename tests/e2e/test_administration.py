@@ -54,6 +54,20 @@ def test_admin_sets_up_two_factor_then_creates_a_user_with_a_role(people, new_pa
     user = User.objects.get(username="new.caseworker")
     assert RoleGrant.objects.filter(user=user, role=Role.objects.get(code="caseworker")).exists()
 
+    # A forgotten password: the administrator sets a new one, checked like any other.
+    page.get_by_text("Set a new password…").click()
+    page.get_by_label("New password").fill("short")
+    page.get_by_role("button", name="Set this password").click()
+    expect(page.get_by_text("too short", exact=False)).to_be_visible()
+    page.get_by_text("Set a new password…").click()
+    page.get_by_label("New password").fill("Another-long-passphrase-2026")
+    page.get_by_role("button", name="Set this password").click()
+    expect(page.get_by_text("New password set: give it to the user in person")).to_be_visible()
+    assert violations(page) == []
+    shot(page, "08-new-password")
+    user.refresh_from_db()
+    assert user.check_password("Another-long-passphrase-2026")
+
     # Deactivating asks first; confirming takes effect.
     page.get_by_text("Deactivate…").click()
     page.get_by_role("button", name="Yes, deactivate").click()

@@ -112,6 +112,28 @@ def test_case_list_on_a_small_phone(people, new_page, shot):
     shot(page, "06-case-list-360px")
 
 
+def test_names_keep_their_own_direction_in_an_arabic_page(people, new_page, shot):
+    from haven.cases import actions
+    from tests.conftest import CASE, PERSON
+
+    mixed = {"given_name": "Mohamed", "family_name": "Haddad", "original_script_name": "محمد حداد"}
+    actions.register(people["caseworker"], person={**PERSON, **mixed}, case=CASE)
+    spoofed = {"given_name": "abc\u202egpj.exe", "family_name": "", "original_script_name": ""}
+    actions.register(people["caseworker"], person={**PERSON, **spoofed}, case=CASE)
+    page = new_page()
+    login(page, "alice")
+    page.get_by_label("Language").select_option("ar")
+    page.get_by_role("button", name="Change").click()
+    page.goto("/cases/")
+    # Each name is its own isolated run: the Latin name, then the Arabic one in brackets.
+    expect(page.locator("bdi", has_text="Mohamed Haddad")).to_be_visible()
+    expect(page.locator("bdi", has_text="محمد حداد")).to_be_visible()
+    # A right-to-left override shows as its code, so "…gpj.exe" cannot pass for "…exe.jpg".
+    expect(page.locator("bdi", has_text="abc[U+202E]gpj.exe")).to_be_visible()
+    assert "\u202e" not in page.content()
+    shot(page, "06-case-list-names-isolated-arabic")
+
+
 def test_registration_warns_of_a_duplicate_written_in_arabic_script(people, new_page, shot):
     worker = new_page()
     login(worker, "alice")
