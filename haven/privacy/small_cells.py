@@ -125,22 +125,36 @@ class _Audit:
         self.highspy = highspy
 
     def interval(self, cell) -> tuple[float, float]:
+        """The lowest and highest value the cell can take (a narrow (v, v) when the solver
+        cannot tell: the cell is then treated as exposed and protected further)."""
         highs, solver, column = self.highspy, self.solver, self.index[cell]
         solver.changeColCost(column, 1.0)
-        ends = []
-        for sense in (highs.ObjSense.kMinimize, highs.ObjSense.kMaximize):
-            solver.changeObjectiveSense(sense)
-            solver.run()
-            status = solver.getModelStatus()
-            states = highs.HighsModelStatus
-            if status == states.kOptimal:
-                ends.append(solver.getInfo().objective_function_value)
-            elif status in (states.kUnbounded, states.kUnboundedOrInfeasible):
-                ends.append(float("inf"))  # nothing holds the cell from above
-            else:
-                raise ValueError(f"the table's relations cannot be solved: {status}")
+        ends = [
+            self._solve(highs.ObjSense.kMinimize, unbounded=None),
+            self._solve(highs.ObjSense.kMaximize, unbounded=float("inf")),
+        ]
         solver.changeColCost(column, 0.0)
+        if None in ends:
+            known = next((end for end in ends if end is not None), 0.0)
+            return known, known
         return ends[0], ends[1]
+
+    def _solve(self, sense, unbounded: float | None) -> float | None:
+        states = self.highspy.HighsModelStatus
+        for attempt in range(2):
+            if attempt:
+                # A warm start can end undecided (seen with unbounded cells): start afresh.
+                self.solver.clearSolver()
+            self.solver.changeObjectiveSense(sense)
+            self.solver.run()
+            status = self.solver.getModelStatus()
+            if status == states.kOptimal:
+                return self.solver.getInfo().objective_function_value
+            if status in (states.kUnbounded, states.kUnboundedOrInfeasible) and unbounded:
+                # The true counts satisfy every relation, so the programme is feasible:
+                # nothing holds the cell from above (from below, it is at least `lower`).
+                return unbounded
+        return None
 
 
 def intervals(published, lower: int = 1) -> dict[tuple[int, int], tuple[float, float]]:
