@@ -383,9 +383,8 @@ def received_referrals_q(user) -> Q:
 
 
 def can_receive_referral(user, referral) -> bool:
-    from haven.assistance.models import Referral
-
-    return Referral.objects.filter(received_referrals_q(user), pk=referral.pk).exists()
+    referrals = type(referral).objects
+    return referrals.filter(received_referrals_q(user), pk=referral.pk).exists()
 
 
 # The service directory: the taxonomy is shared (managed with the "all" scope); a provider is
@@ -405,19 +404,16 @@ def may_manage_service_types(user) -> bool:
 
 
 def can_see_submission(user, submission) -> bool:
-    from haven.feedback.models import Submission
-
-    return Submission.objects.filter(feedback_q(user), pk=submission.pk).exists()
+    return type(submission).objects.filter(feedback_q(user), pk=submission.pk).exists()
 
 
 # The register of releases, exports and indicator files.
 
 
-def release_q(user) -> Q:
-    """Releases of the agencies `release.create` reaches; one's own exports and indicator
-    files within the scopes of `case.export` and `report.view`."""
-    from haven.evidence.models import IDENTIFIED, ReleaseKind
-
+def release_q(user, release_model) -> Q:
+    """Releases (of `release_model`, whose kinds it names) of the agencies `release.create`
+    reaches; one's own exports and indicator files within the scopes of `case.export` and
+    `report.view`."""
     held = scopes(user, "release.create")
     visible = agency_q(user, "release.create")
     if held & {"own", "office"}:
@@ -426,25 +422,24 @@ def release_q(user) -> Q:
         visible |= Q(created_by_id__in=_teammate_ids(user)) | Q(created_by_id=user.pk)
     own = Q(created_by_id=user.pk, agency_id=user.agency_id)
     if has_perm(user, "case.export"):
-        visible |= own & Q(kind__in=IDENTIFIED)
+        visible |= own & Q(kind__in=release_model.IDENTIFIED_KINDS)
     if has_perm(user, "report.view"):
-        visible |= own & Q(kind=ReleaseKind.INDICATORS)
+        visible |= own & Q(kind=release_model.INDICATORS_KIND)
     return visible
 
 
 def may_handle_release(user, release) -> bool:
     """Cancel or download: an identified export, or a file of indicators, is its
     requester's alone; a de-identified release, its agency's releasers'."""
-    from haven.evidence.models import Release, ReleaseKind
-
+    model = type(release)
     mine = release.created_by_id == user.pk and release.agency_id == user.agency_id
     if release.identified:
         return mine and has_perm(user, "case.export")
-    if release.kind == ReleaseKind.INDICATORS:
+    if release.kind == model.INDICATORS_KIND:
         return mine and has_perm(user, "report.view")
     return (
         has_perm(user, "release.create")
-        and Release.objects.filter(release_q(user), pk=release.pk).exists()
+        and model.objects.filter(release_q(user, model), pk=release.pk).exists()
     )
 
 

@@ -83,6 +83,8 @@ def import_csv(
     except hxl.HXLException as exc:
         return ImportResult(errors=[f"The file cannot be read as HXL-tagged CSV: {exc}"])
     services = {s.code: s for s in ServiceType.objects.all()}
+    names = {(row.get("#org+name") or "").strip() for row in dataset}
+    known = {p.name: p for p in Provider.objects.filter(name__in=names)}
     result = ImportResult()
     rows = []
     for line, row in enumerate(dataset, start=3):  # line 1 headers, line 2 hashtags
@@ -91,7 +93,7 @@ def import_csv(
         if not provider or not name:
             result.errors.append(f"line {line}: #org+name and #loc+name are required")
             continue
-        existing = Provider.objects.filter(name=provider).first()
+        existing = known.get(provider)
         if existing is not None and not may_change(existing):
             result.errors.append(
                 f"line {line}: '{provider}' is kept by another agency's administrators; "

@@ -67,6 +67,11 @@ class Release(models.Model):
     # The archive's password, encrypted, only until the job has used it.
     archive_key = EncryptedTextField(blank=True, editable=False)
 
+    # The kinds the access policy tells apart (it reads them here: it imports no model of
+    # the apps above it).
+    IDENTIFIED_KINDS = IDENTIFIED
+    INDICATORS_KIND = ReleaseKind.INDICATORS
+
     class Meta:
         ordering = ["-created_at", "-id"]
 

@@ -8,7 +8,7 @@ from haven.evidence.models import Release
 
 
 def visible_releases(user):
-    return Release.objects.filter(policy.release_q(user)).select_related("created_by")
+    return Release.objects.filter(policy.release_q(user, Release)).select_related("created_by")
 
 
 def get_release(user, pk) -> Release:
