@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The offline app's scripts: npm packages from package-lock.json, bundled by esbuild.
+BUNDLE := haven/field/static/field/build/app.js
+BUNDLE_SOURCES := $(wildcard haven/field/assets/*.js haven/field/assets/*.mjs)
 
 .PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy clean
 
@@ -12,13 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUNDLE): node_modules/.package-lock.json $(BUNDLE_SOURCES)
+	npm run --silent build
+
+run: $(STAMP) $(BUNDLE)
 	HAVEN_DEMO=1 $(BIN)/haven run
 
-test: $(STAMP)
+test: $(STAMP) $(BUNDLE)
 	$(BIN)/pytest -m "not e2e" -n 2 -q
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) $(BUNDLE)
 	$(BIN)/pytest -m e2e -q -p no:xdist
 
 lint: $(STAMP)
@@ -51,4 +61,4 @@ bench-privacy: $(STAMP)
 	$(BIN)/python -u bench/privacy/run.py --repeats 5 --million
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info node_modules haven/field/static/field/build

@@ -10,6 +10,7 @@ from haven.core import api as core_api
 from haven.evidence import api as evidence_api
 from haven.feedback import api as feedback_api
 from haven.feedback import incident_api
+from haven.field import api as field_api
 from haven.people import api as people_api
 from haven.tracing import api as tracing_api
 from haven.tracing import merge_api
@@ -68,5 +69,15 @@ urlpatterns = [
         "incidents-report/", incident_api.IncidentReportView.as_view(), name="incident_report_api"
     ),
     path("indicators/", evidence_api.IndicatorsView.as_view(), name="indicators_api"),
+    path("field/devices/", field_api.DevicesView.as_view(), name="field_devices_api"),
+    path("field/devices/status/", field_api.DeviceStatusView.as_view(), name="field_status_api"),
+    path("field/devices/<int:pk>/revoke/", field_api.RevokeView.as_view(), name="field_revoke_api"),
+    path(
+        "field/devices/recovery-key/",
+        field_api.RecoveryKeyView.as_view(),
+        name="field_recovery_key_api",
+    ),
+    path("field/pull/", field_api.PullView.as_view(), name="field_pull_api"),
+    path("field/push/", field_api.PushView.as_view(), name="field_push_api"),
     *router.urls,
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "haven.feedback",
     "haven.tracing",
     "haven.evidence",
+    "haven.field",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +321,9 @@ HAVEN_FEEDBACK_CONTACT = os.environ.get("HAVEN_FEEDBACK_CONTACT", "")
 
 # Days after registration by which each workflow step is due.
 HAVEN_DUE_DAYS = {"assessment": 3, "case_plan": 14, "follow_up": 30}
+
+# Field work offline: a device that has not synced for this many days wipes its data; it
+# locks after this many minutes without use; a pull sends this many cases per page.
+HAVEN_OFFLINE_WIPE_DAYS = int(os.environ.get("HAVEN_OFFLINE_WIPE_DAYS", "14"))
+HAVEN_OFFLINE_LOCK_MINUTES = int(os.environ.get("HAVEN_OFFLINE_LOCK_MINUTES", "10"))
+HAVEN_OFFLINE_PAGE = int(os.environ.get("HAVEN_OFFLINE_PAGE", "100"))

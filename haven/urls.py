@@ -196,6 +196,7 @@ urlpatterns = [
     path("incidents/<int:pk>/", incident_views.incident_detail, name="incident_detail"),
     path("audit/", audit_views.audit_events, name="audit_events"),
     path("audit/access/", audit_views.access_log, name="access_log"),
+    path("field/", include("haven.field.urls")),
     path("api/v1/", include("haven.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

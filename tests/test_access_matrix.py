@@ -138,6 +138,12 @@ def gone(table):
 
 
 DIRECTORY = expect(ok=["agency_admin", "other_admin", "system_admin"])
+# The caseworker's device: theirs, their office's supervisor's and their agency admin's.
+DEVICE_PAGES = [*CASE_HOLDERS, "agency_admin", "other_admin"]
+DEVICE_OVERSEERS = ["caseworker", "supervisor", "agency_admin"]
+ON_DEVICE = expect(
+    ok=DEVICE_OVERSEERS, not_found=[p for p in DEVICE_PAGES if p not in DEVICE_OVERSEERS]
+)
 
 
 # name: (method, path template, data, expected)
@@ -637,6 +643,45 @@ MATRIX = {
         {},
         ON_CASE_API,
     ),
+    # Field work offline: the app for those who may work offline; its worker and manifest
+    # hold no data. A device is seen by its user and those who oversee devices in scope.
+    "field_app": ("get", "/field/", None, expect(ok=CASE_HOLDERS)),
+    "field_service_worker": ("get", "/field/sw.js", None, PUBLIC),
+    "field_manifest": ("get", "/field/manifest.webmanifest", None, PUBLIC),
+    "field_devices": ("get", "/field/devices/", None, expect(ok=DEVICE_PAGES)),
+    "field_device_revoke": ("get", "/field/devices/{device}/revoke/", None, ON_DEVICE),
+    "field_device_revoke POST": ("post", "/field/devices/{device}/revoke/", {}, ON_DEVICE),
+    "field_conflicts": ("get", "/field/conflicts/", None, expect(ok=CASE_HOLDERS)),
+    "field_conflict": ("get", "/field/conflicts/{conflict}/", None, ON_CASE),
+    "field_conflict POST": ("post", "/field/conflicts/{conflict}/", {}, ON_CASE),
+    "field_devices_api": ("get", "/api/v1/field/devices/", None, api(EVERYONE)),
+    "field_devices_api POST": (
+        "post",
+        "/api/v1/field/devices/",
+        {},
+        incomplete(api(expect(ok=CASE_HOLDERS))),
+    ),
+    # Without the device's own header every device call is refused (or unknown, for the
+    # status that a device asks signed out); the header's checks are in test_field_sync.
+    "field_status_api": (
+        "get",
+        "/api/v1/field/devices/status/",
+        None,
+        expect(not_found=SIGNED_IN, anonymous=404),
+    ),
+    "field_revoke_api": (
+        "post",
+        "/api/v1/field/devices/{device}/revoke/",
+        {},
+        api(
+            expect(
+                ok=DEVICE_OVERSEERS, not_found=[p for p in SIGNED_IN if p not in DEVICE_OVERSEERS]
+            )
+        ),
+    ),
+    "field_recovery_key_api": ("post", "/api/v1/field/devices/recovery-key/", {}, api(expect())),
+    "field_pull_api": ("get", "/api/v1/field/pull/", None, api(expect())),
+    "field_push_api": ("post", "/api/v1/field/push/", {}, api(expect())),
 }
 # Pages with a form post to themselves: the same people, an empty form coming back with
 # what to fix.
@@ -932,6 +977,7 @@ def targets(world, register):
     )
     tracing, match = _tracing(world, register, case)
     pair, merge, job = _duplicates(world, register)
+    device, conflict = _field(world, case)
     from haven.evidence import actions as evidence_actions
 
     release = evidence_actions.request_release(
@@ -946,6 +992,8 @@ def targets(world, register):
         password="a long password",
     )
     return {
+        "device": device.pk,
+        "conflict": conflict.pk,
         "release": release.pk,
         "export": export.pk,
         "pair": pair.pk,
@@ -1025,6 +1073,29 @@ def _tracing(world, register, case):
     )
     [match] = tracing_actions.refresh_matches(tracing)
     return tracing, match
+
+
+def _field(world, case):
+    """The caseworker's enrolled device, and a conflict it left on their case."""
+    import uuid
+
+    from haven.field import actions as field_actions
+    from haven.field.models import Conflict, Operation
+
+    device, _secret = field_actions.enrol(world["caseworker"], name="Tablet")
+    operation = Operation.objects.create(
+        device=device, op_id=uuid.uuid4(), kind="case.update", digest="0", status="conflict"
+    )
+    conflict = Conflict.objects.create(
+        case=case,
+        operation=operation,
+        record="case",
+        field="summary",
+        base_value={"v": ""},
+        device_value={"v": "field"},
+        server_value={"v": "office"},
+    )
+    return device, conflict
 
 
 def _referral(world, case, service):

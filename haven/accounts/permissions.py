@@ -38,6 +38,11 @@ PERMISSIONS = {
         "Export lists of cases in scope with names (encrypted archive, after re-authentication)"
     ),
     "audit.view": _("Search the audit and access logs"),
+    "field.offline": _(
+        "Work offline on an enrolled device, with the cases in scope the work needs"
+    ),
+    "field.offline_sensitive": _("Take sensitive cases offline on an enrolled device"),
+    "field.devices": _("See and revoke the enrolled devices of the users in scope"),
     "agency.manage": _("Manage the agency's offices, teams and users"),
     "system.manage": _("Manage agencies and roles"),
 }
@@ -64,6 +69,7 @@ _CASEWORK = [
     "referral.create",
     "referral.receive",
     "feedback.record",
+    "field.offline",
 ]
 
 # code: (name, permissions, default scope, two-factor required)
@@ -78,6 +84,7 @@ BUILTIN_ROLES = {
             "case.transfer",
             "person.merge",
             "referral.override_consent",
+            "field.devices",
             "feedback.oversee",
             "incident.record",
             "report.view",
@@ -129,6 +136,7 @@ BUILTIN_ROLES = {
             "assessment.forms",
             "service.manage",
             "person.deduplicate",
+            "field.devices",
             "audit.view",
             "report.view",
         ],

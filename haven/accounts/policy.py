@@ -460,3 +460,31 @@ def dedupe_persons_q(starter) -> Q:
 
     agency_cases = Case.objects.filter(agency_id=starter.agency_id, person=OuterRef("pk"))
     return Q(Exists(agency_cases)) | Q(registered_by__agency_id=starter.agency_id)
+
+
+# Field work offline: what a device may hold, and who sees a user's devices.
+
+
+def may_work_offline(user) -> bool:
+    return bool(user.is_active) and has_perm(user, "field.offline") and can_see_identity(user)
+
+
+def offline_case_q(user, picked_ids=()) -> Q:
+    """The cases a device of `user` may hold: open cases they own, are assigned to or picked,
+    within both their case scope and their offline grant; sensitive ones only with
+    `field.offline_sensitive`."""
+    if not may_work_offline(user):
+        return Q(pk__in=[])
+    wanted = involved_q(user) | Q(pk__in=list(picked_ids))
+    q = case_q(user) & scope_q(user, "field.offline") & wanted & ~Q(status="closed")
+    return q if has_perm(user, "field.offline_sensitive") else q & Q(sensitive=False)
+
+
+def may_see_devices_of(user, holder) -> bool:
+    """A user's own devices; those of users in the scope of a `field.devices` grant."""
+    if holder.pk == user.pk:
+        return True
+    office_ids = set(holder.offices.values_list("pk", flat=True))
+    return covers(
+        user, "field.devices", agency_id=holder.agency_id, office_ids=office_ids, holder_id=None
+    )

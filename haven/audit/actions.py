@@ -57,6 +57,7 @@ def _record(chain_name: str, actor, obj, agency_id, **fields):
         object_id=str(obj.pk) if obj is not None else "",
         ip=context.ip() or "",
         channel=context.channel(),
+        device_id=context.device(),
         **fields,
     )
 
@@ -140,9 +141,17 @@ def record_event(actor, action: str, *, obj=None, agency_id=None, details=None) 
     return _write("audit_event", record)
 
 
-def record_access(actor, view: str, obj) -> AccessLog:
-    """Record that `actor` looked at personal data in `obj`."""
-    record = _record("access_log", actor, obj, getattr(obj, "agency_id", None), view=view)
+def record_access(actor, view: str, obj, *, occurred_at=None) -> AccessLog:
+    """Record that `actor` looked at personal data in `obj` (`occurred_at`: when, if it was
+    on a device offline and is recorded only now)."""
+    record = _record(
+        "access_log",
+        actor,
+        obj,
+        getattr(obj, "agency_id", None),
+        view=view,
+        occurred_at=occurred_at,
+    )
     return _write("access_log", record)
 
 

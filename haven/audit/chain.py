@@ -23,6 +23,11 @@ CHAIN_FIELDS = {
     "audit_event": (*BASE_FIELDS, "action", "details"),
     "access_log": (*BASE_FIELDS, "view"),
 }
+# Fields added later: hashed only when set, so every record written before them still verifies.
+OPTIONAL_FIELDS = {
+    "audit_event": ("device_id",),
+    "access_log": ("device_id", "occurred_at"),
+}
 
 
 def _canonical(value):
@@ -35,6 +40,9 @@ def compute_hash(chain: str, record, prev_hash: str, key: str | None = None) -> 
     """The record's link: HMAC-SHA-256 under the audit key (records written before the key
     was introduced: plain SHA-256, `key` None)."""
     content = {name: _canonical(getattr(record, name)) for name in CHAIN_FIELDS[chain]}
+    for name in OPTIONAL_FIELDS[chain]:
+        if getattr(record, name, None) is not None:
+            content[name] = _canonical(getattr(record, name))
     content["prev_hash"] = prev_hash
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     if key is None:

@@ -34,6 +34,8 @@ class ChainedRecord(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
     ip = models.CharField(max_length=45, blank=True)
     channel = models.CharField(max_length=10, default="system")
+    # The enrolled device the change or view came from (field work offline), if any.
+    device_id = models.BigIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
@@ -67,6 +69,8 @@ class AccessLog(ChainedRecord):
     """One view of a person's or a case's personal data."""
 
     view = models.CharField(_("what was viewed"), max_length=60)
+    # When a view made offline on a device happened (the record itself is written at sync).
+    occurred_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(ChainedRecord.Meta):
         indexes = [models.Index(fields=["object_type", "object_id"])]

@@ -29,6 +29,8 @@ def haven(request):
                 "feedback.misconduct",
                 "feedback.oversee",
                 "incident.record",
+                "field.offline",
+                "field.devices",
             )
         }
         nav["feedback"] = any(nav[perm] for perm in feedback_selectors.HANDLING)

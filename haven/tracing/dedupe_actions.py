@@ -207,3 +207,40 @@ def dismiss_pair(user, pair: DuplicatePair) -> DuplicatePair:
         record_event(user, "person.not_duplicate", obj=person, details={"other": other.pk})
     after_commit(tasks.recalibrate_model)
     return pair
+
+
+def queue_found_at_sync(user, person: Person) -> list[DuplicatePair]:
+    """A person registered offline, checked against everyone the server holds when the
+    registration arrives: each likely duplicate joins the review queue (pairs already
+    decided are not asked again). Returns the pairs now waiting."""
+    matches = matching.find(matching.person_record(person), exclude={person.pk})
+    if not matches:
+        return []
+    job = DedupeJob.objects.create(
+        started_by=user,
+        status=JobStatus.DONE,
+        progress=100,
+        stage="done",
+        persons=1,
+        pairs=len(matches),
+        finished_at=timezone.now(),
+    )
+    pairs = []
+    for match in matches:
+        low, high = sorted((person.pk, match.person.pk))
+        pair, _created = DuplicatePair.objects.get_or_create(
+            first_id=low,
+            second_id=high,
+            defaults={
+                "job": job,
+                "probability": match.probability,
+                "explanation": match.explanation,
+                "vector": match.vector,
+            },
+        )
+        if pair.status == PairStatus.PENDING:
+            pairs.append(pair)
+    record_event(
+        user, "dedupe.sync_check", obj=job, details={"person": person.pk, "pairs": len(pairs)}
+    )
+    return pairs

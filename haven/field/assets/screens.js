@@ -1,0 +1,166 @@
+// The screens of the unlocked app: the caseload, one case, the registration form.
+import { $, fullName, isolated, say, show, state, t, uuid } from "./state.js";
+
+function label(list, value) {
+  const found = (list || []).find((item) => item[0] === value);
+  return found ? found[1] : value;
+}
+
+function fold(text) {
+  return (text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+function stateOf(record) {
+  const notices = record.notices || [];
+  const conflict = notices.find((n) => n.state === "conflict");
+  const refused = notices.find((n) => n.state === "refused");
+  if (conflict) return ["conflict", t("state_conflict")];
+  if (refused) return ["refused", t("state_refused", { reason: refused.reason })];
+  if ((record.pending || []).length || record.bundle.provisional) return ["waiting", t("state_waiting")];
+  return ["synced", t("state_synced")];
+}
+
+function badge(record) {
+  const [kind, text] = stateOf(record);
+  const element = document.createElement("span");
+  element.className = "badge sync-" + kind;
+  element.textContent = text;
+  return element;
+}
+
+export function renderCaseload() {
+  const query = fold($("#field-search").value.trim());
+  const list = $("#field-caseload");
+  list.replaceChildren();
+  const records = [...state.cases.entries()].sort((a, b) => fullName(a[1].bundle.person).localeCompare(fullName(b[1].bundle.person)));
+  let shown = 0;
+  for (const [key, record] of records) {
+    const person = record.bundle.person;
+    const haystack = fold([person.given_name, person.family_name, person.original_script_name, record.bundle.number].join(" "));
+    if (query && !haystack.includes(query)) continue;
+    shown += 1;
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "case-row";
+    button.dataset.key = key;
+    const number = document.createElement("span");
+    number.className = "case-number";
+    number.textContent = record.bundle.provisional ? `${record.bundle.number} (${t("provisional")})` : record.bundle.number;
+    button.append(number, " ", isolated(fullName(person)));
+    if (person.original_script_name) {
+      const original = isolated(person.original_script_name);
+      original.lang = "und";
+      button.append(" ", original);
+    }
+    button.append(" ", badge(record));
+    if (record.duplicate) {
+      const warning = document.createElement("span");
+      warning.className = "badge sync-conflict";
+      warning.textContent = t("duplicate");
+      button.append(" ", warning);
+    }
+    item.append(button);
+    list.append(item);
+  }
+  $("#field-empty").hidden = state.cases.size > 0;
+  if (state.cases.size > 0 && shown === 0) {
+    const item = document.createElement("li");
+    item.textContent = t("no_match");
+    list.append(item);
+  }
+}
+
+function fact(list, term, value) {
+  const dt = document.createElement("dt");
+  dt.textContent = term;
+  const dd = document.createElement("dd");
+  dd.append(value);
+  list.append(dt, dd);
+}
+
+function fill(select, options, placeholder) {
+  select.replaceChildren();
+  if (placeholder) select.append(new Option(placeholder, ""));
+  for (const [value, text] of options) select.append(new Option(text, value));
+}
+
+// Opening a case is a view of personal data: logged on the device, uploaded at sync.
+export async function openCase(key, queue) {
+  if (!renderCase(key)) return;
+  await queue({ id: uuid(), kind: "view", case: caseRef(key), view: "case.detail", at: new Date().toISOString() }, null);
+}
+
+export function renderCase(key) {
+  const record = state.cases.get(key);
+  if (!record) return false;
+  state.current = key;
+  const { bundle } = record;
+  const ref = state.reference || {};
+  const title = $("#case-title");
+  title.replaceChildren(bundle.provisional ? `${bundle.number} (${t("provisional")}) · ` : `${bundle.number} · `, isolated(fullName(bundle.person)));
+  $("#case-state").replaceChildren(badge(record), ...(record.notices || []).map((n) => {
+    const p = document.createElement("p");
+    p.textContent = n.reason;
+    return p;
+  }));
+  const facts = $("#case-facts");
+  facts.replaceChildren();
+  fact(facts, t("status"), label(ref.statuses, bundle.status));
+  fact(facts, t("programme"), label(ref.programmes, bundle.programme));
+  fact(facts, t("registered_on"), bundle.registered_on || "");
+  if (bundle.person.birth_date) fact(facts, t("born"), bundle.person.birth_date);
+  if (bundle.person.original_script_name) fact(facts, "", isolated(bundle.person.original_script_name));
+  fill($("#step-select"), (bundle.steps || []).map((s) => [s, label(ref.statuses, s)]), t("choose"));
+  $("#step-form").hidden = !(bundle.steps || []).length;
+  fill($("#service-type"), ref.services || [], t("choose"));
+  $("#service-date").value = new Date().toISOString().slice(0, 10);
+  const notes = $("#case-notes");
+  notes.replaceChildren();
+  for (const n of [...(record.pending || []).filter((p) => p.kind === "note.add").map((p) => ({ body: p.body, created_at: p.made_at, waiting: true })), ...(bundle.notes || [])]) {
+    const item = document.createElement("li");
+    const body = document.createElement("p");
+    body.dir = "auto";
+    body.textContent = n.body;
+    const meta = document.createElement("small");
+    meta.textContent = `${(n.created_at || "").slice(0, 16).replace("T", " ")} ${n.author || ""}${n.waiting ? " · " + t("state_waiting") : ""}`;
+    item.append(body, meta);
+    notes.append(item);
+  }
+  if (!notes.children.length) notes.append(Object.assign(document.createElement("li"), { textContent: t("no_notes") }));
+  const services = $("#case-services");
+  services.replaceChildren();
+  for (const s of [...(record.pending || []).filter((p) => p.kind === "service.record").map((p) => ({ service: label(ref.services, p.service), delivered_on: p.delivered_on, waiting: true })), ...(bundle.services || [])]) {
+    services.append(Object.assign(document.createElement("li"), { textContent: `${s.delivered_on} · ${s.service}${s.waiting ? " · " + t("state_waiting") : ""}` }));
+  }
+  if (!services.children.length) services.append(Object.assign(document.createElement("li"), { textContent: t("no_services") }));
+  $("#summary-body").value = bundle.summary || "";
+  $("#summary-form").hidden = Boolean(bundle.provisional);
+  show("case");
+  return true;
+}
+
+export function caseRef(key) {
+  return key.startsWith("local:") ? key : Number(key);
+}
+
+export function prepareRegister() {
+  const ref = state.reference || {};
+  fill($("#reg-sex"), ref.sexes || [], t("choose"));
+  fill($("#reg-programme"), ref.programmes || [], t("choose"));
+  const box = $("#reg-vulnerabilities");
+  box.querySelectorAll("label").forEach((label) => label.remove());
+  for (const [value, text] of ref.vulnerabilities || []) {
+    const label = document.createElement("label");
+    label.className = "choice";
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.name = "vulnerability";
+    input.value = value;
+    label.append(input, " ", text);
+    box.append(label);
+  }
+  $("#register-form").reset();
+  show("register");
+  say("");
+}

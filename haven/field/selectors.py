@@ -1,0 +1,162 @@
+"""Reads for field work: the slice of cases a device may hold, what each case carries to
+the device, the devices and conflicts a user may see."""
+
+from datetime import datetime
+
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext as _
+
+from haven.accounts import policy
+from haven.assistance.models import ServiceDelivery, ServiceType
+from haven.cases.models import Case, Note, Programme, Vulnerability
+from haven.cases.workflow import Status, next_statuses
+from haven.field.models import Conflict, Device, HeldCase
+from haven.people.models import Consent, ConsentPurpose, Sex
+
+NOTES_ON_DEVICE = 20
+SERVICES_ON_DEVICE = 20
+CASE_FIELDS = ("summary", "risk_level", "vulnerabilities")
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "original_script_name",
+    "sex",
+    "birth_date",
+    "nationalities",
+    "languages",
+)
+
+
+def slice_cases(device: Device):
+    """The cases this device may hold now; the server alone decides. A person merged into
+    another, or whose latest decision on registration is a withdrawal, leaves the slice."""
+    latest = (
+        Consent.objects.filter(person=OuterRef("person"), purpose=ConsentPurpose.REGISTRATION)
+        .order_by("-recorded_at", "-id")
+        .values("given")[:1]
+    )
+    return (
+        Case.objects.filter(policy.offline_case_q(device.user))
+        .filter(person__merged_into__isnull=True)
+        .annotate(_registration_given=Subquery(latest))
+        .exclude(_registration_given=False)
+    )
+
+
+def changed_cases(device: Device, since: datetime | None, after_id: int, limit: int):
+    """Cases of the slice to send: changed since `since`, or not yet on the device; in id
+    order from `after_id`, `limit` at most."""
+    cases = slice_cases(device).filter(pk__gt=after_id)
+    if since is not None:
+        held = HeldCase.objects.filter(device=device).values("case_id")
+        cases = cases.annotate(
+            changed=Greatest(
+                "updated_at",
+                "person__updated_at",
+                Coalesce(Max("notes__created_at"), "updated_at"),
+                Coalesce(Max("deliveries__updated_at"), "updated_at"),
+            )
+        ).filter(Q(changed__gt=since) | ~Q(pk__in=held))
+    return list(cases.select_related("person").order_by("pk")[:limit])
+
+
+def bundles(cases: list[Case]) -> list[dict]:
+    """What the device holds of each case: the case, the person, recent notes and services,
+    the workflow steps it may take next."""
+    ids = [case.pk for case in cases]
+    notes: dict[int, list] = {}
+    for note in (
+        Note.objects.filter(case_id__in=ids).select_related("author").order_by("-created_at", "-id")
+    ):
+        if len(notes.setdefault(note.case_id, [])) < NOTES_ON_DEVICE:
+            notes[note.case_id].append(
+                {
+                    "id": note.pk,
+                    "body": note.body,
+                    "author": note.author.get_full_name() or note.author.username,
+                    "created_at": note.created_at.isoformat(),
+                }
+            )
+    services: dict[int, list] = {}
+    for delivery in (
+        ServiceDelivery.objects.filter(case_id__in=ids)
+        .select_related("service")
+        .order_by("-delivered_on", "-id")
+    ):
+        if len(services.setdefault(delivery.case_id, [])) < SERVICES_ON_DEVICE:
+            services[delivery.case_id].append(
+                {
+                    "id": delivery.pk,
+                    "service": delivery.service.name,
+                    "delivered_on": delivery.delivered_on.isoformat(),
+                    "status": delivery.status,
+                }
+            )
+    return [_bundle(case, notes.get(case.pk, []), services.get(case.pk, [])) for case in cases]
+
+
+def _bundle(case: Case, notes: list, services: list) -> dict:
+    person = case.person
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "version": case.version,
+        "status": case.status,
+        "programme": case.programme,
+        "registered_on": case.registered_on.isoformat(),
+        "next_due": case.next_due.isoformat() if case.next_due else None,
+        "sensitive": case.sensitive,
+        "steps": [s for s in next_statuses(case.status) if s != Status.CLOSED],
+        **{name: getattr(case, name) for name in CASE_FIELDS},
+        "person": {
+            "id": person.pk,
+            "version": person.version,
+            **{
+                name: (
+                    getattr(person, name).isoformat()
+                    if name == "birth_date" and person.birth_date
+                    else getattr(person, name)
+                )
+                for name in PERSON_FIELDS
+            },
+        },
+        "notes": notes,
+        "services": services,
+    }
+
+
+def reference() -> dict:
+    """The lists the device's forms need, in the user's language."""
+    return {
+        "programmes": [[v, str(label)] for v, label in Programme.choices],
+        "vulnerabilities": [[v, str(label)] for v, label in Vulnerability.choices],
+        "sexes": [[v, str(label)] for v, label in Sex.choices],
+        "statuses": [[v, str(label)] for v, label in Status.choices],
+        "services": [
+            [s.code, s.name] for s in ServiceType.objects.filter(active=True).order_by("name")
+        ],
+        "provisional": _("provisional"),
+    }
+
+
+def devices_visible_to(user):
+    """The user's own devices, and those of users in the scope of their `field.devices`."""
+    devices = Device.objects.select_related("user", "revoked_by")
+    if not policy.has_perm(user, "field.devices"):
+        return devices.filter(user=user)
+    if "all" not in policy.scopes(user, "field.devices"):
+        devices = devices.filter(user__agency_id=user.agency_id)
+    ids = [d.pk for d in devices if policy.may_see_devices_of(user, d.user)]
+    devices = Device.objects.select_related("user", "revoked_by")
+    return devices.filter(Q(pk__in=ids) | Q(user=user))
+
+
+def open_conflicts(user):
+    """Conflicts on cases the user may update (the owner, assigned users, supervisors)."""
+    cases = Case.objects.filter(policy.case_q(user, "case.update")).values("pk")
+    return (
+        Conflict.objects.filter(state=Conflict.State.OPEN, case__in=cases)
+        .select_related("case", "operation__device__user")
+        .order_by("created_at", "id")
+    )

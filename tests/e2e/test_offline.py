@@ -1,0 +1,227 @@
+"""The offline field app in Debian's Chromium with the network really cut: enrol, work
+offline (register, note, service, summary), sync back, conflicts, revocation, encryption."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from haven.assistance.models import ServiceDelivery, ServiceType
+from haven.audit.models import AccessLog, AuditEvent
+from haven.cases.models import Case, Note
+from haven.field.models import Conflict, Device
+from tests.conftest import CASE, PERSON
+from tests.e2e.conftest import login
+
+pytestmark = pytest.mark.e2e
+PASSPHRASE = "river stones at dawn"
+
+# Every value in the device's IndexedDB, byte buffers read as text: whatever is stored in
+# clear shows up in it.
+RAW_STORAGE = """async () => {
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("haven-field"); r.onsuccess = () => ok(r.result); r.onerror = ko;
+  });
+  const text = (v) => {
+    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+      const bytes = new Uint8Array(v.buffer ? v.buffer : v);
+      let s = ""; for (const b of bytes) s += String.fromCharCode(b); return s;
+    }
+    if (v && typeof v === "object") return Object.values(v).map(text).join(" ");
+    return String(v);
+  };
+  const out = [];
+  for (const name of db.objectStoreNames) {
+    const all = await new Promise((ok) => {
+      const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result);
+    });
+    out.push(...all.map(text));
+  }
+  db.close();
+  return out.join("\\n");
+}"""
+
+
+@pytest.fixture
+def caseload(people):
+    from haven.cases import actions
+
+    ServiceType.objects.get_or_create(code="shelter", defaults={"name": "Shelter"})
+    return actions.register(people["caseworker"], person=PERSON, case=CASE)
+
+
+def enrol(page, name="Phone"):
+    page.goto("/field/")
+    page.get_by_label("Name of this device").fill(name)
+    page.get_by_label("Choose an offline passphrase").fill(PASSPHRASE)
+    page.get_by_label("Passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Enrol this device").click()
+    expect(page.locator("#field-status")).to_contain_text("Device enrolled")
+
+
+def sync(page):
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#field-status")).to_contain_text("Synced", timeout=30000)
+
+
+def unlock(page):
+    page.get_by_label("Offline passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock", exact=True).click()
+    expect(page.locator("#field-work")).to_be_visible()
+
+
+def register_offline(page, given, family, script=""):
+    page.get_by_role("button", name="Register a person").click()
+    page.get_by_label("Given name").fill(given)
+    page.get_by_label("Family name").fill(family)
+    if script:
+        page.get_by_label("Name in original script").fill(script)
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("Programme").select_option("vulnerable_migrants")
+    page.get_by_label("Stranded migrant").check()
+    page.get_by_label("The person consents to being registered").check()
+    page.get_by_role("button", name="Register", exact=True).click()
+    expect(page.locator("#field-status")).to_contain_text("provisional number")
+
+
+def open_case(page, text):
+    page.locator("#field-caseload").get_by_text(text).first.click()
+    expect(page.locator("#field-case")).to_be_visible()
+
+
+def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
+    page = new_page(width=360, height=780)
+    login(page, "alice")
+    enrol(page)
+    sync(page)
+    expect(page.locator("#field-caseload")).to_contain_text("Amal Haddad")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    # The network is cut: the app and the caseload still open.
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#field-network")).to_contain_text("Offline")
+    page.get_by_label("Offline passphrase", exact=True).fill("not the passphrase")
+    page.get_by_role("button", name="Unlock", exact=True).click()
+    expect(page.locator("#unlock-form .field-error")).to_contain_text("Wrong passphrase")
+    page.wait_for_timeout(2100)
+    unlock(page)
+    page.get_by_label("Search the cases on this device").fill("حداد")
+    expect(page.locator("#field-caseload")).to_contain_text("Amal Haddad")
+    page.get_by_label("Search the cases on this device").fill("")
+
+    for given, family, script in (
+        ("Yonas", "Tesfay", "ዮናስ ተስፋይ"),
+        ("Mariam", "Diallo", ""),
+        ("Samira", "Khalil", "سميرة خليل"),
+    ):
+        register_offline(page, given, family, script)
+    expect(page.locator("#field-caseload .sync-waiting")).to_have_count(3)
+    open_case(page, "Amal Haddad")
+    page.get_by_label("Note", exact=True).fill("Met at the border post; needs shelter tonight")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#case-notes")).to_contain_text("needs shelter tonight")
+    page.get_by_label("Service").select_option("shelter")
+    page.get_by_role("button", name="Record the service").click()
+    expect(page.locator("#case-services")).to_contain_text(re.compile("shelter", re.I))
+    shot(page, "offline-01-case-offline-360")
+
+    # Nothing readable in the browser's storage.
+    raw = page.evaluate(RAW_STORAGE)
+    assert raw, "the device holds data"
+    for clear in ("Amal", "Haddad", "Yonas", "ዮናስ", "سميرة", "shelter tonight"):
+        assert clear not in raw, f"{clear!r} stored in clear"
+    assert Case.objects.count() == 1 and not Note.objects.exists()
+
+    # Back online: everything arrives, numbered, with the device in the audit.
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Back to the caseload").first.click()
+    sync(page)
+    device = Device.objects.get()
+    assert Case.objects.count() == 4
+    assert Note.objects.get().body == "Met at the border post; needs shelter tonight"
+    assert ServiceDelivery.objects.get().case == caseload
+    created = AuditEvent.objects.filter(action="case.create", device_id=device.pk)
+    assert created.count() == 3
+    assert AccessLog.objects.filter(view="offline.case.detail", device_id=device.pk).exists()
+    expect(page.locator("#field-caseload")).to_contain_text(re.compile(r"AA-\d{4}-000004"))
+    expect(page.locator("#field-caseload .sync-waiting")).to_have_count(0)
+    shot(page, "offline-02-synced-360")
+
+
+def test_the_same_field_changed_on_two_devices_is_a_conflict(people, caseload, new_page, shot):
+    phone = new_page(width=360, height=780)
+    login(phone, "alice")
+    enrol(phone, "Phone")
+    sync(phone)
+    tablet = new_page()
+    login(tablet, "alice")
+    enrol(tablet, "Tablet")
+    sync(tablet)
+
+    for page, text in ((phone, "Sleeping at the station"), (tablet, "Moved to the shelter")):
+        page.context.set_offline(True)
+        open_case(page, "Amal Haddad")
+        page.get_by_label("Summary of the case").fill(text)
+        page.get_by_role("button", name="Save the summary").click()
+        expect(page.locator("#field-status")).to_contain_text("Summary saved")
+        page.get_by_role("button", name="Back to the caseload").first.click()
+    for page in (phone, tablet):
+        page.context.set_offline(False)
+        sync(page)
+    expect(tablet.locator("#field-caseload .sync-conflict")).to_have_count(1)
+    caseload.refresh_from_db()
+    assert caseload.summary == "Sleeping at the station"  # the first sync, never overwritten
+    conflict = Conflict.objects.get()
+    assert conflict.device_value == {"v": "Moved to the shelter"}
+
+    # The owner resolves it online.
+    tablet.goto("/field/conflicts/")
+    tablet.get_by_role("link", name=re.compile(caseload.number)).click()
+    expect(tablet.locator("table")).to_contain_text("Sleeping at the station")
+    tablet.get_by_label("Use the value made offline").check()
+    shot(tablet, "offline-03-conflict")
+    tablet.get_by_role("button", name="Resolve").click()
+    expect(tablet.locator(".messages")).to_contain_text("Conflict resolved")
+    caseload.refresh_from_db()
+    assert caseload.summary == "Moved to the shelter"
+
+
+def test_a_revoked_device_empties_itself_at_next_contact(people, caseload, new_page):
+    page = new_page()
+    login(page, "alice")
+    enrol(page)
+    sync(page)
+    supervisor = new_page()
+    login(supervisor, "carol")
+    supervisor.goto("/field/devices/")
+    supervisor.get_by_role("link", name="Revoke…").click()
+    supervisor.get_by_label("Reason (optional)").fill("Phone stolen")
+    supervisor.get_by_role("button", name="Yes, revoke this device").click()
+    expect(supervisor.locator(".messages")).to_contain_text("Device revoked")
+
+    page.reload()
+    expect(page.locator("#field-wiped")).to_be_visible()
+    expect(page.locator("#wiped-reason")).to_contain_text("revoked")
+    left = page.evaluate(
+        "async () => (await indexedDB.databases()).filter((d) => d.name === 'haven-field').length"
+    )
+    assert left == 0
+    assert Device.objects.get().wipe_sent_at is not None
+
+
+def test_the_app_in_arabic_at_360px(people, caseload, new_page, shot):
+    page = new_page(width=360, height=780)
+    login(page, "alice")
+    page.context.add_cookies([{"name": "django_language", "value": "ar", "url": page.url}])
+    page.goto("/field/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("#enrol-name").fill("هاتف")
+    page.locator("#enrol-pass").fill(PASSPHRASE)
+    page.locator("#enrol-pass2").fill(PASSPHRASE)
+    page.locator("#enrol-form button").click()
+    page.locator("#sync-button").click()
+    expect(page.locator("#field-caseload")).to_contain_text("Amal Haddad", timeout=30000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"
+    shot(page, "offline-04-arabic-360")
