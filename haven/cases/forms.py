@@ -17,6 +17,7 @@ from haven.cases.models import (
     Vulnerability,
 )
 from haven.cases.workflow import Status
+from haven.core.picker_fields import PickerListField
 from haven.core.reference import country_choices
 from haven.people.models import (
     BirthDatePrecision,
@@ -25,14 +26,6 @@ from haven.people.models import (
     LegalBasis,
     Sex,
 )
-
-
-class CodeListField(forms.CharField):
-    """Comma-separated codes typed by a person, e.g. 'SY, ER'."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
 
 
 class DateInput(forms.DateInput):
@@ -56,16 +49,18 @@ class RegistrationForm(forms.Form):
     birth_date_precision = forms.ChoiceField(
         label=_("Precision of the date of birth"), choices=BirthDatePrecision.choices
     )
-    nationalities = CodeListField(
+    nationalities = PickerListField(
+        "country",
         label=_("Nationalities"),
         required=False,
-        help_text=_("ISO country codes separated by commas, e.g. SY, ER."),
+        help_text=_("Type a few letters of each country and pick it; separate them by commas."),
     )
     stateless = forms.BooleanField(label=_("Stateless"), required=False)
-    languages = CodeListField(
+    languages = PickerListField(
+        "language",
         label=_("Languages"),
         required=False,
-        help_text=_("ISO 639 language codes separated by commas, e.g. ar, ti, fr."),
+        help_text=_("Type a few letters of each language and pick it; separate them by commas."),
     )
     care_status = forms.ChoiceField(
         label=_("Care status"), choices=CareStatus.choices, required=False

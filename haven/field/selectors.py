@@ -5,12 +5,13 @@ from datetime import datetime
 
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
 from haven.accounts import policy
 from haven.assistance.models import ServiceDelivery, ServiceType
 from haven.cases.models import Case, Note, Programme, Vulnerability
 from haven.cases.workflow import Status, next_statuses
+from haven.core import pickers
 from haven.field.models import Conflict, Device, HeldCase
 from haven.people.models import Consent, ConsentPurpose, Sex
 
@@ -136,7 +137,8 @@ def reference() -> dict:
         "services": [
             [s.code, s.name] for s in ServiceType.objects.filter(active=True).order_by("name")
         ],
-        "provisional": _("provisional"),
+        "countries": list(pickers.countries(get_language() or "en")),
+        "languages": list(pickers.languages(get_language() or "en")),
     }
 
 

@@ -74,6 +74,10 @@ def texts() -> dict:
         "given_needed": _("Give at least the given name."),
         "sex_needed": _("Choose the sex."),
         "programme_needed": _("Choose the programme and at least one vulnerability."),
+        "country_unknown": _(
+            "Pick the nationality from the list (type a few letters of the country)."
+        ),
+        "language_unknown": _("Pick the language from the list (type a few letters of its name)."),
         "consent_needed": _(
             "Registration offline needs the person's consent: tick it once they agree."
         ),

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases.forms import CodeListField, DateInput
+from haven.cases.forms import DateInput
+from haven.core.picker_fields import PickerListField
 from haven.people.actions import EDITABLE_FIELDS
 from haven.people.models import (
     WG_DOMAINS,
@@ -14,17 +15,19 @@ from haven.people.models import (
 
 
 class PersonForm(forms.ModelForm):
-    """Edit a person; nationalities and languages are typed as codes, like at registration."""
+    """Edit a person; nationalities and languages picked by name, as at registration."""
 
-    nationalities = CodeListField(
+    nationalities = PickerListField(
+        "country",
         label=_("Nationalities"),
         required=False,
-        help_text=_("ISO country codes separated by commas, e.g. SY, ER."),
+        help_text=_("Type a few letters of each country and pick it; separate them by commas."),
     )
-    languages = CodeListField(
+    languages = PickerListField(
+        "language",
         label=_("Languages"),
         required=False,
-        help_text=_("ISO 639 language codes separated by commas, e.g. ar, ti, fr."),
+        help_text=_("Type a few letters of each language and pick it; separate them by commas."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -37,8 +40,8 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        self.initial["nationalities"] = ", ".join(self.instance.nationalities or [])
-        self.initial["languages"] = ", ".join(self.instance.languages or [])
+        self.initial["nationalities"] = list(self.instance.nationalities or [])
+        self.initial["languages"] = list(self.instance.languages or [])
         for name, question in WG_DOMAINS.items():
             self.fields[name] = forms.TypedChoiceField(
                 label=question,

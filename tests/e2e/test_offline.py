@@ -70,12 +70,14 @@ def unlock(page):
     expect(page.locator("#field-work")).to_be_visible()
 
 
-def register_offline(page, given, family, script=""):
+def register_offline(page, given, family, script="", country="", language=""):
     page.get_by_role("button", name="Register a person").click()
     page.get_by_label("Given name").fill(given)
     page.get_by_label("Family name").fill(family)
     if script:
         page.get_by_label("Name in original script").fill(script)
+    page.get_by_label("Nationality").fill(country)
+    page.get_by_label("Main language").fill(language)
     page.get_by_label("Sex").select_option("female")
     page.get_by_label("Programme").select_option("vulnerable_migrants")
     page.get_by_label("Stranded migrant").check()
@@ -110,12 +112,12 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     expect(page.locator("#field-caseload")).to_contain_text("Amal Haddad")
     page.get_by_label("Search the cases on this device").fill("")
 
-    for given, family, script in (
-        ("Yonas", "Tesfay", "ዮናስ ተስፋይ"),
-        ("Mariam", "Diallo", ""),
-        ("Samira", "Khalil", "سميرة خليل"),
+    for given, family, script, country, language in (
+        ("Yonas", "Tesfay", "ዮናስ ተስፋይ", "Eritrea", "Tigrinya"),
+        ("Mariam", "Diallo", "", "Guinea", ""),
+        ("Samira", "Khalil", "سميرة خليل", "", "Arabic"),
     ):
-        register_offline(page, given, family, script)
+        register_offline(page, given, family, script, country, language)
     expect(page.locator("#field-caseload .sync-waiting")).to_have_count(3)
     open_case(page, "Amal Haddad")
     page.get_by_label("Note", exact=True).fill("Met at the border post; needs shelter tonight")
@@ -139,6 +141,8 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     sync(page)
     device = Device.objects.get()
     assert Case.objects.count() == 4
+    yonas = Case.objects.get(person__given_name="Yonas").person
+    assert (yonas.nationalities, yonas.languages) == (["ER"], ["tir"])
     assert Note.objects.get().body == "Met at the border post; needs shelter tonight"
     assert ServiceDelivery.objects.get().case == caseload
     created = AuditEvent.objects.filter(action="case.create", device_id=device.pk)
@@ -225,3 +229,32 @@ def test_the_app_in_arabic_at_360px(people, caseload, new_page, shot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"
     shot(page, "offline-04-arabic-360")
+
+
+def test_a_forgotten_passphrase_is_replaced_online_without_losing_work(people, caseload, new_page):
+    page = new_page()
+    login(page, "alice")
+    enrol(page)
+    sync(page)
+    page.context.set_offline(True)
+    open_case(page, "Amal Haddad")
+    page.get_by_label("Note", exact=True).fill("Written before the passphrase was forgotten")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#case-notes")).to_contain_text("passphrase was forgotten")
+    page.get_by_role("button", name="Back to the caseload").first.click()
+    page.get_by_role("button", name="Lock").click()
+    page.get_by_text("Forgot the passphrase?").click()
+    page.get_by_label("New passphrase").fill("a brand new passphrase")
+    page.get_by_role("button", name="Unlock with my account").click()
+    expect(page.locator("#recover-form .field-error")).to_contain_text("connection")
+
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Unlock with my account").click()
+    expect(page.locator("#field-work")).to_be_visible()
+    sync(page)
+    assert Note.objects.get().body == "Written before the passphrase was forgotten"
+    page.get_by_role("button", name="Lock").click()
+    page.get_by_label("Offline passphrase", exact=True).fill("a brand new passphrase")
+    page.get_by_role("button", name="Unlock", exact=True).click()
+    expect(page.locator("#field-work")).to_be_visible()
+    assert AuditEvent.objects.filter(action="device.recovery_key").count() == 1

@@ -1,7 +1,7 @@
 // Haven's offline field app: enrol, unlock, work on the caseload with no connection, sync.
 import { newDataKey, passphraseKey, randomBytes, recoveryKey, unwrap, wrap } from "./crypto.js";
 import { Refused, Wipe, makeApi } from "./net.js";
-import { caseRef, openCase, prepareRegister, renderCase, renderCaseload } from "./screens.js";
+import { caseRef, codeOf, openCase, prepareRegister, renderCase, renderCaseload } from "./screens.js";
 import { getMeta, setMeta, Vault, wipe } from "./store.js";
 import { $, SETTINGS, formError, root, say, show, state, t, uuid } from "./state.js";
 import { sync } from "./syncing.js";
@@ -240,6 +240,13 @@ async function register(event) {
     sex: $("#reg-sex").value,
   };
   if ($("#reg-birth").value) person.birth_date = $("#reg-birth").value;
+  const lists = state.reference || {};
+  const nationality = codeOf(lists.countries, $("#reg-nationality").value);
+  const language = codeOf(lists.languages, $("#reg-language").value);
+  if (nationality === null) return formError(form, t("country_unknown"));
+  if (language === null) return formError(form, t("language_unknown"));
+  if (nationality) person.nationalities = [nationality];
+  if (language) person.languages = [language];
   const caseFields = { programme: $("#reg-programme").value, vulnerabilities, summary: $("#reg-summary").value.trim() };
   const op = { id: uuid(), kind: "register", ref, person, case_fields: caseFields, consent_given: true, registration_basis: "consent" };
   const number = "#" + (state.cases.size + 1) + "-" + ref.slice(6, 10).toUpperCase();

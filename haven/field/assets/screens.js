@@ -148,6 +148,9 @@ export function prepareRegister() {
   const ref = state.reference || {};
   fill($("#reg-sex"), ref.sexes || [], t("choose"));
   fill($("#reg-programme"), ref.programmes || [], t("choose"));
+  for (const [id, rows] of [["#reg-nationality-options", ref.countries], ["#reg-language-options", ref.languages]]) {
+    $(id).replaceChildren(...(rows || []).map(([_code, name]) => Object.assign(document.createElement("option"), { value: name })));
+  }
   const box = $("#reg-vulnerabilities");
   box.querySelectorAll("label").forEach((label) => label.remove());
   for (const [value, text] of ref.vulnerabilities || []) {
@@ -163,4 +166,14 @@ export function prepareRegister() {
   $("#register-form").reset();
   show("register");
   say("");
+}
+
+// The code a name picked from the list stands for ("" when the box is empty; null when
+// what was typed is not in the list).
+export function codeOf(rows, typed) {
+  const text = (typed || "").trim();
+  if (!text) return "";
+  const wanted = fold(text);
+  const found = (rows || []).find(([code, name]) => fold(name) === wanted || code.toLowerCase() === wanted);
+  return found ? found[0] : null;
 }
