@@ -652,6 +652,14 @@ MATRIX = {
     "field_device_revoke": ("get", "/field/devices/{device}/revoke/", None, ON_DEVICE),
     "field_device_revoke POST": ("post", "/field/devices/{device}/revoke/", {}, ON_DEVICE),
     "field_conflicts": ("get", "/field/conflicts/", None, expect(ok=CASE_HOLDERS)),
+    "field_picks": ("get", "/field/picks/", None, expect(ok=CASE_HOLDERS)),
+    "field_picks POST": ("post", "/field/picks/", {}, expect(ok=CASE_HOLDERS)),
+    "field_unpick": (
+        "post",
+        "/field/picks/{pick}/remove/",
+        {},
+        expect(ok=["caseworker"], not_found=[p for p in CASE_HOLDERS if p != "caseworker"]),
+    ),
     "field_conflict": ("get", "/field/conflicts/{conflict}/", None, ON_CASE),
     "field_conflict POST": ("post", "/field/conflicts/{conflict}/", {}, ON_CASE),
     "field_devices_api": ("get", "/api/v1/field/devices/", None, api(EVERYONE)),
@@ -977,7 +985,7 @@ def targets(world, register):
     )
     tracing, match = _tracing(world, register, case)
     pair, merge, job = _duplicates(world, register)
-    device, conflict = _field(world, case)
+    device, conflict, pick = _field(world, case)
     from haven.evidence import actions as evidence_actions
 
     release = evidence_actions.request_release(
@@ -993,6 +1001,7 @@ def targets(world, register):
     )
     return {
         "device": device.pk,
+        "pick": pick.pk,
         "conflict": conflict.pk,
         "release": release.pk,
         "export": export.pk,
@@ -1080,7 +1089,7 @@ def _field(world, case):
     import uuid
 
     from haven.field import actions as field_actions
-    from haven.field.models import Conflict, Operation
+    from haven.field.models import Conflict, OfflinePick, Operation
 
     device, _secret = field_actions.enrol(world["caseworker"], name="Tablet")
     operation = Operation.objects.create(
@@ -1095,7 +1104,8 @@ def _field(world, case):
         device_value={"v": "field"},
         server_value={"v": "office"},
     )
-    return device, conflict
+    pick = OfflinePick.objects.create(user=world["caseworker"], case=case)
+    return device, conflict, pick
 
 
 def _referral(world, case, service):

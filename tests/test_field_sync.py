@@ -2,6 +2,7 @@
 back (idempotent, merged field by field, conflicts kept), and the wipe at next contact."""
 
 import uuid
+from datetime import date
 
 import pytest
 from rest_framework.test import APIClient
@@ -14,7 +15,7 @@ from haven.audit.models import AccessLog, AuditEvent
 from haven.cases import actions as case_actions
 from haven.cases.models import Case, Note
 from haven.field import actions
-from haven.field.models import Conflict, Device, Operation
+from haven.field.models import Conflict, Device, OfflinePick, Operation
 from haven.people import actions as people_actions
 
 pytestmark = pytest.mark.django_db
@@ -442,3 +443,46 @@ def test_shell_manifest_and_service_worker(world, client):
     assert manifest["start_url"] == "/field/" and manifest["display"] == "standalone"
     client.force_login(world["analyst"])
     assert client.get("/field/").status_code == 403
+
+
+def test_a_case_in_scope_can_be_picked_to_go_offline(world, register, alice_case):
+    supervisor = world["supervisor"]
+    device = Device_(supervisor)
+    assert device.pull_all()[-1]["keep"] == []
+    actions.pick(supervisor, alice_case.number.lower())
+    assert device.pull_all()[-1]["keep"] == [alice_case.pk]
+    assert AuditEvent.objects.filter(action="offline.pick").exists()
+    actions.unpick(supervisor, OfflinePick.objects.get())
+    assert device.pull_all()[-1]["keep"] == []
+
+
+def test_picking_out_of_scope_closed_or_sensitive_is_refused(world, register, alice_case):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="among the cases you may see"):
+        actions.pick(world["caseworker2"], alice_case.number)
+    Case.objects.filter(pk=alice_case.pk).update(status="closed")
+    with pytest.raises(ValidationError, match="cannot go offline"):
+        actions.pick(world["supervisor"], alice_case.number)
+    assert not OfflinePick.objects.exists()
+
+
+def test_the_device_carries_tasks_and_the_plan(world, alice_case):
+    device = Device_(world["caseworker"])
+    first = device.pull_all()
+    record = first[0]["records"][0]
+    assert "Assessment due" in [task["title"] for task in record["tasks"]]
+    assert record["plan"] is None
+    case_actions.save_plan(
+        world["caseworker"],
+        alice_case,
+        goals="Shelter and family contact",
+        actions=[{"description": "Call the shelter", "due_on": date(2030, 1, 2)}],
+        submit=False,
+    )
+    changed = device.pull_all(since=first[-1]["until"])[0]["records"][0]
+    assert changed["plan"]["goals"] == "Shelter and family contact"
+    assert changed["plan"]["actions"] == [
+        {"description": "Call the shelter", "due_on": "2030-01-02", "done": False}
+    ]
+    assert "Call the shelter" in [task["title"] for task in changed["tasks"]]

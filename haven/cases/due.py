@@ -22,7 +22,9 @@ def due_after(start: date, step: str) -> date:
     return start + timedelta(days=settings.HAVEN_DUE_DAYS[step])
 
 
-def tasks_for(case, today: date | None = None) -> list[Task]:
+def tasks_for(case, today: date | None = None, *, scheduled=None, plan_actions=None) -> list[Task]:
+    """The case's open tasks, soonest first. `scheduled` (draft assessments with a due date)
+    and `plan_actions` may be given when read for many cases at once."""
     today = today or timezone.localdate()
     tasks = []
 
@@ -38,13 +40,17 @@ def tasks_for(case, today: date | None = None) -> list[Task]:
         add(_("Follow-up due"), case.follow_up_due)
     if not case.is_closed:
         # Assessment rounds planned ahead and not yet submitted.
-        for scheduled in case.assessments.filter(
-            status="draft", due_on__isnull=False
-        ).select_related("definition"):
-            add(_("%(form)s due") % {"form": scheduled.definition.title}, scheduled.due_on)
-    plan = CasePlan.objects.filter(case=case).first()
-    if plan is not None and not case.is_closed:
-        for action in plan.actions.all():
+        if scheduled is None:
+            scheduled = case.assessments.filter(
+                status="draft", due_on__isnull=False
+            ).select_related("definition")
+        for assessment in scheduled:
+            add(_("%(form)s due") % {"form": assessment.definition.title}, assessment.due_on)
+    if plan_actions is None:
+        plan = CasePlan.objects.filter(case=case).first()
+        plan_actions = plan.actions.all() if plan is not None else []
+    if not case.is_closed:
+        for action in plan_actions:
             if not action.done:
                 add(action.description, action.due_on)
     return sorted(tasks, key=lambda t: t.due)

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.cases import actions as case_actions
+from haven.cases.models import Case
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.versioning import lock_latest
-from haven.field.models import Conflict, Device
+from haven.field.models import Conflict, Device, OfflinePick
 from haven.people import actions as people_actions
 
 
@@ -175,3 +176,38 @@ def resolve(user, conflict: Conflict, choice: str) -> Conflict:
         },
     )
     return conflict
+
+
+@audited
+def pick(user, number: str) -> OfflinePick:
+    """Take a case of one's scope offline by its number (besides one's own cases)."""
+    if not policy.may_work_offline(user):
+        raise NotAllowed(_("Your role does not allow working offline."))
+    number = (number or "").strip().upper()
+    case = Case.objects.filter(policy.case_q(user), number=number).first()
+    if case is None:
+        raise ValidationError(
+            {"number": _("No case %(n)s among the cases you may see.") % {"n": number or "—"}}
+        )
+    if not Case.objects.filter(policy.offline_case_q(user, [case.pk]), pk=case.pk).exists():
+        raise ValidationError(
+            {
+                "number": _(
+                    "Case %(n)s cannot go offline: it is closed, or sensitive and your role "
+                    "does not take sensitive cases offline."
+                )
+                % {"n": number}
+            }
+        )
+    chosen, created = OfflinePick.objects.get_or_create(user=user, case=case)
+    if created:
+        record_event(user, "offline.pick", obj=case)
+    return chosen
+
+
+@audited
+def unpick(user, chosen: OfflinePick) -> None:
+    if chosen.user_id != user.pk:
+        raise NotAllowed(_("This is not one of your choices."))
+    record_event(user, "offline.unpick", obj=chosen.case)
+    chosen.delete()

@@ -116,3 +116,21 @@ class Conflict(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class OfflinePick(models.Model):
+    """A case in the user's scope they chose to take offline besides their own (a
+    colleague's case they will visit): it joins their devices' slice while it stays in
+    scope and open."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offline_picks"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    picked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-picked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case"], name="offline_pick_once_per_user")
+        ]

@@ -8,11 +8,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
 
 from haven.accounts import policy
+from haven.assessments.models import Assessment
 from haven.assistance.models import ServiceDelivery, ServiceType
-from haven.cases.models import Case, Note, Programme, Vulnerability
+from haven.cases import due
+from haven.cases.models import Case, CasePlan, Note, Programme, Vulnerability
 from haven.cases.workflow import Status, next_statuses
 from haven.core import pickers
-from haven.field.models import Conflict, Device, HeldCase
+from haven.field.models import Conflict, Device, HeldCase, OfflinePick
 from haven.people.models import Consent, ConsentPurpose, Sex
 
 NOTES_ON_DEVICE = 20
@@ -37,8 +39,9 @@ def slice_cases(device: Device):
         .order_by("-recorded_at", "-id")
         .values("given")[:1]
     )
+    picked = OfflinePick.objects.filter(user=device.user).values_list("case_id", flat=True)
     return (
-        Case.objects.filter(policy.offline_case_q(device.user))
+        Case.objects.filter(policy.offline_case_q(device.user, picked))
         .filter(person__merged_into__isnull=True)
         .annotate(_registration_given=Subquery(latest))
         .exclude(_registration_given=False)
@@ -57,6 +60,7 @@ def changed_cases(device: Device, since: datetime | None, after_id: int, limit: 
                 "person__updated_at",
                 Coalesce(Max("notes__created_at"), "updated_at"),
                 Coalesce(Max("deliveries__updated_at"), "updated_at"),
+                Coalesce(Max("plan__updated_at"), "updated_at"),
             )
         ).filter(Q(changed__gt=since) | ~Q(pk__in=held))
     return list(cases.select_related("person").order_by("pk")[:limit])
@@ -94,10 +98,43 @@ def bundles(cases: list[Case]) -> list[dict]:
                     "status": delivery.status,
                 }
             )
-    return [_bundle(case, notes.get(case.pk, []), services.get(case.pk, [])) for case in cases]
+    plan_rows = list(CasePlan.objects.filter(case_id__in=ids).prefetch_related("actions"))
+    actions = {plan.case_id: list(plan.actions.all()) for plan in plan_rows}
+    scheduled: dict[int, list] = {}
+    for assessment in Assessment.objects.filter(
+        case_id__in=ids, status="draft", due_on__isnull=False
+    ).select_related("definition"):
+        scheduled.setdefault(assessment.case_id, []).append(assessment)
+    plans = {
+        plan.case_id: {
+            "goals": plan.goals,
+            "state": plan.get_state_display(),
+            "actions": [
+                {
+                    "description": action.description,
+                    "due_on": action.due_on.isoformat() if action.due_on else None,
+                    "done": action.done,
+                }
+                for action in actions[plan.case_id]
+            ],
+        }
+        for plan in plan_rows
+    }
+    return [
+        _bundle(
+            case,
+            notes.get(case.pk, []),
+            services.get(case.pk, []),
+            plans.get(case.pk),
+            due.tasks_for(
+                case, scheduled=scheduled.get(case.pk, []), plan_actions=actions.get(case.pk, [])
+            ),
+        )
+        for case in cases
+    ]
 
 
-def _bundle(case: Case, notes: list, services: list) -> dict:
+def _bundle(case: Case, notes: list, services: list, plan: dict | None, tasks: list) -> dict:
     person = case.person
     return {
         "id": case.pk,
@@ -124,6 +161,11 @@ def _bundle(case: Case, notes: list, services: list) -> dict:
         },
         "notes": notes,
         "services": services,
+        "plan": plan,
+        "tasks": [
+            {"title": task.title, "due": task.due.isoformat(), "overdue": task.overdue}
+            for task in tasks
+        ],
     }
 
 
@@ -162,3 +204,7 @@ def open_conflicts(user):
         .select_related("case", "operation__device__user")
         .order_by("created_at", "id")
     )
+
+
+def picks_of(user):
+    return OfflinePick.objects.filter(user=user).select_related("case").order_by("case__number")

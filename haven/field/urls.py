@@ -8,6 +8,8 @@ urlpatterns = [
     path("manifest.webmanifest", views.manifest, name="field_manifest"),
     path("devices/", views.devices, name="field_devices"),
     path("devices/<int:pk>/revoke/", views.revoke, name="field_device_revoke"),
+    path("picks/", views.picks, name="field_picks"),
+    path("picks/<int:pk>/remove/", views.unpick, name="field_unpick"),
     path("conflicts/", views.conflicts, name="field_conflicts"),
     path("conflicts/<int:pk>/", views.conflict, name="field_conflict"),
 ]

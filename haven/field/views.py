@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.core.errors import HavenError
 from haven.core.web import paginate, requires_any
@@ -99,6 +99,9 @@ def texts() -> dict:
         "born": _("Born"),
         "no_notes": _("No notes yet."),
         "no_services": _("No services yet."),
+        "no_tasks": _("No task is due."),
+        "no_plan": _("No case plan yet."),
+        "overdue": _("overdue"),
         "choose": _("Choose…"),
     }
 
@@ -189,3 +192,29 @@ def conflict(request, pk):
             messages.success(request, _("Conflict resolved."))
             return redirect("field_conflicts")
     return render(request, "field/conflict.html", {"conflict": item})
+
+
+@requires_any("field.offline")
+def picks(request):
+    """The cases the user takes offline besides their own: add by number, remove."""
+    if request.method == "POST":
+        try:
+            actions.pick(request.user, request.POST.get("number", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except HavenError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The case goes to your devices at their next sync."))
+            return redirect("field_picks")
+    chosen = selectors.picks_of(request.user)
+    return render(request, "field/picks.html", {"page": paginate(request, chosen)})
+
+
+@requires_any("field.offline")
+@require_POST
+def unpick(request, pk):
+    chosen = get_object_or_404(selectors.picks_of(request.user), pk=pk)
+    actions.unpick(request.user, chosen)
+    messages.success(request, _("The case leaves your devices at their next sync."))
+    return redirect("field_picks")

@@ -111,6 +111,7 @@ export function renderCase(key) {
   fact(facts, t("registered_on"), bundle.registered_on || "");
   if (bundle.person.birth_date) fact(facts, t("born"), bundle.person.birth_date);
   if (bundle.person.original_script_name) fact(facts, "", isolated(bundle.person.original_script_name));
+  renderPlan(bundle);
   fill($("#step-select"), (bundle.steps || []).map((s) => [s, label(ref.statuses, s)]), t("choose"));
   $("#step-form").hidden = !(bundle.steps || []).length;
   fill($("#service-type"), ref.services || [], t("choose"));
@@ -176,4 +177,31 @@ export function codeOf(rows, typed) {
   const wanted = fold(text);
   const found = (rows || []).find(([code, name]) => fold(name) === wanted || code.toLowerCase() === wanted);
   return found ? found[0] : null;
+}
+
+function item(text, className) {
+  const element = document.createElement("li");
+  element.textContent = text;
+  if (className) element.className = className;
+  return element;
+}
+
+function renderPlan(bundle) {
+  const tasks = $("#case-tasks");
+  tasks.replaceChildren(...(bundle.tasks || []).map((task) => item(`${task.due} · ${task.title}${task.overdue ? " · " + t("overdue") : ""}`, task.overdue ? "overdue" : "")));
+  if (!tasks.children.length) tasks.append(item(t("no_tasks")));
+  const plan = $("#case-plan");
+  plan.replaceChildren();
+  if (!bundle.plan) {
+    plan.append(Object.assign(document.createElement("p"), { textContent: t("no_plan") }));
+    return;
+  }
+  const goals = Object.assign(document.createElement("p"), { textContent: bundle.plan.goals, dir: "auto" });
+  const state = Object.assign(document.createElement("p"), { textContent: bundle.plan.state });
+  const actions = document.createElement("ul");
+  actions.className = "list";
+  for (const action of bundle.plan.actions) {
+    actions.append(item(`${action.done ? "✓ " : ""}${action.description}${action.due_on ? " · " + action.due_on : ""}`));
+  }
+  plan.append(state, goals, actions);
 }
