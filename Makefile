@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BUNDLE := haven/field/static/field/build/app.js
 BUNDLE_SOURCES := $(wildcard haven/field/assets/*.js haven/field/assets/*.mjs)
 
-.PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy clean
+.PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy bench-sync clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench-linkage: $(STAMP)
 # Installs anjana into bench/.venv-privacy on first use; needs ../shared/data/adult.
 bench-privacy: $(STAMP)
 	$(BIN)/python -u bench/privacy/run.py --repeats 5 --million
+
+# The offline app over an emulated poor link and 50 devices at once; needs Debian's chromium.
+bench-sync: $(STAMP) $(BUNDLE)
+	$(BIN)/python -u bench/sync.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info node_modules haven/field/static/field/build

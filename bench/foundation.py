@@ -214,29 +214,15 @@ def measure_registration(
     registrar = _registrar()
     token, _ = Token.objects.get_or_create(user=registrar)
     port = 8765
-    env = {**os.environ, "DATABASE_URL": database_url, "HAVEN_LOG_LEVEL": "ERROR"}
-    from haven.core.management.commands.haven_run import gunicorn_arguments
-
     path = "/api/v1/cases/batch/" if batch > 1 else "/api/v1/cases/"
     script = (
         WRK_SCRIPT.replace("BATCH", str(batch)).replace("TOKEN", token.key).replace("PATH", path)
     )
-    # Served exactly as `haven run` serves it, with 2 worker processes.
-    server = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            *gunicorn_arguments("127.0.0.1", port, workers=2, threads=threads, access_log=False),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=str(ROOT),
-    )
+    server = serve(database_url, port, threads)
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
         try:
-            _wait_until_up(f"http://127.0.0.1:{port}/healthz")
             url = f"http://127.0.0.1:{port}"
             command = [wrk, "-t", "1", "-c", str(connections), "-s", lua.name, url]
             # A short warm-up so both workers have imported everything and hold connections.
@@ -263,6 +249,26 @@ def measure_registration(
         "per_second": round(created / elapsed, 1),
         "wrk": run.stdout,
     }
+
+
+def serve(database_url: str, port: int, threads: int) -> subprocess.Popen:
+    """Haven served exactly as `haven run` serves it, with 2 worker processes; returns once
+    it answers."""
+    from haven.core.management.commands.haven_run import gunicorn_arguments
+
+    env = {**os.environ, "DATABASE_URL": database_url, "HAVEN_LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            *gunicorn_arguments("127.0.0.1", port, workers=2, threads=threads, access_log=False),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(ROOT),
+    )
+    _wait_until_up(f"http://127.0.0.1:{port}/healthz")
+    return server
 
 
 def _wrk_requests(output: str) -> int:

@@ -17,6 +17,7 @@ from haven.cases.models import (
     Vulnerability,
 )
 from haven.cases.workflow import Status
+from haven.core import validators
 from haven.core.picker_fields import PickerListField
 from haven.core.reference import country_choices
 from haven.people.models import (
@@ -45,7 +46,13 @@ class RegistrationForm(forms.Form):
         help_text=_("As the person writes it, e.g. in Arabic or Cyrillic script."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    # Checked here as well as on the model, so it is reported with every other problem.
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=DateInput,
+        validators=[validators.not_in_future],
+    )
     birth_date_precision = forms.ChoiceField(
         label=_("Precision of the date of birth"), choices=BirthDatePrecision.choices
     )

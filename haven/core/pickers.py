@@ -79,31 +79,38 @@ def languages(language: str) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=2)
 def _lookup(kind: str) -> dict[str, str]:
-    """Every way of writing each code that a person may type, folded: the codes, the English
-    names (official and common), the names in each language Haven speaks."""
+    """Every way of writing each code that a person may type, folded. Codes come first ("en"
+    is English, not the language named "En"); then the names in each language Haven
+    speaks, then the English official and common names."""
     from django.conf import settings
 
     table: dict[str, str] = {}
     if kind == "country":
-        for c in pycountry.countries:
-            for name in (
+        entries = list(pycountry.countries)
+        codes = [(c.alpha_2, (c.alpha_2, c.alpha_3)) for c in entries]
+        english = [
+            (
                 c.alpha_2,
-                c.alpha_3,
-                c.name,
-                getattr(c, "common_name", None),
-                getattr(c, "official_name", None),
-            ):
-                if name:
-                    table.setdefault(fold(name), c.alpha_2)
-        rows = [row for code, _label in settings.LANGUAGES for row in countries(code)]
+                (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)),
+            )
+            for c in entries
+        ]
+        listed = [row for code, _label in settings.LANGUAGES for row in countries(code)]
     else:
-        for lang in pycountry.languages:
-            for name in (getattr(lang, "alpha_2", None), lang.alpha_3, lang.name):
-                if name:
-                    table.setdefault(fold(name), lang.alpha_3)
-        rows = [row for code, _label in settings.LANGUAGES for row in languages(code)]
-    for code, name in rows:
+        entries = list(pycountry.languages)
+        codes = [(lang.alpha_3, (getattr(lang, "alpha_2", None), lang.alpha_3)) for lang in entries]
+        english = [(lang.alpha_3, (lang.name,)) for lang in entries]
+        listed = [row for code, _label in settings.LANGUAGES for row in languages(code)]
+    for code, spellings in codes:
+        for spelling in spellings:
+            if spelling:
+                table.setdefault(fold(spelling), code)
+    for code, name in listed:
         table.setdefault(fold(name), code)
+    for code, spellings in english:
+        for spelling in spellings:
+            if spelling:
+                table.setdefault(fold(spelling), code)
     return table
 
 
