@@ -37,6 +37,8 @@ def test_a_country_is_found_by_any_of_its_names(typed, code):
         ("العربية", "ara"),
         ("Dari", "prs"),
         ("fra", "fra"),
+        ("en", "eng"),
+        ("English", "eng"),
     ],
 )
 def test_a_language_is_found_by_any_of_its_names(typed, code):
