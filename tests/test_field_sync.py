@@ -486,3 +486,39 @@ def test_the_device_carries_tasks_and_the_plan(world, alice_case):
         {"description": "Call the shelter", "due_on": "2030-01-02", "done": False}
     ]
     assert "Call the shelter" in [task["title"] for task in changed["tasks"]]
+
+
+@pytest.fixture
+def shelter_point(world):
+    from haven.assistance.models import Provider, ServicePoint
+
+    shelter, _ = ServiceType.objects.get_or_create(code="shelter", defaults={"name": "Shelter"})
+    provider = Provider.objects.create(name="Safe House", maintained_by=world["a"])
+    point = ServicePoint.objects.create(provider=provider, name="Safe House North")
+    point.services.add(shelter)
+    return point
+
+
+def test_a_referral_queued_offline_with_consent_taken_on_the_spot(world, alice_case, shelter_point):
+    from haven.assistance.models import Referral
+    from haven.people.selectors import has_consent
+
+    device = Device_(world["caseworker"])
+    pulled = device.pull_all()[0]
+    assert pulled["records"][0]["referral_consent"] is False
+    assert any(p["id"] == shelter_point.pk for p in pulled["reference"]["points"])
+    refer = {
+        "case": alice_case.pk,
+        "service": "shelter",
+        "point": shelter_point.pk,
+        "reason": "Nowhere to sleep tonight",
+        "fields": ["name", "sex", "age"],
+    }
+    refused = device.results(op("referral.create", **refer))[0]
+    assert refused["status"] == "refused" and "consented to referral" in refused["reason"]
+    applied = device.results(op("referral.create", consent_given=True, **refer))[0]
+    assert applied["status"] == "applied", applied
+    referral = Referral.objects.get()
+    assert referral.to_point == shelter_point and referral.shared_fields == ["name", "sex", "age"]
+    assert has_consent(alice_case.person, "referral")
+    assert AuditEvent.objects.get(action="referral.create").device_id == device.id

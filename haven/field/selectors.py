@@ -9,13 +9,15 @@ from django.utils.translation import get_language
 
 from haven.accounts import policy
 from haven.assessments.models import Assessment
-from haven.assistance.models import ServiceDelivery, ServiceType
+from haven.assistance import sharing
+from haven.assistance.models import ServiceDelivery, ServicePoint, ServiceType
 from haven.cases import due
 from haven.cases.models import Case, CasePlan, Note, Programme, Vulnerability
 from haven.cases.workflow import Status, next_statuses
 from haven.core import pickers
 from haven.field.models import Conflict, Device, HeldCase, OfflinePick
 from haven.people.models import Consent, ConsentPurpose, Sex
+from haven.people.selectors import has_consent
 
 NOTES_ON_DEVICE = 20
 SERVICES_ON_DEVICE = 20
@@ -161,6 +163,7 @@ def _bundle(case: Case, notes: list, services: list, plan: dict | None, tasks: l
         },
         "notes": notes,
         "services": services,
+        "referral_consent": has_consent(person, ConsentPurpose.REFERRAL),
         "plan": plan,
         "tasks": [
             {"title": task.title, "due": task.due.isoformat(), "overdue": task.overdue}
@@ -179,6 +182,18 @@ def reference() -> dict:
         "services": [
             [s.code, s.name] for s in ServiceType.objects.filter(active=True).order_by("name")
         ],
+        "points": [
+            {
+                "id": point.pk,
+                "name": f"{point.name} ({point.provider.name})",
+                "services": [service.code for service in point.services.all()],
+            }
+            for point in ServicePoint.objects.filter(active=True)
+            .select_related("provider")
+            .prefetch_related("services")
+            .order_by("name")
+        ],
+        "shareable": [[name, str(label)] for name, (label, _read) in sharing.SHAREABLE.items()],
         "countries": list(pickers.countries(get_language() or "en")),
         "languages": list(pickers.languages(get_language() or "en")),
     }

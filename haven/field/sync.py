@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from haven.assistance import actions as assistance_actions
-from haven.assistance.models import ServiceType
+from haven.assistance.models import ServicePoint, ServiceType
 from haven.audit import context as audit_context
 from haven.audit.actions import record_access, record_event
 from haven.cases import actions as case_actions
@@ -35,6 +35,7 @@ from haven.core.versioning import lock_latest
 from haven.field.models import Conflict, Device, HeldCase, Operation, OperationStatus
 from haven.field.selectors import CASE_FIELDS, PERSON_FIELDS
 from haven.people import actions as people_actions
+from haven.people.models import ConsentPurpose, LegalBasis
 from haven.tracing import dedupe_actions
 
 MAX_OPERATIONS = 200
@@ -348,6 +349,51 @@ def _service(user, device, raw) -> Outcome:
     )
 
 
+def _refer(user, device, raw) -> Outcome:
+    """A referral queued offline to a service point of the directory; the consent the
+    person gave on the spot, if any, is recorded first through the normal action."""
+    case = _case(user, raw, "case.view")
+    service = ServiceType.objects.filter(code=str(raw.get("service", "")), active=True).first()
+    if service is None:
+        raise ValidationError({"service": _("This service is not in the directory any more.")})
+    point = ServicePoint.objects.filter(pk=_int(raw.get("point"))).first()
+    if point is None:
+        raise ValidationError({"point": _("This service point is not in the directory any more.")})
+    fields = raw.get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise ValidationError({"fields": _("Choose what the referral shares.")})
+    if raw.get("consent_given") is True:
+        people_actions.record_consent(
+            user,
+            case.person,
+            purpose=ConsentPurpose.REFERRAL,
+            legal_basis=LegalBasis.CONSENT,
+            given=True,
+            decided_on=(_when(raw.get("made_at")) or timezone.now()).date(),
+        )
+    referral = assistance_actions.refer(
+        user,
+        case,
+        service,
+        reason=str(raw.get("reason", "")),
+        fields=fields,
+        to_point=point,
+        urgent=raw.get("urgent") is True,
+    )
+    return Outcome(
+        OperationStatus.APPLIED, case=case, result={"case": case.pk, "referral": referral.pk}
+    )
+
+
+def _int(value) -> int | None:
+    return (
+        int(value)
+        if isinstance(value, int)
+        or (isinstance(value, str) and value.isdigit() and len(value) < 19)
+        else None
+    )
+
+
 def _transition(user, device, raw) -> Outcome:
     case = _case(user, raw, "case.transition")
     target = str(raw.get("to", ""))
@@ -375,5 +421,6 @@ HANDLERS = {
     "note.add": _note,
     "service.record": _service,
     "case.transition": _transition,
+    "referral.create": _refer,
     "view": _viewed,
 }

@@ -69,6 +69,15 @@ def texts() -> dict:
         "note_saved": _("Note saved on this device; it is sent at the next sync."),
         "service_needed": _("Choose the service and the date."),
         "service_saved": _("Service saved on this device; it is sent at the next sync."),
+        "referral_needed": _(
+            "Choose the service and the service point, and say what the person needs."
+        ),
+        "referral_fields": _("Choose at least one thing to share with the service."),
+        "referral_consent_needed": _(
+            "The person has not consented to referral: ask them, and tick their consent once "
+            "they agree."
+        ),
+        "referral_saved": _("Referral saved on this device; it is sent at the next sync."),
         "summary_saved": _("Summary saved on this device; it is sent at the next sync."),
         "step_saved": _("Step saved on this device; it is sent at the next sync."),
         "given_needed": _("Give at least the given name."),

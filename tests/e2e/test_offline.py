@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from haven.assistance.models import ServiceDelivery, ServiceType
+from haven.assistance.models import Referral, ServiceDelivery, ServiceType
 from haven.audit.models import AccessLog, AuditEvent
 from haven.cases.models import Case, Note
 from haven.field.models import Conflict, Device
@@ -44,10 +44,27 @@ RAW_STORAGE = """async () => {
 
 @pytest.fixture
 def caseload(people):
+    from haven.assistance.models import Provider, ServicePoint
     from haven.cases import actions
 
-    ServiceType.objects.get_or_create(code="shelter", defaults={"name": "Shelter"})
+    shelter, _ = ServiceType.objects.get_or_create(code="shelter", defaults={"name": "Shelter"})
+    provider = Provider.objects.create(name="Safe House", maintained_by=people["caseworker"].agency)
+    point = ServicePoint.objects.create(provider=provider, name="Safe House North")
+    point.services.add(shelter)
     return actions.register(people["caseworker"], person=PERSON, case=CASE)
+
+
+@pytest.fixture
+def register_many(people):
+    from haven.cases import actions
+
+    def make(count):
+        for index in range(count):
+            actions.register(
+                people["caseworker"], person={**PERSON, "given_name": f"Person {index}"}, case=CASE
+            )
+
+    return make
 
 
 def enrol(page, name="Phone"):
@@ -123,9 +140,17 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     page.get_by_label("Note", exact=True).fill("Met at the border post; needs shelter tonight")
     page.get_by_role("button", name="Save the note").click()
     expect(page.locator("#case-notes")).to_contain_text("needs shelter tonight")
-    page.get_by_label("Service").select_option("shelter")
+    page.get_by_label("Service", exact=True).select_option("shelter")
     page.get_by_role("button", name="Record the service").click()
     expect(page.locator("#case-services")).to_contain_text(re.compile("shelter", re.I))
+    page.get_by_label("Service needed").select_option("shelter")
+    page.get_by_label("Service point").select_option(label="Safe House North (Safe House)")
+    page.get_by_label("What the person needs").fill("A bed for tonight")
+    page.get_by_role("button", name="Queue the referral").click()
+    expect(page.locator("#refer-form .field-error")).to_contain_text("not consented")
+    page.get_by_label("The person consents to this referral").check()
+    page.get_by_role("button", name="Queue the referral").click()
+    expect(page.locator("#field-status")).to_contain_text("Referral saved")
     shot(page, "offline-01-case-offline-360")
 
     # Nothing readable in the browser's storage.
@@ -145,6 +170,7 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     assert (yonas.nationalities, yonas.languages) == (["ER"], ["tir"])
     assert Note.objects.get().body == "Met at the border post; needs shelter tonight"
     assert ServiceDelivery.objects.get().case == caseload
+    assert Referral.objects.get().reason == "A bed for tonight"
     created = AuditEvent.objects.filter(action="case.create", device_id=device.pk)
     assert created.count() == 3
     assert AccessLog.objects.filter(view="offline.case.detail", device_id=device.pk).exists()
@@ -258,3 +284,56 @@ def test_a_forgotten_passphrase_is_replaced_online_without_losing_work(people, c
     page.get_by_role("button", name="Unlock", exact=True).click()
     expect(page.locator("#field-work")).to_be_visible()
     assert AuditEvent.objects.filter(action="device.recovery_key").count() == 1
+
+
+def test_a_sync_cut_halfway_resumes_where_it_stopped(people, register_many, new_page, settings):
+    settings.HAVEN_OFFLINE_PAGE = 2
+    register_many(5)
+    page = new_page()
+    login(page, "alice")
+    enrol(page)
+    asked = []
+
+    def cut_the_second_page(route):
+        asked.append(route.request.url)
+        if len(asked) == 2:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/field/pull/**", cut_the_second_page)
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#field-status")).to_contain_text("resumes where it stopped")
+    expect(page.locator("#field-caseload li")).to_have_count(2)
+    sync(page)
+    expect(page.locator("#field-caseload li")).to_have_count(5)
+    # The third request picked up after the page already received, not from the start.
+    assert "after=0" not in asked[2]
+
+
+def test_a_full_device_storage_says_so_and_loses_nothing(people, caseload, new_page):
+    page = new_page()
+    login(page, "alice")
+    enrol(page)
+    sync(page)
+    open_case(page, "Amal Haddad")
+    page.get_by_label("Note", exact=True).fill("Saved before the storage filled up")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#case-notes")).to_contain_text("before the storage filled up")
+    # The browser refuses every further write, as a full phone does.
+    page.evaluate(
+        """() => {
+          const refuse = () => { throw new DOMException("The quota has been exceeded.",
+                                                        "QuotaExceededError"); };
+          IDBObjectStore.prototype.put = refuse;
+        }"""
+    )
+    page.get_by_label("Note", exact=True).fill("This one does not fit")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#field-status")).to_contain_text("storage is full")
+    page.reload()
+    unlock(page)
+    sync(page)
+    assert list(Note.objects.values_list("body", flat=True)) == [
+        "Saved before the storage filled up"
+    ]

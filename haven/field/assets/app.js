@@ -27,14 +27,16 @@ async function wiped(reason) {
   say(reason, true);
 }
 
-// Any write that fails for lack of space says so, and loses nothing already saved.
+// A write that fails for lack of space says so and returns false; what was saved before
+// stays saved, and the screen keeps what was typed.
 async function guarded(action) {
   try {
-    return await action();
+    await action();
+    return true;
   } catch (error) {
     if (error && error.name === "QuotaExceededError") {
       say(t("storage_full"), true);
-      return undefined;
+      return false;
     }
     throw error;
   }
@@ -159,7 +161,7 @@ async function recover(event) {
 
 async function queue(op, record) {
   op.made_at = op.made_at || new Date().toISOString();
-  await guarded(async () => {
+  return guarded(async () => {
     await state.vault.addOp(op);
     if (record) {
       record.pending = [...(record.pending || []), op];
@@ -174,7 +176,7 @@ async function addNote(event) {
   const body = $("#note-body").value.trim();
   if (!body) return formError(form, t("note_empty"));
   const record = state.cases.get(state.current);
-  await queue({ id: uuid(), kind: "note.add", case: caseRef(state.current), body }, record);
+  if (!(await queue({ id: uuid(), kind: "note.add", case: caseRef(state.current), body }, record))) return;
   form.reset();
   formError(form, "");
   say(t("note_saved"));
@@ -188,10 +190,32 @@ async function addService(event) {
   const date = $("#service-date").value;
   if (!service || !date) return formError(form, t("service_needed"));
   const record = state.cases.get(state.current);
-  await queue({ id: uuid(), kind: "service.record", case: caseRef(state.current), service, delivered_on: date, notes: $("#service-notes").value.trim() }, record);
+  const op = { id: uuid(), kind: "service.record", case: caseRef(state.current), service, delivered_on: date, notes: $("#service-notes").value.trim() };
+  if (!(await queue(op, record))) return;
   form.reset();
   formError(form, "");
   say(t("service_saved"));
+  renderCase(state.current);
+}
+
+async function refer(event) {
+  event.preventDefault();
+  const form = event.target;
+  const record = state.cases.get(state.current);
+  const service = $("#refer-service").value;
+  const point = $("#refer-point").value;
+  const reason = $("#refer-reason").value.trim();
+  const fields = [...form.querySelectorAll("input[name=shared]:checked")].map((box) => box.value);
+  if (!service || !point || !reason) return formError(form, t("referral_needed"));
+  if (!fields.length) return formError(form, t("referral_fields"));
+  const consent = $("#refer-consent").checked;
+  if (!record.bundle.referral_consent && !consent) return formError(form, t("referral_consent_needed"));
+  const op = { id: uuid(), kind: "referral.create", case: caseRef(state.current), service, point: Number(point), reason, fields, urgent: $("#refer-urgent").checked, consent_given: consent };
+  if (!(await queue(op, record))) return;
+  if (consent) record.bundle.referral_consent = true;
+  form.reset();
+  formError(form, "");
+  say(t("referral_saved"));
   renderCase(state.current);
 }
 
@@ -203,7 +227,8 @@ async function editSummary(event) {
   const before = record.bundle.summary || "";
   const after = $("#summary-body").value.trim();
   if (after === before) return;
-  await queue({ id: uuid(), kind: "case.update", case: caseRef(state.current), changes: { summary: { from: before, to: after } } }, record);
+  const op = { id: uuid(), kind: "case.update", case: caseRef(state.current), changes: { summary: { from: before, to: after } } };
+  if (!(await queue(op, record))) return;
   record.bundle.summary = after;
   await state.vault.putCase(state.current, record);
   say(t("summary_saved"));
@@ -215,7 +240,7 @@ async function moveStep(event) {
   const target = $("#step-select").value;
   if (!target) return;
   const record = state.cases.get(state.current);
-  await queue({ id: uuid(), kind: "case.transition", case: caseRef(state.current), to: target }, record);
+  if (!(await queue({ id: uuid(), kind: "case.transition", case: caseRef(state.current), to: target }, record))) return;
   record.bundle.status = target;
   record.bundle.steps = [];
   await state.vault.putCase(state.current, record);
@@ -255,8 +280,8 @@ async function register(event) {
     pending: [],
     notices: [],
   };
+  if (!(await queue(op, record))) return;
   state.cases.set(ref, record);
-  await queue(op, record);
   form.reset();
   formError(form, "");
   say(t("registered"));
@@ -297,6 +322,7 @@ async function start() {
   $("#service-form").addEventListener("submit", addService);
   $("#step-form").addEventListener("submit", moveStep);
   $("#summary-form").addEventListener("submit", editSummary);
+  $("#refer-form").addEventListener("submit", refer);
   $("#register-form").addEventListener("submit", register);
   $("#sync-button").addEventListener("click", syncNow);
   $("#register-button").addEventListener("click", prepareRegister);

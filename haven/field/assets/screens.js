@@ -115,6 +115,7 @@ export function renderCase(key) {
   fill($("#step-select"), (bundle.steps || []).map((s) => [s, label(ref.statuses, s)]), t("choose"));
   $("#step-form").hidden = !(bundle.steps || []).length;
   fill($("#service-type"), ref.services || [], t("choose"));
+  prepareReferral(bundle, ref);
   $("#service-date").value = new Date().toISOString().slice(0, 10);
   const notes = $("#case-notes");
   notes.replaceChildren();
@@ -204,4 +205,31 @@ function renderPlan(bundle) {
     actions.append(item(`${action.done ? "✓ " : ""}${action.description}${action.due_on ? " · " + action.due_on : ""}`));
   }
   plan.append(state, goals, actions);
+}
+
+const SHARED_BY_DEFAULT = ["name", "sex", "age"];
+
+function prepareReferral(bundle, ref) {
+  const points = ref.points || [];
+  const offered = (ref.services || []).filter(([code]) => points.some((p) => p.services.includes(code)));
+  const service = $("#refer-service");
+  fill(service, offered, t("choose"));
+  const choosePoints = () => fill(
+    $("#refer-point"),
+    points.filter((p) => p.services.includes(service.value)).map((p) => [String(p.id), p.name]),
+    t("choose"),
+  );
+  service.onchange = choosePoints;
+  choosePoints();
+  const box = $("#refer-fields");
+  box.querySelectorAll("label").forEach((label) => label.remove());
+  for (const [name, text] of ref.shareable || []) {
+    const input = Object.assign(document.createElement("input"), { type: "checkbox", name: "shared", value: name, checked: SHARED_BY_DEFAULT.includes(name) });
+    const label = document.createElement("label");
+    label.className = "choice";
+    label.append(input, " ", text);
+    box.append(label);
+  }
+  $("#refer-consent-choice").hidden = Boolean(bundle.referral_consent);
+  $("#refer-form").hidden = Boolean(bundle.provisional) || !offered.length;
 }
