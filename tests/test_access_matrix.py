@@ -649,6 +649,7 @@ MATRIX = {
     "field_service_worker": ("get", "/field/sw.js", None, PUBLIC),
     "field_manifest": ("get", "/field/manifest.webmanifest", None, PUBLIC),
     "field_devices": ("get", "/field/devices/", None, expect(ok=DEVICE_PAGES)),
+    "field_device": ("get", "/field/devices/{device}/", None, ON_DEVICE),
     "field_device_revoke": ("get", "/field/devices/{device}/revoke/", None, ON_DEVICE),
     "field_device_revoke POST": ("post", "/field/devices/{device}/revoke/", {}, ON_DEVICE),
     "field_conflicts": ("get", "/field/conflicts/", None, expect(ok=CASE_HOLDERS)),

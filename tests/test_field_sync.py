@@ -407,6 +407,7 @@ def test_supervisor_sees_and_revokes_devices_in_scope_only(world, client):
     other = Device.objects.get(name="B phone")
     assert client.post(f"/field/devices/{other.pk}/revoke/").status_code == 404
     mine = Device.objects.get(name="Tablet")
+    assert client.get(f"/field/devices/{other.pk}/").status_code == 404
     assert client.get(f"/field/devices/{mine.pk}/revoke/").status_code == 200
     client.post(f"/field/devices/{mine.pk}/revoke/", {"reason": "Lost"})
     assert Device.objects.get(pk=mine.pk).revoked_at is not None
@@ -522,3 +523,13 @@ def test_a_referral_queued_offline_with_consent_taken_on_the_spot(world, alice_c
     assert referral.to_point == shelter_point and referral.shared_fields == ["name", "sex", "age"]
     assert has_consent(alice_case.person, "referral")
     assert AuditEvent.objects.get(action="referral.create").device_id == device.id
+
+
+def test_a_device_page_lists_the_case_numbers_it_holds_never_names(world, client, alice_case):
+    device = Device_(world["caseworker"])
+    device.pull_all()
+    device.results(op("note.add", case=alice_case.pk, body="x"))
+    client.force_login(world["supervisor"])
+    page = client.get(f"/field/devices/{device.id}/").content.decode()
+    assert alice_case.number in page and "applied: 1" in page
+    assert "Amal" not in page and "Haddad" not in page

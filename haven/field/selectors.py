@@ -3,7 +3,7 @@ the device, the devices and conflicts a user may see."""
 
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
 
@@ -223,3 +223,18 @@ def open_conflicts(user):
 
 def picks_of(user):
     return OfflinePick.objects.filter(user=user).select_related("case").order_by("case__number")
+
+
+def held_by(device: Device):
+    """The cases the device was sent and not yet told to drop: numbers and status only."""
+    return (
+        HeldCase.objects.filter(device=device)
+        .select_related("case")
+        .order_by("case__number")
+        .values_list("case__number", "case__status", "sent_at")
+    )
+
+
+def operation_counts(device: Device) -> dict[str, int]:
+    counts = device.operations.values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in counts}

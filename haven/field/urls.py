@@ -7,6 +7,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="field_service_worker"),
     path("manifest.webmanifest", views.manifest, name="field_manifest"),
     path("devices/", views.devices, name="field_devices"),
+    path("devices/<int:pk>/", views.device_detail, name="field_device"),
     path("devices/<int:pk>/revoke/", views.revoke, name="field_device_revoke"),
     path("picks/", views.picks, name="field_picks"),
     path("picks/<int:pk>/remove/", views.unpick, name="field_unpick"),

@@ -162,6 +162,25 @@ def devices(request):
     return render(request, "field/devices.html", {"page": paginate(request, listed)})
 
 
+@require_safe
+@requires_any("field.offline", "field.devices")
+def device_detail(request, pk):
+    """What a device holds (case numbers, never names) and what it sent: what a lost
+    phone exposed, and what it did."""
+    device = selectors.devices_visible_to(request.user).filter(pk=pk).first()
+    if device is None:
+        raise Http404("No such device")
+    return render(
+        request,
+        "field/device.html",
+        {
+            "device": device,
+            "held": selectors.held_by(device),
+            "operations": selectors.operation_counts(device),
+        },
+    )
+
+
 @requires_any("field.offline", "field.devices")
 def revoke(request, pk):
     device = selectors.devices_visible_to(request.user).filter(pk=pk).first()
