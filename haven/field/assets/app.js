@@ -170,6 +170,14 @@ async function queue(op, record) {
   });
 }
 
+// A change kept on the device: the form is emptied, the case shown with it, waiting.
+function savedOnDevice(form, message) {
+  form.reset();
+  formError(form, "");
+  say(t(message));
+  renderCase(state.current);
+}
+
 async function addNote(event) {
   event.preventDefault();
   const form = event.target;
@@ -177,10 +185,7 @@ async function addNote(event) {
   if (!body) return formError(form, t("note_empty"));
   const record = state.cases.get(state.current);
   if (!(await queue({ id: uuid(), kind: "note.add", case: caseRef(state.current), body }, record))) return;
-  form.reset();
-  formError(form, "");
-  say(t("note_saved"));
-  renderCase(state.current);
+  savedOnDevice(form, "note_saved");
 }
 
 async function addService(event) {
@@ -192,10 +197,7 @@ async function addService(event) {
   const record = state.cases.get(state.current);
   const op = { id: uuid(), kind: "service.record", case: caseRef(state.current), service, delivered_on: date, notes: $("#service-notes").value.trim() };
   if (!(await queue(op, record))) return;
-  form.reset();
-  formError(form, "");
-  say(t("service_saved"));
-  renderCase(state.current);
+  savedOnDevice(form, "service_saved");
 }
 
 async function refer(event) {
@@ -213,10 +215,7 @@ async function refer(event) {
   const op = { id: uuid(), kind: "referral.create", case: caseRef(state.current), service, point: Number(point), reason, fields, urgent: $("#refer-urgent").checked, consent_given: consent };
   if (!(await queue(op, record))) return;
   if (consent) record.bundle.referral_consent = true;
-  form.reset();
-  formError(form, "");
-  say(t("referral_saved"));
-  renderCase(state.current);
+  savedOnDevice(form, "referral_saved");
 }
 
 // The device's copy of the summary travels with the change: if someone changed it
