@@ -86,3 +86,68 @@ def test_registration_form_takes_names(world, client):
     sign_in(client, world["caseworker"])
     page = client.get("/cases/new/", HTTP_ACCEPT_LANGUAGE="fr")
     assert b"Allemagne" in page.content
+
+
+@pytest.fixture
+def places(db):
+    from haven.core.models import Location
+
+    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    agadez = Location.objects.create(
+        code="NE001", name="Agadez", level=1, parent=niger, country_code="NE"
+    )
+    town = Location.objects.create(
+        code="NE001001", name="Agadez", level=2, parent=agadez, country_code="NE"
+    )
+    arlit = Location.objects.create(
+        code="NE001002", name="Arlit", level=2, parent=agadez, country_code="NE"
+    )
+    return {"niger": niger, "region": agadez, "town": town, "arlit": arlit}
+
+
+def test_a_place_is_picked_by_its_label_its_code_or_a_name_only_it_has(places):
+    from haven.core.picker_fields import LocationField
+
+    field = LocationField(required=False)
+    assert field.clean("Arlit") == places["arlit"]
+    assert field.clean("arlit") == places["arlit"]
+    assert field.clean("Agadez (Agadez) · NE001001") == places["town"]
+    assert field.clean("") is None
+    with pytest.raises(ValidationError, match="Several places are called Agadez"):
+        field.clean("Agadez")
+    with pytest.raises(ValidationError, match="No place called Atlantis"):
+        field.clean("Atlantis")
+    assert field.widget.format_value(places["town"].pk) == "Agadez (Agadez) · NE001001"
+
+
+def test_the_location_search_suggests_labels(places, world, client):
+    from tests.conftest import sign_in
+
+    sign_in(client, world["caseworker"])
+    found = client.get("/api/v1/locations/", {"q": "aga"}).json()["results"]
+    assert [p["label"] for p in found] == ["Agadez (Niger) · NE001", "Agadez (Agadez) · NE001001"]
+    assert client.get("/api/v1/locations/", {"q": "x"}).json()["results"] == []
+
+
+def test_a_person_is_placed_by_picking_the_place(places, world, client, register):
+    from tests.conftest import sign_in
+
+    case = register(world["caseworker"])
+    person = case.person
+    sign_in(client, world["caseworker"])
+    page = client.get(f"/cases/{case.pk}/person/")
+    assert b"data-location-search" in page.content
+    form = page.context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "current_location"}
+    data.update(
+        {
+            "nationalities": "Syria",
+            "languages": "Arabic",
+            "birth_date": "1994-05-02",
+            "current_location": "Arlit",
+            "version": person.version,
+        }
+    )
+    client.post(f"/cases/{case.pk}/person/", data)
+    person.refresh_from_db()
+    assert person.current_location == places["arlit"]

@@ -18,7 +18,7 @@ from haven.cases.models import (
 )
 from haven.cases.workflow import Status
 from haven.core import validators
-from haven.core.picker_fields import PickerListField
+from haven.core.picker_fields import LocationField, PickerListField
 from haven.core.reference import country_choices
 from haven.people.models import (
     BirthDatePrecision,
@@ -68,6 +68,11 @@ class RegistrationForm(forms.Form):
         label=_("Languages"),
         required=False,
         help_text=_("Type a few letters of each language and pick it; separate them by commas."),
+    )
+    current_location = LocationField(
+        label=_("Current location"),
+        required=False,
+        help_text=_("Type a few letters of the place and pick it."),
     )
     care_status = forms.ChoiceField(
         label=_("Care status"), choices=CareStatus.choices, required=False
@@ -120,6 +125,7 @@ class RegistrationForm(forms.Form):
         "stateless",
         "languages",
         "care_status",
+        "current_location",
     ]
     CASE_FIELDS = ["programme", "vulnerabilities", "risk_level", "sensitive", "office", "summary"]
 

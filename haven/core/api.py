@@ -3,10 +3,12 @@
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from haven.core import locations
 from haven.core.errors import HavenError
 from haven.core.models import Location
 from haven.core.reporting import dashboard_parameters
@@ -43,5 +45,21 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
     """The location hierarchy (reference data, readable by every signed-in user)."""
 
     serializer_class = LocationSerializer
-    queryset = Location.objects.order_by("country_code", "level", "name")
+    queryset = Location.objects.select_related("parent").order_by("country_code", "level", "name")
     filterset_fields = ["country_code", "level", "parent"]
+
+    def get_queryset(self):
+        text = self.request.query_params.get("q", "") if self.action == "list" else ""
+        if text:
+            return locations.search(text)
+        return super().get_queryset()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="Places whose name holds this (2 letters or more)"
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -82,3 +82,39 @@ def import_hxl(source: str) -> ImportResult:
                     result.updated += not created
                 parent = done[code]
     return result
+
+
+def label(location: Location) -> str:
+    """How a place is shown and typed back in a picker: its name, where it is, its code
+    (two villages may share a name; the code tells them apart)."""
+    where = location.parent.name if location.parent_id else location.country_code
+    return f"{location.name} ({where}) · {location.code}"
+
+
+def search(text: str):
+    """Places whose name contains what was typed, the larger units first (a queryset: the
+    caller pages it)."""
+    text = " ".join((text or "").split())
+    if len(text) < 2:
+        return Location.objects.none()
+    return (
+        Location.objects.filter(name__icontains=text)
+        .select_related("parent")
+        .order_by("level", "name", "code")
+    )
+
+
+def resolve(text: str) -> Location | None:
+    """The place a picker's text names: by the code after "·", else by a name only one
+    place has. None when nothing matches; ValueError when several do."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None
+    if "·" in text:
+        found = Location.objects.filter(code=text.rsplit("·", 1)[1].strip()).first()
+        if found is not None:
+            return found
+    matches = list(Location.objects.filter(name__iexact=text.split(" (")[0])[:2])
+    if len(matches) > 1:
+        raise ValueError("ambiguous")
+    return matches[0] if matches else None

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from haven.core import pickers
+from haven.core import locations, pickers
+from haven.core.models import Location
 
 # Commas and semicolons, Latin and Arabic, separate the names typed.
 _SEPARATORS = re.compile(r"[,;،؛]")
@@ -75,3 +76,56 @@ class PickerListField(forms.CharField):
         if unknown:
             raise ValidationError(MESSAGES[self.kind] % {"names": ", ".join(unknown)})
         return list(dict.fromkeys(codes))
+
+
+class LocationInput(forms.TextInput):
+    """A place typed by name; the browser's suggestions come from the location search."""
+
+    template_name = "picker_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"autocomplete": "off", "data-location-search": "/api/v1/locations/", **(attrs or {})}
+        )
+
+    def format_value(self, value):
+        if isinstance(value, Location):
+            return locations.label(value)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            found = Location.objects.select_related("parent").filter(pk=int(value)).first()
+            return locations.label(found) if found else ""
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options"] = []
+        context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id', name)}-options"
+        return context
+
+
+class LocationField(forms.CharField):
+    """One place of the location hierarchy, picked by name (or typed with its code)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", LocationInput())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, Location) or value is None:
+            return value
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            found = locations.resolve(text)
+        except ValueError as exc:
+            raise ValidationError(
+                _("Several places are called %(name)s: pick the one you mean from the list.")
+                % {"name": text}
+            ) from exc
+        if found is None:
+            raise ValidationError(
+                _("No place called %(name)s: type a few letters and pick it from the list.")
+                % {"name": text}
+            )
+        return found

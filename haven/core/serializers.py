@@ -60,10 +60,18 @@ class LocationSerializer(ModelSerializer):
     level = serializers.IntegerField(
         min_value=0, max_value=5, help_text="0 = country, 1 = admin1, …"
     )
+    label = serializers.SerializerMethodField(
+        help_text="As a place picker shows it: name (parent or country) · code"
+    )
 
     class Meta:
         model = Location
-        fields = ["id", "code", "name", "level", "parent", "country_code"]
+        fields = ["id", "code", "name", "level", "parent", "country_code", "label"]
+
+    def get_label(self, location) -> str:
+        from haven.core.locations import label
+
+        return label(location)
 
 
 class ReportTableSerializer(serializers.Serializer):

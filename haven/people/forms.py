@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.forms import DateInput
-from haven.core.picker_fields import PickerListField
+from haven.core.picker_fields import LocationField, PickerListField
 from haven.people.actions import EDITABLE_FIELDS
 from haven.people.models import (
     WG_DOMAINS,
@@ -29,12 +29,16 @@ class PersonForm(forms.ModelForm):
         required=False,
         help_text=_("Type a few letters of each language and pick it; separate them by commas."),
     )
+    current_location = LocationField(
+        label=_("Current location"),
+        required=False,
+        help_text=_("Type a few letters of the place and pick it."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Person
-        # The editable fields but the location (chosen elsewhere once locations have a picker).
-        fields = [name for name in EDITABLE_FIELDS if name != "current_location"]
+        fields = EDITABLE_FIELDS
         widgets = {"birth_date": DateInput, "gender_identity": forms.TextInput}
 
     def __init__(self, *args, **kwargs):

@@ -159,3 +159,30 @@ def test_registration_warns_of_a_duplicate_written_in_arabic_script(people, new_
     worker.get_by_label("I checked the possible duplicates").check()
     worker.get_by_role("button", name="Register").click()
     expect(worker.get_by_text(re.compile(r"Case AA-\d{4}-000002 registered"))).to_be_visible()
+
+
+def test_a_place_is_picked_from_suggestions_by_name(people, new_page):
+    from haven.cases import actions
+    from haven.core.models import Location
+    from tests.conftest import CASE, PERSON
+
+    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    agadez = Location.objects.create(
+        code="NE001", name="Agadez", level=1, parent=niger, country_code="NE"
+    )
+    arlit = Location.objects.create(
+        code="NE001002", name="Arlit", level=2, parent=agadez, country_code="NE"
+    )
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    page = new_page()
+    login(page, "alice")
+    page.goto(f"/cases/{case.pk}/person/")
+    page.get_by_label("Current location").press_sequentially("Arl", delay=50)
+    suggestion = page.locator("#id_current_location-options option")
+    expect(suggestion).to_have_count(1)
+    expect(suggestion.first).to_have_attribute("value", "Arlit (Agadez) · NE001002")
+    page.get_by_label("Current location").fill("Arlit (Agadez) · NE001002")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_be_visible()
+    case.person.refresh_from_db()
+    assert case.person.current_location == arlit

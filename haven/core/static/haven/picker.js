@@ -19,3 +19,30 @@
     });
   }
 })();
+
+// Place pickers: the suggestions are the places whose name holds what was typed, asked
+// from the location search a moment after typing stops.
+(function () {
+  for (const input of document.querySelectorAll("input[data-location-search]")) {
+    if (input.dataset.pickerReady) continue;
+    input.dataset.pickerReady = "1";
+    const list = document.getElementById(input.getAttribute("list"));
+    let timer = null;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      const text = input.value.trim();
+      if (text.length < 2 || text.includes("·")) return;
+      timer = setTimeout(async () => {
+        const url = `${input.dataset.locationSearch}?q=${encodeURIComponent(text)}`;
+        try {
+          const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+          if (!response.ok) return;
+          const data = await response.json();
+          list.replaceChildren(...(data.results || []).map((place) => Object.assign(document.createElement("option"), { value: place.label })));
+        } catch {
+          // Offline or signed out: the box still takes a name typed in full.
+        }
+      }, 250);
+    });
+  }
+})();
