@@ -533,3 +533,50 @@ def test_a_device_page_lists_the_case_numbers_it_holds_never_names(world, client
     page = client.get(f"/field/devices/{device.id}/").content.decode()
     assert alice_case.number in page and "applied: 1" in page
     assert "Amal" not in page and "Haddad" not in page
+
+
+def test_a_time_without_a_zone_from_the_device_is_read_as_utc(world, alice_case):
+    device = Device_(world["caseworker"])
+    result = device.results(
+        op(
+            "view",
+            case=alice_case.pk,
+            view="case.detail",
+            at="2026-12-02T08:30:00",
+            made_at="2026-12-02T08:30:00",
+        )
+    )[0]
+    assert result["status"] == "applied"
+    log = AccessLog.objects.get(view="offline.case.detail")
+    assert log.occurred_at.isoformat().startswith("2026-12-02T08:30:00")
+
+
+def test_the_device_gets_only_the_latest_notes_of_a_case(world, alice_case):
+    for n in range(25):
+        case_actions.add_note(world["caseworker"], alice_case, f"Visit {n}")
+    record = Device_(world["caseworker"]).pull_all()[0]["records"][0]
+    bodies = [note["body"] for note in record["notes"]]
+    assert len(bodies) == 20 and bodies[0] == "Visit 24" and bodies[-1] == "Visit 5"
+
+
+def test_seeing_a_conflict_is_in_the_access_log(world, alice_case, client):
+    device = Device_(world["caseworker"])
+    case_actions.update_case(world["supervisor"], alice_case, {"summary": "Office"}, 1)
+    device.results(
+        op("case.update", case=alice_case.pk, changes={"summary": {"from": "", "to": "Field"}})
+    )
+    client.force_login(world["caseworker"])
+    page = client.get(f"/field/conflicts/{Conflict.objects.get().pk}/")
+    assert b"Field" in page.content and b"Office" in page.content
+    log = AccessLog.objects.get(view="conflict.detail")
+    assert log.object_id == str(alice_case.pk) and log.actor == world["caseworker"]
+
+
+def test_devices_page_reads_offices_once_not_per_device(world, django_assert_max_num_queries):
+    from haven.field.selectors import devices_visible_to
+
+    for name in ("caseworker", "caseworker2", "caseworker_south", "supervisor"):
+        for kind in ("phone", "tablet", "laptop"):
+            Device_(world[name], name=f"{name} {kind}")
+    with django_assert_max_num_queries(6):
+        assert len(list(devices_visible_to(world["agency_admin"]))) == 12

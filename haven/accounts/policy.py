@@ -484,7 +484,7 @@ def may_see_devices_of(user, holder) -> bool:
     """A user's own devices; those of users in the scope of a `field.devices` grant."""
     if holder.pk == user.pk:
         return True
-    office_ids = set(holder.offices.values_list("pk", flat=True))
+    office_ids = {office.pk for office in holder.offices.all()}  # prefetched for lists
     return covers(
         user, "field.devices", agency_id=holder.agency_id, office_ids=office_ids, holder_id=None
     )

@@ -3,8 +3,8 @@ the device, the devices and conflicts a user may see."""
 
 from datetime import datetime
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils.translation import get_language
 
 from haven.accounts import policy
@@ -68,38 +68,46 @@ def changed_cases(device: Device, since: datetime | None, after_id: int, limit: 
     return list(cases.select_related("person").order_by("pk")[:limit])
 
 
+def _latest(rows, order: tuple[str, ...], per_case: int):
+    """The newest `per_case` rows of each case, cut in the database (a case with years of
+    notes sends only its latest ones, without reading the rest)."""
+    ordering = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in order]
+    ranked = rows.annotate(rank=Window(RowNumber(), partition_by=[F("case_id")], order_by=ordering))
+    return ranked.filter(rank__lte=per_case).order_by("case_id", *order)
+
+
 def bundles(cases: list[Case]) -> list[dict]:
     """What the device holds of each case: the case, the person, recent notes and services,
     the workflow steps it may take next."""
     ids = [case.pk for case in cases]
     notes: dict[int, list] = {}
-    for note in (
-        Note.objects.filter(case_id__in=ids).select_related("author").order_by("-created_at", "-id")
+    for note in _latest(
+        Note.objects.filter(case_id__in=ids).select_related("author"),
+        ("-created_at", "-id"),
+        NOTES_ON_DEVICE,
     ):
-        if len(notes.setdefault(note.case_id, [])) < NOTES_ON_DEVICE:
-            notes[note.case_id].append(
-                {
-                    "id": note.pk,
-                    "body": note.body,
-                    "author": note.author.get_full_name() or note.author.username,
-                    "created_at": note.created_at.isoformat(),
-                }
-            )
+        notes.setdefault(note.case_id, []).append(
+            {
+                "id": note.pk,
+                "body": note.body,
+                "author": note.author.get_full_name() or note.author.username,
+                "created_at": note.created_at.isoformat(),
+            }
+        )
     services: dict[int, list] = {}
-    for delivery in (
-        ServiceDelivery.objects.filter(case_id__in=ids)
-        .select_related("service")
-        .order_by("-delivered_on", "-id")
+    for delivery in _latest(
+        ServiceDelivery.objects.filter(case_id__in=ids).select_related("service"),
+        ("-delivered_on", "-id"),
+        SERVICES_ON_DEVICE,
     ):
-        if len(services.setdefault(delivery.case_id, [])) < SERVICES_ON_DEVICE:
-            services[delivery.case_id].append(
-                {
-                    "id": delivery.pk,
-                    "service": delivery.service.name,
-                    "delivered_on": delivery.delivered_on.isoformat(),
-                    "status": delivery.status,
-                }
-            )
+        services.setdefault(delivery.case_id, []).append(
+            {
+                "id": delivery.pk,
+                "service": delivery.service.name,
+                "delivered_on": delivery.delivered_on.isoformat(),
+                "status": delivery.status,
+            }
+        )
     plan_rows = list(CasePlan.objects.filter(case_id__in=ids).prefetch_related("actions"))
     actions = {plan.case_id: list(plan.actions.all()) for plan in plan_rows}
     scheduled: dict[int, list] = {}
@@ -206,6 +214,7 @@ def devices_visible_to(user):
         return devices.filter(user=user)
     if "all" not in policy.scopes(user, "field.devices"):
         devices = devices.filter(user__agency_id=user.agency_id)
+    devices = devices.prefetch_related("user__offices")
     ids = [d.pk for d in devices if policy.may_see_devices_of(user, d.user)]
     devices = Device.objects.select_related("user", "revoked_by")
     return devices.filter(Q(pk__in=ids) | Q(user=user))

@@ -13,7 +13,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
@@ -81,11 +81,7 @@ def apply_one(device: Device, user, raw) -> dict:
     if existing is not None:
         if existing.digest != fingerprint:
             # Same id, other content: a replay or a tampered copy. The first one stands.
-            return _answer(
-                op_id,
-                OperationStatus.REFUSED,
-                _("This operation id was already used for a different change: not applied."),
-            )
+            return _reused_id(op_id)
         if existing.status != OperationStatus.WAITING:
             return _from_stored(existing)
     handler = HANDLERS.get(raw.get("kind"))
@@ -97,14 +93,8 @@ def apply_one(device: Device, user, raw) -> dict:
             stored = _store(device, op_id, fingerprint, raw, outcome, existing)
         return _from_stored(stored)
     except IntegrityError:
-        # The same operation arrived twice at once: the other request applied it.
-        stored = Operation.objects.filter(device=device, op_id=op_id).first()
-        if stored is not None and stored.digest == fingerprint:
-            return _from_stored(stored)
-        outcome = Outcome(
-            OperationStatus.REFUSED,
-            reason=_("This change conflicts with the database: not applied."),
-        )
+        # The same id arrived twice at once: the other request's answer stands.
+        return _already_stored(device, op_id, fingerprint)
     except Waiting as exc:
         outcome = Outcome(OperationStatus.WAITING, reason=str(exc))
     except (Http404, ObjectDoesNotExist):
@@ -117,8 +107,28 @@ def apply_one(device: Device, user, raw) -> dict:
         )
     except (HavenError, ValidationError) as exc:
         outcome = Outcome(OperationStatus.REFUSED, reason=_message(exc))
-    with audit_context.from_device(device.pk), transaction.atomic():
-        return _from_stored(_store(device, op_id, fingerprint, raw, outcome, existing))
+    try:
+        with audit_context.from_device(device.pk), transaction.atomic():
+            return _from_stored(_store(device, op_id, fingerprint, raw, outcome, existing))
+    except IntegrityError:
+        return _already_stored(device, op_id, fingerprint)
+
+
+def _already_stored(device, op_id, fingerprint) -> dict:
+    """Another request stored this operation id first: its answer, if it is the same
+    change; a refusal if the id came with other content."""
+    stored = Operation.objects.filter(device=device, op_id=op_id).first()
+    if stored is not None and stored.digest == fingerprint:
+        return _from_stored(stored)
+    return _reused_id(op_id)
+
+
+def _reused_id(op_id) -> dict:
+    return _answer(
+        op_id,
+        OperationStatus.REFUSED,
+        _("This operation id was already used for a different change: not applied."),
+    )
 
 
 def _store(device, op_id, fingerprint, raw, outcome: Outcome, existing) -> Operation:
@@ -185,7 +195,7 @@ def _when(value) -> datetime | None:
     if moment is None:
         return None
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.utc)
+        moment = timezone.make_aware(moment, UTC)
     return min(moment, timezone.now())
 
 

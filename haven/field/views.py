@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from haven.audit.actions import record_access
 from haven.core.errors import HavenError
 from haven.core.web import paginate, requires_any
 from haven.field import actions, selectors
@@ -209,6 +210,9 @@ def conflicts(request):
 @requires_any("case.update")
 def conflict(request, pk):
     item = get_object_or_404(selectors.open_conflicts(request.user), pk=pk)
+    if request.method == "GET":
+        # Both values may be the person's details: seeing them is a view of personal data.
+        record_access(request.user, "conflict.detail", item.case)
     if request.method == "POST":
         try:
             actions.resolve(request.user, item, request.POST.get("choice", ""))
