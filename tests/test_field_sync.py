@@ -580,3 +580,14 @@ def test_devices_page_reads_offices_once_not_per_device(world, django_assert_max
             Device_(world[name], name=f"{name} {kind}")
     with django_assert_max_num_queries(6):
         assert len(list(devices_visible_to(world["agency_admin"]))) == 12
+
+
+def test_a_case_sent_again_is_dated_from_the_latest_sending(world, alice_case):
+    from haven.field.models import HeldCase
+
+    device = Device_(world["caseworker"])
+    cursor = device.pull_all()[-1]["until"]
+    first = HeldCase.objects.get().sent_at
+    case_actions.add_note(world["caseworker"], alice_case, "Changed since")
+    device.pull_all(since=cursor)
+    assert HeldCase.objects.get().sent_at > first

@@ -27,9 +27,9 @@ def pull(device: Device, *, since: datetime | None, until: datetime | None, afte
         "records": selectors.bundles(cases),
     }
     with batch():
-        held = set(
-            HeldCase.objects.filter(device=device, case__in=cases).values_list("case_id", flat=True)
-        )
+        again = HeldCase.objects.filter(device=device, case__in=cases)
+        held = set(again.values_list("case_id", flat=True))
+        again.update(sent_at=timezone.now())  # sent again: the device's copy is this one
         HeldCase.objects.bulk_create(
             [HeldCase(device=device, case=case) for case in cases if case.pk not in held]
         )
