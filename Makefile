@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The offline app's scripts: npm packages from package-lock.json, bundled by esbuild.
+# The offline app's scripts and the form engine (ODK Web Forms): npm packages from
+# package-lock.json, bundled by esbuild into the apps' static files.
 BUNDLE := haven/field/static/field/build/app.js
-BUNDLE_SOURCES := $(wildcard haven/field/assets/*.js haven/field/assets/*.mjs)
+BUNDLE_SOURCES := $(wildcard haven/field/assets/*.js haven/field/assets/*.mjs \
+	haven/assessments/assets/*.js haven/assessments/assets/*.mjs)
 
 .PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy bench-sync clean
 

@@ -148,6 +148,11 @@ urlpatterns = [
     path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/check/", assessment_views.assessment_check, name="assessment_check"),
     path(
+        "assessments/<int:pk>/instance/",
+        assessment_views.assessment_instance,
+        name="assessment_instance",
+    ),
+    path(
         "assessments/<int:pk>/recompute/",
         assessment_views.assessment_recompute,
         name="assessment_recompute",

@@ -550,6 +550,12 @@ MATRIX = {
     "assistance_report_api": ("get", "/api/v1/assistance-report/", None, api(REPORTERS)),
     "assessment_recompute": ("post", "/assessments/{assessment}/recompute/", {}, ON_CASE),
     "assessment_check": ("post", "/assessments/{assessment}/check/", {}, ON_CASE),
+    "assessment_instance": (
+        "post",
+        "/assessments/{assessment}/instance/",
+        {},
+        incomplete(ON_CASE),
+    ),
     "service_type-list": ("get", "/api/v1/service-types/", None, api(EVERYONE)),
     "service_type-detail": ("get", "/api/v1/service-types/{service_type}/", None, api(EVERYONE)),
     "provider-list": ("get", "/api/v1/providers/", None, api(EVERYONE)),

@@ -21,7 +21,7 @@ from haven.cases.models import Approval, Case
 from haven.cases.selectors import visible_cases
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.versioning import lock_at_version, lock_latest
-from haven.scoring import engine, forms
+from haven.scoring import engine, forms, xform
 
 SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
 MAX_FORM_BYTES = 5 * 1024 * 1024  # uploads: a form, or an export of responses
@@ -99,6 +99,7 @@ def _store(form, data, filename, *, agency_id, user=None) -> AssessmentDefinitio
                 source_name=filename[:250],
                 source_sha256=hashlib.sha256(data).hexdigest(),
                 form=form.to_dict(),
+                xform=xform.xform_of(data),
                 uploaded_by=user,
             )
     except IntegrityError as exc:
@@ -156,6 +157,52 @@ def start(user, case: Case, definition: AssessmentDefinition) -> Assessment:
         details={"case": case.pk, "form_id": definition.form_id, "version": definition.version},
     )
     return assessment
+
+
+@audited
+def fill_from_instance(
+    user, case: Case, definition: AssessmentDefinition, xml: str, *, submit: bool = True
+) -> Saved:
+    """A response an XForm engine filled (the fill page's, the offline app's), as the
+    instance document it sends. With `submit` it is checked in full and scored; answers the
+    server refuses stay as a draft with their problems. A version retired since the form
+    was filled keeps the answers as a draft too: nothing filled is lost."""
+    _require_fill(user, case)
+    if definition.agency_id not in (None, case.agency_id):
+        raise NotAllowed(_("This form belongs to another agency."))
+    try:
+        answers, instance_id = xform.read_instance(definition.parsed(), definition.form_id, xml)
+    except xform.InstanceError as exc:
+        raise HavenError(str(exc)) from exc
+    if instance_id:
+        known = Assessment.objects.filter(instance_id=instance_id).first()
+        if known is not None and known.case_id == case.pk:
+            return Saved(known, [])  # the same answers sent again: received once
+        if known is not None:
+            raise HavenError(_("These answers were already received for another case."))
+    assessment = Assessment.objects.create(
+        case=case, definition=definition, started_by=user, instance_id=instance_id
+    )
+    record_event(
+        user,
+        "assessment.start",
+        obj=assessment,
+        agency_id=case.agency_id,
+        details={"case": case.pk, "form_id": definition.form_id, "version": definition.version},
+    )
+    return save(
+        user, assessment, answers, assessment.version, submit=submit and not definition.retired
+    )
+
+
+def save_instance(user, assessment: Assessment, xml: str, version: int, *, submit: bool) -> Saved:
+    """A draft's answers as the fill page's form engine sends them (an instance document)."""
+    definition = assessment.definition
+    try:
+        answers, _id = xform.read_instance(definition.parsed(), definition.form_id, xml)
+    except xform.InstanceError as exc:
+        raise HavenError(str(exc)) from exc
+    return save(user, assessment, answers, version, submit=submit)
 
 
 MAX_ROUNDS = 12

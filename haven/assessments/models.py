@@ -31,6 +31,8 @@ class AssessmentDefinition(TimeStamped):
     source_name = models.CharField(_("file name"), max_length=250)
     source_sha256 = models.CharField(max_length=64)
     form = models.JSONField(_("form as read"))
+    # The XForm pyxform makes from `source`: what ODK Web Forms fills, online and offline.
+    xform = models.TextField(_("XForm"), blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

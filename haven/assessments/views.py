@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.assessments import actions, rendering, reports, selectors
+from haven.assessments.form_engine import form_engine_page
 from haven.assessments.models import AssessmentStatus
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.errors import HavenError
 from haven.core.web import requires, succeeded
-from haven.scoring import engine
+from haven.scoring import engine, xform
 
 
 def _url(assessment) -> str:
@@ -78,6 +79,7 @@ def assessment_schedule(request, pk):
 
 
 @requires("case.view")
+@form_engine_page
 def assessment_detail(request, pk):
     user = request.user
     assessment = selectors.get_assessment(user, pk)
@@ -141,6 +143,12 @@ def assessment_detail(request, pk):
         "sign_off": actions.sign_off_state(assessment),
         "can_sign_off": policy.can_case(user, "case.approve", assessment.case),
     }
+    if can_fill and assessment.status == AssessmentStatus.DRAFT and assessment.definition.xform:
+        # The form engine picks up the draft from the instance the answers make.
+        context["xform"] = assessment.definition.xform
+        context["instance"] = xform.write_instance(
+            form, assessment.definition.xform, answers, assessment.instance_id
+        )
     return render(request, "assessments/detail.html", context)
 
 
@@ -193,6 +201,49 @@ def _results(form, scores: dict) -> list[dict]:
             }
         )
     return out
+
+
+@require_POST
+@requires("assessment.fill")
+def assessment_instance(request, pk):
+    """The fill page's form engine saves a draft or submits: the answers come as the XForm
+    instance it made; the server's engine checks them and scores a submission."""
+    assessment = selectors.get_assessment(request.user, pk)
+    if not policy.can_case(request.user, "assessment.fill", assessment.case):
+        raise Http404
+    instance = request.POST.get("instance", "")
+    version = request.POST.get("version", "")
+    if not instance or not version.isdigit():
+        return JsonResponse(
+            {"error": _("Send the answers and the version you edited.")}, status=400
+        )
+    submit = request.POST.get("submit") == "1"
+    try:
+        saved = actions.save_instance(
+            request.user, assessment, instance, int(version), submit=submit
+        )
+    except HavenError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status_code)
+    form = assessment.definition.parsed()
+    if saved.submitted:  # shown on the page the engine goes to next
+        messages.success(request, _("Assessment submitted and scored."))
+    return JsonResponse(
+        {
+            "submitted": saved.submitted,
+            "version": saved.assessment.version,
+            "url": _url(assessment),
+            "problems": [
+                {
+                    "question": rendering.pick(q.labels, form)
+                    if (q := form.question(p.question))
+                    else p.question,
+                    "row": p.row,
+                    "message": p.message,
+                }
+                for p in saved.problems
+            ],
+        }
+    )
 
 
 @require_POST

@@ -36,7 +36,7 @@ def pull(device: Device, *, since: datetime | None, until: datetime | None, afte
         for case in cases:  # the person's data now sits on the device: a disclosure
             record_access(device.user, "device.pull", case)
     if first_page:
-        page["reference"] = selectors.reference()
+        page["reference"] = selectors.reference(device.user)
     if not more:
         keep = sorted(selectors.slice_cases(device).values_list("pk", flat=True))
         HeldCase.objects.filter(device=device).exclude(case_id__in=keep).delete()

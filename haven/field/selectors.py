@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils.translation import get_language
 
 from haven.accounts import policy
+from haven.assessments import selectors as assessment_selectors
 from haven.assessments.models import Assessment
 from haven.assistance import sharing
 from haven.assistance.models import ServiceDelivery, ServicePoint, ServiceType
@@ -180,9 +181,11 @@ def _bundle(case: Case, notes: list, services: list, plan: dict | None, tasks: l
     }
 
 
-def reference() -> dict:
-    """The lists the device's forms need, in the user's language."""
+def reference(user) -> dict:
+    """The lists the device's forms need, in the user's language, and the assessment forms
+    the user may fill there (as XForms, for the same engine as online)."""
     return {
+        "forms": assessment_forms(user),
         "programmes": [[v, str(label)] for v, label in Programme.choices],
         "vulnerabilities": [[v, str(label)] for v, label in Vulnerability.choices],
         "sexes": [[v, str(label)] for v, label in Sex.choices],
@@ -205,6 +208,22 @@ def reference() -> dict:
         "countries": list(pickers.countries(get_language() or "en")),
         "languages": list(pickers.languages(get_language() or "en")),
     }
+
+
+def assessment_forms(user) -> list[dict]:
+    if not policy.has_perm(user, "assessment.fill"):
+        return []
+    return [
+        {
+            "id": d.pk,
+            "form_id": d.form_id,
+            "title": d.title,
+            "version": d.version,
+            "xform": d.xform,
+        }
+        for d in assessment_selectors.current_definitions(user)
+        if d.xform
+    ]
 
 
 def devices_visible_to(user):

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from haven.assessments import actions as assessment_actions
+from haven.assessments import selectors as assessment_selectors
 from haven.assistance import actions as assistance_actions
 from haven.assistance.models import ServicePoint, ServiceType
 from haven.audit import context as audit_context
@@ -424,6 +426,33 @@ def _viewed(user, device, raw) -> Outcome:
     return Outcome(OperationStatus.APPLIED, case=case, result={"case": case.pk})
 
 
+def _assess(user, device, raw) -> Outcome:
+    """An assessment filled offline, sent as the XForm instance the engine made. The
+    server's engine checks and scores it; answers it refuses stay on the case as a draft."""
+    case = _case(user, raw)
+    definition = (
+        assessment_selectors.definitions_for(user).filter(pk=_int(raw.get("definition"))).first()
+    )
+    if definition is None:
+        raise ValidationError({"definition": _("This assessment form is not available to you.")})
+    saved = assessment_actions.fill_from_instance(
+        user, case, definition, str(raw.get("instance", ""))
+    )
+    result = {"case": case.pk, "assessment": saved.assessment.pk}
+    if saved.submitted:
+        return Outcome(OperationStatus.APPLIED, case=case, result=result)
+    if definition.retired:
+        reason = _(
+            "Version %(v)s of this form was retired while the device held it: the answers are "
+            "kept as a draft on the case, to be submitted online."
+        ) % {"v": definition.version}
+    else:
+        reason = _("Not submitted; the answers are kept as a draft on the case: %(p)s") % {
+            "p": "; ".join(f"{p.question}: {p.message}" for p in saved.problems[:5])
+        }
+    return Outcome(OperationStatus.REFUSED, case=case, reason=reason, result=result)
+
+
 HANDLERS = {
     "register": _register,
     "case.update": _update_case,
@@ -433,4 +462,5 @@ HANDLERS = {
     "case.transition": _transition,
     "referral.create": _refer,
     "view": _viewed,
+    "assessment.submit": _assess,
 }

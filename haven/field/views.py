@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from haven.assessments.form_engine import engine_files, engine_urls, form_engine_page
 from haven.audit.actions import record_access
 from haven.core.errors import HavenError
 from haven.core.web import paginate, requires_any
@@ -25,6 +26,7 @@ BUILD = Path(__file__).parent / "static" / "field" / "build"
 
 @require_safe
 @requires_any("field.offline")
+@form_engine_page
 def app(request):
     """The offline app's shell: no personal data in it, so the service worker may keep it."""
     return render(
@@ -79,6 +81,13 @@ def texts() -> dict:
             "they agree."
         ),
         "referral_saved": _("Referral saved on this device; it is sent at the next sync."),
+        "assessment_saved": _(
+            "Assessment saved on this device; it is checked and scored at the next sync."
+        ),
+        "assessment_choose": _("Choose the form to fill."),
+        "assessment_engine_missing": _(
+            "The form engine is not on this device yet: open the app once while online."
+        ),
         "summary_saved": _("Summary saved on this device; it is sent at the next sync."),
         "step_saved": _("Step saved on this device; it is sent at the next sync."),
         "given_needed": _("Give at least the given name."),
@@ -128,9 +137,13 @@ def service_worker(request):
         static("field/field.css"),
         static("field/icon.svg"),
         static("haven/haven.css"),
+        *engine_urls(),
     ]
     # A new build is a new cache: the worker replaces the old shell at once.
-    version = hashlib.sha256((BUILD / "app.js").read_bytes() + script.encode()).hexdigest()[:16]
+    built = hashlib.sha256((BUILD / "app.js").read_bytes() + script.encode())
+    for path in engine_files():
+        built.update(path.name.encode())
+    version = built.hexdigest()[:16]
     preamble = f"self.HAVEN_SHELL={json.dumps(shell)};self.HAVEN_VERSION={json.dumps(version)};\n"
     response = HttpResponse(preamble + script, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/field/"

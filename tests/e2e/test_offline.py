@@ -6,12 +6,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from haven.assessments.actions import install_shipped_forms
+from haven.assessments.models import Assessment
 from haven.assistance.models import Referral, ServiceDelivery, ServiceType
 from haven.audit.models import AccessLog, AuditEvent
 from haven.cases.models import Case, Note
 from haven.field.models import Conflict, Device
 from tests.conftest import CASE, PERSON
 from tests.e2e.conftest import login
+from tests.e2e.webforms import choose, type_answer, wait_for_engine
 
 pytestmark = pytest.mark.e2e
 PASSPHRASE = "river stones at dawn"
@@ -51,6 +54,7 @@ def caseload(people):
     provider = Provider.objects.create(name="Safe House", maintained_by=people["caseworker"].agency)
     point = ServicePoint.objects.create(provider=provider, name="Safe House North")
     point.services.add(shelter)
+    install_shipped_forms()
     return actions.register(people["caseworker"], person=PERSON, case=CASE)
 
 
@@ -153,10 +157,26 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     expect(page.locator("#field-status")).to_contain_text("Referral saved")
     shot(page, "offline-01-case-offline-360")
 
+    # An assessment, filled in the same form engine as online, from the device's copy.
+    page.get_by_label("Form", exact=True).select_option(
+        label="Vulnerability screening (Determinants of Migrant Vulnerability)"
+    )
+    page.get_by_role("button", name="Fill", exact=True).click()
+    wait_for_engine(page, "#assess-container")
+    choose(page, "Age group of the person", "18_59")
+    choose(page, "Has the person experienced exploitation", "yes")
+    type_answer(page, "How many people depend", "2")
+    choose(page, "Legal status in the country", "irregular")
+    type_answer(page, "Observations", "Slept at the bus station")
+    shot(page, "offline-01b-assessment-offline-360")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#field-status")).to_contain_text("Assessment saved on this device")
+    expect(page.locator("#case-assessments")).to_contain_text("Vulnerability screening")
+
     # Nothing readable in the browser's storage.
     raw = page.evaluate(RAW_STORAGE)
     assert raw, "the device holds data"
-    for clear in ("Amal", "Haddad", "Yonas", "ዮናስ", "سميرة", "shelter tonight"):
+    for clear in ("Amal", "Haddad", "Yonas", "ዮናስ", "سميرة", "shelter tonight", "bus station"):
         assert clear not in raw, f"{clear!r} stored in clear"
     assert Case.objects.count() == 1 and not Note.objects.exists()
 
@@ -171,6 +191,11 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     assert Note.objects.get().body == "Met at the border post; needs shelter tonight"
     assert ServiceDelivery.objects.get().case == caseload
     assert Referral.objects.get().reason == "A bed for tonight"
+    screening = Assessment.objects.get(case=caseload)
+    assert screening.status == "submitted" and screening.answers["legal_status"] == "irregular"
+    assert screening.answers["observations"] == "Slept at the bus station"
+    assert screening.scored_with_id == screening.definition_id and "overall" in screening.scores
+    assert AuditEvent.objects.filter(action="assessment.submit", device_id=device.pk).exists()
     created = AuditEvent.objects.filter(action="case.create", device_id=device.pk)
     assert created.count() == 3
     assert AccessLog.objects.filter(view="offline.case.detail", device_id=device.pk).exists()

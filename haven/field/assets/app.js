@@ -1,4 +1,5 @@
 // Haven's offline field app: enrol, unlock, work on the caseload with no connection, sync.
+import { chosenForm, close as closeAssessment, fillAssessment } from "./assessing.js";
 import { newDataKey, passphraseKey, randomBytes, recoveryKey, unwrap, wrap } from "./crypto.js";
 import { Refused, Wipe, makeApi } from "./net.js";
 import { caseRef, codeOf, openCase, prepareRegister, renderCase, renderCaseload } from "./screens.js";
@@ -55,6 +56,7 @@ async function counts() {
 // ---- locking -----------------------------------------------------------------------------
 
 function lock(message) {
+  closeAssessment(); // nothing personal stays on screen once locked
   state.vault = null;
   state.cases = new Map();
   state.current = null;
@@ -247,6 +249,24 @@ async function moveStep(event) {
   renderCase(state.current);
 }
 
+// An assessment is filled in the form engine; the answers wait on the device, encrypted like
+// everything else, and the server checks and scores them at sync.
+async function assess(event) {
+  event.preventDefault();
+  const form = chosenForm();
+  if (!form) return formError(event.target, t("assessment_choose"));
+  formError(event.target, "");
+  const key = state.current;
+  await fillAssessment(form, async (instance) => {
+    const record = state.cases.get(key);
+    const op = { id: uuid(), kind: "assessment.submit", case: caseRef(key), definition: form.id, title: form.title, instance };
+    if (!(await queue(op, record))) return false;
+    say(t("assessment_saved"));
+    renderCase(key);
+    return true;
+  });
+}
+
 async function register(event) {
   event.preventDefault();
   const form = event.target;
@@ -322,6 +342,7 @@ async function start() {
   $("#step-form").addEventListener("submit", moveStep);
   $("#summary-form").addEventListener("submit", editSummary);
   $("#refer-form").addEventListener("submit", refer);
+  $("#assess-start").addEventListener("submit", assess);
   $("#register-form").addEventListener("submit", register);
   $("#sync-button").addEventListener("click", syncNow);
   $("#register-button").addEventListener("click", prepareRegister);
@@ -330,6 +351,10 @@ async function start() {
   $("#field-caseload").addEventListener("click", (event) => {
     const row = event.target.closest("[data-key]");
     if (row) openCase(row.dataset.key, queue);
+  });
+  $("#assess-back").addEventListener("click", () => {
+    closeAssessment();
+    renderCase(state.current);
   });
   for (const back of root.querySelectorAll("[data-back]")) {
     back.addEventListener("click", () => {

@@ -1,4 +1,5 @@
 // The screens of the unlocked app: the caseload, one case, the registration form.
+import { prepareAssessments } from "./assessing.js";
 import { $, fullName, isolated, say, show, state, t, uuid } from "./state.js";
 
 function label(list, value) {
@@ -116,6 +117,7 @@ export function renderCase(key) {
   $("#step-form").hidden = !(bundle.steps || []).length;
   fill($("#service-type"), ref.services || [], t("choose"));
   prepareReferral(bundle, ref);
+  prepareAssessments(record, ref);
   $("#service-date").value = new Date().toISOString().slice(0, 10);
   const notes = $("#case-notes");
   notes.replaceChildren();

@@ -21,7 +21,7 @@ export function $(selector) {
   return root.querySelector(selector);
 }
 
-const SECTIONS = ["starting", "enrol", "unlock", "work", "case", "register", "wiped"];
+const SECTIONS = ["starting", "enrol", "unlock", "work", "case", "assess", "register", "wiped"];
 
 export function show(name) {
   for (const section of SECTIONS) $("#field-" + section).hidden = section !== name;

@@ -1,0 +1,27 @@
+"""What a page that runs the form engine (ODK Web Forms) needs from the browser.
+
+The engine parses XPath with a WebAssembly module it carries inside its own script, and
+its components set their styles from script. So such a page allows WebAssembly to be
+compiled (`'wasm-unsafe-eval'`, which allows no JavaScript eval) and inline styles; scripts
+still come only from Haven itself.
+"""
+
+from pathlib import Path
+
+from csp.decorators import csp_update
+from django.templatetags.static import static
+
+BUILD = Path(__file__).parent / "static" / "assessments" / "build"
+
+form_engine_page = csp_update(
+    {"script-src": ["'wasm-unsafe-eval'"], "style-src": ["'unsafe-inline'"]}
+)
+
+
+def engine_files() -> list[Path]:
+    """The engine's scripts, without the map widget that Haven's forms never show."""
+    return sorted(p for p in BUILD.glob("*.js") if not p.name.startswith("MapBlock"))
+
+
+def engine_urls() -> list[str]:
+    return [static(f"assessments/build/{p.name}") for p in engine_files()]

@@ -1,0 +1,55 @@
+"""Assessments filled with ODK Web Forms on the fill page: the same engine as offline."""
+
+import pytest
+from playwright.sync_api import expect
+
+from haven.assessments import actions as assessment_actions
+from haven.assessments.models import Assessment, AssessmentDefinition
+from haven.cases import actions
+from tests.conftest import CASE, PERSON
+from tests.e2e.conftest import login
+from tests.e2e.webforms import choose, question, type_answer, wait_for_engine
+
+pytestmark = pytest.mark.e2e
+
+SCREENING = {
+    "Age group of the person": "15_17",
+    "Has the person experienced exploitation": "yes",
+    "Can the person read and write": "no",
+}
+
+
+def test_fill_online_with_the_form_engine_keep_a_draft_and_submit(people, new_page, shot):
+    assessment_actions.install_shipped_forms()
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    definition = AssessmentDefinition.objects.get(form_id="haven_vulnerability_screening")
+    assessment = assessment_actions.start(people["caseworker"], case, definition)
+    page = new_page(width=360, height=800)
+    login(page, "alice")
+    page.goto(f"/assessments/{assessment.pk}/")
+    wait_for_engine(page, "#engine-form")
+    expect(page.locator("form.assessment")).to_be_hidden()
+    for label, value in SCREENING.items():
+        choose(page, label, value)
+    type_answer(page, "How many people depend", "3")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#engine-status")).to_have_text("Draft saved.")
+    saved = Assessment.objects.get(pk=assessment.pk)
+    assert saved.answers["age_group"] == "15_17" and saved.answers["dependants"] == 3
+    shot(page, "form-engine-draft-360")
+    page.reload()
+    wait_for_engine(page, "#engine-form")
+    expect(
+        question(page, "Age group of the person").locator('input[value="15_17"]')
+    ).to_be_checked()
+    choose(page, "Legal status in the country", "irregular")
+    type_answer(page, "How many people depend", "40")
+    expect(question(page, "How many people depend")).to_contain_text("0 to 30")
+    page.get_by_role("button", name="Send").click()
+    shot(page, "form-engine-refuses-360")
+    assert Assessment.objects.get(pk=assessment.pk).status == "draft"
+    type_answer(page, "How many people depend", "3")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
+    submitted = Assessment.objects.get(pk=assessment.pk)
+    assert submitted.status == "submitted" and submitted.scores
