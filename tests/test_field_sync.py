@@ -440,6 +440,12 @@ def test_shell_manifest_and_service_worker(world, client):
     worker = client.get("/field/sw.js")
     assert worker["Service-Worker-Allowed"] == "/field/"
     assert b"HAVEN_SHELL" in worker.content and b"/field/" in worker.content
+    # The form engine is kept for offline use, the map widget Haven's forms never show is not.
+    assert b"/static/assessments/build/webform.js" in worker.content
+    assert b"MapBlock" not in worker.content
+    # The engine compiles WebAssembly: allowed on its pages, JavaScript eval still is not.
+    policy = page["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" in policy and "'unsafe-eval'" not in policy
     manifest = client.get("/field/manifest.webmanifest").json()
     assert manifest["start_url"] == "/field/" and manifest["display"] == "standalone"
     client.force_login(world["analyst"])

@@ -1,20 +1,33 @@
-"""Driving ODK Web Forms in the browser: questions found by their label, as a person would."""
+"""Driving ODK Web Forms in the browser: questions found by their label, as a person would.
+
+`scope` is the page, or a part of it such as a group (`group(page, "Gender-based violence")`)
+when several questions share a label."""
 
 from playwright.sync_api import expect
 
 
-def question(page, label: str):
-    return page.locator(".question-container").filter(
-        has=page.locator(".control-text label", has_text=label)
+def _page(scope):
+    return getattr(scope, "page", scope)
+
+
+def group(page, title: str):
+    """The innermost group whose header reads `title`."""
+    header = page.locator(".p-panel-header", has_text=title)
+    return page.locator(".p-panel").filter(has=header).last
+
+
+def question(scope, label: str):
+    return scope.locator(".question-container").filter(
+        has=_page(scope).locator(".control-text label", has_text=label)
     )
 
 
-def choose(page, label: str, value: str) -> None:
-    question(page, label).locator(f'input[value="{value}"]').check(force=True)
+def choose(scope, label: str, value: str) -> None:
+    question(scope, label).locator(f'input[value="{value}"]').check(force=True)
 
 
-def type_answer(page, label: str, value: str) -> None:
-    field = question(page, label).locator("input, textarea").first
+def type_answer(scope, label: str, value: str) -> None:
+    field = question(scope, label).locator("input, textarea").first
     # Typed key by key, as a person does: the number field reads keystrokes, not a pasted
     # value, and takes the number when the field is left.
     field.click()
