@@ -42,6 +42,18 @@ def instance(definition, answers: dict, instance_id: str = "") -> str:
 
 
 ANSWERS = {"age_group": "18_59", "dependants": 2, "legal_status": "irregular"}
+# Enough answered in every factor for the screening to band the person.
+FULL = {
+    **ANSWERS,
+    "past_harm": "yes",
+    "literate": "no",
+    "own_money": "no",
+    "household_means": "not_at_all",
+    "family_violence": "no",
+    "social_network": "no",
+    "isolated": "yes",
+    "justice_access": "no",
+}
 
 
 def test_every_published_version_keeps_the_xform_pyxform_makes(world):
@@ -173,7 +185,7 @@ def test_an_assessment_filled_offline_is_scored_at_sync_and_audited_with_the_dev
     definition = screening()
     case = register(world["caseworker"])
     device = Device_(world["caseworker"])
-    sent = submit_op(definition, case, ANSWERS, f"uuid:{uuid.uuid4()}")
+    sent = submit_op(definition, case, FULL, f"uuid:{uuid.uuid4()}")
     (result,) = device.results(sent)
     assert result["status"] == "applied"
     assessment = Assessment.objects.get(pk=result["assessment"])
@@ -185,6 +197,11 @@ def test_an_assessment_filled_offline_is_scored_at_sync_and_audited_with_the_dev
     again = {**sent, "id": str(uuid.uuid4())}
     assert device.results(again)[0]["assessment"] == assessment.pk
     assert Assessment.objects.filter(case=case).count() == 1
+    # The device's copy of the case shows it: form, date, bands; never the answers.
+    records = [r for page in device.pull_all() for r in page["records"] if r["id"] == case.pk]
+    (held,) = records[0]["assessments"]
+    assert held["title"] == definition.title and "answers" not in held
+    assert ["Overall vulnerability", "critical"] in held["bands"]
 
 
 def test_answers_the_server_refuses_stay_on_the_case_as_a_draft(world, register):

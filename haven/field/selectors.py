@@ -15,13 +15,16 @@ from haven.assistance.models import ServiceDelivery, ServicePoint, ServiceType
 from haven.cases import due
 from haven.cases.models import Case, CasePlan, Note, Programme, Vulnerability
 from haven.cases.workflow import Status, next_statuses
-from haven.core import pickers
+from haven.core import locations, pickers
+from haven.core.models import Location
 from haven.field.models import Conflict, Device, HeldCase, OfflinePick
 from haven.people.models import Consent, ConsentPurpose, Sex
 from haven.people.selectors import has_consent
 
 NOTES_ON_DEVICE = 20
 SERVICES_ON_DEVICE = 20
+ASSESSMENTS_ON_DEVICE = 5
+PLACES_ON_DEVICE = 5000
 CASE_FIELDS = ("summary", "risk_level", "vulnerabilities")
 PERSON_FIELDS = (
     "given_name",
@@ -64,6 +67,7 @@ def changed_cases(device: Device, since: datetime | None, after_id: int, limit: 
                 Coalesce(Max("notes__created_at"), "updated_at"),
                 Coalesce(Max("deliveries__updated_at"), "updated_at"),
                 Coalesce(Max("plan__updated_at"), "updated_at"),
+                Coalesce(Max("assessments__updated_at"), "updated_at"),
             )
         ).filter(Q(changed__gt=since) | ~Q(pk__in=held))
     return list(cases.select_related("person").order_by("pk")[:limit])
@@ -109,6 +113,7 @@ def bundles(cases: list[Case]) -> list[dict]:
                 "status": delivery.status,
             }
         )
+    assessed = _assessments(ids)
     plan_rows = list(CasePlan.objects.filter(case_id__in=ids).prefetch_related("actions"))
     actions = {plan.case_id: list(plan.actions.all()) for plan in plan_rows}
     scheduled: dict[int, list] = {}
@@ -137,6 +142,7 @@ def bundles(cases: list[Case]) -> list[dict]:
             notes.get(case.pk, []),
             services.get(case.pk, []),
             plans.get(case.pk),
+            assessed.get(case.pk, []),
             due.tasks_for(
                 case, scheduled=scheduled.get(case.pk, []), plan_actions=actions.get(case.pk, [])
             ),
@@ -145,7 +151,34 @@ def bundles(cases: list[Case]) -> list[dict]:
     ]
 
 
-def _bundle(case: Case, notes: list, services: list, plan: dict | None, tasks: list) -> dict:
+def _assessments(ids: list[int]) -> dict[int, list]:
+    """The latest submitted assessments of each case: form, date and bands, not answers."""
+    out: dict[int, list] = {}
+    forms: dict = {}
+    for assessment in _latest(
+        Assessment.objects.filter(case_id__in=ids, status="submitted").select_related("definition"),
+        ("-submitted_at", "-id"),
+        ASSESSMENTS_ON_DEVICE,
+    ):
+        definition = assessment.definition
+        form = forms.setdefault(definition.pk, definition.parsed())
+        out.setdefault(assessment.case_id, []).append(
+            {
+                "title": definition.title,
+                "submitted_on": assessment.submitted_at.date().isoformat(),
+                "bands": [
+                    [form.text(rule.labels, get_language() or "en") or rule.name, band]
+                    for rule in form.scores
+                    if (band := (assessment.scores.get(rule.name) or {}).get("band"))
+                ],
+            }
+        )
+    return out
+
+
+def _bundle(
+    case: Case, notes: list, services: list, plan: dict | None, assessments: list, tasks: list
+) -> dict:
     person = case.person
     return {
         "id": case.pk,
@@ -174,6 +207,7 @@ def _bundle(case: Case, notes: list, services: list, plan: dict | None, tasks: l
         "services": services,
         "referral_consent": has_consent(person, ConsentPurpose.REFERRAL),
         "plan": plan,
+        "assessments": assessments,
         "tasks": [
             {"title": task.title, "due": task.due.isoformat(), "overdue": task.overdue}
             for task in tasks
@@ -186,6 +220,7 @@ def reference(user) -> dict:
     the user may fill there (as XForms, for the same engine as online)."""
     return {
         "forms": assessment_forms(user),
+        "places": places_for(user),
         "programmes": [[v, str(label)] for v, label in Programme.choices],
         "vulnerabilities": [[v, str(label)] for v, label in Vulnerability.choices],
         "sexes": [[v, str(label)] for v, label in Sex.choices],
@@ -208,6 +243,20 @@ def reference(user) -> dict:
         "countries": list(pickers.countries(get_language() or "en")),
         "languages": list(pickers.languages(get_language() or "en")),
     }
+
+
+def places_for(user) -> list[list[str]]:
+    """The places of the countries the user's offices are in, for the registration's place
+    picker: [code, label as the online picker shows it, name]."""
+    countries = set(
+        user.offices.exclude(location=None).values_list("location__country_code", flat=True)
+    )
+    rows = (
+        Location.objects.filter(country_code__in=countries)
+        .select_related("parent")
+        .order_by("level", "name", "code")[:PLACES_ON_DEVICE]
+    )
+    return [[place.code, locations.label(place), place.name] for place in rows]
 
 
 def assessment_forms(user) -> list[dict]:

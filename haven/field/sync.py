@@ -33,6 +33,7 @@ from haven.cases import selectors as case_selectors
 from haven.cases.models import Case
 from haven.cases.workflow import Status
 from haven.core.errors import HavenError
+from haven.core.models import Location
 from haven.core.versioning import lock_latest
 from haven.field.models import Conflict, Device, HeldCase, Operation, OperationStatus
 from haven.field.selectors import CASE_FIELDS, PERSON_FIELDS
@@ -240,11 +241,23 @@ def _register(user, device, raw) -> Outcome:
     person, case = raw.get("person"), raw.get("case_fields")
     if not isinstance(person, dict) or not isinstance(case, dict):
         raise ValidationError(_("A registration needs the person and the case."))
-    extra = (set(person) - set(PERSON_FIELDS)) | (set(case) - {"programme", *CASE_FIELDS})
+    extra = (set(person) - {*PERSON_FIELDS, "current_location"}) | (
+        set(case) - {"programme", *CASE_FIELDS}
+    )
     if extra:
         raise ValidationError(
             {name: _("This field cannot be set offline.") for name in sorted(extra)}
         )
+    if person.get("current_location"):
+        # Picked on the device from the places it took with it: named by code.
+        place = Location.objects.filter(code=str(person["current_location"])).first()
+        if place is None:
+            raise ValidationError(
+                {"current_location": _("This place is not in the list of places any more.")}
+            )
+        person = {**person, "current_location": place}
+    else:
+        person = {k: v for k, v in person.items() if k != "current_location"}
     new_case = case_actions.register(
         user,
         person=person,

@@ -118,6 +118,11 @@ def texts() -> dict:
         "born": _("Born"),
         "no_notes": _("No notes yet."),
         "no_services": _("No services yet."),
+        "no_assessments": _("No assessment yet."),
+        "place_unknown": _(
+            "Not a place on this device's list, or several places have that name: type a few "
+            "letters and pick one."
+        ),
         "no_tasks": _("No task is due."),
         "no_plan": _("No case plan yet."),
         "overdue": _("overdue"),

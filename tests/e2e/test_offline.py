@@ -11,6 +11,7 @@ from haven.assessments.models import Assessment
 from haven.assistance.models import Referral, ServiceDelivery, ServiceType
 from haven.audit.models import AccessLog, AuditEvent
 from haven.cases.models import Case, Note
+from haven.core.models import Location
 from haven.field.models import Conflict, Device
 from tests.conftest import CASE, PERSON
 from tests.e2e.conftest import login
@@ -55,6 +56,14 @@ def caseload(people):
     point = ServicePoint.objects.create(provider=provider, name="Safe House North")
     point.services.add(shelter)
     install_shipped_forms()
+    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    agadez = Location.objects.create(
+        code="NE001", name="Agadez", level=1, parent=niger, country_code="NE"
+    )
+    Location.objects.create(
+        code="NE001002", name="Arlit", level=2, parent=agadez, country_code="NE"
+    )
+    people["caseworker"].offices.update(location=agadez)
     return actions.register(people["caseworker"], person=PERSON, case=CASE)
 
 
@@ -91,7 +100,7 @@ def unlock(page):
     expect(page.locator("#field-work")).to_be_visible()
 
 
-def register_offline(page, given, family, script="", country="", language=""):
+def register_offline(page, given, family, script="", country="", language="", place=""):
     page.get_by_role("button", name="Register a person").click()
     page.get_by_label("Given name").fill(given)
     page.get_by_label("Family name").fill(family)
@@ -99,6 +108,7 @@ def register_offline(page, given, family, script="", country="", language=""):
         page.get_by_label("Name in original script").fill(script)
     page.get_by_label("Nationality").fill(country)
     page.get_by_label("Main language").fill(language)
+    page.get_by_label("Where the person is now").fill(place)
     page.get_by_label("Sex").select_option("female")
     page.get_by_label("Programme").select_option("vulnerable_migrants")
     page.get_by_label("Stranded migrant").check()
@@ -133,12 +143,12 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     expect(page.locator("#field-caseload")).to_contain_text("Amal Haddad")
     page.get_by_label("Search the cases on this device").fill("")
 
-    for given, family, script, country, language in (
-        ("Yonas", "Tesfay", "ዮናስ ተስፋይ", "Eritrea", "Tigrinya"),
-        ("Mariam", "Diallo", "", "Guinea", ""),
-        ("Samira", "Khalil", "سميرة خليل", "", "Arabic"),
+    for given, family, script, country, language, place in (
+        ("Yonas", "Tesfay", "ዮናስ ተስፋይ", "Eritrea", "Tigrinya", "Arlit"),
+        ("Mariam", "Diallo", "", "Guinea", "", ""),
+        ("Samira", "Khalil", "سميرة خليل", "", "Arabic", "Arlit (Agadez) · NE001002"),
     ):
-        register_offline(page, given, family, script, country, language)
+        register_offline(page, given, family, script, country, language, place)
     expect(page.locator("#field-caseload .sync-waiting")).to_have_count(3)
     open_case(page, "Amal Haddad")
     page.get_by_label("Note", exact=True).fill("Met at the border post; needs shelter tonight")
@@ -188,6 +198,7 @@ def test_work_offline_for_a_day_then_sync(people, caseload, new_page, shot):
     assert Case.objects.count() == 4
     yonas = Case.objects.get(person__given_name="Yonas").person
     assert (yonas.nationalities, yonas.languages) == (["ER"], ["tir"])
+    assert yonas.current_location.code == "NE001002"
     assert Note.objects.get().body == "Met at the border post; needs shelter tonight"
     assert ServiceDelivery.objects.get().case == caseload
     assert Referral.objects.get().reason == "A bed for tonight"

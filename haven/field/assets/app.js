@@ -2,7 +2,7 @@
 import { chosenForm, close as closeAssessment, fillAssessment } from "./assessing.js";
 import { newDataKey, passphraseKey, randomBytes, recoveryKey, unwrap, wrap } from "./crypto.js";
 import { Refused, Wipe, makeApi } from "./net.js";
-import { caseRef, codeOf, openCase, prepareRegister, renderCase, renderCaseload } from "./screens.js";
+import { caseRef, codeOf, openCase, placeOf, prepareRegister, renderCase, renderCaseload } from "./screens.js";
 import { getMeta, setMeta, Vault, wipe } from "./store.js";
 import { $, SETTINGS, formError, root, say, show, state, t, uuid } from "./state.js";
 import { sync } from "./syncing.js";
@@ -289,6 +289,9 @@ async function register(event) {
   const language = codeOf(lists.languages, $("#reg-language").value);
   if (nationality === null) return formError(form, t("country_unknown"));
   if (language === null) return formError(form, t("language_unknown"));
+  const place = placeOf(lists.places, $("#reg-place").value);
+  if (place === null) return formError(form, t("place_unknown"));
+  if (place) person.current_location = place;
   if (nationality) person.nationalities = [nationality];
   if (language) person.languages = [language];
   const caseFields = { programme: $("#reg-programme").value, vulnerabilities, summary: $("#reg-summary").value.trim() };

@@ -11,11 +11,16 @@ export function prepareAssessments(record, ref) {
   select.replaceChildren(new Option(t("choose"), ""), ...forms.map((f) => new Option(f.title, String(f.id))));
   $("#assess-start").hidden = !forms.length;
   $("#assess-none").hidden = Boolean(forms.length);
-  const waiting = $("#case-assessments");
-  waiting.replaceChildren();
+  const list = $("#case-assessments");
+  list.replaceChildren();
   for (const op of (record.pending || []).filter((p) => p.kind === "assessment.submit")) {
-    waiting.append(Object.assign(document.createElement("li"), { textContent: `${op.title} · ${t("state_waiting")}` }));
+    list.append(Object.assign(document.createElement("li"), { textContent: `${op.title} · ${t("state_waiting")}` }));
   }
+  for (const done of record.bundle.assessments || []) {
+    const bands = done.bands.map(([name, band]) => `${name}: ${band}`).join(", ");
+    list.append(Object.assign(document.createElement("li"), { textContent: `${done.submitted_on} · ${done.title}${bands ? " · " + bands : ""}` }));
+  }
+  if (!list.children.length) list.append(Object.assign(document.createElement("li"), { textContent: t("no_assessments") }));
 }
 
 export function chosenForm() {

@@ -152,7 +152,7 @@ export function prepareRegister() {
   const ref = state.reference || {};
   fill($("#reg-sex"), ref.sexes || [], t("choose"));
   fill($("#reg-programme"), ref.programmes || [], t("choose"));
-  for (const [id, rows] of [["#reg-nationality-options", ref.countries], ["#reg-language-options", ref.languages]]) {
+  for (const [id, rows] of [["#reg-nationality-options", ref.countries], ["#reg-language-options", ref.languages], ["#reg-place-options", ref.places]]) {
     $(id).replaceChildren(...(rows || []).map(([_code, name]) => Object.assign(document.createElement("option"), { value: name })));
   }
   const box = $("#reg-vulnerabilities");
@@ -180,6 +180,18 @@ export function codeOf(rows, typed) {
   const wanted = fold(text);
   const found = (rows || []).find(([code, name]) => fold(name) === wanted || code.toLowerCase() === wanted);
   return found ? found[0] : null;
+}
+
+// The place a label, a code or a name only one place has stands for ("" when empty; null
+// when nothing, or several places of that name, match: the label tells those apart).
+export function placeOf(rows, typed) {
+  const text = (typed || "").trim();
+  if (!text) return "";
+  const wanted = fold(text);
+  const exact = (rows || []).find(([code, label]) => fold(label) === wanted || code.toLowerCase() === wanted);
+  if (exact) return exact[0];
+  const named = (rows || []).filter(([, , name]) => fold(name) === wanted);
+  return named.length === 1 ? named[0][0] : null;
 }
 
 function item(text, className) {
