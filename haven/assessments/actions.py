@@ -173,7 +173,7 @@ def fill_from_instance(
     try:
         answers, instance_id = xform.read_instance(definition.parsed(), definition.form_id, xml)
     except xform.InstanceError as exc:
-        raise HavenError(str(exc)) from exc
+        raise HavenError(_instance_problem(exc)) from exc
     if instance_id:
         known = Assessment.objects.filter(instance_id=instance_id).first()
         if known is not None and known.case_id == case.pk:
@@ -201,8 +201,12 @@ def save_instance(user, assessment: Assessment, xml: str, version: int, *, submi
     try:
         answers, _id = xform.read_instance(definition.parsed(), definition.form_id, xml)
     except xform.InstanceError as exc:
-        raise HavenError(str(exc)) from exc
+        raise HavenError(_instance_problem(exc)) from exc
     return save(user, assessment, answers, version, submit=submit)
+
+
+def _instance_problem(exc: xform.InstanceError) -> str:
+    return _(exc.template) % exc.values if exc.values else _(exc.template)
 
 
 MAX_ROUNDS = 12

@@ -15,7 +15,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
-from django.utils.translation import gettext as _
 
 from haven.scoring.engine import typed
 from haven.scoring.forms import Form, Question
@@ -28,8 +27,18 @@ ORX = "http://openrosa.org/xforms"
 MAX_INSTANCE_BYTES = 2_000_000
 
 
+def _(text: str) -> str:
+    """Marks a message for translation; the caller translates it (this module has no Django)."""
+    return text
+
+
 class InstanceError(ValueError):
-    """An instance that cannot be read as answers to this form: the message says why."""
+    """An instance that cannot be read as answers to this form: the message says why, as
+    an English template and its values, for the caller to translate."""
+
+    def __init__(self, template: str, **values):
+        self.template, self.values = template, values
+        super().__init__(template % values if values else template)
 
 
 def xform_of(data: bytes) -> str:
@@ -63,12 +72,13 @@ def read_instance(form: Form, form_id: str, xml: str | bytes) -> tuple[dict, str
         raise InstanceError(_("The answers hold XML that Haven does not read.")) from exc
     except (ET.ParseError, ValueError) as exc:
         raise InstanceError(
-            _("The answers are not a readable XForm instance: %(e)s") % {"e": exc}
+            _("The answers are not a readable XForm instance: %(e)s"), e=str(exc)
         ) from exc
     if root.get("id") != form_id:
         raise InstanceError(
-            _("These answers were filled for the form '%(got)s', not '%(want)s'.")
-            % {"got": root.get("id") or "", "want": form_id}
+            _("These answers were filled for the form '%(got)s', not '%(want)s'."),
+            got=root.get("id") or "",
+            want=form_id,
         )
     answers: dict = {}
     instance_id = ""
