@@ -9,7 +9,7 @@ BUNDLE := haven/field/static/field/build/app.js
 BUNDLE_SOURCES := $(wildcard haven/field/assets/*.js haven/field/assets/*.mjs \
 	haven/assessments/assets/*.js haven/assessments/assets/*.mjs)
 
-.PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy bench-sync clean
+.PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy bench-sync bench-engine clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,5 +66,9 @@ bench-privacy: $(STAMP)
 bench-sync: $(STAMP) $(BUNDLE)
 	$(BIN)/python -u bench/sync.py
 
+bench-engine: $(STAMP) $(BUNDLE)
+	$(BIN)/python -u bench/engine.py
+
 clean:
-	rm -rf $(VENV) var build *.egg-info node_modules haven/field/static/field/build
+	rm -rf $(VENV) var build *.egg-info node_modules haven/field/static/field/build \
+		haven/assessments/static/assessments/build

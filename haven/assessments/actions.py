@@ -143,12 +143,19 @@ def _require_fill(user, case: Case) -> None:
 
 @audited
 def start(user, case: Case, definition: AssessmentDefinition) -> Assessment:
-    _require_fill(user, case)
     if definition.retired:
         raise HavenError(_("This form version is retired: start the current version."))
+    return _begin(user, case, definition)
+
+
+def _begin(user, case: Case, definition: AssessmentDefinition, instance_id: str = "") -> Assessment:
+    """A new response of the case to this form version, announced in the audit trail."""
+    _require_fill(user, case)
     if definition.agency_id not in (None, case.agency_id):
         raise NotAllowed(_("This form belongs to another agency."))
-    assessment = Assessment.objects.create(case=case, definition=definition, started_by=user)
+    assessment = Assessment.objects.create(
+        case=case, definition=definition, started_by=user, instance_id=instance_id
+    )
     record_event(
         user,
         "assessment.start",
@@ -168,28 +175,14 @@ def fill_from_instance(
     server refuses stay as a draft with their problems. A version retired since the form
     was filled keeps the answers as a draft too: nothing filled is lost."""
     _require_fill(user, case)
-    if definition.agency_id not in (None, case.agency_id):
-        raise NotAllowed(_("This form belongs to another agency."))
-    try:
-        answers, instance_id = xform.read_instance(definition.parsed(), definition.form_id, xml)
-    except xform.InstanceError as exc:
-        raise HavenError(_instance_problem(exc)) from exc
+    answers, instance_id = _read_instance(definition, xml)
     if instance_id:
         known = Assessment.objects.filter(instance_id=instance_id).first()
         if known is not None and known.case_id == case.pk:
             return Saved(known, [])  # the same answers sent again: received once
         if known is not None:
             raise HavenError(_("These answers were already received for another case."))
-    assessment = Assessment.objects.create(
-        case=case, definition=definition, started_by=user, instance_id=instance_id
-    )
-    record_event(
-        user,
-        "assessment.start",
-        obj=assessment,
-        agency_id=case.agency_id,
-        details={"case": case.pk, "form_id": definition.form_id, "version": definition.version},
-    )
+    assessment = _begin(user, case, definition, instance_id)
     return save(
         user, assessment, answers, assessment.version, submit=submit and not definition.retired
     )
@@ -197,16 +190,17 @@ def fill_from_instance(
 
 def save_instance(user, assessment: Assessment, xml: str, version: int, *, submit: bool) -> Saved:
     """A draft's answers as the fill page's form engine sends them (an instance document)."""
-    definition = assessment.definition
-    try:
-        answers, _id = xform.read_instance(definition.parsed(), definition.form_id, xml)
-    except xform.InstanceError as exc:
-        raise HavenError(_instance_problem(exc)) from exc
+    answers, _id = _read_instance(assessment.definition, xml)
     return save(user, assessment, answers, version, submit=submit)
 
 
-def _instance_problem(exc: xform.InstanceError) -> str:
-    return _(exc.template) % exc.values if exc.values else _(exc.template)
+def _read_instance(definition: AssessmentDefinition, xml: str) -> tuple[dict, str]:
+    """(answers, instance id), or why the instance cannot be read, in the user's language."""
+    try:
+        return xform.read_instance(definition.parsed(), definition.form_id, xml)
+    except xform.InstanceError as exc:
+        message = _(exc.template)
+        raise HavenError(message % exc.values if exc.values else message) from exc
 
 
 MAX_ROUNDS = 12

@@ -17,6 +17,7 @@ from haven.scoring import engine
 from tests.conftest import CASE, PERSON
 from tests.e2e.conftest import login
 from tests.e2e.webforms import wait_for_engine
+from tests.test_assessments import CASCADE_CHOICES
 from tests.xlsform import SURVEY, simple_form, survey_row
 
 pytestmark = pytest.mark.e2e
@@ -91,12 +92,7 @@ RICH_SURVEY = [
     ),
 ]
 RICH_CHOICES = [
-    ["list_name", "name", "label", "country"],
-    ["countries", "ne", "Niger", ""],
-    ["countries", "ml", "Mali", ""],
-    ["cities", "niamey", "Niamey", "ne"],
-    ["cities", "agadez", "Agadez", "ne"],
-    ["cities", "bamako", "Bamako", "ml"],
+    *CASCADE_CHOICES,
     ["needs", "shelter", "Shelter", ""],
     ["needs", "food", "Food", ""],
     ["needs", "none", "None", ""],

@@ -20,7 +20,10 @@ const withoutEmbeddedFonts = {
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outdir = path.join(here, "..", "static", "assessments", "build");
+// HAVEN_ENGINE_PLAIN=<dir> builds the engine as published instead (fonts kept, no
+// compressed copies) into <dir>: the anchor of `make bench-engine`.
+const plain = process.env.HAVEN_ENGINE_PLAIN || "";
+const outdir = plain || path.join(here, "..", "static", "assessments", "build");
 await build({
   entryPoints: [path.join(here, "webform.js")],
   outdir,
@@ -31,7 +34,7 @@ await build({
   target: ["chrome100", "firefox100", "safari15"],
   legalComments: "linked",
   logLevel: "warning",
-  plugins: [withoutEmbeddedFonts],
+  plugins: plain ? [] : [withoutEmbeddedFonts],
   define: {
     "process.env.NODE_ENV": '"production"',
     __VUE_OPTIONS_API__: "true",
@@ -42,7 +45,7 @@ await build({
 
 // Compressed copies beside each script: the static files server sends them to browsers that
 // accept them (0.5 MB instead of 2 MB over a field connection).
-for (const name of await readdir(outdir)) {
+for (const name of plain ? [] : await readdir(outdir)) {
   if (!name.endsWith(".js")) continue;
   const data = await readFile(path.join(outdir, name));
   await writeFile(path.join(outdir, name + ".gz"), gzipSync(data, { level: 9 }));
