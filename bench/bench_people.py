@@ -3,7 +3,7 @@ scripts, both sexes, birth dates over 60 years, every programme."""
 
 from datetime import date, timedelta
 
-from haven.core.demo import NAMES, PROGRAMME_VULNERABILITIES
+from haven.site.demo import NAMES, PROGRAMME_VULNERABILITIES
 
 PROGRAMMES = list(PROGRAMME_VULNERABILITIES)
 

@@ -83,7 +83,7 @@ def submit(n: int, agency_code: str, source: str) -> dict:
 
 
 def serve(database_url: str):
-    from haven.core.management.commands.haven_run import gunicorn_arguments
+    from haven.site.management.commands.haven_run import gunicorn_arguments
 
     env = {
         **os.environ,

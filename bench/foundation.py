@@ -65,7 +65,7 @@ def seed(cases: int, reuse: bool) -> dict:
         _vacuum()
         return result
     started = time.monotonic()
-    from haven.core import bulk
+    from haven.site import bulk
 
     bulk.seed_cases(cases - have, batch=10000, progress=print)
     elapsed = time.monotonic() - started
@@ -254,7 +254,7 @@ def measure_registration(
 def serve(database_url: str, port: int, threads: int) -> subprocess.Popen:
     """Haven served exactly as `haven run` serves it, with 2 worker processes; returns once
     it answers."""
-    from haven.core.management.commands.haven_run import gunicorn_arguments
+    from haven.site.management.commands.haven_run import gunicorn_arguments
 
     env = {**os.environ, "DATABASE_URL": database_url, "HAVEN_LOG_LEVEL": "ERROR"}
     server = subprocess.Popen(  # noqa: S603 (fixed arguments)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "haven.tracing",
     "haven.evidence",
     "haven.field",
+    "haven.site",
 ]
 
 MIDDLEWARE = [
@@ -87,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "haven.core.context_processors.haven",
+                "haven.site.context_processors.haven",
             ],
             "builtins": ["haven.core.templatetags.haven_tags"],
         },

@@ -6,7 +6,7 @@ from haven.accounts import policy
 from haven.accounts.models import User
 from haven.assistance.models import Referral, ReferralReminder, ReintegrationPlan, ReturnMovement
 from haven.cases.models import Case
-from haven.core import demo
+from haven.site import demo
 
 
 @pytest.mark.slow

@@ -6,8 +6,8 @@ import pytest
 
 from haven.audit.models import AccessLog
 from haven.people.actions import update_person
+from haven.people.models import PersonMatchKey
 from haven.tracing import matching
-from haven.tracing.models import PersonMatchKey
 from haven.tracing.selectors import likely_duplicates
 
 ARABIC = {

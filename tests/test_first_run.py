@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from haven.accounts import policy
 from haven.accounts.models import User
-from haven.core.management.commands import haven_run
+from haven.site.management.commands import haven_run
 
 
 @pytest.fixture

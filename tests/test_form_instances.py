@@ -11,7 +11,7 @@ from haven.assessments import actions
 from haven.assessments.models import Assessment, AssessmentDefinition
 from haven.audit.models import AuditEvent
 from haven.field.models import Operation
-from haven.scoring import forms, xform
+from haven.scoring import xform, xlsform_reader
 from tests.conftest import sign_in
 from tests.test_field_sync import Device_, op
 from tests.xlsform import SURVEY, simple_form, survey_row
@@ -67,7 +67,7 @@ def test_every_published_version_keeps_the_xform_pyxform_makes(world):
 
 def test_answers_go_to_an_instance_and_come_back_the_same(world):
     data = simple_form(survey=FAMILY, scoring=NO_SCORES)
-    form = forms.load(data)
+    form = xlsform_reader.load(data)
     made = xform.xform_of(data)
     answers = {
         "has_children": "yes",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from haven.core.management.commands.haven_run import gunicorn_arguments
+from haven.site.management.commands.haven_run import gunicorn_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "Youssouf"

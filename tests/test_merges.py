@@ -10,7 +10,7 @@ from django.db import connection
 from haven.audit.models import AuditEvent
 from haven.core.errors import InvalidTransition, NotAllowed
 from haven.people import actions as people_actions
-from haven.people.models import Person
+from haven.people.models import Person, PersonMatchKey
 from haven.people.selectors import visible_persons
 from haven.tracing import dedupe_actions, matching, merge_actions, selectors
 from haven.tracing.models import (
@@ -18,7 +18,6 @@ from haven.tracing.models import (
     DuplicatePair,
     LinkageModel,
     PairStatus,
-    PersonMatchKey,
 )
 
 SECOND = {

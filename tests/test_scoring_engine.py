@@ -7,14 +7,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from haven.scoring import engine, forms
-from haven.scoring.forms import Band, Choice, Form, Question, ScoreRule
+from haven.scoring import engine, xlsform, xlsform_reader
+from haven.scoring.xlsform import Band, Choice, Form, Question, ScoreRule
 from tests.xlsform import simple_form
 
 
 @pytest.fixture(scope="module")
 def form():
-    return forms.load(simple_form())
+    return xlsform_reader.load(simple_form())
 
 
 def test_a_dimension_is_the_weighted_mean_of_answer_scores(form):
@@ -162,7 +162,7 @@ def test_a_formula_score_and_a_composite_over_the_highest_risk():
 # --- properties ----------------------------------------------------------------------------
 
 
-ANY_RULE = st.sampled_from(sorted(forms.MISSING_RULES))
+ANY_RULE = st.sampled_from(sorted(xlsform.MISSING_RULES))
 
 
 @st.composite

@@ -5,26 +5,26 @@ from pathlib import Path
 
 import pytest
 
-from haven.scoring import forms
+from haven.scoring import xlsform, xlsform_reader
 from tests.xlsform import SURVEY, simple_form, survey_row, workbook
 
 SHIPPED = Path(__file__).resolve().parent.parent / "haven" / "assessments" / "forms"
 
 
-def problems_of(data: bytes) -> list[forms.Problem]:
-    with pytest.raises(forms.FormError) as caught:
-        forms.load(data)
+def problems_of(data: bytes) -> list[xlsform.Problem]:
+    with pytest.raises(xlsform.FormError) as caught:
+        xlsform_reader.load(data)
     return caught.value.problems
 
 
 def test_a_good_form_is_read_with_its_scoring():
-    form = forms.load(simple_form())
+    form = xlsform_reader.load(simple_form())
     assert form.form_id == "test" and form.version == "1"
     assert [q.name for q, _, _ in form.walk()] == ["q1", "q2", "n"]
     assert form.question("q2").weight == 3 and form.question("q1").required == "yes"
     assert form.choice_scores("yn") == [1.0, 0.0]
     assert form.score_rule("d").bands[0].code == "low"
-    assert forms.Form.from_dict(form.to_dict()) == form
+    assert xlsform.Form.from_dict(form.to_dict()) == form
 
 
 def test_features_real_forms_use_are_read():
@@ -48,7 +48,7 @@ def test_features_real_forms_use_are_read():
         ["yn", "yes", "Yes", "نعم"],
         ["yn", "no", "No", "لا"],
     ]
-    form = forms.load(
+    form = xlsform_reader.load(
         workbook(
             {
                 "survey": survey,
@@ -268,13 +268,13 @@ def test_bands_must_be_readable_and_rising():
 
 
 def test_problem_text_names_the_place():
-    problem = forms.Problem("survey", 7, "constraint", "bad")
+    problem = xlsform.Problem("survey", 7, "constraint", "bad")
     assert str(problem) == "survey, row 7, column constraint: bad"
 
 
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.xlsx")), ids=lambda p: p.stem)
 def test_every_shipped_form_is_read_without_problems(path):
-    form = forms.load(path.read_bytes())
+    form = xlsform_reader.load(path.read_bytes())
     assert form.scores and form.form_id.startswith("haven_")
 
 
@@ -307,7 +307,7 @@ def test_a_sheet_that_claims_a_million_rows_is_read_to_its_last_row():
     book["survey"]["A1048576"] = " "  # as spreadsheets save it: the sheet's size, not content
     out = io.BytesIO()
     book.save(out)
-    form = forms.load(out.getvalue())  # no problem raised
+    form = xlsform_reader.load(out.getvalue())  # no problem raised
     assert {q.name for q in form.questions} >= {"q1", "q2", "n"}
 
 

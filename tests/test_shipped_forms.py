@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from haven.scoring import engine, forms
+from haven.scoring import engine, xlsform_reader
 
 FORMS = Path(__file__).resolve().parent.parent / "haven" / "assessments" / "forms"
 RISKS = [
@@ -23,7 +23,7 @@ RISKS = [
 
 
 def load(name):
-    return forms.load((FORMS / f"{name}.xlsx").read_bytes())
+    return xlsform_reader.load((FORMS / f"{name}.xlsx").read_bytes())
 
 
 def test_vulnerability_screening_profiles_four_levels_and_an_overall_band():
@@ -250,7 +250,7 @@ LANGUAGES = {"English (en)", "French (fr)", "Spanish (es)", "Arabic (ar)"}
 
 @pytest.mark.parametrize("path", sorted(FORMS.glob("*.xlsx")), ids=lambda p: p.stem)
 def test_shipped_forms_speak_every_language_of_haven(path):
-    form = forms.load(path.read_bytes())
+    form = xlsform_reader.load(path.read_bytes())
     assert set(form.languages) == LANGUAGES
     for question, _parents, _repeat in form.walk():
         if question.type != "calculate":

@@ -21,7 +21,7 @@ from haven.cases.models import Approval, Case
 from haven.cases.selectors import visible_cases
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.versioning import lock_at_version, lock_latest
-from haven.scoring import engine, forms, xform
+from haven.scoring import engine, xform, xlsform, xlsform_reader
 
 SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
 MAX_FORM_BYTES = 5 * 1024 * 1024  # uploads: a form, or an export of responses
@@ -33,7 +33,7 @@ class FormRefused(HavenError):
     status_code = 400
     code = "form_refused"
 
-    def __init__(self, problems: list[forms.Problem]):
+    def __init__(self, problems: list[xlsform.Problem]):
         self.problems = problems
         count = len(problems)
         super().__init__(_("The form was not published: %(n)s problem(s) to fix.") % {"n": count})
@@ -51,11 +51,11 @@ class Saved:
         return self.assessment.status == AssessmentStatus.SUBMITTED
 
 
-def read_form(data: bytes) -> forms.Form:
+def read_form(data: bytes) -> xlsform.Form:
     """The form in an XLSForm file, or FormRefused with every problem found."""
     try:
-        return forms.load(data)
-    except forms.FormError as exc:
+        return xlsform_reader.load(data)
+    except xlsform.FormError as exc:
         raise FormRefused(exc.problems) from exc
 
 
@@ -120,7 +120,7 @@ def install_shipped_forms(using: str = "default") -> list[AssessmentDefinition]:
             .exists()
         ):
             continue
-        form = forms.load(data)  # shipped forms are tested; a problem here is a bug
+        form = xlsform_reader.load(data)  # shipped forms are tested; a problem here is a bug
         with transaction.atomic(using=using):
             definition = _store(form, data, path.name, agency_id=None)
             record_event(
@@ -431,7 +431,7 @@ def latest_definition(definition: AssessmentDefinition) -> AssessmentDefinition:
     )
 
 
-def _scores(form: forms.Form, answers: dict) -> dict:
+def _scores(form: xlsform.Form, answers: dict) -> dict:
     return {name: value.to_dict() for name, value in engine.score(form, answers).items()}
 
 

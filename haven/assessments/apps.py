@@ -8,12 +8,16 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
+        from haven.assessments import case_page
         from haven.assessments.actions import decide_sign_off
+        from haven.cases import page
         from haven.cases.actions import DECISION_HOOKS
         from haven.cases.models import Approval
 
         post_migrate.connect(_install_shipped_forms, sender=self)
         DECISION_HOOKS[Approval.Kind.ASSESSMENT] = decide_sign_off
+        page.add_to_tab("assessments", case_page.assessments_tab)
+        page.add_to_dashboard(case_page.overdue_on_dashboard)
 
 
 def _install_shipped_forms(sender, using, **kwargs):

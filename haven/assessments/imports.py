@@ -15,7 +15,7 @@ from datetime import datetime
 
 from haven.core.request_guards import first_nul_line
 from haven.scoring.engine import typed
-from haven.scoring.forms import Form
+from haven.scoring.xlsform import Form
 
 CASE_KEY = "haven_case"
 MAX_ROWS = 5000

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core.fields import EncryptedJSONField
 from haven.core.models import TimeStamped
-from haven.scoring.forms import Form
+from haven.scoring.xlsform import Form
 
 
 class AssessmentDefinition(TimeStamped):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 
 from haven.scoring.engine import typed
-from haven.scoring.forms import Form, Question
+from haven.scoring.xlsform import Form, Question
 
 NUMBER_TYPES = {"integer", "decimal"}
 

@@ -5,3 +5,11 @@ class AssistanceConfig(AppConfig):
     name = "haven.assistance"
     label = "assistance"
     verbose_name = "Assistance"
+
+    def ready(self):
+        from haven.assistance import return_views, views
+        from haven.cases import page
+
+        page.add_to_tab("referrals", views.case_tab_context)
+        page.add_to_tab("return", return_views.case_tab_context)
+        page.add_to_dashboard(views.referrals_on_dashboard)

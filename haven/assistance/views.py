@@ -52,6 +52,10 @@ def case_tab_context(user, case) -> dict:
     }
 
 
+def referrals_on_dashboard(user) -> dict:
+    return {"referrals": referral_counts(user)}
+
+
 def referral_counts(user) -> dict[str, int | None]:
     """For the dashboard: referrals waiting for an answer from the user's agency or teams,
     those received and those sent (from cases in scope) that are past due. None where the

@@ -32,8 +32,8 @@ from haven.cases.workflow import Status, check_transition
 from haven.core.errors import HavenError, InvalidTransition, MissingConsent, NotAllowed
 from haven.core.versioning import audit_changes, lock_at_version, lock_latest, save_versioned
 from haven.people import actions as people_actions
+from haven.people import match_keys
 from haven.people.models import ConsentPurpose, LegalBasis
-from haven.tracing import matching as tracing_matching
 
 CASE_FIELDS = [
     "programme",
@@ -162,12 +162,12 @@ def register(
         ),
     ]
     new_case.person = new_person
-    keys = tracing_matching.keys_of_person(new_person)
+    keys = match_keys.keys_of_person(new_person)
     if number is None and connection.vendor == "postgresql":
         registrations.insert(new_person, consents, new_case, user.agency, registered_on.year, keys)
     else:
         _save_one_by_one(user, new_person, consents, new_case, number, registered_on.year)
-        tracing_matching.store_keys(new_person, keys)
+        match_keys.store_keys(new_person, keys)
     for consent in consents:
         people_actions.consent_recorded(user, consent)
     record_event(user, "person.create", obj=new_person)

@@ -1,7 +1,6 @@
 """Case list filters, shared by the web list and the API."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
@@ -9,11 +8,7 @@ from haven.accounts.models import Office, User
 from haven.cases.models import Case, Programme, RiskLevel, Vulnerability
 from haven.cases.selectors import with_vulnerability_q
 from haven.cases.workflow import Status
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
+from haven.core.widgets import DateInput
 
 ANY = _("Any")
 

@@ -20,6 +20,7 @@ from haven.cases.workflow import Status
 from haven.core import validators
 from haven.core.picker_fields import LocationField, PickerListField
 from haven.core.reference import country_choices
+from haven.core.widgets import DateInput
 from haven.people.models import (
     BirthDatePrecision,
     CareStatus,
@@ -27,10 +28,6 @@ from haven.people.models import (
     LegalBasis,
     Sex,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class RegistrationForm(forms.Form):

@@ -13,8 +13,7 @@ from django.db import connection
 
 from haven.cases.models import Case, CaseCounter
 from haven.core.inserts import column_list, insert_columns, placeholders, prepared_values
-from haven.people.models import Consent, Person
-from haven.tracing.models import PersonMatchKey
+from haven.people.models import Consent, Person, PersonMatchKey
 
 # Numbers run HA-2026-000001 …; past 999,999 they simply grow (as Python's {:06d} does).
 _NUMBER_SQL = (

@@ -10,13 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
-from haven.assessments import selectors as assessment_selectors
-from haven.assessments.charts import charts_for
-from haven.assistance import return_views
-from haven.assistance import views as referral_views
 from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
-from haven.cases import actions, due, forms, selectors
+from haven.cases import actions, due, forms, page, selectors
 from haven.cases.filters import CaseFilter
 from haven.cases.models import (
     Approval,
@@ -37,13 +33,10 @@ from haven.core.web import (
     submitted,
     succeeded,
 )
-from haven.feedback import selectors as feedback_selectors
 from haven.people import actions as people_actions
 from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
 from haven.people.models import ConsentPurpose, Person
-from haven.tracing import selectors as tracing_selectors
-from haven.tracing import views as tracing_views
 
 # Lists count exactly up to these numbers, then say "N+" (see CappedPaginator).
 LIST_COUNT_CAP = 1000
@@ -79,16 +72,10 @@ IDENTIFYING_TABS = {
 @login_required
 def dashboard(request):
     user = request.user
-    overdue_rounds = assessment_selectors.overdue_rounds(user)
-    shown = list(overdue_rounds[:11])
     context = {
+        **page.dashboard_context(user),
         "data": selectors.dashboard(user),
-        "overdue_rounds": shown[:10],
-        # Counted only when there are more than the list shows.
-        "overdue_rounds_count": len(shown) if len(shown) <= 10 else overdue_rounds.count(),
         "can_report": policy.has_perm(user, "report.view"),
-        "referrals": referral_views.referral_counts(user),
-        "feedback": feedback_selectors.dashboard_counts(user),
         "approvals": list(selectors.pending_approvals_for(user)[:20]),
         "transfers": list(selectors.incoming_transfers(user)[:20]),
         "status_labels": dict(Status.choices),
@@ -127,7 +114,7 @@ def case_register(request):
         person = form.person_data()
         if not form.cleaned_data["not_a_duplicate"]:
             # Checked only until the user confirms: what is not shown is not logged as seen.
-            duplicates = tracing_selectors.likely_duplicates(user, person)
+            duplicates = page.likely_duplicates(user, person)
         if duplicates:
             messages.warning(
                 request,
@@ -215,30 +202,13 @@ def _transition_choices(user, case):
 
 def _tab_context(user, case, tab, plan):
     person = case.person
-    if tab == "referrals":
-        return referral_views.case_tab_context(user, case)
-    if tab == "return":
-        return return_views.case_tab_context(user, case)
-    if tab == "assessments":
-        assessments = list(
-            case.assessments.select_related("definition").order_by(
-                "definition__form_id", "created_at"
-            )
-        )
-        return {
-            "assessments": assessments,
-            "charts": charts_for(assessments),
-            "startable": assessment_selectors.current_definitions(user)
-            if policy.can_case(user, "assessment.fill", case)
-            else [],
-        }
     if tab == "family":
         return {
             "relationships": person.relationships.select_related("relative").filter(
                 relative__in=people_selectors.visible_persons(user)
             ),
             "relative_form": person_forms.RelativeForm(),
-            **tracing_views.case_tab_context(user, case),
+            **page.tab_context(tab, user, case),
         }
     if tab == "consent":
         return {
@@ -270,7 +240,7 @@ def _tab_context(user, case, tab, plan):
             "trafficking_case": case.programme == Programme.COUNTER_TRAFFICKING
             or Vulnerability.TRAFFICKING_VICTIM in case.vulnerabilities,
         }
-    return {}
+    return page.tab_context(tab, user, case)
 
 
 @requires("case.update")

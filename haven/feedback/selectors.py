@@ -76,6 +76,10 @@ def recipients(submission: Submission, level: int = 0) -> list:
     return handlers(submission)
 
 
+def feedback_on_dashboard(user) -> dict:
+    return {"feedback": dashboard_counts(user)}
+
+
 def dashboard_counts(user) -> dict | None:
     """For the dashboard: what waits for the user's acknowledgement, and what is overdue, of
     the submissions they may handle (None when they handle none)."""

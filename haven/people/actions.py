@@ -10,6 +10,7 @@ from haven.core.errors import NotAllowed
 from haven.core.jobs import after_commit
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.people import names
+from haven.people.match_keys import index_person
 from haven.people.models import (
     Consent,
     ConsentPurpose,
@@ -18,8 +19,6 @@ from haven.people.models import (
     Person,
     Relationship,
 )
-from haven.tracing import tasks as tracing_tasks
-from haven.tracing.matching import index_person
 
 EDITABLE_FIELDS = [
     "given_name",
@@ -44,6 +43,16 @@ EDITABLE_FIELDS = [
 ]
 # Values of these may appear in the audit trail; for the rest only the field name does.
 LOGGABLE = {"sex", "birth_date_precision", "stateless", "care_status", "current_location"}
+
+
+# Jobs the apps above people queue when a person's details or tracing consent change, each
+# with the person's id once the change commits (tracing registers its match refresh).
+PERSON_CHANGED_JOBS: list = []
+
+
+def _announce_change(person_id: int) -> None:
+    for job in PERSON_CHANGED_JOBS:
+        after_commit(job, person_id)
 
 
 def normalise(data: dict) -> dict:
@@ -104,7 +113,7 @@ def update_person(user, person: Person, data: dict, expected_version: int) -> Pe
         return person
     save_versioned(person, expected_version, [*data.keys(), "search_name"])
     index_person(person)
-    after_commit(tracing_tasks.refresh_person_matches, person.pk)
+    _announce_change(person.pk)
     record_event(user, "person.update", obj=person, details={"changes": changes})
     return person
 
@@ -160,7 +169,7 @@ def consent_recorded(user, consent: Consent) -> None:
     )
     if consent.purpose == ConsentPurpose.TRACING:
         # Matches follow consent both ways: a person without it is never a candidate.
-        after_commit(tracing_tasks.refresh_person_matches, consent.person_id)
+        _announce_change(consent.person_id)
 
 
 def save_consent(user, person: Person, **decision):

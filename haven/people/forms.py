@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases.forms import DateInput
 from haven.core.picker_fields import LocationField, PickerListField
+from haven.core.widgets import DateInput
 from haven.people.actions import EDITABLE_FIELDS
 from haven.people.models import (
     WG_DOMAINS,

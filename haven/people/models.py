@@ -232,3 +232,17 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["person", "purpose", "-recorded_at"])]
+
+
+class PersonMatchKey(models.Model):
+    """One hashed blocking key of a person (see haven.linkage.keys): the index that finds
+    the few persons worth comparing with a new record, among all agencies' persons."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=24, db_index=True)
+
+    class Meta:
+        db_table = "tracing_personmatchkey"  # where it was first made, by tracing
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key"], name="tracing_key_once_per_person")
+        ]

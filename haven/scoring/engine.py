@@ -1,4 +1,4 @@
-"""Answers in, checks and scores out — for any form `haven.scoring.forms` has read.
+"""Answers in, checks and scores out — for any form `haven.scoring.xlsform_reader` has read.
 
 Answers are plain data keyed by the XLSForm's own names: a select_multiple is a list of
 choice names (or the space-separated string KoboToolbox exports), a repeat is a list of
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from haven.scoring.expressions import parse, to_boolean, to_number
-from haven.scoring.forms import Form, Question, ScoreRule
+from haven.scoring.xlsform import Form, Question, ScoreRule
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from haven.scoring.engine import typed
-from haven.scoring.forms import Form, Question
+from haven.scoring.xlsform import Form, Question
 
 XFORMS = "http://www.w3.org/2002/xforms"
 JAVAROSA = "http://openrosa.org/javarosa"
@@ -42,7 +42,7 @@ class InstanceError(ValueError):
 
 
 def xform_of(data: bytes) -> str:
-    """The XForm pyxform makes from an XLSForm that `forms.load` has accepted."""
+    """The XForm pyxform makes from an XLSForm that `xlsform_reader.load` has accepted."""
     from pyxform.xls2xform import convert
 
     return convert(data, file_type=".xlsx").xform

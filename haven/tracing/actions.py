@@ -17,7 +17,8 @@ from haven.core.errors import InvalidTransition, MissingConsent, NotAllowed
 from haven.core.jobs import after_commit
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.linkage.validate import check_record
-from haven.people.models import ConsentPurpose
+from haven.people import match_keys
+from haven.people.models import ConsentPurpose, PersonMatchKey
 from haven.people.selectors import has_consent, visible_persons, with_consent
 from haven.tracing import matching, tasks
 from haven.tracing.models import (
@@ -27,7 +28,6 @@ from haven.tracing.models import (
     LinkageModel,
     MatchStatus,
     PairStatus,
-    PersonMatchKey,
     PotentialMatch,
     Reunification,
     TracingRequest,
@@ -115,7 +115,8 @@ def _clean(request: TracingRequest) -> None:
 def _store_keys(request: TracingRequest) -> None:
     TracingRequestKey.objects.filter(request=request).delete()
     TracingRequestKey.objects.bulk_create(
-        TracingRequestKey(request=request, key=k) for k in matching.keys_of(sought_record(request))
+        TracingRequestKey(request=request, key=k)
+        for k in match_keys.keys_of(sought_record(request))
     )
 
 

@@ -17,9 +17,9 @@ from haven.core.models import Location
 from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer
 from haven.linkage.validate import MAX_FIELD_LENGTH, check_record
+from haven.people.match_keys import person_record
 from haven.people.models import BirthDatePrecision, Sex
 from haven.tracing import actions, selectors
-from haven.tracing.matching import person_record
 from haven.tracing.models import PotentialMatch, Reunification, TracingRequest
 from haven.tracing.selectors import likely_duplicates
 

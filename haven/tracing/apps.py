@@ -6,3 +6,13 @@ class TracingConfig(AppConfig):
     name = "haven.tracing"
     label = "tracing"
     verbose_name = _("Family tracing and duplicates")
+
+    def ready(self):
+        from haven.cases import page
+        from haven.people.actions import PERSON_CHANGED_JOBS
+        from haven.tracing import selectors, tasks, views
+
+        page.add_to_tab("family", views.case_tab_context)
+        page.set_duplicate_finder(selectors.likely_duplicates)
+        if tasks.refresh_person_matches not in PERSON_CHANGED_JOBS:
+            PERSON_CHANGED_JOBS.append(tasks.refresh_person_matches)

@@ -15,6 +15,7 @@ from haven.core.errors import InvalidTransition, NotAllowed
 from haven.core.jobs import Cancelled, advance, after_commit
 from haven.linkage.linker import dedupe
 from haven.linkage.model import Model
+from haven.linkage.people import COLUMNS
 from haven.people.actions import require_editable
 from haven.people.models import Person
 from haven.tracing import matching, tasks
@@ -85,7 +86,7 @@ def _columns(ids: list[int], starter) -> dict[str, list]:
     for row in rows.iterator(chunk_size=_BATCH):
         ids.append(row["pk"])
         records.append(matching.person_record(row))
-    return {name: [r[name] for r in records] for name in matching.COLUMNS}
+    return {name: [r[name] for r in records] for name in COLUMNS}
 
 
 def run_job(job_id: int) -> DedupeJob | None:

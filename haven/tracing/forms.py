@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases.forms import DateInput
+from haven.core.widgets import DateInput
 from haven.tracing.actions import REQUEST_FIELDS
 from haven.tracing.models import PotentialMatch, Reunification, TracingRequest
 

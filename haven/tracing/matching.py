@@ -1,7 +1,8 @@
 """Persons as the linkage engine sees them, their stored keys, and scoring candidates.
 
-Every person's blocking keys are stored (PersonMatchKey); a new or changed record's keys
-find the few persons worth comparing, across all agencies, and the engine scores them.
+Every person's blocking keys are stored (people.PersonMatchKey, kept by people); a new or
+changed record's keys find the few persons worth comparing, across all agencies, and the
+engine scores them.
 Who may see which result is for the selectors to decide.
 """
 
@@ -12,13 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from haven.linkage.keys import stable_keys
-from haven.linkage.model import Dataset, Model, comparison_vectors
-from haven.linkage.people import COLUMNS, default_model, person_settings
-from haven.people.models import BirthDatePrecision, Person
+from haven.linkage.model import Model, comparison_vectors
+from haven.linkage.people import default_model
+from haven.people.match_keys import SETTINGS, dataset, person_record
+from haven.people.models import Person, PersonMatchKey
 from haven.tracing.labels import percent, translated
-from haven.tracing.models import PersonMatchKey
 
-SETTINGS = person_settings()
 MAX_CANDIDATES = 500  # the most persons compared with one record
 THRESHOLD = 0.5
 
@@ -36,65 +36,6 @@ class Match:
 
     def reasons(self) -> list[dict]:
         return translated(self.explanation)
-
-
-def person_record(person) -> dict:
-    """The engine's columns for a Person (or a dict of person fields being registered)."""
-
-    def get(name, default=None):
-        if isinstance(person, dict):
-            return person.get(name, default)
-        return getattr(person, name, default)
-
-    born = get("birth_date")
-    precision = get("birth_date_precision") or BirthDatePrecision.EXACT
-    if born is None:
-        birth = ""
-    elif precision == BirthDatePrecision.YEAR:
-        birth = str(born.year)
-    elif precision == BirthDatePrecision.ESTIMATED:
-        birth = f"~{born.year}"
-    else:
-        birth = born.isoformat()
-    nationalities = get("nationalities") or []
-    location = get("current_location_id") or getattr(get("current_location"), "pk", "")
-    given, family = get("given_name") or "", get("family_name") or ""
-    if not given and not family:
-        # Only the name as written in its own script: its first word is taken as the given
-        # name and the rest as the family name, the usual order of Arabic and most names.
-        given, _space, family = (get("original_script_name") or "").strip().partition(" ")
-    return {
-        "given_name": given,
-        "family_name": family,
-        "sex": "" if get("sex") in (None, "unknown") else get("sex"),
-        "birth_date": birth,
-        "nationality": nationalities[0] if nationalities else "",
-        "place": str(location or ""),
-        "relatives": "",
-    }
-
-
-def _dataset(records: list[dict]) -> Dataset:
-    return Dataset({k: [r[k] for r in records] for k in COLUMNS}, SETTINGS.comparisons)
-
-
-def keys_of(record: dict) -> list[str]:
-    return sorted(set(stable_keys(_dataset([record]), SETTINGS.blocking, 0)))
-
-
-def keys_of_person(person: Person) -> list[str]:
-    return keys_of(person_record(person))
-
-
-def store_keys(person: Person, keys: list[str]) -> None:
-    """The keys of a person just saved (the PostgreSQL registration writes them itself)."""
-    PersonMatchKey.objects.bulk_create([PersonMatchKey(person=person, key=k) for k in keys])
-
-
-def index_person(person: Person) -> None:
-    """Store the person's keys afresh (after a change of their details, or a rebuild)."""
-    PersonMatchKey.objects.filter(person=person).delete()
-    store_keys(person, keys_of_person(person))
 
 
 _COUNT_FOR = 300.0  # seconds a person count is reused: it only sets the prior's scale
@@ -160,7 +101,7 @@ def find(
 
     `among`, given the candidates' ids, keeps those that may be matched at all (for
     tracing: those whose consent allows it)."""
-    probe = _dataset([record])
+    probe = dataset([record])
     keys = stable_keys(probe, SETTINGS.blocking, 0)
     if not keys:
         return []
@@ -175,7 +116,7 @@ def find(
     if not ids:
         return []
     persons = list(Person.objects.filter(pk__in=ids))
-    known = _dataset([person_record(p) for p in persons])
+    known = dataset([person_record(p) for p in persons])
     model = current_model()
     zeros = np.zeros(len(persons), dtype=np.int64)
     vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))

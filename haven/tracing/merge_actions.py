@@ -21,10 +21,17 @@ from haven.core.jobs import after_commit
 from haven.core.models import Location
 from haven.core.versioning import lock_at_version, lock_latest
 from haven.people.actions import EDITABLE_FIELDS, require_editable, update_person
-from haven.people.models import Consent, Contact, IdentityDocument, Person, Relationship
+from haven.people.match_keys import index_person
+from haven.people.models import (
+    Consent,
+    Contact,
+    IdentityDocument,
+    Person,
+    PersonMatchKey,
+    Relationship,
+)
 from haven.tracing import tasks
-from haven.tracing.matching import index_person
-from haven.tracing.models import DuplicatePair, PairStatus, PersonMatchKey, PersonMerge
+from haven.tracing.models import DuplicatePair, PairStatus, PersonMerge
 from haven.tracing.models import PotentialMatch as TracingMatch
 
 # Rows that simply follow the person: kind → model.

@@ -200,7 +200,7 @@ def test_the_browser_engine_and_the_server_agree_on_every_form(people, new_page)
 def test_the_generated_answers_reach_what_is_compared():
     """The answer sets are not all alike: they make questions relevant and not, keep and
     break constraints, on the shipped forms, so that agreement above means something."""
-    from haven.scoring import forms as form_reader
+    from haven.scoring import xlsform_reader as form_reader
 
     relevant_flips = broken = 0
     for path in sorted(assessment_actions.SHIPPED_FORMS.glob("*.xlsx")):

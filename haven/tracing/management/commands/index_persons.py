@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from haven.people.match_keys import index_person
 from haven.people.models import Person
-from haven.tracing.matching import index_person
 
 
 class Command(BaseCommand):

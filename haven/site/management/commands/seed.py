@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.core import bulk
-from haven.core import demo as demo_data
+from haven.site import bulk
+from haven.site import demo as demo_data
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from haven.core import demo
+from haven.site import demo
 
 CASES_PER_WORKER = 2000
 WORKERS_PER_OFFICE = 10

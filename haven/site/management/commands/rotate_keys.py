@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from haven.core.keyrotation import rotate_all
+from haven.site.keyrotation import rotate_all
 
 
 class Command(BaseCommand):

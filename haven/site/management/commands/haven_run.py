@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from haven.core import demo
+from haven.site import demo
 
 # The access log names the path, never the query string or the referring page: searches
 # travel in query strings (?q=a person's name), and a referrer repeats the page before.
