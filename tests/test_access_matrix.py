@@ -965,15 +965,15 @@ def targets(world, register):
     point = ServicePoint.objects.create(provider=provider, name="Safe House North")
     point.services.add(shelter)
     referral = _referral(world, case, shelter)
-    from haven.assistance import actions as assistance_actions
+    from haven.assistance import reintegration_actions, return_actions
 
-    movement = assistance_actions.start_return(
+    movement = return_actions.start_return(
         world["caseworker"], case, country_of_departure="NE", country_of_return="ML"
     )
-    plan = assistance_actions.create_plan(
+    plan = reintegration_actions.create_plan(
         world["caseworker"], case, kind="individual", title="Stall", started_on=date.today()
     )
-    component = assistance_actions.add_component(
+    component = reintegration_actions.add_component(
         world["caseworker"], plan, dimension="economic", description="Stall", version=1
     )
     from haven.feedback import actions as feedback_actions

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from haven.assistance import actions, reports
+from haven.assistance import actions, reports, return_actions
 from haven.assistance.models import Referral, ServiceType
 from tests.conftest import sign_in
 from tests.test_assistance import consent
@@ -50,7 +50,7 @@ def activity(world, register, settings):
                     currency="EUR",
                     funding_source=fund,
                 )
-        actions.start_return(
+        return_actions.start_return(
             caseworker, case, country_of_departure="NE", country_of_return="ML" if n else "GN"
         )
     return world

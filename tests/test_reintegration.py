@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from haven.assessments import actions as assessment_actions
 from haven.assessments.models import AssessmentDefinition
-from haven.assistance import actions, selectors
+from haven.assistance import reintegration_actions, selectors
 from haven.audit.models import AuditEvent
 from haven.core.errors import InvalidTransition, NotAllowed, StaleEdit
 from haven.core.models import Location
@@ -19,13 +19,13 @@ TODAY = date.today()
 
 def _plan(user, case, **overrides):
     values = {"kind": "individual", "title": "Back to tailoring", "started_on": TODAY}
-    return actions.create_plan(user, case, **{**values, **overrides})
+    return reintegration_actions.create_plan(user, case, **{**values, **overrides})
 
 
 def test_an_individual_plan_with_components_in_each_dimension(world, register):
     caseworker = world["caseworker"]
     plan = _plan(caseworker, register(caseworker))
-    sewing = actions.add_component(
+    sewing = reintegration_actions.add_component(
         caseworker,
         plan,
         dimension="economic",
@@ -33,7 +33,7 @@ def test_an_individual_plan_with_components_in_each_dimension(world, register):
         version=plan.version,
     )
     plan.refresh_from_db()
-    actions.add_component(
+    reintegration_actions.add_component(
         caseworker,
         plan,
         dimension="psychosocial",
@@ -41,22 +41,30 @@ def test_an_individual_plan_with_components_in_each_dimension(world, register):
         version=plan.version,
     )
     plan.refresh_from_db()
-    actions.move_component(caseworker, sewing, status="in_progress", version=plan.version)
+    reintegration_actions.move_component(
+        caseworker, sewing, status="in_progress", version=plan.version
+    )
     plan.refresh_from_db()
-    actions.move_component(caseworker, sewing, status="done", done_on=TODAY, version=plan.version)
+    reintegration_actions.move_component(
+        caseworker, sewing, status="done", done_on=TODAY, version=plan.version
+    )
     plan.refresh_from_db()
     with pytest.raises(InvalidTransition, match="it can move to none"):
-        actions.move_component(caseworker, sewing, status="cancelled", version=plan.version)
+        reintegration_actions.move_component(
+            caseworker, sewing, status="cancelled", version=plan.version
+        )
     with pytest.raises(ValidationError, match="Finish or cancel every component"):
-        actions.close_plan(caseworker, plan, completed=True, version=plan.version)
+        reintegration_actions.close_plan(caseworker, plan, completed=True, version=plan.version)
     counselling = plan.components.get(dimension="psychosocial")
-    actions.move_component(caseworker, counselling, status="cancelled", version=plan.version)
+    reintegration_actions.move_component(
+        caseworker, counselling, status="cancelled", version=plan.version
+    )
     plan.refresh_from_db()
-    actions.close_plan(caseworker, plan, completed=True, version=plan.version)
+    reintegration_actions.close_plan(caseworker, plan, completed=True, version=plan.version)
     plan.refresh_from_db()
     assert plan.status == "completed"
     with pytest.raises(InvalidTransition, match="nothing more is added"):
-        actions.add_component(
+        reintegration_actions.add_component(
             caseworker, plan, dimension="social", description="x", version=plan.version
         )
     events = set(AuditEvent.objects.values_list("action", flat=True))
@@ -99,7 +107,7 @@ def test_only_those_who_may_update_the_case_plan_and_stale_edits_are_refused(wor
             _plan(world[persona], case)
     plan = _plan(world["caseworker"], case)
     with pytest.raises(StaleEdit):
-        actions.add_component(
+        reintegration_actions.add_component(
             world["caseworker"], plan, dimension="social", description="x", version=99
         )
 

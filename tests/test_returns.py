@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from haven.assessments import actions as assessment_actions
 from haven.assessments.models import AssessmentDefinition
-from haven.assistance import actions, returns
+from haven.assistance import return_actions, returns
 from haven.assistance.models import ReturnMovement
 from haven.audit.models import AuditEvent
 from haven.cases import actions as case_actions
@@ -42,7 +42,7 @@ DONE = {
 def _do(user, movement, code, **overrides):
     checklist, details = DONE[code]
     movement.refresh_from_db()
-    return actions.complete_step(
+    return return_actions.complete_step(
         user,
         movement,
         code,
@@ -57,7 +57,7 @@ def _do(user, movement, code, **overrides):
 @pytest.fixture
 def adult_return(world, register):
     case = register(world["caseworker"], person={"birth_date": date(1990, 4, 1)})
-    return actions.start_return(
+    return return_actions.start_return(
         world["caseworker"], case, country_of_departure="NE", country_of_return="ml"
     )
 
@@ -136,7 +136,7 @@ def test_the_person_may_withdraw_at_any_step(world, adult_return):
     _do(world["caseworker"], adult_return, "counselling")
     _do(world["caseworker"], adult_return, "travel_documents")
     adult_return.refresh_from_db()
-    actions.withdraw_return(
+    return_actions.withdraw_return(
         world["caseworker"],
         adult_return,
         reason="Family asked her to stay",
@@ -152,7 +152,7 @@ def test_the_person_may_withdraw_at_any_step(world, adult_return):
         _do(world["caseworker"], adult_return, "fitness_to_travel")
     # Done steps keep what was recorded; a new decision starts a new return.
     assert adult_return.steps.filter(done=True).count() == 2
-    again = actions.start_return(
+    again = return_actions.start_return(
         world["caseworker"], adult_return.case, country_of_departure="NE", country_of_return="ML"
     )
     assert again.pk != adult_return.pk
@@ -160,24 +160,26 @@ def test_the_person_may_withdraw_at_any_step(world, adult_return):
 
 def test_one_return_at_a_time_and_stale_edits_refused(world, adult_return):
     with pytest.raises(ValidationError, match="already in progress"):
-        actions.start_return(
+        return_actions.start_return(
             world["caseworker"],
             adult_return.case,
             country_of_departure="NE",
             country_of_return="ML",
         )
     with pytest.raises(StaleEdit):
-        actions.withdraw_return(world["caseworker"], adult_return, version=adult_return.version + 5)
+        return_actions.withdraw_return(
+            world["caseworker"], adult_return, version=adult_return.version + 5
+        )
 
 
 def test_bad_countries_are_refused(world, register):
     case = register(world["caseworker"])
     with pytest.raises(ValidationError, match="Unknown country code"):
-        actions.start_return(
+        return_actions.start_return(
             world["caseworker"], case, country_of_departure="XX", country_of_return="ML"
         )
     with pytest.raises(ValidationError, match="must differ"):
-        actions.start_return(
+        return_actions.start_return(
             world["caseworker"], case, country_of_departure="NE", country_of_return="ne"
         )
 
@@ -186,7 +188,7 @@ def test_only_those_who_may_update_the_case_organise_its_return(world, register)
     case = register(world["caseworker"])
     for persona in ("caseworker2", "analyst", "other_agency"):
         with pytest.raises(NotAllowed):
-            actions.start_return(
+            return_actions.start_return(
                 world[persona], case, country_of_departure="NE", country_of_return="ML"
             )
 
@@ -198,7 +200,7 @@ def test_a_childs_return_needs_a_best_interests_determination(world, register):
         person={"birth_date": TODAY - timedelta(days=15 * 365)},
         case={"programme": "child_protection", "vulnerabilities": ["uasc"]},
     )
-    movement = actions.start_return(
+    movement = return_actions.start_return(
         caseworker, child, country_of_departure="NE", country_of_return="ML"
     )
     with pytest.raises(ValidationError, match="best-interests determination on file"):

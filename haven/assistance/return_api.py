@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from haven.assistance import actions, returns, selectors
+from haven.assistance import reintegration_actions, return_actions, returns, selectors
 from haven.assistance.models import (
     ComponentStatus,
     Dimension,
@@ -122,7 +122,7 @@ class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         case = case_selectors.get_case(request.user, data["case"])
-        movement = actions.start_return(
+        movement = return_actions.start_return(
             request.user,
             case,
             country_of_departure=data["country_of_departure"],
@@ -141,7 +141,7 @@ class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         payload = StepSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        actions.complete_step(
+        return_actions.complete_step(
             request.user,
             movement,
             code,
@@ -160,7 +160,7 @@ class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         payload = WithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        actions.withdraw_return(
+        return_actions.withdraw_return(
             request.user, movement, reason=data.get("reason", ""), version=data["version"]
         )
         return Response(self._body(movement))
@@ -293,7 +293,9 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         members = [case_selectors.get_case(user, pk) for pk in data.pop("members", [])]
         movement_id = data.pop("movement", None)
         movement = selectors.get_return(user, movement_id) if movement_id else None
-        plan = actions.create_plan(user, case, members=members, movement=movement, **data)
+        plan = reintegration_actions.create_plan(
+            user, case, members=members, movement=movement, **data
+        )
         return Response(self._body(plan), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AddComponentSerializer, responses=PlanSerializer)
@@ -302,7 +304,7 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         plan = selectors.get_plan(request.user, pk)
         payload = AddComponentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.add_component(request.user, plan, **payload.validated_data)
+        reintegration_actions.add_component(request.user, plan, **payload.validated_data)
         return Response(self._body(plan))
 
     @extend_schema(
@@ -316,7 +318,7 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         target = get_object_or_404(plan.components, pk=component)
         payload = MoveComponentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.move_component(request.user, target, **payload.validated_data)
+        reintegration_actions.move_component(request.user, target, **payload.validated_data)
         return Response(self._body(plan))
 
     @extend_schema(request=ClosePlanSerializer, responses=PlanSerializer)
@@ -325,5 +327,5 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         plan = selectors.get_plan(request.user, pk)
         payload = ClosePlanSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.close_plan(request.user, plan, **payload.validated_data)
+        reintegration_actions.close_plan(request.user, plan, **payload.validated_data)
         return Response(self._body(plan))

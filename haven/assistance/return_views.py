@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
-from haven.assistance import actions, returns, selectors
+from haven.assistance import reintegration_actions, return_actions, returns, selectors
 from haven.assistance.models import Dimension, PlanKind, ReturnStatus, ServiceType
 from haven.cases import selectors as case_selectors
 from haven.core.models import Location
@@ -93,7 +93,7 @@ def plan_new(request, pk):
     succeeded(
         request,
         None,
-        lambda: actions.create_plan(
+        lambda: reintegration_actions.create_plan(
             request.user,
             case,
             kind=post.get("kind", ""),
@@ -120,7 +120,7 @@ def component_new(request, pk):
     succeeded(
         request,
         None,
-        lambda: actions.add_component(
+        lambda: reintegration_actions.add_component(
             request.user,
             plan,
             dimension=post.get("dimension", ""),
@@ -147,7 +147,7 @@ def component_move(request, pk, component):
     succeeded(
         request,
         None,
-        lambda: actions.move_component(
+        lambda: reintegration_actions.move_component(
             request.user,
             target,
             status=post.get("status", ""),
@@ -170,7 +170,7 @@ def plan_close(request, pk):
     succeeded(
         request,
         None,
-        lambda: actions.close_plan(
+        lambda: reintegration_actions.close_plan(
             request.user,
             plan,
             completed=post.get("outcome") == "completed",
@@ -189,7 +189,7 @@ def return_new(request, pk):
     succeeded(
         request,
         None,
-        lambda: actions.start_return(
+        lambda: return_actions.start_return(
             request.user,
             case,
             country_of_departure=post.get("country_of_departure", ""),
@@ -213,7 +213,7 @@ def return_step(request, pk, code):
     succeeded(
         request,
         None,
-        lambda: actions.complete_step(
+        lambda: return_actions.complete_step(
             request.user,
             movement,
             code,
@@ -239,7 +239,7 @@ def return_withdraw(request, pk):
     succeeded(
         request,
         None,
-        lambda: actions.withdraw_return(
+        lambda: return_actions.withdraw_return(
             request.user,
             movement,
             reason=post.get("reason", ""),

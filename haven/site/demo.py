@@ -336,7 +336,7 @@ def create_referrals(users, cases, seed: int = 11):
 
 def create_returns(cases):
     """Two returns under way from Niger, one of them with a reintegration plan."""
-    from haven.assistance import actions, returns
+    from haven.assistance import reintegration_actions, return_actions, returns
 
     returnees = [
         c
@@ -348,13 +348,13 @@ def create_returns(cases):
     ][:2]
     today = timezone.localdate()
     for n, case in enumerate(returnees):
-        movement = actions.start_return(
+        movement = return_actions.start_return(
             case.owner, case, country_of_departure="NE", country_of_return="ML" if n else "GN"
         )
         for code in returns.ORDER[: 2 + 3 * n]:
             step = returns.BY_CODE[code]
             movement.refresh_from_db()
-            actions.complete_step(
+            return_actions.complete_step(
                 case.owner,
                 movement,
                 code,
@@ -364,7 +364,7 @@ def create_returns(cases):
                 version=movement.version,
             )
         if n:
-            plan = actions.create_plan(
+            plan = reintegration_actions.create_plan(
                 case.owner,
                 case,
                 kind="individual",
@@ -372,7 +372,7 @@ def create_returns(cases):
                 started_on=today,
                 movement=movement,
             )
-            actions.add_component(
+            reintegration_actions.add_component(
                 case.owner,
                 plan,
                 dimension="economic",

@@ -151,6 +151,7 @@ def test_a_return_is_recorded_step_by_step_and_withdrawn(people, new_page, shot)
 
 def test_the_assistance_dashboard(people, new_page, shot):
     from haven.assistance import actions as assistance_actions
+    from haven.assistance import return_actions
     from haven.assistance.models import ServiceType
 
     case = _case_with_referral_consent(people)
@@ -162,7 +163,7 @@ def test_the_assistance_dashboard(people, new_page, shot):
         fields=[],
         to_agency=people["other_agency"].agency,
     )
-    assistance_actions.start_return(
+    return_actions.start_return(
         people["caseworker"], case, country_of_departure="NE", country_of_return="ML"
     )
     page = new_page()
