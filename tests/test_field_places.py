@@ -1,6 +1,8 @@
 """Places on the device: the registration made offline picks where the person is now from
 the places of the user's offices' countries, and the server takes the place picked."""
 
+from datetime import date
+
 import pytest
 
 from haven.cases.models import Case
@@ -38,3 +40,29 @@ def test_a_registration_made_offline_keeps_the_place_picked(world, places):
     assert Case.objects.get(pk=done["case"]).person.current_location == places["arlit"]
     (gone,) = device.results(registration(ref="local:2", current_location="XX999"))
     assert gone["status"] == "refused" and "not in the list of places" in gone["reason"]
+
+
+def test_a_page_of_cases_costs_the_same_queries_for_more_cases(world, register):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from haven.field import selectors
+    from haven.people.actions import record_consent
+
+    def queries(count):
+        cases = [register(world["caseworker"]) for _ in range(count)]
+        for case in cases:
+            record_consent(
+                world["caseworker"],
+                case.person,
+                purpose="referral",
+                legal_basis="consent",
+                given=True,
+                decided_on=date.today(),
+            )
+        with CaptureQueriesContext(connection) as seen:
+            sent = selectors.bundles(cases)
+        assert all(bundle["referral_consent"] for bundle in sent)
+        return len(seen)
+
+    assert queries(2) == queries(6)

@@ -19,7 +19,7 @@ from haven.core import locations, pickers
 from haven.core.models import Location
 from haven.field.models import Conflict, Device, HeldCase, OfflinePick
 from haven.people.models import Consent, ConsentPurpose, Sex
-from haven.people.selectors import has_consent
+from haven.people.selectors import with_consent
 
 NOTES_ON_DEVICE = 20
 SERVICES_ON_DEVICE = 20
@@ -114,6 +114,8 @@ def bundles(cases: list[Case]) -> list[dict]:
             }
         )
     assessed = _assessments(ids)
+    # One query for every person's referral consent, not one per case.
+    consented = with_consent([case.person_id for case in cases], ConsentPurpose.REFERRAL)
     plan_rows = list(CasePlan.objects.filter(case_id__in=ids).prefetch_related("actions"))
     actions = {plan.case_id: list(plan.actions.all()) for plan in plan_rows}
     scheduled: dict[int, list] = {}
@@ -143,6 +145,7 @@ def bundles(cases: list[Case]) -> list[dict]:
             services.get(case.pk, []),
             plans.get(case.pk),
             assessed.get(case.pk, []),
+            case.person_id in consented,
             due.tasks_for(
                 case, scheduled=scheduled.get(case.pk, []), plan_actions=actions.get(case.pk, [])
             ),
@@ -161,7 +164,9 @@ def _assessments(ids: list[int]) -> dict[int, list]:
         ASSESSMENTS_ON_DEVICE,
     ):
         definition = assessment.definition
-        form = forms.setdefault(definition.pk, definition.parsed())
+        if definition.pk not in forms:  # read each version once, not once per response
+            forms[definition.pk] = definition.parsed()
+        form = forms[definition.pk]
         out.setdefault(assessment.case_id, []).append(
             {
                 "title": definition.title,
@@ -177,7 +182,13 @@ def _assessments(ids: list[int]) -> dict[int, list]:
 
 
 def _bundle(
-    case: Case, notes: list, services: list, plan: dict | None, assessments: list, tasks: list
+    case: Case,
+    notes: list,
+    services: list,
+    plan: dict | None,
+    assessments: list,
+    referral_consent: bool,
+    tasks: list,
 ) -> dict:
     person = case.person
     return {
@@ -205,7 +216,7 @@ def _bundle(
         },
         "notes": notes,
         "services": services,
-        "referral_consent": has_consent(person, ConsentPurpose.REFERRAL),
+        "referral_consent": referral_consent,
         "plan": plan,
         "assessments": assessments,
         "tasks": [

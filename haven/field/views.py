@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from haven.assessments.form_engine import engine_files, engine_urls, form_engine_page
+from haven.assessments.form_engine import engine_digest, engine_urls, form_engine_page
 from haven.audit.actions import record_access
 from haven.core.errors import HavenError
 from haven.core.web import paginate, requires_any
@@ -145,9 +145,7 @@ def service_worker(request):
         *engine_urls(),
     ]
     # A new build is a new cache: the worker replaces the old shell at once.
-    built = hashlib.sha256((BUILD / "app.js").read_bytes() + script.encode())
-    for path in engine_files():
-        built.update(path.name.encode())
+    built = hashlib.sha256((BUILD / "app.js").read_bytes() + script.encode() + engine_digest())
     version = built.hexdigest()[:16]
     preamble = f"self.HAVEN_SHELL={json.dumps(shell)};self.HAVEN_VERSION={json.dumps(version)};\n"
     response = HttpResponse(preamble + script, content_type="text/javascript; charset=utf-8")
