@@ -9,13 +9,20 @@ BUNDLE := haven/field/static/field/build/app.js
 BUNDLE_SOURCES := $(wildcard haven/field/assets/*.js haven/field/assets/*.mjs \
 	haven/assessments/assets/*.js haven/assessments/assets/*.mjs)
 
-.PHONY: run test test-e2e lint format schema messages bench bench-linkage bench-privacy bench-sync bench-engine clean
+.PHONY: run test test-e2e lint lock format schema messages bench bench-linkage bench-privacy bench-sync bench-engine clean
 
-$(STAMP): pyproject.toml
+# Python packages at the versions of requirements.lock (`make lock` rewrites it after a
+# change of pyproject.toml's dependencies).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
+
+lock: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	( echo "# Every Python package Haven installs, at the version CI tested (make lock rewrites it)."; \
+	  $(BIN)/pip freeze --exclude-editable ) > requirements.lock
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -36,6 +43,7 @@ test-e2e: $(STAMP) $(BUNDLE)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "haven.tracing",
     "haven.evidence",
     "haven.field",
+    "haven.oversight",
     "haven.site",
 ]
 
@@ -211,7 +212,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "haven.accounts.authentication.AgencyTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and holding what the view's `required_perms` names (accounts/gates.py).
+    "DEFAULT_PERMISSION_CLASSES": ["haven.accounts.gates.HavenPermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -7,14 +7,14 @@ from haven.accounts import views as account_views
 from haven.assessments import views as assessment_views
 from haven.assistance import return_views
 from haven.assistance import views as assistance_views
-from haven.audit import views as audit_views
-from haven.cases import programme_views
+from haven.cases import person_views, programme_views, workflow_views
 from haven.cases import views as case_views
 from haven.core import views as core_views
 from haven.evidence import views as evidence_views
 from haven.feedback import incident_views
 from haven.feedback import public_views as feedback_public
 from haven.feedback import views as feedback_views
+from haven.oversight import views as oversight_views
 from haven.tracing import merge_views
 from haven.tracing import views as tracing_views
 
@@ -72,13 +72,13 @@ urlpatterns = [
     path("cases/new/", case_views.case_register, name="case_register"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", case_views.case_edit, name="case_edit"),
-    path("cases/<int:pk>/transition/", case_views.case_transition, name="case_transition"),
+    path("cases/<int:pk>/transition/", workflow_views.case_transition, name="case_transition"),
     path(
         "cases/<int:pk>/request-closure/",
-        case_views.case_request_closure,
+        workflow_views.case_request_closure,
         name="case_request_closure",
     ),
-    path("cases/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
+    path("cases/<int:pk>/plan/", workflow_views.case_plan, name="case_plan"),
     path("cases/<int:pk>/notes/", case_views.case_note_add, name="case_note_add"),
     path("cases/<int:pk>/risk/", case_views.case_risk_override, name="case_risk_override"),
     path("cases/<int:pk>/trafficking/", case_views.case_trafficking, name="case_trafficking"),
@@ -163,25 +163,27 @@ urlpatterns = [
         case_views.case_flag_resolve,
         name="case_flag_resolve",
     ),
-    path("cases/<int:pk>/consent/", case_views.case_consent_add, name="case_consent_add"),
+    path("cases/<int:pk>/consent/", person_views.case_consent_add, name="case_consent_add"),
     path("cases/<int:pk>/assign/", case_views.case_assign, name="case_assign"),
-    path("cases/<int:pk>/person/", case_views.person_edit, name="person_edit"),
+    path("cases/<int:pk>/person/", person_views.person_edit, name="person_edit"),
     path(
-        "cases/<int:pk>/person/contacts/", case_views.person_contact_add, name="person_contact_add"
+        "cases/<int:pk>/person/contacts/",
+        person_views.person_contact_add,
+        name="person_contact_add",
     ),
     path(
         "cases/<int:pk>/person/documents/",
-        case_views.person_document_add,
+        person_views.person_document_add,
         name="person_document_add",
     ),
     path(
         "cases/<int:pk>/person/relatives/",
-        case_views.person_relative_add,
+        person_views.person_relative_add,
         name="person_relative_add",
     ),
-    path("cases/<int:pk>/transfer/", case_views.case_transfer, name="case_transfer"),
-    path("approvals/<int:pk>/decide/", case_views.approval_decide, name="approval_decide"),
-    path("transfers/<int:pk>/answer/", case_views.transfer_answer, name="transfer_answer"),
+    path("cases/<int:pk>/transfer/", workflow_views.case_transfer, name="case_transfer"),
+    path("approvals/<int:pk>/decide/", workflow_views.approval_decide, name="approval_decide"),
+    path("transfers/<int:pk>/answer/", workflow_views.transfer_answer, name="transfer_answer"),
     path("feedback/", feedback_public.public_form, name="feedback_public"),
     path("feedback/status/", feedback_public.public_status, name="feedback_status"),
     path("feedback/inbox/", feedback_views.inbox, name="feedback_inbox"),
@@ -199,8 +201,8 @@ urlpatterns = [
     path("incidents/new/", incident_views.incident_new, name="incident_new"),
     path("incidents/report/", incident_views.incident_report, name="incident_report"),
     path("incidents/<int:pk>/", incident_views.incident_detail, name="incident_detail"),
-    path("audit/", audit_views.audit_events, name="audit_events"),
-    path("audit/access/", audit_views.access_log, name="access_log"),
+    path("audit/", oversight_views.audit_events, name="audit_events"),
+    path("audit/access/", oversight_views.access_log, name="access_log"),
     path("field/", include("haven.field.urls")),
     path("api/v1/", include("haven.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from haven.cases import actions
+from haven.cases import approval_actions, transfer_actions
 from haven.cases.models import Flag
 from tests.conftest import consented_referral, sign_in
 
@@ -946,9 +946,9 @@ def targets(world, register):
 
     case = register(world["caseworker"])
     flag = Flag.objects.create(case=case, text="check", raised_by=world["caseworker"])
-    approval = actions.request_closure(world["caseworker"], case, "declined")
+    approval = approval_actions.request_closure(world["caseworker"], case, "declined")
     other = register(world["caseworker"], person={"given_name": "Moved"})
-    transfer = actions.request_transfer(world["supervisor"], other, world["b"], "moved")
+    transfer = transfer_actions.request_transfer(world["supervisor"], other, world["b"], "moved")
     location = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
     from haven.accounts.models import Role
 
@@ -1067,6 +1067,7 @@ def _tracing(world, register, case):
     the same caseworker)."""
     from haven.people import actions as people_actions
     from haven.tracing import actions as tracing_actions
+    from haven.tracing import match_jobs
 
     consent = {"purpose": "tracing", "legal_basis": "consent", "given": True}
     people_actions.record_consent(
@@ -1087,7 +1088,7 @@ def _tracing(world, register, case):
             "separation_cause": "journey",
         },
     )
-    [match] = tracing_actions.refresh_matches(tracing)
+    [match] = match_jobs.refresh_matches(tracing)
     return tracing, match
 
 

@@ -272,3 +272,26 @@ def test_an_administrator_sets_a_new_password_checked_and_audited(world):
     b_admin = make_user("bea", world["b"], world["b1"], "agency_admin", "agency")
     with pytest.raises(NotAllowed):
         actions.set_password(b_admin, alice, "A-much-longer-one-2026")
+
+
+def test_every_migrate_brings_the_builtin_roles_up_to_date(db):
+    """Built-in roles are installed after each migrate, not by a migration per permission:
+    a role missing a permission (as on a database from before it existed), or missing
+    altogether, is put right by the next `migrate`; an agency's own role is left alone."""
+    from django.core.management import call_command
+
+    from haven.accounts.permissions import BUILTIN_ROLES
+
+    caseworker = Role.objects.get(code="caseworker")
+    caseworker.permissions = ["case.view"]
+    caseworker.save()
+    Role.objects.filter(code="data_protection_officer").delete()
+    own = Role.objects.create(code="reader", name="Reader", permissions=["case.view"])
+
+    call_command("migrate", verbosity=0)
+
+    caseworker.refresh_from_db()
+    assert caseworker.permissions == list(BUILTIN_ROLES["caseworker"][1])
+    assert Role.objects.filter(code="data_protection_officer", builtin=True).exists()
+    own.refresh_from_db()
+    assert own.permissions == ["case.view"] and not own.builtin

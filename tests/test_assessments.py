@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from haven.assessments import actions
+from haven.assessments import actions, selectors
 from haven.assessments.models import Assessment, AssessmentDefinition
 from haven.audit.models import AuditEvent
 from tests.test_shipped_forms import RISKS
@@ -344,7 +344,7 @@ def test_a_supervisor_override_holds_the_risk_level_until_lifted(world, register
 
 
 def test_a_best_interests_recommendation_waits_for_a_supervisor(world, register):
-    from haven.cases import actions as case_actions
+    from haven.cases import approval_actions
     from haven.cases.models import Approval
     from haven.core.errors import NotAllowed
     from tests.test_shipped_forms import BIA_ANSWERS
@@ -357,11 +357,11 @@ def test_a_best_interests_recommendation_waits_for_a_supervisor(world, register)
     assert saved.submitted
     approval = Approval.objects.get(assessment=assessment, decision="pending")
     assert approval.kind == "assessment" and approval.case == case
-    assert actions.sign_off_state(assessment) == approval
+    assert selectors.sign_off_state(assessment) == approval
     with pytest.raises(NotAllowed):
-        case_actions.decide(caseworker, approval, approve=True)
+        approval_actions.decide(caseworker, approval, approve=True)
     # Returned: back to the caseworker as a draft, answers kept, scores cleared.
-    case_actions.decide(supervisor, approval, approve=False, comment="Hear the aunt first")
+    approval_actions.decide(supervisor, approval, approve=False, comment="Hear the aunt first")
     assessment.refresh_from_db()
     assert assessment.status == "draft" and assessment.answers["recommendation"] == (
         "reunification_third"
@@ -376,12 +376,12 @@ def test_a_best_interests_recommendation_waits_for_a_supervisor(world, register)
         submit=True,
     )
     assert saved.submitted
-    second = actions.sign_off_state(saved.assessment)
+    second = selectors.sign_off_state(saved.assessment)
     assert second.pk != approval.pk and second.decision == "pending"
-    case_actions.decide(supervisor, second, approve=True)
+    approval_actions.decide(supervisor, second, approve=True)
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
-    assert actions.sign_off_state(assessment).decision == "approved"
+    assert selectors.sign_off_state(assessment).decision == "approved"
     actions_seen = list(
         AuditEvent.objects.filter(object_id=str(assessment.pk), object_type="assessment")
         .order_by("seq")

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from haven.audit.models import AuditEvent
-from haven.cases import actions, selectors
+from haven.cases import actions, approval_actions, selectors, transfer_actions
 from haven.cases.models import Approval, Case, CasePlan, ProgrammeSetting
 from haven.core.errors import HavenError, InvalidTransition, MissingConsent, NotAllowed, StaleEdit
 from haven.people.models import Person
@@ -92,21 +92,21 @@ def test_full_workflow_with_plan_and_closure_approval(world, register):
     walk_to_case_plan(case, worker)
     with pytest.raises(InvalidTransition, match="approved"):
         actions.transition(worker, case, "implementation", case.version)
-    plan = actions.save_plan(
+    plan = approval_actions.save_plan(
         worker, case, goals="Shelter", actions=[{"description": "Refer", "responsible": worker}]
     )
     assert plan.state == CasePlan.State.SUBMITTED
     approval = Approval.objects.get(case=case, kind="plan")
     with pytest.raises(NotAllowed):
-        actions.decide(worker, approval, approve=True)
-    actions.decide(supervisor, approval, approve=True)
+        approval_actions.decide(worker, approval, approve=True)
+    approval_actions.decide(supervisor, approval, approve=True)
     actions.transition(worker, case, "implementation", case.version)
     actions.transition(worker, case, "follow_up", case.version)
     assert case.follow_up_due is not None
     with pytest.raises(InvalidTransition, match="request closure"):
         actions.transition(worker, case, "closed", case.version, closure_reason="goals_met")
-    closure = actions.request_closure(worker, case, "referred")
-    actions.decide(supervisor, closure, approve=True)
+    closure = approval_actions.request_closure(worker, case, "referred")
+    approval_actions.decide(supervisor, closure, approve=True)
     case.refresh_from_db()
     assert case.status == "closed" and case.closure_reason == "referred"
     assert case.closed_on == date.today()
@@ -132,7 +132,7 @@ def test_programme_setting_can_waive_approvals(world, register):
     worker = world["caseworker"]
     case = register(worker)
     walk_to_case_plan(case, worker)
-    assert actions.save_plan(worker, case, goals="g", actions=[]).state == "approved"
+    assert approval_actions.save_plan(worker, case, goals="g", actions=[]).state == "approved"
     actions.transition(worker, case, "implementation", case.version)
     actions.transition(worker, case, "closed", case.version, closure_reason="goals_met")
     assert case.status == "closed"
@@ -141,26 +141,26 @@ def test_programme_setting_can_waive_approvals(world, register):
 def test_supervisor_cannot_approve_own_request(world, register):
     supervisor = world["supervisor"]
     case = register(supervisor)
-    closure = actions.request_closure(supervisor, case, "declined")
+    closure = approval_actions.request_closure(supervisor, case, "declined")
     with pytest.raises(NotAllowed, match="own request"):
-        actions.decide(supervisor, closure, approve=True)
-    actions.decide(world["supervisor2"], closure, approve=False, comment="Keep it open")
+        approval_actions.decide(supervisor, closure, approve=True)
+    approval_actions.decide(world["supervisor2"], closure, approve=False, comment="Keep it open")
     case.refresh_from_db()
     assert case.status == "registered"
 
 
 def test_rejection_needs_a_reason(world, register):
     case = register(world["caseworker"])
-    closure = actions.request_closure(world["caseworker"], case, "declined")
+    closure = approval_actions.request_closure(world["caseworker"], case, "declined")
     with pytest.raises(ValidationError):
-        actions.decide(world["supervisor"], closure, approve=False, comment="")
+        approval_actions.decide(world["supervisor"], closure, approve=False, comment="")
 
 
 def test_second_pending_closure_request_is_refused(world, register):
     case = register(world["caseworker"])
-    actions.request_closure(world["caseworker"], case, "declined")
+    approval_actions.request_closure(world["caseworker"], case, "declined")
     with pytest.raises(HavenError, match="already waiting"):
-        actions.request_closure(world["caseworker"], case, "declined")
+        approval_actions.request_closure(world["caseworker"], case, "declined")
 
 
 def test_stale_edit_is_refused_and_nothing_is_overwritten(world, register):
@@ -219,12 +219,14 @@ def test_cannot_assign_outside_the_agency(world, register):
 
 def test_transfer_needs_acceptance_by_receiving_agency(world, register):
     case = register(world["caseworker"])
-    transfer = actions.request_transfer(world["supervisor"], case, world["b"], "Moved to B's area")
+    transfer = transfer_actions.request_transfer(
+        world["supervisor"], case, world["b"], "Moved to B's area"
+    )
     receiver = world["other_supervisor"]
     assert not selectors.visible_cases(receiver).filter(pk=case.pk).exists()
     with pytest.raises(NotAllowed):
-        actions.answer_transfer(world["supervisor"], transfer, accept=True)
-    actions.answer_transfer(receiver, transfer, accept=True)
+        transfer_actions.answer_transfer(world["supervisor"], transfer, accept=True)
+    transfer_actions.answer_transfer(receiver, transfer, accept=True)
     case.refresh_from_db()
     assert case.agency == world["b"] and case.owner == receiver and case.number.startswith("BB-")
     assert selectors.visible_cases(receiver).filter(pk=case.pk).exists()
@@ -247,11 +249,11 @@ def test_notes_are_encrypted_and_hidden_from_roles_without_identity(world, regis
 
 def test_approval_applies_to_the_latest_version_without_undoing_edits(world, register):
     case = register(world["caseworker"])
-    closure = actions.request_closure(world["caseworker"], case, "declined")
+    closure = approval_actions.request_closure(world["caseworker"], case, "declined")
     loaded = Approval.objects.select_related("case").get(pk=closure.pk)  # holds version 1
     fresh = Case.objects.get(pk=case.pk)
     actions.update_case(world["caseworker"], fresh, {"risk_level": "critical"}, fresh.version)
-    actions.decide(world["supervisor"], loaded, approve=True)
+    approval_actions.decide(world["supervisor"], loaded, approve=True)
     case.refresh_from_db()
     assert case.status == "closed" and case.risk_level == "critical" and case.version == 3
 

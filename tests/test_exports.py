@@ -16,7 +16,7 @@ from haven.accounts.two_factor import AUTH_AT
 from haven.audit.models import AccessLog, AuditEvent
 from haven.cases import actions as case_actions
 from haven.core.errors import HavenError, NotAllowed
-from haven.evidence import actions
+from haven.evidence import actions, builds
 from haven.evidence.models import Release
 from haven.people.models import age_on
 from haven.privacy.verify import verify
@@ -68,7 +68,7 @@ def trafficked(world, register):
 
 
 def _open(release, password=SECRET) -> bytes:
-    with pyzipper.AESZipFile(actions.folder() / release.file_name) as archive:
+    with pyzipper.AESZipFile(builds.folder() / release.file_name) as archive:
         archive.setpassword(password.encode())
         (member,) = archive.namelist()
         return archive.read(member)
@@ -90,7 +90,7 @@ def test_a_supervisor_exports_the_cases_in_scope_in_an_encrypted_archive(
     assert {row[2] for row in rows[1:]} == {"T0", "T1", "T2", "T3", "T9", "Other"}
     with pytest.raises(RuntimeError):
         _open(release, "not the password")
-    raw = (actions.folder() / release.file_name).read_bytes()
+    raw = (builds.folder() / release.file_name).read_bytes()
     assert b"T0" not in raw and b"given_name" not in raw
     assert AccessLog.objects.filter(actor=world["supervisor"], view="case.export").count() == 6
     request = AuditEvent.objects.get(action="export.request")
@@ -170,7 +170,7 @@ def test_asking_and_downloading_need_a_fresh_password(world, trafficked, client,
     response = client.post("/exports/new/", form)
     release = Release.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/releases/{release.pk}/"
-    actions.make_release(release.pk)
+    builds.make_release(release.pk)
     download = client.get(f"/releases/{release.pk}/download/")
     assert download.status_code == 200 and download["Content-Disposition"].endswith('.zip"')
     session = client.session
@@ -183,7 +183,7 @@ def test_asking_and_downloading_need_a_fresh_password(world, trafficked, client,
 
 def test_only_the_requester_downloads_an_identified_export(world, trafficked, client, api):
     release = actions.request_export(world["supervisor"], **ASK)
-    actions.make_release(release.pk)
+    builds.make_release(release.pk)
     sign_in(client, world["protection"])  # sees the register, not the file
     session = client.session
     session[AUTH_AT] = time.time()
@@ -201,8 +201,8 @@ def test_cancelling_an_export_forgets_its_password(world, trafficked):
     actions.cancel_release(world["supervisor"], release)
     release.refresh_from_db()
     assert release.status == "cancelled" and release.archive_key == ""
-    assert actions.make_release(release.pk) is None
-    assert not list(actions.folder().iterdir())
+    assert builds.make_release(release.pk) is None
+    assert not list(builds.folder().iterdir())
 
 
 def test_a_ctdc_release_has_yes_no_flags_and_is_k_anonymous(world, trafficked, committed):
@@ -217,7 +217,7 @@ def test_a_ctdc_release_has_yes_no_flags_and_is_k_anonymous(world, trafficked, c
     )
     release.refresh_from_db()
     assert release.status == "done", release.error
-    with (actions.folder() / release.file_name).open() as handle:
+    with (builds.folder() / release.file_name).open() as handle:
         rows = list(csv.reader(handle))
     header = rows[0]
     assert header[:4] == ["yearOfRegistration", "gender", "ageBroad", "citizenship"]

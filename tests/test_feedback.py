@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from haven.accounts import policy
+from haven.accounts import held, policy
 from haven.audit.models import AuditEvent
 from haven.core.errors import InvalidTransition, NotAllowed, StaleEdit
 from haven.feedback import actions, codes, selectors
@@ -329,9 +329,8 @@ def test_a_submission_is_linked_to_a_case_the_user_works_on(fw, register):
     RoleGrant.objects.create(
         user=handler, role=Role.objects.get(code="feedback_focal_point"), scope="agency"
     )
-    from haven.accounts import policy
 
-    policy.forget(handler)
+    held.forget(handler)
     actions.link_case(handler, s, case, version=1)
     assert Submission.objects.get().case == case
     other_case = register(fw["caseworker2"])
@@ -340,7 +339,6 @@ def test_a_submission_is_linked_to_a_case_the_user_works_on(fw, register):
 
 
 def test_a_case_is_opened_from_a_submission_with_consent(fw):
-    from haven.accounts import policy
     from haven.accounts.models import Role, RoleGrant
     from tests.conftest import CASE, PERSON
 
@@ -348,7 +346,7 @@ def test_a_case_is_opened_from_a_submission_with_consent(fw):
     RoleGrant.objects.create(
         user=handler, role=Role.objects.get(code="feedback_focal_point"), scope="agency"
     )
-    policy.forget(handler)
+    held.forget(handler)
     s, _ = public(fw["a"], category="information", text="I need shelter tonight")
     case = actions.open_case(handler, s, person=PERSON, case=CASE, version=1)
     assert Submission.objects.get().case == case and case.owner == handler
@@ -380,14 +378,13 @@ def test_the_escalate_command_catches_up_and_explains_bad_input(fw):
 
 
 def test_a_handler_who_registers_cases_opens_one_from_the_page(fw):
-    from haven.accounts import policy
     from haven.accounts.models import Role, RoleGrant
 
     handler = fw["protection"]
     RoleGrant.objects.create(
         user=handler, role=Role.objects.get(code="feedback_focal_point"), scope="agency"
     )
-    policy.forget(handler)
+    held.forget(handler)
     s, _ = public(fw["a"], category="information", text="I need shelter tonight")
     client = sign_in(Client(), handler)
     page = client.get(f"/feedback/{s.pk}/", HTTP_HOST="localhost").content.decode()

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from haven.accounts import policy
+from haven.accounts import held
 from haven.accounts.models import Role, RoleGrant
 from haven.audit.models import AuditEvent
 from haven.feedback import actions, reports
@@ -37,7 +37,7 @@ def both(world):
     RoleGrant.objects.create(
         user=user, role=Role.objects.get(code="feedback_focal_point"), scope="agency"
     )
-    policy.forget(user)
+    held.forget(user)
     return user
 
 

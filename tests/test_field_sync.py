@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
+from haven.accounts.held import forget
 from haven.accounts.models import RoleGrant
-from haven.accounts.policy import forget
 from haven.assistance.models import ServiceDelivery, ServiceType
 from haven.audit.actions import verify_all
 from haven.audit.models import AccessLog, AuditEvent
 from haven.cases import actions as case_actions
+from haven.cases import approval_actions
 from haven.cases.models import Case, Note
 from haven.field import actions
 from haven.field.models import Conflict, Device, OfflinePick, Operation
@@ -480,7 +481,7 @@ def test_the_device_carries_tasks_and_the_plan(world, alice_case):
     record = first[0]["records"][0]
     assert "Assessment due" in [task["title"] for task in record["tasks"]]
     assert record["plan"] is None
-    case_actions.save_plan(
+    approval_actions.save_plan(
         world["caseworker"],
         alice_case,
         goals="Shelter and family contact",

@@ -204,7 +204,7 @@ def test_the_page_charts_and_files(world, caseload, client):
 
 
 def test_indicators_as_a_file_made_in_the_background(world, caseload, client, committed):
-    from haven.evidence import actions
+    from haven.evidence import actions, builds
     from haven.evidence.models import Release
 
     with pytest.raises(HavenError, match="Age bands start at 0"):
@@ -222,7 +222,7 @@ def test_indicators_as_a_file_made_in_the_background(world, caseload, client, co
     made.refresh_from_db()
     assert made.status == "done" and made.filters == {"by": "age", "bands": "0, 18, 30"}
     assert made.report["protected"] and made.file_name.endswith(".xlsx")
-    book = load_workbook(actions.folder() / made.file_name)
+    book = load_workbook(builds.folder() / made.file_name)
     sheet = book[next(n for n in book.sheetnames if n.startswith("Cases by age band"))]
     assert [c.value for c in sheet[3]][0] == "18–29"
     sign_in(client, world["analyst"])

@@ -12,7 +12,7 @@ from haven.core.errors import InvalidTransition, NotAllowed
 from haven.people import actions as people_actions
 from haven.people.models import Person, PersonMatchKey
 from haven.people.selectors import visible_persons
-from haven.tracing import dedupe_actions, matching, merge_actions, selectors
+from haven.tracing import dedupe_actions, dedupe_job, matching, merge_actions, selectors
 from haven.tracing.models import (
     DedupeJob,
     DuplicatePair,
@@ -165,7 +165,7 @@ def test_a_failed_job_says_why(world, twins, monkeypatch, committed):
     def broken(*args, **kwargs):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(dedupe_actions, "dedupe", broken)
+    monkeypatch.setattr(dedupe_job, "dedupe", broken)
     committed(dedupe_actions.start_job, world["agency_admin"])
     job = DedupeJob.objects.get()
     assert job.status == "failed" and "out of memory" in job.error
@@ -292,15 +292,15 @@ def test_the_api_runs_the_job_lists_the_queue_merges_and_undoes(world, twins, ap
 
 def test_a_cancelled_deduplication_stops_and_queues_no_pair(world, twins, monkeypatch):
     job = dedupe_actions.start_job(world["agency_admin"])  # queued: its job not run yet
-    real = dedupe_actions.dedupe
+    real = dedupe_job.dedupe
 
     def compare_then_cancel(*args, **kwargs):
         found = real(*args, **kwargs)
         dedupe_actions.cancel_job(world["agency_admin"], job)  # pressed while comparing
         return found
 
-    monkeypatch.setattr(dedupe_actions, "dedupe", compare_then_cancel)
-    dedupe_actions.run_job(job.pk)
+    monkeypatch.setattr(dedupe_job, "dedupe", compare_then_cancel)
+    dedupe_job.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == "cancelled" and not DuplicatePair.objects.exists()
     with pytest.raises(InvalidTransition, match="no longer running"):

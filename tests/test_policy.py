@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from haven.accounts import policy
+from haven.accounts import held, policy
 from haven.cases import actions, selectors
 from haven.cases.models import Case
 
@@ -71,7 +71,7 @@ def test_team_scope_sees_teammates_cases(world, cases):
 
     lead = world["caseworker2"]
     RoleGrant.objects.filter(user=lead).update(scope="team")
-    policy.forget(lead)
+    held.forget(lead)
     seen = set(selectors.visible_cases(lead).values_list("pk", flat=True))
     assert cases["alice_open"].pk in seen and cases["bob_open"].pk in seen
     assert cases["dora_south"].pk not in seen
@@ -95,7 +95,7 @@ def test_analyst_and_admins_have_no_identifying_access(world):
 def test_inactive_user_has_no_permissions(world):
     user = world["supervisor"]
     user.is_active = False
-    policy.forget(user)
+    held.forget(user)
     assert not policy.has_perm(user, "case.view")
 
 

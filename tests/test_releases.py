@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import HavenError, NotAllowed
-from haven.evidence import actions
+from haven.evidence import actions, builds
 from haven.evidence.models import Release
 
 REPORTING = [{"purpose": "reporting", "legal_basis": "consent", "given": True}]
@@ -40,7 +40,7 @@ def cases(world, register):
 
 
 def _rows(release):
-    with (actions.folder() / release.file_name).open() as handle:
+    with (builds.folder() / release.file_name).open() as handle:
         return list(csv.reader(handle))
 
 
@@ -50,7 +50,7 @@ def test_an_analyst_makes_a_verified_release_of_consenting_cases(world, cases, c
     assert release.status == "done" and release.progress == 100
     rows = _rows(release)
     assert rows[0] == ["age", "sex"] and len(rows) - 1 == release.rows == 6
-    data = (actions.folder() / release.file_name).read_bytes()
+    data = (builds.folder() / release.file_name).read_bytes()
     assert release.checksum == hashlib.sha256(data).hexdigest()
     assert b"P1" not in data and b"Haddad" not in data
     report = release.report
@@ -95,7 +95,7 @@ def test_a_failed_release_says_why_and_leaves_no_file(world, cases, committed):
     release = committed(actions.request_release, world["analyst"], **{**ASK, "k": 50})
     release.refresh_from_db()
     assert release.status == "failed" and "larger than the 6 records" in release.error
-    assert not list(actions.folder().glob(f"*{release.file_name}*"))
+    assert not list(builds.folder().glob(f"*{release.file_name}*"))
     assert AuditEvent.objects.filter(action="release.fail").exists()
 
 
@@ -115,8 +115,8 @@ def test_download_is_audited_scoped_and_ends_at_expiry(world, cases, committed, 
     assert client.get(f"/releases/{release.pk}/").status_code == 200
     Release.objects.filter(pk=release.pk).update(expires_at=timezone.now() - timedelta(days=1))
     assert client.get(f"/releases/{release.pk}/download/").status_code == 410
-    assert actions.remove_expired() == 1
-    assert not (actions.folder() / release.file_name).exists()
+    assert builds.remove_expired() == 1
+    assert not (builds.folder() / release.file_name).exists()
 
 
 def test_the_form_says_what_to_fix(world, client):
@@ -167,9 +167,9 @@ def test_bad_diversity_requests_are_refused(world, change, message):
 def test_a_cancelled_release_stops_and_leaves_no_file(world, cases):
     release = actions.request_release(world["analyst"], **ASK)  # queued: its job not run
     actions.cancel_release(world["analyst"], release)
-    assert actions.make_release(release.pk) is None  # the job finds nothing to do
+    assert builds.make_release(release.pk) is None  # the job finds nothing to do
     release.refresh_from_db()
-    assert release.status == "cancelled" and not list(actions.folder().iterdir())
+    assert release.status == "cancelled" and not list(builds.folder().iterdir())
     with pytest.raises(HavenError, match="no longer running"):
         actions.cancel_release(world["analyst"], release)
     assert AuditEvent.objects.filter(action="release.cancel").count() == 1
@@ -184,11 +184,11 @@ def test_a_release_cancelled_while_running_stops_at_its_next_step(world, cases, 
         actions.cancel_release(world["analyst"], release)  # someone presses Cancel now
         return found
 
-    monkeypatch.setattr(actions.datasets, "records", records_then_cancel)
-    actions.make_release(release.pk)
+    monkeypatch.setattr(builds.datasets, "records", records_then_cancel)
+    builds.make_release(release.pk)
     release.refresh_from_db()
     assert release.status == "cancelled" and release.checksum == ""
-    assert not list(actions.folder().iterdir())
+    assert not list(builds.folder().iterdir())
 
 
 def test_the_api_requests_reads_and_downloads_a_release(world, cases, api, committed):

@@ -12,7 +12,7 @@ from haven.assessments.models import AssessmentDefinition
 from haven.assistance import return_actions, returns
 from haven.assistance.models import ReturnMovement
 from haven.audit.models import AuditEvent
-from haven.cases import actions as case_actions
+from haven.cases import approval_actions
 from haven.cases.models import Approval
 from haven.core.errors import InvalidTransition, NotAllowed, StaleEdit
 from tests.test_shipped_forms import BIA_ANSWERS
@@ -218,7 +218,7 @@ def test_a_childs_return_needs_a_best_interests_determination(world, register):
     with pytest.raises(ValidationError, match="best-interests determination on file"):
         _do(caseworker, movement, "counselling")
     approval = Approval.objects.get(assessment=assessment, decision="pending")
-    case_actions.decide(supervisor, approval, approve=True)
+    approval_actions.decide(supervisor, approval, approve=True)
     _do(caseworker, movement, "counselling")
     assert movement.steps.get(code="counselling").done
 

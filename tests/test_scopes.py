@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from haven.accounts import actions as account_actions
-from haven.accounts import policy
+from haven.accounts import held, policy
 from haven.accounts.models import Role, RoleGrant
 from haven.assistance import actions as assistance_actions
 from haven.assistance.models import Provider, ServicePoint, ServiceType
@@ -166,7 +166,7 @@ def test_a_role_granted_at_office_scope_does_not_reach_the_agency(world):
     role = Role.objects.get(code="agency_admin")
     user = make_user("ophelia", world["a"], world["a2"], "caseworker", "own")
     RoleGrant.objects.create(user=user, role=role, scope="office")
-    policy.forget(user)
+    held.forget(user)
     assert policy.has_perm(user, "agency.manage")
     assert not policy.covers(user, "agency.manage", agency_id=world["a"].pk)
     assert policy.covers(

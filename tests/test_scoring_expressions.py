@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from haven.scoring.expressions import ExpressionError, parse, to_number
+from haven.scoring.expressions import ExpressionError, parse
+from haven.scoring.xpath_values import to_number
 
 
 def evaluate(text, answers=None, **kwargs):

@@ -125,7 +125,7 @@ def test_identified_exports_neutralise_cells(file_format):
 
 
 def test_release_files_neutralise_cells(tmp_path):
-    from haven.evidence.actions import _write
+    from haven.evidence.builds import _write
 
     path = tmp_path / "release.csv"
     _write(path, ["nationality"], [[value] for value in HOSTILE])

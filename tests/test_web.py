@@ -147,9 +147,13 @@ def test_case_detail_tabs_and_workflow_buttons(world, signed_in, register):
 def test_web_transition_with_stale_version_shows_conflict(world, signed_in, register):
     case = register(world["caseworker"])
     client = signed_in("caseworker")
-    client.post(
-        f"/cases/{case.pk}/transition/", {"to": "assessment", "version": 1}, HTTP_HOST="localhost"
+    moved = client.post(
+        f"/cases/{case.pk}/transition/",
+        {"to": "assessment", "version": 1},
+        HTTP_HOST="localhost",
+        follow=True,
     )
+    assert "Case moved to Assessment." in moved.content.decode()  # the new step, not the old
     response = client.post(
         f"/cases/{case.pk}/transition/",
         {"to": "case_plan", "version": 1},

@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from haven.accounts import policy
+from haven.accounts import held, policy
 from haven.accounts.models import Agency, Office, Role, RoleGrant, Team, User
 from haven.accounts.permissions import PERMISSIONS, SCOPES
 from haven.audit.actions import audited, record_event
@@ -148,7 +148,7 @@ def grant_role(actor, user: User, role: Role, scope: str) -> RoleGrant:
     grant, created = RoleGrant.objects.update_or_create(
         user=user, role=role, defaults={"scope": scope}
     )
-    policy.forget(user)
+    held.forget(user)
     revoke_tokens(actor, [user], "role.grant")
     record_event(
         actor,
@@ -172,7 +172,7 @@ def revoke_role(actor, grant: RoleGrant) -> None:
         actor, "role.revoke", obj=user, agency_id=user.agency_id, details={"role": grant.role.code}
     )
     grant.delete()
-    policy.forget(user)
+    held.forget(user)
     revoke_tokens(actor, [user], "role.revoke")
 
 

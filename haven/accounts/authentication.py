@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from haven.accounts import policy
+from haven.accounts import held, policy
 from haven.accounts.models import Agency, User
 
 
@@ -124,7 +124,7 @@ def _token_with_user_and_agency(key: str) -> Token | None:
     Token.user.field.set_cached_value(token, user)
     User.agency.field.set_cached_value(user, agency if user.agency_id is not None else None)
     if grant_rows is not None:
-        policy.remember(user, grant_rows)
+        held.remember(user, grant_rows)
     return token
 
 
@@ -132,4 +132,4 @@ def _token_with_user_and_agency(key: str) -> Token | None:
 def _grants_by_key_sql() -> str:
     """The policy's grant statement, with the user found by the token's key."""
     by_key = f"(SELECT user_id FROM {Token._meta.db_table} WHERE key = %s)"  # noqa: S608
-    return policy.grants_sql(user=by_key)
+    return held.grants_sql(user=by_key)

@@ -6,134 +6,96 @@ their owner, the users assigned to them and the agency's holders of `case.view_s
 see them. Records out of scope are answered with 404 by the selectors.
 """
 
-import json
+from collections.abc import Iterable
+from typing import Any, Protocol
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.apps import apps
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
-from haven.accounts.models import Role, RoleGrant, Team, User
+from haven.accounts.held import Actor, holdings
+from haven.accounts.models import Role, User
 from haven.accounts.permissions import SCOPES
 
-_CACHE = "_haven_policy"
+
+class CaseRecord(Protocol):
+    """What the policy reads of a case (cases.models.Case, an app above accounts)."""
+
+    pk: Any
+    owner_id: int | None
+    agency_id: int
+    office_id: int | None
+    sensitive: bool
+    assignments: Any
 
 
-class _Grants:
-    """What one user may do, read once per user object (i.e. once per request)."""
+class PersonRecord(Protocol):
+    """What the policy reads of a person (people.models.Person)."""
 
-    def __init__(self, user, rows=None):
-        self.user = user
-        self.by_perm: dict[str, set[str]] = {}
-        self.two_factor_required = False
-        self.office_ids: frozenset[int] = frozenset()
-        self.team_ids: frozenset[int] = frozenset()
-        self.active = bool(user and user.is_authenticated and user.is_active)
-        if self.active:
-            self._load(rows if rows is not None else _read_grant_rows(user.pk))
-
-    def _load(self, rows) -> None:
-        offices, teams = [], []
-        for kind, value, permissions, requires_two_factor in rows:
-            if kind == "g":
-                self.two_factor_required |= bool(requires_two_factor)
-                for perm in json.loads(permissions):
-                    self.by_perm.setdefault(perm, set()).add(value)
-            elif kind == "o":
-                offices.append(int(value))
-            else:
-                teams.append(int(value))
-        self.office_ids, self.team_ids = frozenset(offices), frozenset(teams)
+    pk: Any
+    registered_by_id: int | None
+    cases: Any
 
 
-def _read_grant_rows(user_id: int) -> list[tuple]:
-    # Every request needs this, so it is one plain statement, not three ORM queries.
-    with connection.cursor() as cursor:
-        cursor.execute(_GRANTS_SQL, [user_id] * 3)
-        return cursor.fetchall()
+class ProviderRecord(Protocol):
+    """What the policy reads of a service provider (assistance.models.Provider)."""
+
+    agency_id: int | None
+    maintained_by_id: int | None
 
 
-def remember(user, rows) -> None:
-    """Keep the grants already read with the user (by whoever read the user: one round
-    trip for both), so the policy does not read them again."""
-    setattr(user, _CACHE, _Grants(user, rows))
+# Feedback categories that allege misconduct by staff: seen only by `feedback.misconduct`.
+MISCONDUCT_CATEGORIES = frozenset({"misconduct"})
 
 
-def grants_sql(user: str = "%s") -> str:
-    """The statement that reads the grants, offices and teams (rows for `remember`) of the
-    user that the SQL expression `user` names three times (a parameter by default)."""
-    grant, role = RoleGrant._meta.db_table, Role._meta.db_table
-    offices = User.offices.through._meta.db_table
-    teams = Team.members.through._meta.db_table
-    return (
-        f"SELECT 'g', g.scope, CAST(r.permissions AS TEXT), r.requires_two_factor "  # noqa: S608
-        f"FROM {grant} g JOIN {role} r ON r.id = g.role_id WHERE g.user_id = {user} "
-        f"UNION ALL SELECT 'o', CAST(office_id AS TEXT), NULL, NULL FROM {offices} "
-        f"WHERE user_id = {user} "
-        f"UNION ALL SELECT 't', CAST(team_id AS TEXT), NULL, NULL FROM {teams} "
-        f"WHERE user_id = {user}"
-    )
+def _model(label: str) -> type[Model]:
+    """A model of an app above accounts, found by its label as a ForeignKey names one: the
+    policy rules on every kind of record without importing the apps that hold them."""
+    model: type[Model] = apps.get_model(label)
+    return model
 
 
-_GRANTS_SQL = grants_sql()
+def has_perm(user: Actor, perm: str) -> bool:
+    return bool(holdings(user).by_perm.get(perm))
 
 
-def grants(user) -> _Grants:
-    cached = getattr(user, _CACHE, None)
-    if cached is None:
-        cached = _Grants(user)
-        if user is not None:
-            setattr(user, _CACHE, cached)
-    return cached
-
-
-def forget(user) -> None:
-    """Drop the cached grants (after a role change)."""
-    if hasattr(user, _CACHE):
-        delattr(user, _CACHE)
-
-
-def has_perm(user, perm: str) -> bool:
-    return bool(grants(user).by_perm.get(perm))
-
-
-def holders(perm: str):
+def holders(perm: str) -> QuerySet[User]:
     """Active users who hold `perm` through any of their roles (roles are few: read in full)."""
     role_ids = [role.pk for role in Role.objects.all() if perm in role.permissions]
     return User.objects.filter(is_active=True, grants__role_id__in=role_ids).distinct()
 
 
-def scopes(user, perm: str) -> set[str]:
-    return grants(user).by_perm.get(perm, set())
+def scopes(user: Actor, perm: str) -> set[str]:
+    return holdings(user).by_perm.get(perm, set())
 
 
-def widest_scope(user, perm: str) -> str | None:
+def widest_scope(user: Actor, perm: str) -> str | None:
     held = scopes(user, perm)
     return max(held, key=SCOPES.index) if held else None
 
 
-def can_see_identity(user) -> bool:
+def can_see_identity(user: Actor) -> bool:
     return has_perm(user, "person.view_identifying")
 
 
-def two_factor_required(user) -> bool:
-    return grants(user).two_factor_required
+def two_factor_required(user: Actor) -> bool:
+    return holdings(user).two_factor_required
 
 
-def _teammate_ids(user):
-    from haven.accounts.models import User
-
-    return User.objects.filter(teams__in=grants(user).team_ids).values("id")
+def _teammate_ids(user: Actor) -> QuerySet[User, Any]:
+    return User.objects.filter(teams__in=holdings(user).team_ids).values("id")
 
 
 # ---- cases: a queryset filter and the same rule on one object ------------------------------
 
 
-def _assigned_case_ids(users) -> list[int]:
-    from haven.cases.models import CaseAssignment
+def _assigned_case_ids(users: Iterable[int] | QuerySet[Any, Any]) -> list[int]:
+    assignments = _model("cases.CaseAssignment")
+    return list(
+        assignments._default_manager.filter(user__in=users).values_list("case_id", flat=True)
+    )
 
-    return list(CaseAssignment.objects.filter(user__in=users).values_list("case_id", flat=True))
 
-
-def involved_q(user) -> Q:
+def involved_q(user: User) -> Q:
     """Cases the user owns or is assigned to.
 
     The assigned ids are read first (a short list) so the database can combine two index
@@ -142,7 +104,7 @@ def involved_q(user) -> Q:
     return Q(owner_id=user.pk) | Q(pk__in=_assigned_case_ids([user.pk]))
 
 
-def case_q(user, perm: str = "case.view") -> Q:
+def case_q(user: User, perm: str = "case.view") -> Q:
     """A filter on Case for the cases `user` may act on with `perm` (empty when none)."""
     if not scopes(user, perm):
         return Q(pk__in=[])
@@ -153,7 +115,7 @@ def case_q(user, perm: str = "case.view") -> Q:
     return scope_q(user, perm, involved=involved) & sensitive_ok
 
 
-def scope_q(user, perm: str, *, involved: Q | None = None) -> Q:
+def scope_q(user: User, perm: str, *, involved: Q | None = None) -> Q:
     """The scope part of the rule alone: for counts in aggregates, where no case is shown."""
     held = scopes(user, perm)
     involved = involved if involved is not None else involved_q(user)
@@ -165,7 +127,7 @@ def scope_q(user, perm: str, *, involved: Q | None = None) -> Q:
         if scope == "agency":
             scope_q |= Q(agency_id=user.agency_id)
         elif scope == "office":
-            scope_q |= Q(office_id__in=grants(user).office_ids)
+            scope_q |= Q(office_id__in=holdings(user).office_ids)
         elif scope == "team":
             mates = list(_teammate_ids(user).values_list("id", flat=True))
             scope_q |= Q(owner_id__in=mates) | Q(pk__in=_assigned_case_ids(mates))
@@ -174,7 +136,7 @@ def scope_q(user, perm: str, *, involved: Q | None = None) -> Q:
     return scope_q
 
 
-def can_case(user, perm: str, case) -> bool:
+def can_case(user: User, perm: str, case: CaseRecord) -> bool:
     """The rule of `case_q` on one case already loaded (no query for own/agency/office)."""
     held = scopes(user, perm)
     if not held:
@@ -189,7 +151,7 @@ def can_case(user, perm: str, case) -> bool:
             return True
         if scope == "agency" and case.agency_id == user.agency_id:
             return True
-        if scope == "office" and case.office_id in grants(user).office_ids:
+        if scope == "office" and case.office_id in holdings(user).office_ids:
             return True
         if scope == "own" and involved:
             return True
@@ -200,7 +162,7 @@ def can_case(user, perm: str, case) -> bool:
     return False
 
 
-def _assigned_ids(case) -> set[int]:
+def _assigned_ids(case: CaseRecord) -> set[int]:
     cache = getattr(case, "_prefetched_objects_cache", {})
     if "assignments" in cache:
         return {a.user_id for a in cache["assignments"]}
@@ -210,13 +172,13 @@ def _assigned_ids(case) -> set[int]:
 # ---- people -----------------------------------------------------------------------------
 
 
-def person_q(user, perm: str = "case.view") -> Q:
+def person_q(user: User, perm: str = "case.view") -> Q:
     """People are seen through their cases, or by whoever registered them."""
-    from haven.cases.models import Case
-
     if not scopes(user, perm):
         return Q(pk__in=[])
-    visible_cases = Case.objects.filter(case_q(user, perm), person=OuterRef("pk"))
+    visible_cases = _model("cases.Case")._default_manager.filter(
+        case_q(user, perm), person=OuterRef("pk")
+    )
     # A record merged into another is kept only to undo the merge: nobody sees it.
     return (Q(Exists(visible_cases)) | Q(registered_by_id=user.pk)) & Q(merged_into__isnull=True)
 
@@ -224,7 +186,7 @@ def person_q(user, perm: str = "case.view") -> Q:
 # ---- feedback, complaints and incidents --------------------------------------------------
 
 
-def agency_record_q(user, perm: str, holder: str) -> Q:
+def agency_record_q(user: User, perm: str, holder: str) -> Q:
     """Records of an agency (submissions, incidents) within the scopes of `perm`: own/team =
     `holder` (the field naming the user responsible) is the user or a teammate; office = of
     the user's offices, and those of no office (the public form's are every office's to
@@ -236,7 +198,7 @@ def agency_record_q(user, perm: str, holder: str) -> Q:
         if scope == "agency":
             q |= Q(agency_id=user.agency_id)
         elif scope == "office":
-            q |= Q(office_id__in=grants(user).office_ids) | Q(
+            q |= Q(office_id__in=holdings(user).office_ids) | Q(
                 office__isnull=True, agency_id=user.agency_id
             )
         elif scope == "team":
@@ -246,20 +208,18 @@ def agency_record_q(user, perm: str, holder: str) -> Q:
     return q
 
 
-def feedback_scope_q(user, perm: str) -> Q:
+def feedback_scope_q(user: User, perm: str) -> Q:
     """Submissions within the scopes of `perm` (own/team: assigned to the user or a mate)."""
     return agency_record_q(user, perm, "assigned_to")
 
 
-def feedback_q(user) -> Q:
+def feedback_q(user: User) -> Q:
     """A filter on Submission for those `user` may see and handle.
 
     General feedback and complaints: holders of `feedback.handle` in scope, and overseers
     once a submission has escalated to them. Allegations of misconduct: holders of
     `feedback.misconduct` in scope, nobody else. Never a submission that names the user.
     """
-    from haven.feedback.models import MISCONDUCT_CATEGORIES
-
     misconduct = Q(category__in=MISCONDUCT_CATEGORIES)
     visible = Q(pk__in=[])
     if has_perm(user, "feedback.handle"):
@@ -272,7 +232,7 @@ def feedback_q(user) -> Q:
     return visible & ~Q(subject_id=user.pk)
 
 
-def incident_q(user, perm: str = "incident.record") -> Q:
+def incident_q(user: User, perm: str = "incident.record") -> Q:
     """A filter on Incident within the scopes of `perm` (own/team: recorded by the user or
     a teammate)."""
     return agency_record_q(user, perm, "recorded_by")
@@ -284,11 +244,11 @@ def incident_q(user, perm: str = "incident.record") -> Q:
 
 
 def covers(
-    user,
+    user: User,
     perm: str,
     *,
     agency_id: int | None,
-    office_ids=(),
+    office_ids: Iterable[int] = (),
     holder_id: int | None = None,
 ) -> bool:
     """Whether a grant of `perm` reaches a record of `agency_id` (of `office_ids`, held by
@@ -302,7 +262,7 @@ def covers(
         return False
     if "agency" in held:
         return True
-    if "office" in held and grants(user).office_ids & set(office_ids):
+    if "office" in held and holdings(user).office_ids & set(office_ids):
         return True
     if holder_id is not None and "own" in held and holder_id == user.pk:
         return True
@@ -311,7 +271,7 @@ def covers(
     return False
 
 
-def agency_q(user, perm: str, field: str = "agency_id") -> Q:
+def agency_q(user: User, perm: str, field: str = "agency_id") -> Q:
     """Records whose agency a grant of `perm` reaches as a whole (all, or agency)."""
     held = scopes(user, perm)
     if "all" in held:
@@ -324,7 +284,7 @@ def agency_q(user, perm: str, field: str = "agency_id") -> Q:
 # Administration: agencies, their offices, teams and users.
 
 
-def may_manage_agency(user, agency_id: int | None) -> bool:
+def may_manage_agency(user: User, agency_id: int | None) -> bool:
     """Agency-wide settings (offices, teams, programmes, deadlines): system administrators,
     and holders of `agency.manage` over that whole agency."""
     return covers(user, "system.manage", agency_id=agency_id) or covers(
@@ -332,7 +292,7 @@ def may_manage_agency(user, agency_id: int | None) -> bool:
     )
 
 
-def may_manage_user(user, managed) -> bool:
+def may_manage_user(user: User, managed: User) -> bool:
     """A user's roles, offices, password and second factor: as `may_manage_agency`, or an
     office-scoped administrator for users of one of their offices."""
     if may_manage_agency(user, managed.agency_id):
@@ -344,21 +304,23 @@ def may_manage_user(user, managed) -> bool:
 # People: edited through a case the user may update, or by whoever registered them.
 
 
-def may_edit_person(user, person) -> bool:
-    from haven.cases.models import Case
-
+def may_edit_person(user: User, person: PersonRecord) -> bool:
     if not has_perm(user, "case.update"):
         return False
     if person.registered_by_id == user.pk and not person.cases.exists():
         return True
-    return Case.objects.filter(case_q(user, "case.update"), person=person).exists()
+    return (
+        _model("cases.Case")
+        ._default_manager.filter(case_q(user, "case.update"), person=person)
+        .exists()
+    )
 
 
 # Referrals received: the receiving agency's, by scope; "own" and "team" reach those not yet
 # taken by anyone and those the user (or a teammate) answered.
 
 
-def received_referrals_q(user) -> Q:
+def received_referrals_q(user: User) -> Q:
     held = scopes(user, "referral.receive")
     if not held or getattr(user, "agency_id", None) is None:
         return Q(pk__in=[])
@@ -371,7 +333,7 @@ def received_referrals_q(user) -> Q:
     )
     if held & {"agency", "office"}:
         return to_agency
-    to_mine = Q(to_team_id__in=grants(user).team_ids)
+    to_mine = Q(to_team_id__in=holdings(user).team_ids)
     handlers = [user.pk]
     if "team" in held:
         handlers += list(_teammate_ids(user).values_list("id", flat=True))
@@ -382,8 +344,8 @@ def received_referrals_q(user) -> Q:
     )
 
 
-def can_receive_referral(user, referral) -> bool:
-    referrals = type(referral).objects
+def can_receive_referral(user: User, referral: Model) -> bool:
+    referrals = type(referral)._default_manager
     return referrals.filter(received_referrals_q(user), pk=referral.pk).exists()
 
 
@@ -391,26 +353,26 @@ def can_receive_referral(user, referral) -> bool:
 # managed by the agency that maintains it (or that it is), a service point with its provider.
 
 
-def may_manage_provider(user, provider) -> bool:
+def may_manage_provider(user: User, provider: ProviderRecord) -> bool:
     agency_id = provider.maintained_by_id or provider.agency_id
     return covers(user, "service.manage", agency_id=agency_id)
 
 
-def may_manage_service_types(user) -> bool:
+def may_manage_service_types(user: User) -> bool:
     return covers(user, "service.manage", agency_id=None)
 
 
 # Feedback and complaints, one submission.
 
 
-def can_see_submission(user, submission) -> bool:
-    return type(submission).objects.filter(feedback_q(user), pk=submission.pk).exists()
+def can_see_submission(user: User, submission: Model) -> bool:
+    return type(submission)._default_manager.filter(feedback_q(user), pk=submission.pk).exists()
 
 
 # The register of releases, exports and indicator files.
 
 
-def release_q(user, release_model) -> Q:
+def release_q(user: User, release_model: Any) -> Q:
     """Releases (of `release_model`, whose kinds it names) of the agencies `release.create`
     reaches; one's own exports and indicator files within the scopes of `case.export` and
     `report.view`."""
@@ -428,7 +390,7 @@ def release_q(user, release_model) -> Q:
     return visible
 
 
-def may_handle_release(user, release) -> bool:
+def may_handle_release(user: User, release: Any) -> bool:
     """Cancel or download: an identified export, or a file of indicators, is its
     requester's alone; a de-identified release, its agency's releasers'."""
     model = type(release)
@@ -447,29 +409,29 @@ def may_handle_release(user, release) -> bool:
 # `person.deduplicate` covers; runs are seen and stopped within the same scope.
 
 
-def dedupe_job_q(user) -> Q:
+def dedupe_job_q(user: User) -> Q:
     return agency_q(user, "person.deduplicate", field="started_by__agency_id")
 
 
-def dedupe_persons_q(starter) -> Q:
+def dedupe_persons_q(starter: User) -> Q:
     """Persons a run started by `starter` compares: of every agency with the "all" scope,
     else those with a case in, or registered by someone of, the starter's agency."""
     if "all" in scopes(starter, "person.deduplicate"):
         return Q()
-    from haven.cases.models import Case
-
-    agency_cases = Case.objects.filter(agency_id=starter.agency_id, person=OuterRef("pk"))
+    agency_cases = _model("cases.Case")._default_manager.filter(
+        agency_id=starter.agency_id, person=OuterRef("pk")
+    )
     return Q(Exists(agency_cases)) | Q(registered_by__agency_id=starter.agency_id)
 
 
 # Field work offline: what a device may hold, and who sees a user's devices.
 
 
-def may_work_offline(user) -> bool:
+def may_work_offline(user: User) -> bool:
     return bool(user.is_active) and has_perm(user, "field.offline") and can_see_identity(user)
 
 
-def offline_case_q(user, picked_ids=()) -> Q:
+def offline_case_q(user: User, picked_ids: Iterable[int] = ()) -> Q:
     """The cases a device of `user` may hold: open cases they own, are assigned to or picked,
     within both their case scope and their offline grant; sensitive ones only with
     `field.offline_sensitive`."""
@@ -480,7 +442,7 @@ def offline_case_q(user, picked_ids=()) -> Q:
     return q if has_perm(user, "field.offline_sensitive") else q & Q(sensitive=False)
 
 
-def may_see_devices_of(user, holder) -> bool:
+def may_see_devices_of(user: User, holder: User) -> bool:
     """A user's own devices; those of users in the scope of a `field.devices` grant."""
     if holder.pk == user.pk:
         return True

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST, require_safe
 from django_otp import login as otp_login
 
 from haven.accounts import actions, forms, policy, signin_limits, two_factor
+from haven.accounts.gates import requires
 from haven.accounts.models import Agency, Role, RoleGrant, User
 from haven.accounts.permissions import PERMISSIONS
 from haven.audit.actions import record_event
 from haven.core.errors import HavenError
-from haven.core.web import paginate, report_errors, requires, submitted, succeeded
+from haven.core.web import paginate, report_errors, submitted, succeeded
 
 
 class LoginView(auth_views.LoginView):

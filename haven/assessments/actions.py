@@ -14,13 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
+from haven.assessments import selectors
 from haven.assessments.models import Assessment, AssessmentDefinition, AssessmentStatus
 from haven.audit.actions import audited, record_event
 from haven.cases import actions as case_actions
+from haven.cases import approval_actions
 from haven.cases.models import Approval, Case
 from haven.cases.selectors import visible_cases
 from haven.core.errors import HavenError, NotAllowed
-from haven.core.versioning import lock_at_version, lock_latest
+from haven.core.versioning import lock_at_version, lock_latest, save_versioned
 from haven.scoring import engine, xform, xlsform, xlsform_reader
 
 SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
@@ -253,8 +255,7 @@ def _save_draft(user, assessment: Assessment, answers: dict, version: int) -> No
     if not isinstance(answers, dict):
         raise HavenError(_("Answers are an object of question names and values."))
     assessment.answers = answers
-    assessment.version += 1
-    assessment.save(update_fields=["answers", "version", "updated_at"])
+    save_versioned(assessment, version, ["answers"])
     record_event(
         user,
         "assessment.save",
@@ -279,13 +280,12 @@ def _submit(user, assessment: Assessment) -> Saved:
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_by = user
     assessment.submitted_at = timezone.now()
-    assessment.version += 1
-    assessment.save()
+    save_versioned(assessment, assessment.version)
     if form.case_risk_score:
         level = assessment.scores.get(form.case_risk_score, {}).get("band", "")
         case_actions.follow_assessed_risk(user, assessment.case, level, source=assessment)
     if form.requires_sign_off:
-        case_actions.request_approval(
+        approval_actions.request_approval(
             user, assessment.case, Approval.Kind.ASSESSMENT, assessment=assessment
         )
     record_event(
@@ -306,12 +306,11 @@ def recompute(user, assessment: Assessment) -> Assessment:
     lock_at_version(assessment, assessment.version)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise HavenError(_("Only submitted assessments have scores to recompute."))
-    latest = latest_definition(assessment.definition)
+    latest = selectors.latest_definition(assessment.definition)
     before = _bands(assessment.scores)
     assessment.scores = _scores(latest.parsed(), assessment.answers)
     assessment.scored_with = latest
-    assessment.version += 1
-    assessment.save(update_fields=["scores", "scored_with", "version", "updated_at"])
+    save_versioned(assessment, assessment.version, ["scores", "scored_with"])
     record_event(
         user,
         "assessment.recompute",
@@ -399,9 +398,11 @@ def _import_one(user, case, definition, row) -> Assessment:
 
 
 def decide_sign_off(user, approval: Approval, approve: bool) -> None:
-    """Called when a supervisor decides a sign-off (inside `cases.actions.decide`): signed
-    off, the assessment stays as submitted; returned, it goes back to its author as a draft
-    with its answers, to be changed and submitted again."""
+    """Subscribed to `hooks.APPROVAL_DECIDED` (inside `cases.approval_actions.decide`):
+    signed off, the assessment stays as submitted; returned, it goes back to its author as a
+    draft with its answers, to be changed and submitted again."""
+    if approval.kind != Approval.Kind.ASSESSMENT:
+        return
     assessment = approval.assessment
     lock_latest(assessment)
     if approve:
@@ -410,25 +411,8 @@ def decide_sign_off(user, approval: Approval, approve: bool) -> None:
     assessment.status = AssessmentStatus.DRAFT
     assessment.scores, assessment.scored_with = {}, None
     assessment.submitted_by, assessment.submitted_at = None, None
-    assessment.version += 1
-    assessment.save()
+    save_versioned(assessment, assessment.version)
     record_event(user, "assessment.return", obj=assessment, agency_id=approval.case.agency_id)
-
-
-def sign_off_state(assessment: Assessment) -> Approval | None:
-    """The latest sign-off request of the assessment, if its form asks for one."""
-    return assessment.approvals.order_by("-requested_at", "-id").first()
-
-
-def latest_definition(definition: AssessmentDefinition) -> AssessmentDefinition:
-    return (
-        AssessmentDefinition.objects.filter(
-            agency_id=definition.agency_id, form_id=definition.form_id, retired=False
-        )
-        .order_by("-version")
-        .first()
-        or definition
-    )
 
 
 def _scores(form: xlsform.Form, answers: dict) -> dict:

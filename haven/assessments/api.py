@@ -12,7 +12,6 @@ from haven.assessments import actions, imports, selectors
 from haven.assessments.models import Assessment, AssessmentDefinition
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
-from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer, Serializer
 
 
@@ -137,7 +136,6 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """Assessment forms: Haven's own and the caller's agency's, every version."""
 
     serializer_class = DefinitionSerializer
-    permission_classes = [HavenPermission]
     # Read by those who fill forms and by those who publish them.
     required_perms = {
         "*": ("case.view", "assessment.forms"),
@@ -209,7 +207,6 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """Assessments of the cases in the caller's scope."""
 
     serializer_class = AssessmentSerializer
-    permission_classes = [HavenPermission]
     required_perms = {
         "*": "case.view",
         "create": "assessment.fill",

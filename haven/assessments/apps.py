@@ -11,11 +11,10 @@ class AssessmentsConfig(AppConfig):
         from haven.assessments import case_page
         from haven.assessments.actions import decide_sign_off
         from haven.cases import page
-        from haven.cases.actions import DECISION_HOOKS
-        from haven.cases.models import Approval
+        from haven.core import hooks
 
         post_migrate.connect(_install_shipped_forms, sender=self)
-        DECISION_HOOKS[Approval.Kind.ASSESSMENT] = decide_sign_off
+        hooks.subscribe(hooks.APPROVAL_DECIDED, decide_sign_off)
         page.add_to_tab("assessments", case_page.assessments_tab)
         page.add_to_dashboard(case_page.overdue_on_dashboard)
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from haven.accounts import policy
 from haven.assessments.models import Assessment, AssessmentDefinition
-from haven.cases.models import Case
+from haven.cases.models import Approval, Case
 
 
 def definitions_for(user):
@@ -55,4 +55,20 @@ def overdue_rounds(user, today=None):
         .filter(status="draft", due_on__lt=today, case__closed_on__isnull=True)
         .select_related("case", "definition")
         .order_by("due_on")
+    )
+
+
+def sign_off_state(assessment: Assessment) -> Approval | None:
+    """The latest sign-off request of the assessment, if its form asks for one."""
+    return assessment.approvals.order_by("-requested_at", "-id").first()
+
+
+def latest_definition(definition: AssessmentDefinition) -> AssessmentDefinition:
+    return (
+        AssessmentDefinition.objects.filter(
+            agency_id=definition.agency_id, form_id=definition.form_id, retired=False
+        )
+        .order_by("-version")
+        .first()
+        or definition
     )

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.assessments import actions, rendering, reports, selectors
 from haven.assessments.form_engine import form_engine_page
 from haven.assessments.models import AssessmentStatus
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.errors import HavenError
-from haven.core.web import requires, succeeded
+from haven.core.web import succeeded
 from haven.scoring import engine, xform
 
 
@@ -139,8 +140,8 @@ def assessment_detail(request, pk):
             and (assessment.scores.get(rule.name) or {}).get("value") is None
         ],
         "answer_rows": rendering.answer_rows(form, assessment.answers),
-        "latest": actions.latest_definition(assessment.definition),
-        "sign_off": actions.sign_off_state(assessment),
+        "latest": selectors.latest_definition(assessment.definition),
+        "sign_off": selectors.sign_off_state(assessment),
         "can_sign_off": policy.can_case(user, "case.approve", assessment.case),
     }
     if can_fill and assessment.status == AssessmentStatus.DRAFT and assessment.definition.xform:

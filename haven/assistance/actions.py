@@ -35,7 +35,7 @@ from haven.audit.actions import audited, record_event
 from haven.cases.models import Case
 from haven.core.errors import InvalidTransition, MissingConsent, NotAllowed
 from haven.core.reference import currency_codes
-from haven.core.versioning import lock_at_version
+from haven.core.versioning import lock_at_version, save_versioned
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
 
@@ -217,8 +217,7 @@ def _move(user, referral: Referral, target: str, version: int, **fields) -> Refe
     for name, value in fields.items():
         if value:
             setattr(referral, name, value)
-    referral.version += 1
-    referral.save()
+    save_versioned(referral, version)
     record_event(
         user,
         "referral.status",
@@ -311,13 +310,6 @@ TAXONOMY_SHARED = gettext_lazy("The service taxonomy is shared: a system adminis
 KEPT_ELSEWHERE = gettext_lazy("This provider is kept by another agency's administrators.")
 
 
-def may_change_directory_entry(user, entry) -> bool:
-    if isinstance(entry, ServiceType):
-        return policy.may_manage_service_types(user)
-    provider = entry.provider if isinstance(entry, ServicePoint) else entry
-    return policy.may_manage_provider(user, provider)
-
-
 def _check_directory_entry(user, model, instance, serializer) -> dict:
     """Refuse a change outside the user's scope; the fields a new entry gets from it."""
     data = serializer.validated_data
@@ -325,7 +317,7 @@ def _check_directory_entry(user, model, instance, serializer) -> dict:
         if not policy.may_manage_service_types(user):
             raise NotAllowed(str(TAXONOMY_SHARED))
         return {}
-    if instance is not None and not may_change_directory_entry(user, instance):
+    if instance is not None and not selectors.may_change_directory_entry(user, instance):
         raise NotAllowed(str(KEPT_ELSEWHERE))
     if model is ServicePoint:
         provider = data.get("provider")

@@ -19,7 +19,7 @@ from haven.assistance.models import (
 from haven.audit.actions import audited, record_event
 from haven.cases.models import Case
 from haven.core.errors import InvalidTransition, NotAllowed
-from haven.core.versioning import lock_at_version
+from haven.core.versioning import lock_at_version, save_versioned
 
 # component status -> the statuses it may move to
 COMPONENT_NEXT = {
@@ -137,8 +137,7 @@ def add_component(
         service=service,
         due_on=due_on,
     )
-    plan.version += 1
-    plan.save()
+    save_versioned(plan, version)
     record_event(
         user,
         "reintegration_component.create",
@@ -173,8 +172,7 @@ def move_component(
     before = component.status
     component.status = status
     component.save()
-    plan.version += 1
-    plan.save()
+    save_versioned(plan, version)
     record_event(
         user,
         "reintegration_component.status",
@@ -201,8 +199,7 @@ def close_plan(user, plan: ReintegrationPlan, *, completed: bool, version: int):
             {"status": _("Finish or cancel every component before completing the plan.")}
         )
     plan.status = PlanStatus.COMPLETED if completed else PlanStatus.CLOSED
-    plan.version += 1
-    plan.save()
+    save_versioned(plan, version)
     record_event(
         user,
         "reintegration_plan.close",

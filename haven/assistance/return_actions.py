@@ -18,7 +18,7 @@ from haven.assistance.models import (
 from haven.audit.actions import audited, record_event
 from haven.cases.models import Case
 from haven.core.errors import InvalidTransition, NotAllowed
-from haven.core.versioning import lock_at_version
+from haven.core.versioning import lock_at_version, save_versioned
 
 
 @audited
@@ -115,10 +115,9 @@ def complete_step(
     step.done, step.done_on, step.done_by = True, done_on, user
     step.checklist, step.details, step.notes = checklist, details, notes.strip()
     step.save()
-    movement.version += 1
     if code == returns.ORDER[-1]:
         movement.status, movement.completed_on = ReturnStatus.COMPLETED, done_on
-    movement.save()
+    save_versioned(movement, version)
     record_event(
         user,
         "return.decision" if code == returns.DECISION else "return.step",
@@ -173,8 +172,7 @@ def withdraw_return(user, movement: ReturnMovement, *, reason: str = "", version
     movement.withdrawn_on = timezone.localdate()
     movement.withdrawn_at_step = returns.next_open(done) or ""
     movement.withdrawal_reason = reason.strip()
-    movement.version += 1
-    movement.save()
+    save_versioned(movement, version)
     record_event(
         user,
         "return.withdraw",

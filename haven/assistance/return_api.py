@@ -1,8 +1,11 @@
 """Assisted voluntary returns and reintegration plans over the API: the same policy,
 actions and audit as the case's Return and reintegration tab."""
 
+from typing import ClassVar
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,7 +24,6 @@ from haven.assistance.models import (
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
 from haven.core.models import Location
-from haven.core.permissions import HavenPermission
 from haven.core.serializers import ModelSerializer, Serializer
 
 
@@ -88,11 +90,44 @@ class WithdrawSerializer(Serializer):
     version = serializers.IntegerField()
 
 
-class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class _CaseRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Records of the cases in the caller's scope (returns, reintegration plans): listed as
+    summaries, read in full (an access-log entry), changed through actions that answer with
+    the record read again."""
+
+    record_serializer: ClassVar[type[serializers.Serializer]]
+    seen_as: ClassVar[str]  # the access-log action of reading one
+
+    def records(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_record(self, pk):
+        raise NotImplementedError
+
+    def in_full(self, records: QuerySet) -> QuerySet:
+        return records
+
+    def _body(self, record) -> dict:
+        return self.record_serializer(self.in_full(self.records()).get(pk=record.pk)).data
+
+    def _valid(self, serializer_class: type[serializers.Serializer]) -> dict:
+        payload = serializer_class(data=self.request.data)
+        payload.is_valid(raise_exception=True)
+        return dict(payload.validated_data)
+
+    def retrieve(self, request, pk=None):
+        record = self.get_record(pk)
+        record_access(request.user, self.seen_as, record)
+        return Response(self._body(record))
+
+
+@extend_schema_view(retrieve=extend_schema(responses=ReturnSerializer))
+class ReturnViewSet(_CaseRecordViewSet):
     """Returns of the cases in the caller's scope, their steps and the person's withdrawal."""
 
     serializer_class = ReturnSummarySerializer
-    permission_classes = [HavenPermission]
+    record_serializer = ReturnSerializer
+    seen_as = "return.detail"
     required_perms = {
         "*": "case.view",
         "create": "case.update",
@@ -101,26 +136,21 @@ class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     }
     filterset_fields = ["case", "status", "country_of_return"]
 
+    def records(self) -> QuerySet:
+        return selectors.returns_of(self.request.user)
+
+    def get_record(self, pk):
+        return selectors.get_return(self.request.user, pk)
+
+    def in_full(self, records: QuerySet) -> QuerySet:
+        return records.prefetch_related("steps")
+
     def get_queryset(self):
-        return selectors.returns_of(self.request.user).order_by("-created_at", "-id")
-
-    def _body(self, movement):
-        movement = (
-            selectors.returns_of(self.request.user).prefetch_related("steps").get(pk=movement.pk)
-        )
-        return ReturnSerializer(movement).data
-
-    @extend_schema(responses=ReturnSerializer)
-    def retrieve(self, request, pk=None):
-        movement = selectors.get_return(request.user, pk)
-        record_access(request.user, "return.detail", movement)
-        return Response(self._body(movement))
+        return self.records().order_by("-created_at", "-id")
 
     @extend_schema(request=StartReturnSerializer, responses={201: ReturnSerializer})
     def create(self, request):
-        payload = StartReturnSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = self._valid(StartReturnSerializer)
         case = case_selectors.get_case(request.user, data["case"])
         movement = return_actions.start_return(
             request.user,
@@ -137,10 +167,8 @@ class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<code>[a-z_]+)")
     def step(self, request, pk=None, code=None):
-        movement = selectors.get_return(request.user, pk)
-        payload = StepSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        movement = self.get_record(pk)
+        data = self._valid(StepSerializer)
         return_actions.complete_step(
             request.user,
             movement,
@@ -156,10 +184,8 @@ class ReturnViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=WithdrawSerializer, responses=ReturnSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        movement = selectors.get_return(request.user, pk)
-        payload = WithdrawSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        movement = self.get_record(pk)
+        data = self._valid(WithdrawSerializer)
         return_actions.withdraw_return(
             request.user, movement, reason=data.get("reason", ""), version=data["version"]
         )
@@ -250,12 +276,14 @@ class ClosePlanSerializer(Serializer):
     version = serializers.IntegerField()
 
 
-class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(retrieve=extend_schema(responses=PlanSerializer))
+class ReintegrationPlanViewSet(_CaseRecordViewSet):
     """Reintegration plans of the cases in the caller's scope, with the person's
     sustainability rounds beside each plan."""
 
     serializer_class = PlanSummarySerializer
-    permission_classes = [HavenPermission]
+    record_serializer = PlanSerializer
+    seen_as = "reintegration_plan.detail"
     required_perms = {
         "*": "case.view",
         "create": "case.update",
@@ -265,29 +293,23 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     }
     filterset_fields = ["case", "kind", "status"]
 
-    def get_queryset(self):
-        return selectors.plans_of(self.request.user).order_by("-started_on", "-id")
+    def records(self) -> QuerySet:
+        return selectors.plans_of(self.request.user)
 
-    def _body(self, plan):
-        plan = (
-            selectors.plans_of(self.request.user)
-            .prefetch_related("components__service", "members")
-            .select_related("community")
-            .get(pk=plan.pk)
+    def get_record(self, pk):
+        return selectors.get_plan(self.request.user, pk)
+
+    def in_full(self, records: QuerySet) -> QuerySet:
+        return records.prefetch_related("components__service", "members").select_related(
+            "community"
         )
-        return PlanSerializer(plan).data
 
-    @extend_schema(responses=PlanSerializer)
-    def retrieve(self, request, pk=None):
-        plan = selectors.get_plan(request.user, pk)
-        record_access(request.user, "reintegration_plan.detail", plan)
-        return Response(self._body(plan))
+    def get_queryset(self):
+        return self.records().order_by("-started_on", "-id")
 
     @extend_schema(request=CreatePlanSerializer, responses={201: PlanSerializer})
     def create(self, request):
-        payload = CreatePlanSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = self._valid(CreatePlanSerializer)
         user = request.user
         case = case_selectors.get_case(user, data.pop("case"))
         members = [case_selectors.get_case(user, pk) for pk in data.pop("members", [])]
@@ -301,10 +323,10 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=AddComponentSerializer, responses=PlanSerializer)
     @action(detail=True, methods=["post"])
     def components(self, request, pk=None):
-        plan = selectors.get_plan(request.user, pk)
-        payload = AddComponentSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        reintegration_actions.add_component(request.user, plan, **payload.validated_data)
+        plan = self.get_record(pk)
+        reintegration_actions.add_component(
+            request.user, plan, **self._valid(AddComponentSerializer)
+        )
         return Response(self._body(plan))
 
     @extend_schema(
@@ -314,18 +336,16 @@ class ReintegrationPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path=r"components/(?P<component>[0-9]{1,18})")
     def move_component(self, request, pk=None, component=None):
-        plan = selectors.get_plan(request.user, pk)
+        plan = self.get_record(pk)
         target = get_object_or_404(plan.components, pk=component)
-        payload = MoveComponentSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        reintegration_actions.move_component(request.user, target, **payload.validated_data)
+        reintegration_actions.move_component(
+            request.user, target, **self._valid(MoveComponentSerializer)
+        )
         return Response(self._body(plan))
 
     @extend_schema(request=ClosePlanSerializer, responses=PlanSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        plan = selectors.get_plan(request.user, pk)
-        payload = ClosePlanSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        reintegration_actions.close_plan(request.user, plan, **payload.validated_data)
+        plan = self.get_record(pk)
+        reintegration_actions.close_plan(request.user, plan, **self._valid(ClosePlanSerializer))
         return Response(self._body(plan))

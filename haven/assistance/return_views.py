@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.assistance import reintegration_actions, return_actions, returns, selectors
 from haven.assistance.models import Dimension, PlanKind, ReturnStatus, ServiceType
 from haven.cases import selectors as case_selectors
 from haven.core.models import Location
 from haven.core.reference import country_choices
-from haven.core.web import posted_version, requires, succeeded
+from haven.core.web import posted_version, succeeded
 
 
 def case_tab_context(user, case) -> dict:

@@ -10,7 +10,13 @@ from django.http import Http404
 from haven.accounts import policy
 from haven.assistance import sla
 from haven.assistance.eligibility import refusal
-from haven.assistance.models import DeliveryStatus, Referral, ReferralStatus, ServicePoint
+from haven.assistance.models import (
+    DeliveryStatus,
+    Referral,
+    ReferralStatus,
+    ServicePoint,
+    ServiceType,
+)
 from haven.cases.models import Case
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
@@ -215,3 +221,10 @@ def sustainability_rounds(case) -> list[dict]:
         }
         for a in rounds
     ]
+
+
+def may_change_directory_entry(user, entry) -> bool:
+    if isinstance(entry, ServiceType):
+        return policy.may_manage_service_types(user)
+    provider = entry.provider if isinstance(entry, ServicePoint) else entry
+    return policy.may_manage_provider(user, provider)

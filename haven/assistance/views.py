@@ -15,16 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.accounts.models import Agency, Team
 from haven.accounts.two_factor import recent_login_required
 from haven.assistance import actions, reports, selectors, sharing, sla
 from haven.assistance.models import DeliveryStatus, ReferralStatus, ServicePoint, ServiceType
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
-from haven.core import table_exports
+from haven.core import report_pages
 from haven.core.errors import HavenError
-from haven.core.reporting import dashboard_parameters
-from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
+from haven.core.web import paginate, posted_version, query_without_page, succeeded
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
 
@@ -263,17 +263,10 @@ def referral_form(request, pk):
 def assistance_report(request):
     """Referrals, services delivered and returns in the reporting scope, small cells hidden
     for roles without access to the records."""
-    period, base, problems = dashboard_parameters(request.GET)
-    for problem in problems:
-        messages.error(request, problem)
-    report = reports.assistance_report(request.user, base=base, **period)
-    exported = table_exports.download_if_asked(
-        request, name="assistance-report", title=_("Assistance"), report=report, period=period
-    )
-    if exported is not None:
-        return exported
-    return render(
+    return report_pages.period_report_page(
         request,
-        "assistance/report.html",
-        {"report": report, "period": request.GET, "query": query_without_page(request)},
+        reports.assistance_report,
+        name="assistance-report",
+        title=_("Assistance"),
+        template="assistance/report.html",
     )

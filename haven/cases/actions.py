@@ -8,25 +8,21 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts import policy
+from haven.accounts import held, policy
 from haven.accounts.models import Agency, Office, User
 from haven.audit.actions import audited, record_event
-from haven.cases import due, registrations, selectors
+from haven.cases import due, numbers, registrations, selectors
 from haven.cases.models import (
-    Approval,
     Case,
     CaseAssignment,
-    CaseCounter,
     CasePlan,
     ClosureReason,
     Flag,
     Note,
-    PlanAction,
     Programme,
     ProgrammeSetting,
     RiskLevel,
     TraffickingProfile,
-    Transfer,
 )
 from haven.cases.workflow import Status, check_transition
 from haven.core.errors import HavenError, InvalidTransition, MissingConsent, NotAllowed
@@ -49,56 +45,17 @@ CASE_FIELDS = [
 CASE_LOGGABLE = set(CASE_FIELDS) - {"summary"}
 
 
-def _require(user, perm: str, case: Case | None = None) -> None:
+def require(user, perm: str, case: Case | None = None) -> None:
     allowed = policy.can_case(user, perm, case) if case is not None else policy.has_perm(user, perm)
     if not allowed:
         raise NotAllowed(_("Your role does not allow this on this case."))
 
 
-def next_number(agency: Agency, year: int) -> str:
-    """The next case number for the agency, e.g. HA-2026-000042 (call inside a transaction)."""
-    last = _increment_counter(agency.pk, year)
-    if last is None:
-        CaseCounter.objects.get_or_create(agency=agency, year=year)
-        last = _increment_counter(agency.pk, year)
-    return f"{agency.code.upper()}-{year}-{last:06d}"
-
-
-def _check_number(agency: Agency, number: str) -> None:
-    """A number given by the caller (a paper register, a device offline) must carry the
-    agency's own prefix: another agency's prefix would pass for one of its cases."""
-    prefix = f"{agency.code.upper()}-"
-    if not number.upper().startswith(prefix) or len(number) <= len(prefix):
-        raise ValidationError(
-            {
-                "number": _(
-                    "A case number of your agency starts with %(prefix)s (e.g. "
-                    "%(prefix)s2026-000123): correct it, or leave it out to number the "
-                    "case automatically."
-                )
-                % {"prefix": prefix}
-            }
-        )
-
-
-def _increment_counter(agency_id: int, year: int) -> int | None:
-    """One statement: the UPDATE takes the row lock, so concurrent registrations differ."""
-    table = CaseCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE agency_id = %s AND year = %s "  # noqa: S608
-            "RETURNING last",
-            [agency_id, year],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _office_for(user, office: Office | None) -> int:
+def office_for(user, office: Office | None) -> int:
     """The office id for a new case: the one chosen, or the user's first office."""
     if office is None:
         # The user's offices are already read for the access policy; no query here.
-        ids = policy.grants(user).office_ids
+        ids = held.holdings(user).office_ids
         if ids:
             return min(ids)
     elif office.agency_id == user.agency_id:
@@ -118,7 +75,7 @@ def register(
     number: str | None = None,
 ) -> Case:
     """Register a person and open their first case, with the legal basis for registering them."""
-    _require(user, "case.create")
+    require(user, "case.create")
     if user.agency_id is None:
         raise NotAllowed(_("Only members of an agency can register cases."))
     if registration_basis == LegalBasis.CONSENT and not consent_given:
@@ -130,10 +87,10 @@ def register(
             field="registration_basis",
         )
     if number is not None:
-        _check_number(user.agency, number)
+        numbers.check(user.agency, number)
     new_person = people_actions.build_person(user, person)
     case_data = dict(case)
-    office_id = _office_for(user, case_data.pop("office", None))
+    office_id = office_for(user, case_data.pop("office", None))
     today = timezone.localdate()
     registered_on = case_data.pop("registered_on", None) or today
     new_case = Case(
@@ -193,7 +150,7 @@ def _save_one_by_one(user, person, consents, case, number, year) -> None:
         consent.save()
     # The number last: taking it locks the agency's counter until commit, so everything
     # that can be done before is done before.
-    case.number = number or next_number(user.agency, year)
+    case.number = number or numbers.next_number(user.agency, year)
     try:
         # A number given by the caller may clash (the savepoint keeps the transaction usable
         # for the error); one from the counter cannot.
@@ -211,7 +168,7 @@ def _case_snapshot(case: Case) -> dict:
 
 @audited
 def update_case(user, case: Case, data: dict, expected_version: int) -> Case:
-    _require(user, "case.update", case)
+    require(user, "case.update", case)
     lock_at_version(case, expected_version)
     unknown = set(data) - set(CASE_FIELDS)
     if unknown:
@@ -262,7 +219,7 @@ def follow_assessed_risk(user, case: Case, level: str, *, source) -> bool:
 def override_risk(user, case: Case, level: str, reason: str, expected_version: int) -> Case:
     """A supervisor sets the risk level, with the reason; assessments stop moving it.
     An empty `level` lifts the override (the level stays until the next assessment)."""
-    _require(user, "case.approve", case)
+    require(user, "case.approve", case)
     lock_at_version(case, expected_version)
     before = {"level": case.risk_level, "overridden": bool(case.risk_overridden_by_id)}
     if level:
@@ -286,7 +243,7 @@ def override_risk(user, case: Case, level: str, reason: str, expected_version: i
     return case
 
 
-def _close(case: Case, reason: str) -> None:
+def mark_closed(case: Case, reason: str) -> None:
     if reason not in ClosureReason.values:
         raise ValidationError({"closure_reason": _("Choose why the case is being closed.")})
     case.closure_reason = reason
@@ -304,7 +261,7 @@ def transition(
     comment: str = "",
 ) -> Case:
     """Move the case one step in the workflow, with the checks that step needs."""
-    _require(user, "case.transition", case)
+    require(user, "case.transition", case)
     lock_at_version(case, expected_version)
     check_transition(case.status, target)
     source = case.status
@@ -327,7 +284,7 @@ def transition(
                 ),
                 field="to",
             )
-        _close(case, closure_reason)
+        mark_closed(case, closure_reason)
         fields += ["closure_reason", "closed_on"]
     elif target == Status.REOPENED:
         case.closure_reason, case.closed_on = "", None
@@ -353,122 +310,9 @@ def transition(
 
 
 @audited
-def request_closure(user, case: Case, reason: str, comment: str = "") -> Approval:
-    _require(user, "case.transition", case)
-    check_transition(case.status, Status.CLOSED)
-    if reason not in ClosureReason.values:
-        raise ValidationError({"closure_reason": _("Choose why the case is being closed.")})
-    return request_approval(
-        user, case, Approval.Kind.CLOSURE, closure_reason=reason, comment=comment
-    )
-
-
-# What other apps do when their kind of approval is decided: kind -> f(user, approval,
-# approve). The assessments app registers the sign-off of assessments.
-DECISION_HOOKS: dict = {}
-
-
-def request_approval(user, case, kind, **fields) -> Approval:
-    """Ask for a supervisor's decision (inside the caller's action)."""
-    try:
-        # The partial unique constraint decides, so two requests at once cannot both pass.
-        with transaction.atomic():
-            approval = Approval.objects.create(case=case, kind=kind, requested_by=user, **fields)
-    except IntegrityError as exc:
-        raise HavenError(_("An approval of this kind is already waiting for a decision.")) from exc
-    record_event(
-        user, "approval.request", obj=case, details={"kind": kind, "approval": approval.pk}
-    )
-    return approval
-
-
-@audited
-def save_plan(
-    user, case: Case, *, goals: str, actions: list[dict], submit: bool = True
-) -> CasePlan:
-    """Write the case plan (goals; actions with who and when) and send it for approval."""
-    _require(user, "case.update", case)
-    if not goals.strip():
-        raise ValidationError({"goals": _("Write the goals of the case plan.")})
-    plan, created = CasePlan.objects.get_or_create(case=case, defaults={"goals": goals})
-    if plan.state == CasePlan.State.SUBMITTED:
-        raise HavenError(
-            _("The plan is waiting for approval; it can be changed once it is decided.")
-        )
-    plan.goals = goals
-    plan.actions.all().delete()
-    for item in actions:
-        responsible = item.get("responsible")
-        if responsible is not None and responsible.agency_id != case.agency_id:
-            raise ValidationError(
-                {"actions": _("The responsible person must belong to the case's agency.")}
-            )
-        action = PlanAction(plan=plan, **item)
-        action.full_clean(exclude=["plan"])
-        action.save()
-    needs = selectors.approval_needed(case, "plan")
-    if submit:
-        plan.state = CasePlan.State.SUBMITTED if needs else CasePlan.State.APPROVED
-    else:
-        plan.state = CasePlan.State.DRAFT
-    plan.save()
-    record_event(
-        user,
-        "plan.create" if created else "plan.update",
-        obj=case,
-        details={"actions": len(actions), "state": plan.state},
-    )
-    if plan.state == CasePlan.State.SUBMITTED:
-        request_approval(user, case, Approval.Kind.PLAN)
-    return plan
-
-
-@audited
-def decide(user, approval: Approval, *, approve: bool, comment: str = "") -> Approval:
-    """A supervisor approves or rejects a plan or a closure (never their own request)."""
-    case = approval.case
-    _require(user, "case.approve", case)
-    if approval.decision != Approval.Decision.PENDING:
-        raise HavenError(_("This request was already decided."))
-    if approval.requested_by_id == user.pk:
-        raise NotAllowed(_("You cannot approve your own request: another supervisor must decide."))
-    if not approve and not comment.strip():
-        raise ValidationError({"comment": _("Say why the request is rejected.")})
-    approval.decision = Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED
-    approval.decided_by, approval.decided_at, approval.comment = user, timezone.now(), comment
-    approval.save()
-    if approval.kind == Approval.Kind.PLAN:
-        CasePlan.objects.filter(case=case).update(
-            state=CasePlan.State.APPROVED if approve else CasePlan.State.RETURNED
-        )
-    elif approval.kind in DECISION_HOOKS:
-        DECISION_HOOKS[approval.kind](user, approval, approve)
-    elif approve:
-        lock_latest(case)
-        check_transition(case.status, Status.CLOSED)
-        source = case.status
-        _close(case, approval.closure_reason)
-        case.status = Status.CLOSED
-        save_versioned(case, case.version, ["status", "closure_reason", "closed_on"])
-        record_event(
-            user,
-            "case.transition",
-            obj=case,
-            details={"from": source, "to": Status.CLOSED, "closure_reason": case.closure_reason},
-        )
-    record_event(
-        user,
-        "approval.approve" if approve else "approval.reject",
-        obj=case,
-        details={"kind": approval.kind, "approval": approval.pk, "comment": comment},
-    )
-    return approval
-
-
-@audited
 def assign(user, case: Case, *, owner: User | None = None, assignees: list[User] | None = None):
     """Set the case owner and/or the assigned users; all must be active users of the agency."""
-    _require(user, "case.assign", case)
+    require(user, "case.assign", case)
     people = ([owner] if owner else []) + list(assignees or [])
     for person in people:
         if person.agency_id != case.agency_id or not person.is_active:
@@ -504,7 +348,7 @@ def assign(user, case: Case, *, owner: User | None = None, assignees: list[User]
 
 @audited
 def add_note(user, case: Case, body: str) -> Note:
-    _require(user, "note.add", case)
+    require(user, "note.add", case)
     if not policy.can_see_identity(user):
         raise NotAllowed(_("Your role may not write notes."))
     if not body.strip():
@@ -516,7 +360,7 @@ def add_note(user, case: Case, body: str) -> Note:
 
 @audited
 def add_flag(user, case: Case, text: str) -> Flag:
-    _require(user, "case.update", case)
+    require(user, "case.update", case)
     if not text.strip():
         raise ValidationError({"text": _("Say what the flag is about.")})
     flag = Flag.objects.create(case=case, text=text.strip(), raised_by=user)
@@ -526,69 +370,12 @@ def add_flag(user, case: Case, text: str) -> Flag:
 
 @audited
 def resolve_flag(user, flag: Flag) -> Flag:
-    _require(user, "case.update", flag.case)
+    require(user, "case.update", flag.case)
     if flag.resolved_at is None:
         flag.resolved_at = timezone.now()
         flag.save(update_fields=["resolved_at"])
         record_event(user, "flag.resolve", obj=flag.case, details={"flag": flag.pk})
     return flag
-
-
-@audited
-def request_transfer(user, case: Case, to_agency: Agency, reason: str) -> Transfer:
-    _require(user, "case.transfer", case)
-    if to_agency.pk == case.agency_id or not to_agency.is_active:
-        raise ValidationError({"to_agency": _("Choose another, active agency.")})
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the case is transferred.")})
-    if case.is_closed:
-        raise HavenError(_("A closed case cannot be transferred; reopen it first."))
-    try:
-        with transaction.atomic():
-            transfer = Transfer.objects.create(
-                case=case,
-                from_agency_id=case.agency_id,
-                to_agency=to_agency,
-                reason=reason,
-                requested_by=user,
-            )
-    except IntegrityError as exc:
-        raise HavenError(_("A transfer of this case is already waiting for an answer.")) from exc
-    record_event(user, "transfer.request", obj=case, details={"to_agency": to_agency.pk})
-    return transfer
-
-
-@audited
-def answer_transfer(
-    user, transfer: Transfer, *, accept: bool, office: Office | None = None
-) -> Transfer:
-    """The receiving agency accepts (and takes ownership) or declines a transfer."""
-    if not (policy.has_perm(user, "case.transfer") and user.agency_id == transfer.to_agency_id):
-        raise NotAllowed(_("Only the receiving agency can answer this transfer."))
-    if transfer.state != Transfer.State.PENDING:
-        raise HavenError(_("This transfer was already answered."))
-    case = transfer.case
-    transfer.state = Transfer.State.ACCEPTED if accept else Transfer.State.DECLINED
-    transfer.decided_by, transfer.decided_at = user, timezone.now()
-    transfer.save()
-    if accept:
-        lock_latest(case)
-        old_number = case.number
-        case.agency_id = transfer.to_agency_id
-        case.office_id = _office_for(user, office)
-        case.owner = user
-        case.number = next_number(transfer.to_agency, timezone.localdate().year)
-        CaseAssignment.objects.filter(case=case).delete()
-        save_versioned(case, case.version, ["agency", "office", "owner", "number"])
-        record_event(
-            user,
-            "transfer.accept",
-            obj=case,
-            details={"from_agency": transfer.from_agency_id, "previous_number": old_number},
-        )
-    else:
-        record_event(user, "transfer.decline", obj=case, agency_id=transfer.to_agency_id)
-    return transfer
 
 
 def due_dates_for(registered_on: date) -> dict:
@@ -612,7 +399,7 @@ TRAFFICKING_FIELDS = [
 def save_trafficking_profile(user, case: Case, data: dict) -> TraffickingProfile:
     """Record what is known of the trafficking (types of exploitation, means of control,
     recruitment) on a case; the audit keeps which fields changed, not their values."""
-    _require(user, "case.update", case)
+    require(user, "case.update", case)
     unknown = set(data) - set(TRAFFICKING_FIELDS)
     if unknown:
         raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})

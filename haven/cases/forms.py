@@ -21,6 +21,7 @@ from haven.core import validators
 from haven.core.picker_fields import LocationField, PickerListField
 from haven.core.reference import country_choices
 from haven.core.widgets import DateInput
+from haven.people.actions import REGISTRATION_FIELDS
 from haven.people.models import (
     BirthDatePrecision,
     CareStatus,
@@ -110,20 +111,7 @@ class RegistrationForm(forms.Form):
         label=_("I checked the possible duplicates: this is a different person"), required=False
     )
 
-    PERSON_FIELDS = [
-        "given_name",
-        "family_name",
-        "other_names",
-        "original_script_name",
-        "sex",
-        "birth_date",
-        "birth_date_precision",
-        "nationalities",
-        "stateless",
-        "languages",
-        "care_status",
-        "current_location",
-    ]
+    PERSON_FIELDS = REGISTRATION_FIELDS
     CASE_FIELDS = ["programme", "vulnerabilities", "risk_level", "sensitive", "office", "summary"]
 
     def __init__(self, *args, user, **kwargs):

@@ -5,10 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.accounts.models import Agency
 from haven.cases import actions
 from haven.cases.models import DEFAULT_MIGOF, Migof, Programme, ProgrammeSetting
-from haven.core.web import requires, succeeded
+from haven.core.web import succeeded
 
 SETTINGS = ("plan_needs_approval", "closure_needs_approval", "migof")
 

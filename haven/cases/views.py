@@ -1,15 +1,18 @@
 """Thin web views for cases: they read through selectors and write through actions."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.audit.actions import record_access
 from haven.audit.selectors import history_for
 from haven.cases import actions, due, forms, page, selectors
@@ -25,18 +28,10 @@ from haven.cases.models import (
 )
 from haven.cases.workflow import Status, next_statuses
 from haven.core.errors import HavenError
-from haven.core.web import (
-    paginate,
-    query_without_page,
-    report_errors,
-    requires,
-    submitted,
-    succeeded,
-)
-from haven.people import actions as people_actions
+from haven.core.web import paginate, query_without_page, report_errors, submitted, succeeded
 from haven.people import forms as person_forms
 from haven.people import selectors as people_selectors
-from haven.people.models import ConsentPurpose, Person
+from haven.people.models import ConsentPurpose
 
 # Lists count exactly up to these numbers, then say "N+" (see CappedPaginator).
 LIST_COUNT_CAP = 1000
@@ -288,154 +283,57 @@ def case_trafficking(request, pk):
     return render(request, "cases/trafficking.html", {"case": case, "form": form})
 
 
-@require_POST
-@requires("case.transition")
-def case_transition(request, pk):
-    case = selectors.get_case(request.user, pk)
-    form = forms.TransitionForm(request.POST)
-    if form.is_valid():
-        succeeded(
-            request,
-            None,
-            lambda: actions.transition(
-                request.user,
-                case,
-                form.cleaned_data["to"],
-                form.cleaned_data["version"],
-                closure_reason=form.cleaned_data["closure_reason"],
-                comment=form.cleaned_data["comment"],
-            ),
-            _("Case moved to %(s)s.") % {"s": Status(case.status).label},
-        )
-    else:
-        messages.error(request, _("Choose a valid next step."))
-    return redirect("case_detail", pk=case.pk)
-
-
-@require_POST
-@requires("case.transition")
-def case_request_closure(request, pk):
-    case = selectors.get_case(request.user, pk)
-    form = forms.ClosureRequestForm(request.POST)
-    if form.is_valid():
-        succeeded(
-            request,
-            None,
-            lambda: actions.request_closure(
-                request.user,
-                case,
-                form.cleaned_data["closure_reason"],
-                form.cleaned_data["comment"],
-            ),
-            _("Closure requested: a supervisor will decide."),
-        )
-    else:
-        messages.error(request, _("Choose a closure reason."))
-    return redirect("case_detail", pk=case.pk)
-
-
-@require_POST
-@requires("case.approve")
-def approval_decide(request, pk):
-    approval = get_object_or_404(selectors.pending_approvals_for(request.user), pk=pk)
-    form = forms.DecisionForm(request.POST)
-    if form.is_valid():
-        succeeded(
-            request,
-            None,
-            lambda: actions.decide(
-                request.user,
-                approval,
-                approve=form.cleaned_data["approve"],
-                comment=form.cleaned_data["comment"],
-            ),
-            _("Decision recorded."),
-        )
-    else:
-        messages.error(request, _("Choose approve or reject."))
-    if approval.assessment_id:
-        return redirect("assessment_detail", pk=approval.assessment_id)
-    return redirect("case_detail", pk=approval.case_id)
-
-
-@requires("case.update")
-def case_plan(request, pk):
-    user = request.user
-    case = selectors.get_case(user, pk, "case.update")
-    if request.method == "GET":
-        record_access(user, "case.plan_edit", case)
-    plan = CasePlan.objects.filter(case=case).first()
-    initial_actions = (
-        [
-            {
-                "description": a.description,
-                "responsible": a.responsible,
-                "due_on": a.due_on,
-                "done": a.done,
-            }
-            for a in plan.actions.all()
-        ]
-        if plan
-        else []
-    )
-    form = forms.PlanForm(request.POST or None, initial={"goals": plan.goals if plan else ""})
-    formset = forms.PlanActionFormSet(
-        request.POST or None, initial=initial_actions, form_kwargs={"agency": case.agency_id}
-    )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        items = [
-            {k: f.cleaned_data[k] for k in ("description", "responsible", "due_on", "done")}
-            for f in formset.forms
-            if f.cleaned_data
-            and f.cleaned_data.get("description")
-            and not f.cleaned_data.get("DELETE")
-        ]
-        if succeeded(
-            request,
-            form,
-            lambda: actions.save_plan(user, case, goals=form.cleaned_data["goals"], actions=items),
-            _("Case plan saved."),
-        ):
-            return redirect(f"{case_url(case)}?tab=plan")
-    return render(
-        request, "cases/plan.html", {"case": case, "form": form, "formset": formset, "plan": plan}
-    )
-
-
 def case_url(case) -> str:
     return reverse("case_detail", kwargs={"pk": case.pk})
+
+
+def posted_on_case(
+    request,
+    case,
+    form,
+    run: Callable[[dict], object],
+    done: str | Callable[[dict], str] | None,
+    invalid: str,
+    tab: str = "",
+) -> HttpResponse:
+    """A small form posted from the case page: the action run with the form's data (a
+    refusal shown as a message), or what was wrong said; then back to the case."""
+    if form.is_valid():
+        data = form.cleaned_data
+        message = done(data) if callable(done) else done
+        succeeded(request, None, lambda: run(data), message)
+    else:
+        messages.error(request, invalid)
+    return redirect(f"{case_url(case)}?tab={tab}" if tab else case_url(case))
 
 
 @require_POST
 @requires("note.add")
 def case_note_add(request, pk):
     case = selectors.get_case(request.user, pk)
-    form = forms.NoteForm(request.POST)
-    if form.is_valid():
-        succeeded(
-            request,
-            None,
-            lambda: actions.add_note(request.user, case, form.cleaned_data["body"]),
-            _("Note added."),
-        )
-    else:
-        messages.error(request, _("The note is empty."))
-    return redirect(f"{case_url(case)}?tab=notes")
+    return posted_on_case(
+        request,
+        case,
+        forms.NoteForm(request.POST),
+        lambda data: actions.add_note(request.user, case, data["body"]),
+        _("Note added."),
+        _("The note is empty."),
+        tab="notes",
+    )
 
 
 @require_POST
 @requires("case.update")
 def case_flag_add(request, pk):
     case = selectors.get_case(request.user, pk)
-    form = forms.FlagForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_flag(request.user, case, form.cleaned_data["text"])
-        except (HavenError, ValidationError) as exc:
-            report_errors(request, None, exc)
-    else:
-        messages.error(request, _("Say what the flag is about."))
-    return redirect(case_url(case))
+    return posted_on_case(
+        request,
+        case,
+        forms.FlagForm(request.POST),
+        lambda data: actions.add_flag(request.user, case, data["text"]),
+        None,
+        _("Say what the flag is about."),
+    )
 
 
 @require_POST
@@ -473,15 +371,6 @@ def case_flag_resolve(request, pk, flag_pk):
     return redirect(case_url(case))
 
 
-@require_POST
-@requires("consent.manage")
-def case_consent_add(request, pk):
-    def run(case, data):
-        people_actions.record_consent(request.user, case.person, **data)
-
-    return _person_post(request, pk, forms.ConsentForm, run, "consent", _("Consent recorded."))
-
-
 @requires("case.assign")
 def case_assign(request, pk):
     case = selectors.get_case(request.user, pk, "case.assign")
@@ -502,114 +391,3 @@ def case_assign(request, pk):
     ):
         return redirect("case_detail", pk=case.pk)
     return render(request, "cases/assign.html", {"case": case, "form": form})
-
-
-@requires("case.transfer")
-def case_transfer(request, pk):
-    case = selectors.get_case(request.user, pk, "case.transfer")
-    form = forms.TransferForm(request.POST or None, case=case)
-    if submitted(
-        request,
-        form,
-        lambda: actions.request_transfer(
-            request.user, case, form.cleaned_data["to_agency"], form.cleaned_data["reason"]
-        ),
-        _("Transfer requested: the receiving agency must accept it."),
-    ):
-        return redirect("case_detail", pk=case.pk)
-    return render(request, "cases/transfer.html", {"case": case, "form": form})
-
-
-@require_POST
-@requires("case.transfer")
-def transfer_answer(request, pk):
-    transfer = get_object_or_404(selectors.incoming_transfers(request.user), pk=pk)
-    accept = request.POST.get("accept") == "1"
-    try:
-        actions.answer_transfer(request.user, transfer, accept=accept)
-    except (HavenError, ValidationError) as exc:
-        report_errors(request, None, exc)
-        return redirect("dashboard")
-    if accept:
-        messages.success(request, _("Transfer accepted: the case is now yours."))
-        return redirect("case_detail", pk=transfer.case_id)
-    messages.success(request, _("Transfer declined."))
-    return redirect("dashboard")
-
-
-# ---- the person in the case -----------------------------------------------------------------
-
-
-@requires("case.update")
-def person_edit(request, pk):
-    case = selectors.get_case(request.user, pk, "case.update")
-    if request.method == "GET":
-        record_access(request.user, "person.edit", case.person)
-    form = person_forms.PersonForm(request.POST or None, instance=case.person)
-    if request.method == "POST" and form.is_valid():
-        person = Person.objects.get(pk=case.person_id)
-        if succeeded(
-            request,
-            form,
-            lambda: people_actions.update_person(
-                request.user, person, form.changes(), form.cleaned_data["version"]
-            ),
-            _("Person saved."),
-        ):
-            return redirect(f"{case_url(case)}?tab=person")
-    return render(request, "cases/person_edit.html", {"case": case, "form": form})
-
-
-def _person_post(request, pk, form_class, run, tab, done):
-    case = selectors.get_case(request.user, pk, "case.update")
-    form = form_class(request.POST)
-    if form.is_valid():
-        succeeded(request, None, lambda: run(case, form.cleaned_data), done)
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-    return redirect(f"{case_url(case)}?tab={tab}")
-
-
-@require_POST
-@requires("case.update")
-def person_contact_add(request, pk):
-    def run(case, data):
-        people_actions.add_contact(request.user, case.person, **data)
-
-    return _person_post(request, pk, person_forms.ContactForm, run, "person", _("Contact added."))
-
-
-@require_POST
-@requires("case.update")
-def person_document_add(request, pk):
-    def run(case, data):
-        people_actions.add_document(request.user, case.person, **data)
-
-    return _person_post(request, pk, person_forms.DocumentForm, run, "person", _("Document added."))
-
-
-@require_POST
-@requires("case.update")
-def person_relative_add(request, pk):
-    def run(case, data):
-        relative_case = (
-            selectors.visible_cases(request.user).filter(number=data["case_number"].strip()).first()
-        )
-        if relative_case is None:
-            raise ValidationError(
-                _("No case you can see has the number %(n)s.") % {"n": data["case_number"]}
-            )
-        people_actions.add_relationship(
-            request.user,
-            case.person,
-            relative_case.person,
-            kind=data["kind"],
-            separated=data["separated"],
-        )
-
-    return _person_post(
-        request, pk, person_forms.RelativeForm, run, "family", _("Family link added.")
-    )

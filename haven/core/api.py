@@ -1,11 +1,16 @@
 """API plumbing shared by every app: domain errors become clear JSON answers."""
 
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from haven.core import locations
@@ -39,6 +44,30 @@ def period_report(request, build, serializer) -> Response:
     if problems:
         return Response({"detail": " ".join(problems)}, status=status.HTTP_400_BAD_REQUEST)
     return Response(serializer(asdict(build(request.user, base=base, **period))).data)
+
+
+class PeriodReportView(APIView):
+    """A dashboard's figures over the API: `build(user, since=, until=, base=)` over the
+    period of `?from=&to=`, for holders of `report.view`. A subclass names its `build` and
+    `serializer_class`, and is decorated with `period_report_schema`."""
+
+    required_perms: ClassVar[dict[str, str]] = {"*": "report.view"}
+    build: ClassVar[Callable[..., Any]]
+    serializer_class: ClassVar[type[serializers.Serializer]]
+
+    def get(self, request: Request) -> Response:
+        return period_report(request, type(self).build, self.serializer_class)
+
+
+def period_report_schema(counted_from: str) -> Callable[[type], type]:
+    """The report's parameters in the API schema; `counted_from` says which date counts
+    ("Received from this day")."""
+    parameters = [
+        OpenApiParameter("from", OpenApiTypes.DATE, description=counted_from),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
+        OpenApiParameter("base", int, description="Round protected counts to this base (1 to 100)"),
+    ]
+    return extend_schema_view(get=extend_schema(parameters=parameters))
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,23 +1,34 @@
 """Optimistic locking: a save names the version it started from, and loses to an earlier save."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.core.errors import StaleEdit
 
 
-def save_versioned(instance, expected_version: int, fields: list[str]) -> None:
-    """UPDATE the row only if still at `expected_version`; otherwise refuse and change nothing."""
+def save_versioned(instance, expected_version: int, fields: list[str] | None = None) -> None:
+    """Save `instance` only if its row is still at `expected_version`, and move it to the
+    next version; otherwise refuse and change nothing. The one way every write of a
+    versioned record ends, after `lock_at_version` or `lock_latest` where the action checks
+    the current state first.
+
+    The version is claimed by a conditional UPDATE; the save that follows goes through the
+    model's own path (field preparation, text limits, `updated_at`). `fields` names what
+    changed; without it every field is written."""
     model = type(instance)
-    values = {name: getattr(instance, name) for name in fields}
-    values["version"] = expected_version + 1
-    if any(f.name == "updated_at" for f in model._meta.fields):
-        values["updated_at"] = timezone.now()
-    updated = model._base_manager.filter(pk=instance.pk, version=expected_version).update(**values)
-    if not updated:
+    claimed = model._base_manager.filter(pk=instance.pk, version=expected_version).update(
+        version=expected_version + 1
+    )
+    if not claimed:
         current = model._base_manager.filter(pk=instance.pk).values_list("version", flat=True)
         raise _stale(expected_version, current.first())
     instance.version = expected_version + 1
+    if fields is None:
+        instance.save()
+        return
+    written = {*fields, "version"}
+    if any(f.name == "updated_at" for f in model._meta.fields):
+        written.add("updated_at")
+    instance.save(update_fields=sorted(written))
 
 
 def lock_at_version(instance, expected_version: int) -> None:

@@ -1,38 +1,12 @@
 """Small helpers shared by the web views."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from haven.accounts import policy
 from haven.core.errors import HavenError
-
-
-def requires(perm: str):
-    """Login plus one named permission (any scope); the object check happens in selectors."""
-    return requires_any(perm)
-
-
-def requires_any(*perms: str):
-    """Login plus at least one of the named permissions; the object check is the selector's."""
-
-    def decorate(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not any(policy.has_perm(request.user, perm) for perm in perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.haven_permission = perms
-        return wrapped
-
-    return decorate
 
 
 def succeeded(request, form, action, message=None) -> bool:

@@ -8,26 +8,33 @@ from haven.evidence.exports import CASE_COLUMNS, MIN_PASSWORD
 from haven.evidence.models import FileFormat, ReleaseKind
 
 
-class ReleaseForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind of release"),
-        choices=[
-            (ReleaseKind.DEIDENTIFIED, ReleaseKind.DEIDENTIFIED.label),
-            (ReleaseKind.CTDC, ReleaseKind.CTDC.label),
-        ],
-        initial=ReleaseKind.DEIDENTIFIED,
+def _kind_field(label: str, kinds: list[ReleaseKind], help_text: str) -> forms.ChoiceField:
+    """The kind of file asked for, the first one chosen to begin with."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[(kind, kind.label) for kind in kinds],
+        initial=kinds[0],
         widget=forms.RadioSelect,
-        help_text=_(
+        help_text=help_text,
+    )
+
+
+def _purpose_field(help_text: str) -> forms.CharField:
+    """Why the file is made and for whom: kept in the register of releases and exports."""
+    return forms.CharField(label=_("Purpose"), max_length=500, help_text=help_text)
+
+
+class ReleaseForm(forms.Form):
+    kind = _kind_field(
+        _("Kind of release"),
+        [ReleaseKind.DEIDENTIFIED, ReleaseKind.CTDC],
+        _(
             "CTDC style: counter-trafficking cases only, with age band, sex, citizenship, "
             "year and yes/no flags for each type of exploitation and means of control; "
             "the fields below are then not used."
         ),
     )
-    purpose = forms.CharField(
-        label=_("Purpose"),
-        max_length=500,
-        help_text=_("Who receives it and why, e.g. 'Quarterly report to the donor'."),
-    )
+    purpose = _purpose_field(_("Who receives it and why, e.g. 'Quarterly report to the donor'."))
     fields = forms.MultipleChoiceField(
         label=_("Fields (quasi-identifiers)"),
         choices=list(FIELDS.items()),
@@ -58,25 +65,16 @@ class ReleaseForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind of export"),
-        choices=[
-            (ReleaseKind.CASE_LIST, ReleaseKind.CASE_LIST.label),
-            (ReleaseKind.HTCDS, ReleaseKind.HTCDS.label),
-        ],
-        initial=ReleaseKind.CASE_LIST,
-        widget=forms.RadioSelect,
-        help_text=_(
+    kind = _kind_field(
+        _("Kind of export"),
+        [ReleaseKind.CASE_LIST, ReleaseKind.HTCDS],
+        _(
             "HTCDS: the counter-trafficking cases you can see, with every field of IOM's "
             "Human Trafficking Case Data Standard that Haven records; the fields below are "
             "then not used."
         ),
     )
-    purpose = forms.CharField(
-        label=_("Purpose"),
-        max_length=500,
-        help_text=_("Who receives it and why, e.g. 'Case review with the shelter'."),
-    )
+    purpose = _purpose_field(_("Who receives it and why, e.g. 'Case review with the shelter'."))
     fields = forms.MultipleChoiceField(
         label=_("Fields"),
         choices=[(name, column.label) for name, column in CASE_COLUMNS.items()],

@@ -2,17 +2,15 @@
 
 from celery import shared_task
 
+from haven.evidence import builds
+
 
 @shared_task
 def make_release(release_id: int) -> int | None:
-    from haven.evidence import actions
-
-    release = actions.make_release(release_id)
+    release = builds.make_release(release_id)
     return release.rows if release is not None else None
 
 
 @shared_task
 def remove_expired_releases() -> int:
-    from haven.evidence import actions
-
-    return actions.remove_expired()
+    return builds.remove_expired()

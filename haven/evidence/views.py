@@ -2,7 +2,6 @@
 download."""
 
 from csp.decorators import csp_replace
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,20 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
+from haven.accounts.gates import requires, requires_any
 from haven.accounts.two_factor import (
     reauthentication,
     recent_login_required,
     recently_authenticated,
 )
-from haven.core import table_exports
-from haven.core.web import (
-    paginate,
-    query_without_page,
-    requires,
-    requires_any,
-    submitted,
-    succeeded,
-)
+from haven.core import report_pages
+from haven.core.web import paginate, submitted, succeeded
 from haven.evidence import actions, charts, exports, indicators, selectors
 from haven.evidence.datasets import fields_for
 from haven.evidence.forms import ExportForm, ReleaseForm
@@ -160,7 +153,7 @@ def release_download(request, pk):
     if release.identified and not recently_authenticated(request):
         # Names leave Haven: the same re-authentication as for asking.
         return reauthentication(request)
-    path = actions.available_file(release)
+    path = selectors.available_file(release)
     if path is None:
         return HttpResponse(
             _("This file is not available: it is not ready, or it has expired."),
@@ -175,27 +168,21 @@ def release_download(request, pk):
 @requires("report.view")
 def indicator_dashboard(request):
     options, period, problems = indicators.parse(request.GET)
-    for problem in problems:
-        messages.error(request, problem)
     report = indicators.indicators(request.user, options)
-    exported = table_exports.download_if_asked(
-        request, name="indicators", title=_("Indicators"), report=report, period=period
-    )
-    if exported is not None:
-        return exported
-    query = query_without_page(request)
-    return render(
+    return report_pages.report_page(
         request,
-        "evidence/indicators.html",
-        {
-            "report": report,
+        report,
+        period=period,
+        problems=problems,
+        name="indicators",
+        title=_("Indicators"),
+        template="evidence/indicators.html",
+        context={
             "tables": [(name, getattr(report, name)) for name in indicators.TABLES],
             "options": options,
             "bands": ", ".join(map(str, options.bands)),
             "dimensions": indicators.DIMENSIONS,
             "parameters": indicators.PARAMETERS,
-            "period": request.GET,
-            "query": query,
         },
     )
 

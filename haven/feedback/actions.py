@@ -19,7 +19,7 @@ from haven.accounts.models import User
 from haven.audit.actions import audited, record_event
 from haven.cases import actions as case_actions
 from haven.core.errors import InvalidTransition, NotAllowed
-from haven.core.versioning import lock_at_version
+from haven.core.versioning import lock_at_version, save_versioned
 from haven.feedback import codes, deadlines, escalation, mail, selectors
 from haven.feedback.models import (
     STAFF_CHANNELS,
@@ -187,8 +187,7 @@ def _handle(user, submission: Submission, version: int) -> None:
 
 
 def _save(submission: Submission, fields: list[str]) -> None:
-    submission.version += 1
-    submission.save(update_fields=[*fields, "version"])
+    save_versioned(submission, submission.version, fields)
 
 
 @audited

@@ -3,18 +3,15 @@ pages. Public intake stays on the web form, where the abuse protections live."""
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from haven.accounts.models import Office, User
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
-from haven.core.api import period_report
-from haven.core.permissions import HavenPermission
+from haven.core.api import PeriodReportView, period_report_schema
 from haven.core.serializers import ReportTableSerializer
 from haven.feedback import actions, codes, escalation, reports, selectors
 from haven.feedback.serializers import (
@@ -33,7 +30,6 @@ class SubmissionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Feedback, complaints and reports the caller may handle (misconduct: PSEA only)."""
 
     serializer_class = SubmissionSummarySerializer
-    permission_classes = [HavenPermission]
     required_perms = {"*": selectors.HANDLING, "create": "feedback.record"}
     filterset_fields = ["status", "category", "channel", "priority"]
 
@@ -147,23 +143,11 @@ class FeedbackReportSerializer(serializers.Serializer):
     satisfaction = ReportTableSerializer()
 
 
-class FeedbackReportView(APIView):
+@period_report_schema("Received from this day")
+class FeedbackReportView(PeriodReportView):
     """Volumes by channel, category and office, time to acknowledge and resolve, overdue,
     satisfaction; misconduct as counts only, small cells hidden unless the caller handles
     every kind of submission."""
 
-    permission_classes = [HavenPermission]
-    required_perms = {"*": "report.view"}
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="Received from this day"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
-            OpenApiParameter(
-                "base", int, description="Round protected counts to this base (1 to 100)"
-            ),
-        ],
-        responses=FeedbackReportSerializer,
-    )
-    def get(self, request):
-        return period_report(request, reports.feedback_report, FeedbackReportSerializer)
+    build = staticmethod(reports.feedback_report)
+    serializer_class = FeedbackReportSerializer

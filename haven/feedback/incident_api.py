@@ -2,17 +2,14 @@
 pages, and the dashboard's protected counts."""
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from haven.accounts.models import Office
 from haven.audit.actions import record_access
-from haven.core.api import period_report
+from haven.core.api import PeriodReportView, period_report_schema
 from haven.core.models import Location
-from haven.core.permissions import HavenPermission
 from haven.core.serializers import ReportTableSerializer
 from haven.feedback import incident_actions, incident_reports, incident_selectors, selectors
 from haven.feedback.models import AffectedSex, AgeBand, Incident, IncidentKind, Perpetrator
@@ -61,7 +58,6 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Incidents and rights violations of the caller's scope (categories and counts only)."""
 
     serializer_class = IncidentSerializer
-    permission_classes = [HavenPermission]
     required_perms = {"*": "incident.record"}
     filterset_fields = ["kind", "perpetrator", "location"]
 
@@ -116,22 +112,10 @@ class IncidentReportSerializer(serializers.Serializer):
     affected = ReportTableSerializer()
 
 
-class IncidentReportView(APIView):
+@period_report_schema("Happened from this day")
+class IncidentReportView(PeriodReportView):
     """Incidents by type and month, place and category of perpetrator; people affected by
     sex and age band; small cells hidden for roles that do not record incidents."""
 
-    permission_classes = [HavenPermission]
-    required_perms = {"*": "report.view"}
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="Happened from this day"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="… up to this day"),
-            OpenApiParameter(
-                "base", int, description="Round protected counts to this base (1 to 100)"
-            ),
-        ],
-        responses=IncidentReportSerializer,
-    )
-    def get(self, request):
-        return period_report(request, incident_reports.incident_report, IncidentReportSerializer)
+    build = staticmethod(incident_reports.incident_report)
+    serializer_class = IncidentReportSerializer

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from haven.accounts.gates import requires
 from haven.accounts.models import Office
 from haven.audit.actions import record_access
-from haven.core import table_exports
-from haven.core.reporting import dashboard_parameters, period_from
-from haven.core.web import paginate, query_without_page, requires, succeeded
+from haven.core import report_pages
+from haven.core.reporting import period_from
+from haven.core.web import paginate, query_without_page, succeeded
 from haven.feedback import incident_actions, incident_reports, incident_selectors, selectors
 from haven.feedback.forms import IncidentForm
 from haven.feedback.models import AffectedSex, AgeBand, Category, IncidentKind, Perpetrator
@@ -112,21 +113,10 @@ def _labelled(cells):
 @require_safe
 @requires("report.view")
 def incident_report(request):
-    period, base, problems = dashboard_parameters(request.GET)
-    for problem in problems:
-        messages.error(request, problem)
-    report = incident_reports.incident_report(request.user, base=base, **period)
-    exported = table_exports.download_if_asked(
+    return report_pages.period_report_page(
         request,
+        incident_reports.incident_report,
         name="incident-report",
         title=_("Incidents and rights violations"),
-        report=report,
-        period=period,
-    )
-    if exported is not None:
-        return exported
-    return render(
-        request,
-        "feedback/incident_report.html",
-        {"report": report, "period": request.GET, "query": query_without_page(request)},
+        template="feedback/incident_report.html",
     )

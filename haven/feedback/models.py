@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from haven.accounts.policy import MISCONDUCT_CATEGORIES  # the Category values below
 from haven.core.fields import EncryptedTextField
 from haven.core.text_limits import LONG_TEXT, SHORT_TEXT
 
@@ -21,8 +22,8 @@ class Category(models.TextChoices):
     RIGHTS_VIOLATION = "rights_violation", _("Report of a rights violation")
 
 
-# Categories handled by the PSEA focal points only.
-MISCONDUCT_CATEGORIES = frozenset({Category.MISCONDUCT})
+# Categories handled by the PSEA focal points only: MISCONDUCT_CATEGORIES, named by the access
+# policy (tests/test_layers.py checks they are values of Category).
 
 
 class Channel(models.TextChoices):

@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.accounts.models import Office, User
 from haven.audit.actions import record_access, record_event
 from haven.audit.models import AuditEvent
 from haven.cases.models import Case
-from haven.core import table_exports
+from haven.core import report_pages
 from haven.core.reference import language_name
-from haven.core.reporting import dashboard_parameters
-from haven.core.web import paginate, posted_version, query_without_page, requires, succeeded
+from haven.core.web import paginate, posted_version, query_without_page, succeeded
 from haven.feedback import actions, codes, deadlines, escalation, exports, reports, selectors
 from haven.feedback.forms import OpenCaseForm, StaffIntakeForm
 from haven.feedback.models import Category, Channel, Priority, Status
@@ -360,38 +360,25 @@ def deadlines_manage(request, pk):
     return render(request, "feedback/deadlines.html", {"agency": agency, "rows": rows})
 
 
-def _report(request):
-    period, base, problems = dashboard_parameters(request.GET)
-    for problem in problems:
-        messages.error(request, problem)
-    return reports.feedback_report(request.user, base=base, **period), period
-
-
 @require_safe
 @requires("report.view")
 def report(request):
     """Volumes, timeliness and satisfaction; misconduct as protected counts only."""
-    found, period = _report(request)
-    exported = table_exports.download_if_asked(
+    return report_pages.period_report_page(
         request,
+        reports.feedback_report,
         name="feedback-report",
         title=_("Feedback and complaints"),
-        report=found,
-        period=period,
-    )
-    if exported is not None:
-        return exported
-    return render(
-        request,
-        "feedback/report.html",
-        {"report": found, "period": request.GET, "query": query_without_page(request)},
+        template="feedback/report.html",
     )
 
 
 @require_safe
 @requires("report.view")
 def report_export(request):
-    found, period = _report(request)
+    found, period, problems = report_pages.period_report(request, reports.feedback_report)
+    for problem in problems:
+        messages.error(request, problem)
     record_event(request.user, "feedback.report_export", agency_id=request.user.agency_id)
     response = HttpResponse(exports.report_csv(found, period), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="feedback-report.csv"'

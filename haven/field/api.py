@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from haven.audit.actions import record_event
 from haven.core.errors import HavenError, NotAllowed
-from haven.core.permissions import HavenPermission
 from haven.field import actions, pull, selectors, sync
 from haven.field.models import Device
 
@@ -73,7 +72,6 @@ class EnrolledSerializer(serializers.Serializer):
 
 
 class DevicesView(APIView):
-    permission_classes = [HavenPermission]
     required_perms = {"get": None, "post": "field.offline"}
 
     @extend_schema(responses=DeviceSerializer(many=True))
@@ -130,7 +128,6 @@ class RecoveryKeyView(APIView):
     """The key that unlocks this device's data when its passphrase is forgotten: to the
     device's own user, signed in online, from the device itself (audited)."""
 
-    permission_classes = [HavenPermission]
     required_perms = {"post": "field.offline"}
 
     @extend_schema(request=None, responses=RecoveryKeySerializer)
@@ -144,7 +141,6 @@ class RevokeSerializer(serializers.Serializer):
 
 
 class RevokeView(APIView):
-    permission_classes = [HavenPermission]
     required_perms = {"post": None}
 
     @extend_schema(request=RevokeSerializer, responses=DeviceSerializer)
@@ -171,7 +167,6 @@ def _moment(value: str | None, name: str):
 class PullView(APIView):
     """A page of the device's slice (compressed when the device accepts gzip)."""
 
-    permission_classes = [HavenPermission]
     required_perms = {"get": "field.offline"}
 
     @extend_schema(
@@ -206,7 +201,6 @@ class PushView(APIView):
     """Operations made offline; each answered on its own (applied, conflict, refused with
     the reason, or waiting for its registration)."""
 
-    permission_classes = [HavenPermission]
     required_perms = {"post": "field.offline"}
 
     @extend_schema(request=PushSerializer, responses={200: dict})

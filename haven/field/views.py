@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from haven.accounts.gates import requires_any
 from haven.assessments.form_engine import engine_digest, engine_urls, form_engine_page
 from haven.audit.actions import record_access
 from haven.core.errors import HavenError
-from haven.core.web import paginate, requires_any
+from haven.core.web import paginate
 from haven.field import actions, selectors
 
 BUILD = Path(__file__).parent / "static" / "field" / "build"

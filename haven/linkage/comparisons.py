@@ -8,7 +8,7 @@ name are compared together so that swapped names are recognised).
 """
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -122,7 +122,7 @@ class Comparison:
     level_labels: tuple[tuple[str, ...], ...]
     term_frequency: tuple[bool, ...]
 
-    def prepare(self, columns: dict[str, Sequence]) -> Prepared:
+    def prepare(self, columns: Mapping[str, Sequence]) -> Prepared:
         raise NotImplementedError
 
     def levels(self, a: Prepared, b: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:

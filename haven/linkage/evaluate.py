@@ -50,8 +50,8 @@ def pairwise(
 
 def clusters(predicted: np.ndarray, identity: Sequence) -> Accuracy:
     """Pairs implied by predicted clusters against pairs implied by true identities."""
-    identity = np.asarray(identity, dtype=object)
+    truth = np.asarray(identity, dtype=object)
     predicted_pairs = true_pair_count(predicted.tolist())
-    real_pairs = true_pair_count(identity.tolist())
-    both = true_pair_count(list(zip(predicted.tolist(), identity.tolist(), strict=True)))
+    real_pairs = true_pair_count(truth.tolist())
+    both = true_pair_count(list(zip(predicted.tolist(), truth.tolist(), strict=True)))
     return Accuracy(both, predicted_pairs - both, real_pairs - both)

@@ -6,7 +6,7 @@ trained model. Records added later go to a small second part that is merged into
 one when it grows, so adding stays cheap and a query still sees everything.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +36,7 @@ class Lookup:
 
 
 class _Part:
-    def __init__(self, columns: dict[str, Sequence], settings: Settings, offset: int):
+    def __init__(self, columns: Mapping[str, Sequence], settings: Settings, offset: int):
         self.columns = {k: list(v) for k, v in columns.items()}
         self.data = Dataset(self.columns, settings.comparisons)
         self.offset = offset
@@ -55,7 +55,7 @@ class _Part:
 
 
 class Index:
-    def __init__(self, columns: dict[str, Sequence], settings: Settings, model: Model):
+    def __init__(self, columns: Mapping[str, Sequence], settings: Settings, model: Model):
         self.settings = settings
         self.model = model
         self.main = _Part(columns, settings, 0)

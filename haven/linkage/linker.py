@@ -1,6 +1,6 @@
 """Deduplicate one list or link two: blocking, comparison, unsupervised training, scores."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,7 +136,9 @@ def _outputs_of_rule(model: Model, data: Dataset, rule: Rule) -> set[int]:
     return {o for o, output in enumerate(model.outputs) if output.comparison in owners}
 
 
-def dedupe(columns: dict[str, Sequence], settings: Settings, model: Model | None = None) -> Result:
+def dedupe(
+    columns: Mapping[str, Sequence], settings: Settings, model: Model | None = None
+) -> Result:
     """Find the records of one list that belong to the same person."""
     data = Dataset(columns, settings.comparisons)
     left, right, report = candidate_pairs(data.features, settings.blocking, settings.max_block)
@@ -149,8 +151,8 @@ def dedupe(columns: dict[str, Sequence], settings: Settings, model: Model | None
 
 
 def link(
-    columns_a: dict[str, Sequence],
-    columns_b: dict[str, Sequence],
+    columns_a: Mapping[str, Sequence],
+    columns_b: Mapping[str, Sequence],
     settings: Settings,
     model: Model | None = None,
 ) -> Result:

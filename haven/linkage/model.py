@@ -11,12 +11,12 @@ occurs. Caseworkers' confirmed and rejected matches can then pull m and u toward
 saw (`calibrate`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from haven.linkage.comparisons import Comparison
+from haven.linkage.comparisons import Comparison, PersonName
 
 CHUNK = 500_000  # pairs compared at a time
 MAX_TF_BITS = 8.0  # a one-off value can only add so much certainty
@@ -35,7 +35,7 @@ class Output:
 class Dataset:
     """Records prepared once for every comparison; features are what blocking reads."""
 
-    def __init__(self, columns: dict[str, Sequence], comparisons: list[Comparison]):
+    def __init__(self, columns: Mapping[str, Sequence], comparisons: list[Comparison]):
         lengths = {len(values) for values in columns.values()}
         if len(lengths) > 1:
             raise ValueError("Every column must have one value per record.")
@@ -65,7 +65,7 @@ def _fields(comparison: Comparison) -> list[str]:
 
 def feature_name(comparison: Comparison, local: str) -> str:
     """'g_skeleton' of PersonName('first', 'last') is 'first.skeleton', and so on."""
-    if hasattr(comparison, "given"):
+    if isinstance(comparison, PersonName):
         if local.startswith("g_"):
             return f"{comparison.given}.{local[2:]}"
         if local.startswith("f_"):
@@ -293,7 +293,8 @@ class Model:
             if output.term_frequency and a is not None and left is not None:
                 comparison = self.comparisons[output.comparison]
                 values = comparison.tf_values(a.prepared[output.comparison], output.index)
-                total += self.tf_adjustment(o, vectors[:, o], values[left])
+                if values is not None:
+                    total += self.tf_adjustment(o, vectors[:, o], values[left])
         return total
 
     @staticmethod

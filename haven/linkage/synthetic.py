@@ -278,6 +278,9 @@ def _written(rng: random.Random, name: tuple[str, list[str]] | str, arabic_share
 
 def _person(rng: random.Random, pid: int) -> dict:
     female = rng.random() < 0.5
+    given: tuple[str, list[str]] | str
+    family: tuple[str, list[str]] | str
+    father: tuple[str, list[str]] | str
     if rng.random() < 0.2:
         given = rng.choice(LATIN_ONLY_GIVEN)
         family = rng.choice(LATIN_ONLY_FAMILY)

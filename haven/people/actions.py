@@ -5,9 +5,8 @@ from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.audit.actions import audited, record_event
-from haven.core import crypto, reference
+from haven.core import crypto, hooks, reference
 from haven.core.errors import NotAllowed
-from haven.core.jobs import after_commit
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.people import names
 from haven.people.match_keys import index_person
@@ -41,18 +40,17 @@ EDITABLE_FIELDS = [
     "wg_selfcare",
     "wg_communication",
 ]
+# What registration asks: the rest (gender identity, the Washington Group's questions on
+# functioning) is asked later, on the person's page.
+REGISTRATION_FIELDS = [
+    name for name in EDITABLE_FIELDS if name != "gender_identity" and not name.startswith("wg_")
+]
 # Values of these may appear in the audit trail; for the rest only the field name does.
 LOGGABLE = {"sex", "birth_date_precision", "stateless", "care_status", "current_location"}
 
 
-# Jobs the apps above people queue when a person's details or tracing consent change, each
-# with the person's id once the change commits (tracing registers its match refresh).
-PERSON_CHANGED_JOBS: list = []
-
-
 def _announce_change(person_id: int) -> None:
-    for job in PERSON_CHANGED_JOBS:
-        after_commit(job, person_id)
+    hooks.announce(hooks.PERSON_CHANGED, person_id=person_id)
 
 
 def normalise(data: dict) -> dict:

@@ -4,7 +4,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from haven.audit.actions import record_access
-from haven.core.permissions import HavenPermission
 from haven.people import actions, selectors
 from haven.people.serializers import ConsentSerializer, PersonSerializer, PersonUpdateSerializer
 
@@ -13,7 +12,6 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """People the caller can see through their cases. Registration goes through /cases/."""
 
     serializer_class = PersonSerializer
-    permission_classes = [HavenPermission]
     required_perms = {"*": "case.view", "partial_update": "case.update", "consents": "case.view"}
 
     def get_queryset(self):

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ class HierarchyError(ValueError):
     """A hierarchy that cannot be used, or data it does not cover; says what to fix."""
 
 
-def is_missing(value) -> bool:
+def is_missing(value: object) -> bool:
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -48,7 +49,7 @@ class Hierarchy:
     labels: list[list[str]] = field(init=False, repr=False)
     leaf_of: dict[str, int] = field(init=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.rows = [[str(v) for v in row] for row in self.rows]
         if not self.rows:
             raise HierarchyError(f"{self.name}: the hierarchy is empty.")
@@ -78,7 +79,7 @@ class Hierarchy:
             self.labels.append(list(seen))
         for level in range(1, self.levels):
             # A tree: a group at one level never splits at the next.
-            parent = {}
+            parent: dict[int, int] = {}
             for low, high in zip(self.codes[level - 1], self.codes[level], strict=True):
                 if parent.setdefault(int(low), int(high)) != int(high):
                     value = self.labels[level - 1][int(low)]
@@ -138,7 +139,7 @@ class Hierarchy:
         return (under - 1) / max(self.leaves - 1, 1)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -178,7 +179,7 @@ def ctdc_age_bands(name: str, values: Iterable) -> Hierarchy:
     return age_bands(name, values, CTDC_AGE_BANDS, wider=[(0, 18)])
 
 
-def _age(name: str, value) -> int:
+def _age(name: str, value: Any) -> int:
     try:
         age = float(value)
     except (TypeError, ValueError):
@@ -209,7 +210,7 @@ def dates(name: str, values: Iterable) -> Hierarchy:
     return Hierarchy(name, [rows[key] for key in sorted(rows)])
 
 
-def _date(name: str, value) -> date:
+def _date(name: str, value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

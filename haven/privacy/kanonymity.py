@@ -8,11 +8,12 @@ report of what was achieved. `haven.privacy.verify` re-checks a release independ
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
 from haven.privacy.hierarchy import MISSING, Hierarchy, HierarchyError, is_missing
-from haven.privacy.lattice import OBJECTIVES, Lattice, TooManyCombinations
+from haven.privacy.lattice import OBJECTIVES, Lattice, Solution, TooManyCombinations
 
 DIVERSITY = ("distinct", "entropy")
 MISSING_RULE = (
@@ -167,7 +168,16 @@ def anonymise(
     return _release(columns, request, hierarchies, leaf, (values, sensitive), best, lattice, seed)
 
 
-def _release(columns, request, hierarchies, leaf, sensitive, best, lattice, seed) -> Release:
+def _release(
+    columns: Mapping[str, Sequence[Any]],
+    request: Request,
+    hierarchies: list[Hierarchy],
+    leaf: np.ndarray,
+    sensitive: tuple[np.ndarray | None, np.ndarray | None],
+    best: Solution,
+    lattice: Lattice,
+    seed: int | None,
+) -> Release:
     qis = list(request.quasi_identifiers)
     n = len(leaf)
     generalised = np.stack(
@@ -184,7 +194,7 @@ def _release(columns, request, hierarchies, leaf, sensitive, best, lattice, seed
     kept = sizes[record_class] >= request.k
     sensitive_values, sensitive_codes = sensitive
     diversity = None
-    if request.l_diversity:
+    if request.l_diversity and sensitive_codes is not None:
         diversity = _diversity(record_class, sensitive_codes, len(sizes), request.diversity)
         kept &= diversity[record_class] >= request.l_diversity - 1e-9
     order = np.flatnonzero(kept)
@@ -196,7 +206,7 @@ def _release(columns, request, hierarchies, leaf, sensitive, best, lattice, seed
     for name in request.keep:
         values = list(columns[name])
         out[name] = [values[r] for r in order]
-    if request.sensitive and request.sensitive not in out:
+    if request.sensitive and request.sensitive not in out and sensitive_values is not None:
         out[request.sensitive] = sensitive_values[order].tolist()
     kept_classes = np.unique(record_class[kept])
     kept_sizes = sizes[kept_classes]
@@ -226,14 +236,14 @@ def _release(columns, request, hierarchies, leaf, sensitive, best, lattice, seed
     return Release(out, report)
 
 
-def _distinct(values) -> set:
+def _distinct(values: Sequence[Any]) -> set[Any]:
     try:
         return set(values)
     except TypeError:  # unhashable values: compared as text
         return {str(v) for v in values}
 
 
-def _diversity(record_class, codes, classes: int, kind: str) -> np.ndarray:
+def _diversity(record_class: np.ndarray, codes: np.ndarray, classes: int, kind: str) -> np.ndarray:
     """ℓ per class: distinct sensitive values, or exp(entropy) for entropy ℓ-diversity."""
     width = int(codes.max()) + 1 if len(codes) else 1
     pairs, counts = np.unique(record_class * width + codes, return_counts=True)

@@ -98,7 +98,9 @@ class Lattice:
     ):
         self.h = hierarchies
         self.k, self.max_suppressed = k, max_suppressed
-        self.l, self.diversity = l_diversity, diversity
+        if l_diversity and sensitive is None:
+            raise ValueError("ℓ-diversity needs the sensitive value of every row")
+        self.l, self.diversity = l_diversity or 0, diversity
         self.n = len(leaf_codes)
         self.q = len(hierarchies)
         self.top = tuple(h.levels - 1 for h in hierarchies)
@@ -111,7 +113,9 @@ class Lattice:
         # for its level-0 size (a code never exceeds it), the sensitive value lowest, so
         # that generalising one attribute changes one field, read with a shift and a mask.
         bits = [max(1, (h.sizes[0] - 1).bit_length()) for h in hierarchies]
-        self.sensitive_bits = int(sensitive.max()).bit_length() if l_diversity else 0
+        self.sensitive_bits = (
+            int(sensitive.max()).bit_length() if sensitive is not None and self.l else 0
+        )
         if sum(bits) + self.sensitive_bits > KEY_BITS:
             raise TooManyCombinations(
                 f"The quasi-identifiers have too many combinations of values to search "
@@ -137,7 +141,7 @@ class Lattice:
         self.tables: dict[tuple, Classes] = {}
         self.cached_rows = 0
         key = np.bitwise_or.reduce(level0 << self.shifts, axis=1)
-        if l_diversity:
+        if sensitive is not None and self.l:
             key += sensitive
         bottom = self._group(key, np.ones(self.n, np.int64))
         self._keep((0,) * self.q, bottom)
@@ -154,7 +158,7 @@ class Lattice:
         """Attribute i's code in each key."""
         return (key >> self.shifts[i]) & self.masks[i]
 
-    def _group(self, key, counts) -> Classes:
+    def _group(self, key: np.ndarray, counts: np.ndarray) -> Classes:
         # Keys generalised from a sorted table come in sorted runs, which a stable sort
         # (timsort) merges far faster than a full sort; many short runs sort faster with
         # the vectorised quicksort. Either order serves: only equal keys are grouped.
@@ -173,7 +177,7 @@ class Lattice:
         sizes = np.add.reduceat(counts, first) if len(first) else counts[:0]
         return Classes(key, counts, row_class, sizes, self._diverse(row_class, counts, sizes))
 
-    def _diverse(self, row_class, counts, sizes) -> np.ndarray:
+    def _diverse(self, row_class: np.ndarray, counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         if self.diversity == "entropy":
             share = counts / sizes[row_class]
             entropy = -np.bincount(row_class, weights=share * np.log(share), minlength=len(sizes))

@@ -15,9 +15,17 @@ least the threshold wide (`intervals`). Zeros are published: they describe nobod
 `rounded` rounds published counts to a base.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 HIDDEN = None
+# A table as counted (whole numbers) and as published (a hidden cell is None); a cell is
+# (row, column).
+Counts = list[list[int]]
+Published = list[list[int | None]]
+Cell = tuple[int, int]
 
 
 def suppress(table: list[list[int]], threshold: int) -> list[list[int | None]]:
@@ -25,7 +33,7 @@ def suppress(table: list[list[int]], threshold: int) -> list[list[int | None]]:
     return _close_lines(table, [[0 < n < threshold for n in row] for row in table])
 
 
-def _close_lines(table, hidden) -> list[list[int | None]]:
+def _close_lines(table: Counts, hidden: list[list[bool]]) -> Published:
     """Hide, beside each hidden cell alone in its line, the smallest other non-zero cell
     of that line, until no line has a single hidden cell."""
     lines = _lines(table)
@@ -50,7 +58,7 @@ def _close_lines(table, hidden) -> list[list[int | None]]:
     ]
 
 
-def _lines(table):
+def _lines(table: Sequence[Sequence[int | None]]) -> list[list[Cell]]:
     rows = [[(r, c) for c in range(len(row))] for r, row in enumerate(table)]
     width = max((len(row) for row in table), default=0)
     columns = [[(r, c) for r in range(len(table)) if c < len(table[r])] for c in range(width)]
@@ -72,7 +80,7 @@ def with_totals(table: list[list[int]], threshold: int) -> list[list[int | None]
     return _widen(full, published, threshold)
 
 
-def _relations(published) -> list[list[tuple[int, int, int]]]:
+def _relations(published: Published) -> list[list[tuple[int, int, int]]]:
     """Each interior row sums to its total, each column to its total (the totals row too)."""
     height, width = len(published), len(published[0])
     relations = []
@@ -88,7 +96,7 @@ class _Audit:
     the published relations, each at least `lower`. One HiGHS model is kept and only its
     objective changes from cell to cell, so each solve starts from the last basis."""
 
-    def __init__(self, published, lower: int = 1):
+    def __init__(self, published: Published, lower: int = 1):
         import highspy
         from scipy.sparse import lil_matrix
 
@@ -104,7 +112,7 @@ class _Audit:
                 if (r, c) in index:
                     matrix[i, index[(r, c)]] = sign
                 else:
-                    bounds[i] -= sign * published[r][c]
+                    bounds[i] -= sign * (published[r][c] or 0)  # published: a count
         self.index = index
         if not self.hidden:
             return
@@ -124,7 +132,7 @@ class _Audit:
         self.solver.passModel(model)
         self.highspy = highspy
 
-    def interval(self, cell) -> tuple[float, float]:
+    def interval(self, cell: Cell) -> tuple[float, float]:
         """The lowest and highest value the cell can take (a narrow (v, v) when the solver
         cannot tell: the cell is then treated as exposed and protected further)."""
         highs, solver, column = self.highspy, self.solver, self.index[cell]
@@ -134,12 +142,13 @@ class _Audit:
             self._solve(highs.ObjSense.kMaximize, unbounded=float("inf")),
         ]
         solver.changeColCost(column, 0.0)
-        if None in ends:
-            known = next((end for end in ends if end is not None), 0.0)
+        low, high = ends
+        if low is None or high is None:
+            known = low if low is not None else high if high is not None else 0.0
             return known, known
-        return ends[0], ends[1]
+        return low, high
 
-    def _solve(self, sense, unbounded: float | None) -> float | None:
+    def _solve(self, sense: Any, unbounded: float | None) -> float | None:
         states = self.highspy.HighsModelStatus
         for attempt in range(2):
             if attempt:
@@ -157,19 +166,19 @@ class _Audit:
         return None
 
 
-def intervals(published, lower: int = 1) -> dict[tuple[int, int], tuple[float, float]]:
+def intervals(published: Published, lower: int = 1) -> dict[Cell, tuple[float, float]]:
     """Every hidden cell's feasible interval for a reader of the table published with its
     totals (the last column and the last row), hidden cells being at least `lower`."""
     audit = _Audit(published, lower)
     return {cell: audit.interval(cell) for cell in audit.hidden}
 
 
-def _width(audit: _Audit, cell) -> float:
+def _width(audit: _Audit, cell: Cell) -> float:
     low, high = audit.interval(cell)
     return high - low
 
 
-def _rectangle_room(full, published, cell) -> int:
+def _rectangle_room(full: Counts, published: Published, cell: Cell) -> int:
     """How far a reader cannot tell `cell` apart, found without a linear programme: four
     hidden interior cells at the corners of a rectangle can all move together (+d, −d, −d,
     +d) with every relation still true, as far as each stays at least 1."""
@@ -189,7 +198,9 @@ def _rectangle_room(full, published, cell) -> int:
     return best
 
 
-def _narrow(full, published, audit: _Audit, cells, threshold: int) -> list:
+def _narrow(
+    full: Counts, published: Published, audit: _Audit, cells: list[Cell], threshold: int
+) -> list[Cell]:
     """The cells whose interval is narrower than `threshold` (the linear programme only
     where no rectangle already shows room enough)."""
     return [
@@ -199,7 +210,7 @@ def _narrow(full, published, audit: _Audit, cells, threshold: int) -> list:
     ]
 
 
-def _widen(full, published, threshold: int):
+def _widen(full: Counts, published: Published, threshold: int) -> Published:
     """Hide more cells until every hidden cell's interval is at least `threshold` wide.
     Hiding a cell only widens the others' intervals, so a cell found wide stays wide and
     only the narrow ones, and the cells newly hidden, are checked again."""
@@ -222,7 +233,7 @@ def _widen(full, published, threshold: int):
     return published
 
 
-def _slack_cell(full, published, target, threshold: int):
+def _slack_cell(full: Counts, published: Published, target: Cell, threshold: int) -> Cell | None:
     """The published cell to hide for `target`: in its row or column, the smallest count
     that gives its line enough room (a line whose hidden cells sum to S over k cells lets
     each move by S − k), else the largest; else the largest anywhere."""
@@ -249,7 +260,7 @@ def _slack_cell(full, published, target, threshold: int):
     return i, j
 
 
-def _free(full, published, target):
+def _free(full: Counts, published: Published, target: Cell) -> Published:
     r, c = target
     options = sorted(
         (

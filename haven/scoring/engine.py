@@ -27,8 +27,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from haven.scoring.expressions import parse, to_boolean, to_number
+from haven.scoring.expressions import parse
 from haven.scoring.xlsform import Form, Question, ScoreRule
+from haven.scoring.xpath_values import to_boolean, to_number
 
 
 @dataclass(frozen=True)
@@ -396,9 +397,10 @@ def answer_score(form: Form, question: Question, value) -> float | None:
         total = sum(c.score or 0 for c in form.choices[question.list_name] if c.name in picked)
         return _unit(total, lowest, highest)
     number = to_number(value)
-    if math.isnan(number):
+    low, high = question.score_min, question.score_max
+    if math.isnan(number) or low is None or high is None:  # the checker requires both
         return None
-    return _unit(number, question.score_min, question.score_max)
+    return _unit(number, low, high)
 
 
 def _unit(value: float, low: float, high: float) -> float:
@@ -460,7 +462,9 @@ def _formula_score(rule: ScoreRule, view: _Answers) -> ScoreValue:
         number = to_number(expression.evaluate(view.value))
         if math.isfinite(number):
             value = number
-    normalised = None if value is None else _unit(value, rule.minimum, rule.maximum)
+    normalised = None
+    if value is not None and rule.minimum is not None and rule.maximum is not None:
+        normalised = _unit(value, rule.minimum, rule.maximum)
     contributions = [
         Contribution(name, answer, None, 0.0, 0.0) for name, answer in sorted(used.items())
     ]

@@ -19,59 +19,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["Expression", "ExpressionError", "parse", "to_boolean", "to_number", "to_text"]
+from haven.scoring.xpath_functions import FUNCTIONS
+from haven.scoring.xpath_values import to_boolean, to_number, to_text
+
+__all__ = ["Expression", "ExpressionError", "parse"]
 
 
 class ExpressionError(ValueError):
     """An expression that cannot be read or uses what Haven cannot evaluate."""
-
-
-# --- values -------------------------------------------------------------------------------
-
-
-def to_number(value) -> float:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, int | float):
-        return float(value)
-    if value is None:
-        return math.nan
-    if isinstance(value, list | tuple):
-        return math.nan
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        return math.nan
-
-
-def to_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, list | tuple):
-        return " ".join(to_text(item) for item in value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def to_boolean(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return not (value == 0 or (isinstance(value, float) and math.isnan(value)))
-    if isinstance(value, list | tuple):
-        return bool(value)
-    return to_text(value) != ""
-
-
-def _is_blank(value) -> bool:
-    return value is None or value == "" or value == [] or value == ()
 
 
 # --- tokens -------------------------------------------------------------------------------
@@ -105,11 +60,11 @@ def _tokens(text: str) -> list[_Token]:
         match = _TOKEN.match(text, position)
         if match is None:
             raise ExpressionError(f"unexpected character {text[position]!r} at {position + 1}")
-        kind = match.lastgroup
+        kind = match.lastgroup or ""
         if kind == "refname":
             kind = "ref"
         if kind == "ref":
-            out.append(_Token("ref", match.group("refname"), position))
+            out.append(_Token("ref", match["refname"] or "", position))
         elif kind == "name" and match.group() in _WORD_OPERATORS:
             out.append(_Token("op", match.group(), position))
         elif kind != "space":
@@ -191,7 +146,7 @@ class _Call(_Node):
     arguments: tuple[_Node, ...]
 
     def evaluate(self, env):
-        spec = _FUNCTIONS[self.function]
+        spec = FUNCTIONS[self.function]
         if spec.lazy:
             return spec.apply(env, *self.arguments)
         return spec.apply(*(argument.evaluate(env) for argument in self.arguments))
@@ -230,147 +185,20 @@ def _compare(operator: str, left, right) -> bool:
             equal = to_text(left) == to_text(right)
         return equal if operator == "=" else not equal
     a, b = to_number(left), to_number(right)
-    if math.isnan(a) or math.isnan(b):
-        # Dates compare as text in ISO form, as ODK compares them.
-        if _looks_like_date(left) and _looks_like_date(right):
-            a, b = to_text(left), to_text(right)
-        else:
-            return False
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[operator]
+    if not (math.isnan(a) or math.isnan(b)):
+        return _ordered(operator, a, b)
+    # Dates compare as text in ISO form, as ODK compares them.
+    if _looks_like_date(left) and _looks_like_date(right):
+        return _ordered(operator, to_text(left), to_text(right))
+    return False
+
+
+def _ordered(operator: str, a: float | str, b: float | str) -> bool:
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[operator]  # type: ignore[operator]
 
 
 def _looks_like_date(value) -> bool:
     return isinstance(value, date) or bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", to_text(value)))
-
-
-# --- functions ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Function:
-    apply: Callable
-    minimum: int
-    maximum: int | None
-    lazy: bool = False
-
-
-def _selected(value, choice) -> bool:
-    items = value if isinstance(value, list | tuple) else to_text(value).split()
-    return to_text(choice) in {to_text(item) for item in items}
-
-
-def _count_selected(value) -> float:
-    items = value if isinstance(value, list | tuple) else to_text(value).split()
-    return float(len(items))
-
-
-def _if(env, condition, then, otherwise):
-    chosen = then if to_boolean(condition.evaluate(env)) else otherwise
-    return chosen.evaluate(env)
-
-
-def _coalesce(a, b):
-    return b if _is_blank(a) else a
-
-
-def _round(value, places=0.0):
-    number, digits = to_number(value), to_number(places)
-    if math.isnan(number) or math.isnan(digits):
-        return math.nan
-    factor = 10 ** int(digits)
-    return math.floor(number * factor + 0.5) / factor
-
-
-def _numbers(values) -> list[float]:
-    """The arguments that are numbers: absent scores and blanks are left out."""
-    out = []
-    for value in values:
-        if value is None or _is_blank(value):
-            continue
-        number = to_number(value)
-        if not math.isnan(number):
-            out.append(number)
-    return out
-
-
-def _mean(*values):
-    numbers = _numbers(values)
-    return sum(numbers) / len(numbers) if numbers else None
-
-
-def _weighted_mean(*pairs):
-    if len(pairs) % 2:
-        return math.nan
-    total = weights = 0.0
-    for value, weight in zip(pairs[::2], pairs[1::2], strict=True):
-        if value is None or _is_blank(value):
-            continue
-        total += to_number(value) * to_number(weight)
-        weights += to_number(weight)
-    return total / weights if weights else None
-
-
-def _extreme(pick):
-    def apply(*values):
-        numbers = _numbers(values)
-        return pick(numbers) if numbers else None
-
-    return apply
-
-
-def _int(value):
-    number = to_number(value)
-    return math.nan if math.isnan(number) or math.isinf(number) else float(math.trunc(number))
-
-
-def _whole(rounding, value):
-    number = to_number(value)
-    return float(rounding(number)) if math.isfinite(number) else number
-
-
-def _regex(value, pattern):
-    try:
-        return re.search(to_text(pattern), to_text(value)) is not None
-    except re.error:
-        return False
-
-
-def _today():
-    return date.today().isoformat()
-
-
-_FUNCTIONS: dict[str, _Function] = {
-    "selected": _Function(_selected, 2, 2),
-    "count-selected": _Function(_count_selected, 1, 1),
-    "if": _Function(_if, 3, 3, lazy=True),
-    "coalesce": _Function(_coalesce, 2, 2),
-    "not": _Function(lambda value: not to_boolean(value), 1, 1),
-    "true": _Function(lambda: True, 0, 0),
-    "false": _Function(lambda: False, 0, 0),
-    "boolean": _Function(to_boolean, 1, 1),
-    "number": _Function(to_number, 1, 1),
-    "string": _Function(to_text, 1, 1),
-    "int": _Function(_int, 1, 1),
-    "round": _Function(_round, 1, 2),
-    "floor": _Function(lambda v: _whole(math.floor, v), 1, 1),
-    "ceiling": _Function(lambda v: _whole(math.ceil, v), 1, 1),
-    "abs": _Function(lambda v: abs(to_number(v)), 1, 1),
-    "pow": _Function(lambda a, b: math.pow(to_number(a), to_number(b)), 2, 2),
-    "concat": _Function(lambda *values: "".join(to_text(v) for v in values), 0, None),
-    "string-length": _Function(lambda v: float(len(to_text(v))), 1, 1),
-    "contains": _Function(lambda a, b: to_text(b) in to_text(a), 2, 2),
-    "starts-with": _Function(lambda a, b: to_text(a).startswith(to_text(b)), 2, 2),
-    "regex": _Function(_regex, 2, 2),
-    "today": _Function(_today, 0, 0),
-    # Scoring formulas: absent scores are left out, as the row's missing rule declares.
-    "mean": _Function(_mean, 1, None),
-    "weighted-mean": _Function(_weighted_mean, 2, None),
-    "max": _Function(_extreme(max), 1, None),
-    "min": _Function(_extreme(min), 1, None),
-    "sum": _Function(lambda *values: sum(_numbers(values)), 1, None),
-}
-
-FUNCTION_NAMES = frozenset(_FUNCTIONS)
 
 
 # --- parser -------------------------------------------------------------------------------
@@ -462,7 +290,7 @@ class _Parser:
 
     def call(self, name: _Token) -> _Node:
         function = name.text.removeprefix("jr:")
-        if function not in _FUNCTIONS:
+        if function not in FUNCTIONS:
             raise ExpressionError(f"the function {name.text}() is not supported by Haven")
         self.expect("(")
         arguments: list[_Node] = []
@@ -472,7 +300,7 @@ class _Parser:
                 self.take()
                 arguments.append(self.binary(0))
         self.expect(")")
-        spec = _FUNCTIONS[function]
+        spec = FUNCTIONS[function]
         if len(arguments) < spec.minimum or (
             spec.maximum is not None and len(arguments) > spec.maximum
         ):

@@ -87,7 +87,7 @@ def load(data: bytes) -> Form:
     problems = _check_types(sheets)
     pyxform_form, pyxform_problems = _convert(data)
     problems += pyxform_problems
-    if problems:
+    if problems or pyxform_form is None:
         raise FormError(problems)
     form = _build(pyxform_form, sheets)
     problems = check(form)
@@ -278,14 +278,14 @@ def _number(value) -> float | None:
 
 def _build(data: dict, sheets) -> Form:
     survey_rows = {}
-    for number, row in sheets.get("survey", []):
+    for row_number, row in sheets.get("survey", []):
         name = row.get("name")
         if name and name not in survey_rows:
-            survey_rows[name] = number
+            survey_rows[name] = row_number
     settings = dict(sheets.get("settings", [(0, {})])[0][1]) if sheets.get("settings") else {}
-    choice_rows = {}
-    for number, row in sheets.get("choices", []):
-        choice_rows.setdefault((row.get("list_name"), row.get("name")), number)
+    choice_rows: dict[tuple[str | None, str | None], int] = {}
+    for row_number, row in sheets.get("choices", []):
+        choice_rows.setdefault((row.get("list_name"), row.get("name")), row_number)
     problems: list[Problem] = []
     metadata: list[str] = []
 

@@ -125,7 +125,7 @@ def create_agencies_and_users():
 
 def create_cases(users, count: int = 300, seed: int = 7):
     """Register cases through the actions (so they are audited); walk some through the workflow."""
-    from haven.cases import actions
+    from haven.cases import actions, approval_actions
     from haven.cases.models import Approval
     from haven.people import actions as people_actions
 
@@ -193,12 +193,12 @@ def create_cases(users, count: int = 300, seed: int = 7):
     # Leave a closure waiting for a supervisor on the dashboard.
     open_case = next(c for c in created if c.status == "follow_up" and c.agency.code == "ha")
     if not Approval.objects.filter(case=open_case, decision="pending").exists():
-        actions.request_closure(open_case.owner, open_case, "goals_met")
+        approval_actions.request_closure(open_case.owner, open_case, "goals_met")
     return created
 
 
 def _advance(case, stage, worker, supervisor, rng):
-    from haven.cases import actions
+    from haven.cases import actions, approval_actions
     from haven.cases.models import Approval
 
     path = ["assessment", "case_plan", "implementation", "follow_up", "closed"]
@@ -206,7 +206,7 @@ def _advance(case, stage, worker, supervisor, rng):
         return
     for step in path[: path.index(stage) + 1]:
         if step == "implementation":
-            actions.save_plan(
+            approval_actions.save_plan(
                 worker,
                 case,
                 goals="Safe accommodation; medical care; documents; contact with family.",
@@ -220,7 +220,7 @@ def _advance(case, stage, worker, supervisor, rng):
             )
             approval = Approval.objects.filter(case=case, kind="plan", decision="pending").first()
             if approval:
-                actions.decide(supervisor, approval, approve=True, comment="")
+                approval_actions.decide(supervisor, approval, approve=True, comment="")
         if step == "closed":
             actions.transition(
                 supervisor,

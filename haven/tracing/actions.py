@@ -5,9 +5,7 @@ Matches are found by the system (after commit, in a task) whenever either side c
 the request, or a person who may be the one sought.
 """
 
-import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,16 +16,12 @@ from haven.core.jobs import after_commit
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.linkage.validate import check_record
 from haven.people import match_keys
-from haven.people.models import ConsentPurpose, PersonMatchKey
+from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent, visible_persons, with_consent
-from haven.tracing import matching, tasks
+from haven.tracing import tasks
 from haven.tracing.models import (
-    ACTIVE_STATUSES,
     BestInterests,
-    DuplicatePair,
-    LinkageModel,
     MatchStatus,
-    PairStatus,
     PotentialMatch,
     Reunification,
     TracingRequest,
@@ -54,10 +48,6 @@ REQUEST_FIELDS = [
 ]
 # Values of these may appear in the audit trail; for the rest only the field name does.
 LOGGABLE = {"relationship", "sex", "birth_date_precision", "nationality", "separation_cause"}
-# Tracing shows weaker candidates than the duplicate warning: what an enquirer remembers
-# is often vague, and a caseworker checks every candidate anyway.
-THRESHOLD = 0.2
-MAX_MATCHES = 20
 TRACING = ConsentPurpose.TRACING
 
 
@@ -193,61 +183,6 @@ def close_request(user, request: TracingRequest, reason: str, expected_version: 
 
 
 @audited
-def refresh_matches(request: TracingRequest) -> list[PotentialMatch]:
-    """Look again for the person sought: new candidates are added, those no longer likely
-    and still undecided are dropped, decided ones keep their decision with a fresh score.
-    Without the enquirer's tracing consent nothing is looked for, and undecided matches go.
-    Persons without tracing consent are never candidates."""
-    if not request.active:
-        return []
-    pending = request.matches.filter(status=MatchStatus.PENDING)
-    if not has_consent(request.case.person, TRACING):
-        dropped = pending.delete()[0]
-        if dropped:
-            _event(None, "tracing.matches_refresh", request, found=0, dropped=dropped)
-        return []
-    found = matching.find(
-        sought_record(request),
-        exclude={request.case.person_id},
-        threshold=THRESHOLD,
-        among=lambda ids: with_consent(ids, TRACING),
-    )[:MAX_MATCHES]
-    existing = {m.person_id: m for m in request.matches.all()}
-    added = 0
-    for match in found:
-        row = existing.get(match.person.pk)
-        if row is None:
-            row, added = PotentialMatch(request=request, person=match.person), added + 1
-        row.probability, row.explanation = match.probability, match.explanation
-        row.vector = match.vector
-        row.save()
-    found_ids = {m.person.pk for m in found}
-    dropped = pending.exclude(person_id__in=found_ids).delete()[0]
-    if added or dropped:
-        _event(None, "tracing.matches_refresh", request, found=len(found), dropped=dropped)
-    return list(request.matches.all())
-
-
-def refresh_for_person(person_id: int) -> int:
-    """After a person changed (details, consent, a new registration): refresh the active
-    requests that may be looking for them, already list them, or that they made."""
-    keys = PersonMatchKey.objects.filter(person_id=person_id).values("key")
-    ids = set(
-        TracingRequestKey.objects.filter(key__in=keys, request__status__in=ACTIVE_STATUSES)
-        .values_list("request_id", flat=True)
-        .distinct()
-    )
-    ids |= set(
-        TracingRequest.objects.filter(status__in=ACTIVE_STATUSES)
-        .filter(Q(matches__person_id=person_id) | Q(case__person_id=person_id))
-        .values_list("pk", flat=True)
-    )
-    for request in TracingRequest.objects.filter(pk__in=ids).select_related("case__person"):
-        refresh_matches(request)
-    return len(ids)
-
-
-@audited
 def decide_match(user, match: PotentialMatch, *, confirm: bool, note: str = "") -> PotentialMatch:
     """A caseworker's judgement: this is (or is not) the person sought. A decision can be
     changed while the request is active; each one is audited and teaches the model."""
@@ -337,51 +272,3 @@ def _check_best_interests(record: Reunification) -> None:
         raise ValidationError(
             {"best_interests_on": _("The determination must come before the reunification.")}
         )
-
-
-# ---- calibration ------------------------------------------------------------------------
-
-_PAIR_LABELS = {
-    PairStatus.MERGED: MatchStatus.CONFIRMED,
-    PairStatus.DISMISSED: MatchStatus.REJECTED,
-}
-
-
-@audited
-def recalibrate() -> LinkageModel | None:
-    """The shipped model blended with every decision so far (confirmed pairs teach what a
-    match looks like, rejected ones what a non-match does); the result is used from now."""
-    model = matching.fresh_model()
-    width = len(model.outputs)
-    labelled = {MatchStatus.CONFIRMED: [], MatchStatus.REJECTED: []}
-    # Tracing decisions, and the duplicates merged or said to be two people.
-    decided = [
-        *PotentialMatch.objects.exclude(status=MatchStatus.PENDING).values_list("status", "vector"),
-        *(
-            (_PAIR_LABELS[status], vector)
-            for status, vector in DuplicatePair.objects.filter(decided_by__isnull=False)
-            .exclude(status=PairStatus.PENDING)
-            .values_list("status", "vector")
-        ),
-    ]
-    for status, vector in decided:
-        if isinstance(vector, list) and len(vector) == width:
-            labelled[status].append(vector)
-    confirmed, rejected = labelled[MatchStatus.CONFIRMED], labelled[MatchStatus.REJECTED]
-    if not confirmed and not rejected:
-        return None
-    model.calibrate(
-        np.array(confirmed, dtype=np.int64).reshape(-1, width),
-        np.array(rejected, dtype=np.int64).reshape(-1, width),
-    )
-    saved = LinkageModel.objects.create(
-        parameters=model.to_dict(), confirmed=len(confirmed), rejected=len(rejected)
-    )
-    record_event(
-        None,
-        "linkage.recalibrate",
-        obj=saved,
-        details={"confirmed": len(confirmed), "rejected": len(rejected)},
-    )
-    matching.forget_model()
-    return saved

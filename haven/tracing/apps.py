@@ -9,10 +9,9 @@ class TracingConfig(AppConfig):
 
     def ready(self):
         from haven.cases import page
-        from haven.people.actions import PERSON_CHANGED_JOBS
+        from haven.core import hooks
         from haven.tracing import selectors, tasks, views
 
         page.add_to_tab("family", views.case_tab_context)
         page.set_duplicate_finder(selectors.likely_duplicates)
-        if tasks.refresh_person_matches not in PERSON_CHANGED_JOBS:
-            PERSON_CHANGED_JOBS.append(tasks.refresh_person_matches)
+        hooks.subscribe(hooks.PERSON_CHANGED, tasks.queue_person_matches_refresh)

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.audit.actions import batch, record_access
 from haven.cases import selectors as case_selectors
 from haven.cases.models import Case
-from haven.core.web import paginate, requires, submitted, succeeded
+from haven.core.web import paginate, submitted, succeeded
 from haven.people import selectors as people_selectors
 from haven.people.models import Person
 from haven.tracing import dedupe_actions, merge_actions, selectors

@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
+from haven.accounts.gates import requires
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
-from haven.core.web import paginate, query_without_page, requires, submitted, succeeded
+from haven.core.web import paginate, query_without_page, submitted, succeeded
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent
 from haven.tracing import actions, selectors

@@ -68,13 +68,11 @@ def shot():
 @pytest.fixture
 def people(transactional_db):
     """The personas of tests/conftest.py, in a database the live server can see."""
-    from haven.accounts.models import Agency, Office, Role
-    from haven.accounts.roles import sync_builtin_roles
+    from haven.accounts.models import Agency, Office
     from tests.conftest import make_user
 
-    # A transactional database is emptied between tests, migrations' rows included.
-    sync_builtin_roles(Role)
-
+    # A transactional database is emptied between tests; the built-in roles come back with
+    # the flush's post-migrate step (accounts.roles.install_builtin_roles).
     a = Agency.objects.create(code="aa", name="Agency A")
     b = Agency.objects.create(code="bb", name="Agency B")
     a1 = Office.objects.create(agency=a, name="A north")

@@ -3,13 +3,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from haven.audit import selectors
+from haven.accounts.gates import requires
 from haven.audit.actions import record_event
-from haven.core.web import paginate, query_without_page, requires
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from haven.core.web import paginate, query_without_page
+from haven.core.widgets import DateInput
+from haven.oversight import selectors
 
 
 class AuditSearchForm(forms.Form):
@@ -49,10 +47,10 @@ def _search(request, template, search, with_action):
 @require_safe
 @requires("audit.view")
 def audit_events(request):
-    return _search(request, "audit/events.html", selectors.search_events, True)
+    return _search(request, "oversight/events.html", selectors.search_events, True)
 
 
 @require_safe
 @requires("audit.view")
 def access_log(request):
-    return _search(request, "audit/access.html", selectors.search_access, False)
+    return _search(request, "oversight/access.html", selectors.search_access, False)

@@ -1,0 +1,136 @@
+"""The functions XLSForm expressions may call, as ODK evaluates them, and those Haven's
+scoring formulas add (mean, weighted-mean, max, min, sum: absent scores left out). A lazy
+function gets its arguments unevaluated (`if` evaluates only the branch it takes)."""
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from haven.scoring.xpath_values import is_blank, to_boolean, to_number, to_text
+
+
+@dataclass(frozen=True)
+class Function:
+    apply: Callable
+    minimum: int
+    maximum: int | None
+    lazy: bool = False
+
+
+def _selected(value, choice) -> bool:
+    items = value if isinstance(value, list | tuple) else to_text(value).split()
+    return to_text(choice) in {to_text(item) for item in items}
+
+
+def _count_selected(value) -> float:
+    items = value if isinstance(value, list | tuple) else to_text(value).split()
+    return float(len(items))
+
+
+def _if(env, condition, then, otherwise):
+    chosen = then if to_boolean(condition.evaluate(env)) else otherwise
+    return chosen.evaluate(env)
+
+
+def _coalesce(a, b):
+    return b if is_blank(a) else a
+
+
+def _round(value, places=0.0):
+    number, digits = to_number(value), to_number(places)
+    if math.isnan(number) or math.isnan(digits):
+        return math.nan
+    factor = 10 ** int(digits)
+    return math.floor(number * factor + 0.5) / factor
+
+
+def _numbers(values) -> list[float]:
+    """The arguments that are numbers: absent scores and blanks are left out."""
+    out = []
+    for value in values:
+        if value is None or is_blank(value):
+            continue
+        number = to_number(value)
+        if not math.isnan(number):
+            out.append(number)
+    return out
+
+
+def _mean(*values):
+    numbers = _numbers(values)
+    return sum(numbers) / len(numbers) if numbers else None
+
+
+def _weighted_mean(*pairs):
+    if len(pairs) % 2:
+        return math.nan
+    total = weights = 0.0
+    for value, weight in zip(pairs[::2], pairs[1::2], strict=True):
+        if value is None or is_blank(value):
+            continue
+        total += to_number(value) * to_number(weight)
+        weights += to_number(weight)
+    return total / weights if weights else None
+
+
+def _extreme(pick):
+    def apply(*values):
+        numbers = _numbers(values)
+        return pick(numbers) if numbers else None
+
+    return apply
+
+
+def _int(value):
+    number = to_number(value)
+    return math.nan if math.isnan(number) or math.isinf(number) else float(math.trunc(number))
+
+
+def _whole(rounding, value):
+    number = to_number(value)
+    return float(rounding(number)) if math.isfinite(number) else number
+
+
+def _regex(value, pattern):
+    try:
+        return re.search(to_text(pattern), to_text(value)) is not None
+    except re.error:
+        return False
+
+
+def _today():
+    return date.today().isoformat()
+
+
+FUNCTIONS: dict[str, Function] = {
+    "selected": Function(_selected, 2, 2),
+    "count-selected": Function(_count_selected, 1, 1),
+    "if": Function(_if, 3, 3, lazy=True),
+    "coalesce": Function(_coalesce, 2, 2),
+    "not": Function(lambda value: not to_boolean(value), 1, 1),
+    "true": Function(lambda: True, 0, 0),
+    "false": Function(lambda: False, 0, 0),
+    "boolean": Function(to_boolean, 1, 1),
+    "number": Function(to_number, 1, 1),
+    "string": Function(to_text, 1, 1),
+    "int": Function(_int, 1, 1),
+    "round": Function(_round, 1, 2),
+    "floor": Function(lambda v: _whole(math.floor, v), 1, 1),
+    "ceiling": Function(lambda v: _whole(math.ceil, v), 1, 1),
+    "abs": Function(lambda v: abs(to_number(v)), 1, 1),
+    "pow": Function(lambda a, b: math.pow(to_number(a), to_number(b)), 2, 2),
+    "concat": Function(lambda *values: "".join(to_text(v) for v in values), 0, None),
+    "string-length": Function(lambda v: float(len(to_text(v))), 1, 1),
+    "contains": Function(lambda a, b: to_text(b) in to_text(a), 2, 2),
+    "starts-with": Function(lambda a, b: to_text(a).startswith(to_text(b)), 2, 2),
+    "regex": Function(_regex, 2, 2),
+    "today": Function(_today, 0, 0),
+    # Scoring formulas: absent scores are left out, as the row's missing rule declares.
+    "mean": Function(_mean, 1, None),
+    "weighted-mean": Function(_weighted_mean, 2, None),
+    "max": Function(_extreme(max), 1, None),
+    "min": Function(_extreme(min), 1, None),
+    "sum": Function(lambda *values: sum(_numbers(values)), 1, None),
+}
