@@ -165,7 +165,7 @@ def test_a_failed_job_says_why(world, twins, monkeypatch, committed):
     def broken(*args, **kwargs):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(dedupe_job, "dedupe", broken)
+    monkeypatch.setattr(dedupe_job, "find_duplicates", broken)
     committed(dedupe_actions.start_job, world["agency_admin"])
     job = DedupeJob.objects.get()
     assert job.status == "failed" and "out of memory" in job.error
@@ -292,14 +292,14 @@ def test_the_api_runs_the_job_lists_the_queue_merges_and_undoes(world, twins, ap
 
 def test_a_cancelled_deduplication_stops_and_queues_no_pair(world, twins, monkeypatch):
     job = dedupe_actions.start_job(world["agency_admin"])  # queued: its job not run yet
-    real = dedupe_job.dedupe
+    real = dedupe_job.find_duplicates
 
     def compare_then_cancel(*args, **kwargs):
         found = real(*args, **kwargs)
         dedupe_actions.cancel_job(world["agency_admin"], job)  # pressed while comparing
         return found
 
-    monkeypatch.setattr(dedupe_job, "dedupe", compare_then_cancel)
+    monkeypatch.setattr(dedupe_job, "find_duplicates", compare_then_cancel)
     dedupe_job.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == "cancelled" and not DuplicatePair.objects.exists()

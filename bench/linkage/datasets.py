@@ -4,6 +4,7 @@ Every table has `unique_id` and `truth` (the true identity); FEBRL4 has two tabl
 """
 
 import csv
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data" / "linkage"
 HISTORICAL = SHARED / "historical_figures_with_errors_50k.parquet"
+# pseudopeople runs in its own environment, made on first use (its dependencies are many).
+PSEUDOPEOPLE_VENV = ROOT / "bench" / ".venv-pseudopeople"
+PSEUDOPEOPLE_PACKAGES = ["pseudopeople==1.3.1", "pyarrow==26.0.1"]
 sys.path.insert(0, str(ROOT))
 
 
@@ -42,6 +46,19 @@ def _synthetic(people: int, seed: int) -> dict[str, list]:
     return columns
 
 
+def _pseudopeople(path: Path) -> None:
+    python = PSEUDOPEOPLE_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PSEUDOPEOPLE_VENV)], check=True)  # noqa: S603
+    probe = subprocess.run([str(python), "-c", "import pseudopeople, pyarrow"], check=False)  # noqa: S603
+    if probe.returncode:
+        subprocess.run(  # noqa: S603
+            [str(python), "-m", "pip", "install", "--quiet", *PSEUDOPEOPLE_PACKAGES], check=True
+        )
+    script = Path(__file__).with_name("pseudopeople_data.py")
+    subprocess.run([str(python), str(script), str(path)], check=True)  # noqa: S603
+
+
 def prepare(folder: Path, million: bool) -> dict[str, list[Path]]:
     """Write the tables that are not there yet; returns dataset name -> table paths."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -50,6 +67,7 @@ def prepare(folder: Path, million: bool) -> dict[str, list[Path]]:
         "febrl3": [folder / "febrl3.parquet"],
         "historical_50k": [folder / "historical_50k.parquet"],
         "cross_script": [folder / "cross_script.parquet"],
+        "pseudopeople": [folder / "pseudopeople.parquet"],
     }
     makers = {
         folder / "febrl4a.parquet": lambda: _febrl("dataset4a.csv"),
@@ -64,6 +82,8 @@ def prepare(folder: Path, million: bool) -> dict[str, list[Path]]:
     for path, make in makers.items():
         if not path.exists():
             _write(make(), path)
+    if not tables["pseudopeople"][0].exists():
+        _pseudopeople(tables["pseudopeople"][0])
     historical = folder / "historical_50k.parquet"
     if not HISTORICAL.exists() and not historical.exists():
         print(f"{HISTORICAL} is absent: the historical_50k comparison is left out.")

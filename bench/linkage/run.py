@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 ANCHOR = ROOT / "bench" / ".venv-anchor"
-ANCHOR_PACKAGES = ["splink==5.0.0", "duckdb==2.0.1", "pyarrow==26.0.1"]
+ANCHOR_PACKAGES = ["splink==5.0.0", "duckdb==2.0.1", "pyarrow==26.0.1", "numpy==2.4.6"]
 DATA = ROOT / "var" / "bench-linkage"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
@@ -37,7 +37,7 @@ def ensure_anchor() -> Path:
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(ANCHOR)], check=True)  # noqa: S603
     probe = subprocess.run(  # noqa: S603
-        [str(python), "-c", "import splink, duckdb, pyarrow"], check=False
+        [str(python), "-c", "import splink, duckdb, pyarrow, numpy"], check=False
     )
     if probe.returncode:
         subprocess.run(  # noqa: S603
@@ -122,6 +122,21 @@ def main() -> None:
             print(
                 f"{name} pairs {fmt(acc['pairs'])}{extra} | {side['seconds']:.1f} s"
                 f" | peak {side['peak_mb']:.0f} MB"
+            )
+        if "learnt_left" in haven["result"]:
+            truth = pq.read_table(tables[dataset][0], columns=["truth"]).column("truth")
+            truth = truth.to_pylist()
+            learnt = evaluate.pairwise(
+                haven["result"]["learnt_left"],
+                haven["result"]["learnt_right"],
+                truth,
+                truth,
+                evaluate.true_pair_count(truth),
+            )
+            print(
+                f"Haven, the same data learnt without labels: pairs {fmt(learnt)}"
+                f" | {haven['learnt_seconds']:.1f} s"
+                f" (above: the product's own matching, {haven['product_seconds']:.1f} s)"
             )
         ratio_f1 = h["pairs"].f1 / s["pairs"].f1 if s["pairs"].f1 else float("inf")
         ratio_time = haven["seconds"] / splink["seconds"]

@@ -204,6 +204,7 @@ MODELS = {
     "febrl3": febrl3,
     "historical_50k": historical,
     "cross_script": persons,
+    "pseudopeople": persons,
     "synthetic_1m": persons,
 }
 

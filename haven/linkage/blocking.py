@@ -5,6 +5,10 @@ when they share every feature of at least one rule. A feature may be cut to its 
 characters with "[:n]". Records with an empty feature are left out of that rule only, so a
 record with little data still meets others through the rules it does have. A block bigger
 than the cap is left out and counted: it would cost more than it finds.
+
+Records identical on every feature are always candidates, however many there are: after the
+rules, each group of identical records is paired within itself, and a group bigger than the
+cap has each record paired with the group's first (enough to make them one cluster).
 """
 
 import re
@@ -148,10 +152,61 @@ def candidate_pairs(
         report.pairs_per_rule[rule_name(rule)] = int(keep.sum())
         report.skipped_blocks[rule_name(rule)] = skipped
         earlier.append(_usable(rule_codes, max_block))
+    left, right = _identical(codes, rules, max_block, source)
+    keep = np.ones(len(left), dtype=bool)
+    for seen in earlier:
+        at_left = seen[left]
+        keep &= ~((at_left >= 0) & (at_left == seen[right]))
+    lefts.append(left[keep].astype(np.int32))
+    rights.append(right[keep].astype(np.int32))
+    report.pairs_per_rule[IDENTICAL] = int(keep.sum())
     left = np.concatenate(lefts) if lefts else np.zeros(0, np.int32)
     right = np.concatenate(rights) if rights else np.zeros(0, np.int32)
     report.candidate_pairs = len(left)
     return left.astype(np.int64), right.astype(np.int64), report
+
+
+IDENTICAL = "identical records"
+
+
+def _identical(
+    codes: FeatureCodes, rules: list[tuple[str, ...]], max_block: int, source: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of records identical on every feature (an empty feature counting as a value),
+    leaving out records empty on every feature the rules block on (nothing identifies them):
+    all pairs of a group up to the cap, and beyond it each record with the group's first."""
+    names = sorted(codes.features)
+    keyed = {spec for rule in rules for spec in rule}
+    if not names or not keyed:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    group = np.zeros(len(codes.feature(names[0])), dtype=np.int64)
+    empty = np.ones(len(group), dtype=bool)
+    for spec in keyed:
+        empty &= codes.feature(spec) < 0
+    for name in names:
+        values = codes.feature(name)
+        group = group * (int(values.max(initial=0)) + 2) + values + 1
+        _, group = np.unique(group, return_inverse=True)
+        group = group.astype(np.int64).ravel()
+    group[empty] = -1
+    left, right, _ = pairs_within_blocks(group, max_block, source)
+    present = group >= 0
+    sizes = np.bincount(group[present]) if present.any() else np.zeros(0, np.int64)
+    big = np.flatnonzero(sizes > max_block)
+    if len(big):
+        members = np.flatnonzero(np.isin(group, big))
+        order = members[np.argsort(group[members], kind="stable")]  # by group, then record
+        sorted_groups = group[order]
+        starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+        heads = np.repeat(order[starts], np.diff(np.r_[starts, len(order)]))
+        others = order != heads
+        star_left, star_right = heads[others], order[others]
+        if source is not None:
+            cross = source[star_left] != source[star_right]
+            star_left, star_right = star_left[cross], star_right[cross]
+        low, high = np.minimum(star_left, star_right), np.maximum(star_left, star_right)
+        left, right = np.r_[left, low], np.r_[right, high]
+    return left.astype(np.int64), right.astype(np.int64)
 
 
 def _usable(codes: np.ndarray, max_block: int) -> np.ndarray:

@@ -83,6 +83,8 @@ def train(
     same: bool,
 ) -> None:
     """u from random pairs, then EM over (a sample of) the candidate pairs."""
+    if a.n == 0 or b.n == 0 or (same and a.n < 2):
+        return  # no pair to learn from (nor to score): the model keeps its defaults
     rl, rr = _random_pairs(a.n, b.n, settings.random_pairs, settings.seed, same)
     model.estimate_u(comparison_vectors(settings.comparisons, a, b, rl, rr))
     rng = np.random.default_rng(settings.seed)

@@ -6,11 +6,14 @@ spouse or siblings, separated by ';').
 """
 
 import json
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from haven.linkage import comparisons as c
-from haven.linkage.linker import Settings, dedupe
+from haven.linkage.linker import Result, Settings, dedupe
 from haven.linkage.model import Model
 from haven.linkage.synthetic import cross_script_records
 
@@ -43,6 +46,8 @@ def person_settings(**overrides) -> Settings:
             ("given_name.initial", "family_name.initial", "birth_date.yyyy", "nationality.value"),
             ("given_name.skeleton", "relatives.first", "nationality.value"),
             ("family_name.skeleton", "relatives.first", "nationality.value"),
+            # A record without a name still meets one born the same day in the same place.
+            ("birth_date.ymd", "place.value"),
         ],
         # Narrow enough that matches stay a fair share of their pairs at a million records:
         # the first teaches the date, sex and relatives, the second the names, nationality
@@ -65,6 +70,29 @@ def default_model() -> Model:
     """The person model Haven ships: learnt without labels from synthetic registrations
     across scripts (`python -m haven.linkage.people` makes it again)."""
     return Model(person_settings().comparisons).load(json.loads(MODEL_PATH.read_text()))
+
+
+# The product's threshold: a pair at even odds or better goes to a caseworker.
+THRESHOLD = 0.5
+
+
+def prior_bits(records: int) -> float:
+    """The product's prior: at most about one earlier record of the same person is expected
+    among those held."""
+    prior = 1 / max(records, 100)
+    return float(np.log2(prior / (1 - prior)))
+
+
+def find_duplicates(
+    columns: Mapping[str, Sequence], model: Model | None = None
+) -> tuple[Result, np.ndarray]:
+    """The product's deduplication of persons, as its job runs it: the person settings, the
+    shipped model (or the one calibrated from caseworkers' decisions), the product's prior
+    for the number of records; the candidate pairs and their scores in bits with that prior
+    (`Model.probability` turns them into probabilities, kept from `THRESHOLD` up)."""
+    model = model or default_model()
+    result = dedupe(columns, person_settings(), model)
+    return result, result.scores + prior_bits(result.n) - model.prior_bits
 
 
 def train_default_model(people: int = 20_000, seed: int = 7) -> Model:

@@ -11,15 +11,13 @@ from django.utils.translation import gettext_noop
 from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core.jobs import Cancelled, advance
-from haven.linkage.linker import dedupe
 from haven.linkage.model import Model
-from haven.linkage.people import COLUMNS
+from haven.linkage.people import COLUMNS, THRESHOLD, find_duplicates, prior_bits
 from haven.people.models import Person
 from haven.tracing import matching
 from haven.tracing.models import DedupeJob, DuplicatePair, JobStatus, PairStatus
 
 logger = logging.getLogger(__name__)
-THRESHOLD = matching.THRESHOLD
 MAX_PAIRS = 50_000  # the most pairs one job puts in the queue (the likeliest first)
 _BATCH = 2_000
 _FIELDS = [
@@ -118,9 +116,8 @@ def _find_pairs(job: DedupeJob) -> int:
     if len(ids) < 2:
         return 0
     model = matching.current_model()
-    result = dedupe(columns, matching.SETTINGS, model=model)
-    shift = matching.prior_bits(len(ids)) - model.prior_bits
-    scores = result.scores + shift
+    result, scores = find_duplicates(columns, model)
+    shift = prior_bits(len(ids)) - model.prior_bits
     probability = Model.probability(scores)
     keep = np.flatnonzero(probability >= THRESHOLD)
     keep = keep[np.argsort(-scores[keep])][:MAX_PAIRS]

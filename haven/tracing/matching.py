@@ -14,13 +14,12 @@ import numpy as np
 
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Model, comparison_vectors
-from haven.linkage.people import default_model
+from haven.linkage.people import THRESHOLD, default_model, prior_bits
 from haven.people.match_keys import SETTINGS, dataset, person_record
 from haven.people.models import Person, PersonMatchKey
 from haven.tracing.labels import percent, translated
 
 MAX_CANDIDATES = 500  # the most persons compared with one record
-THRESHOLD = 0.5
 
 
 @dataclass
@@ -48,12 +47,6 @@ def _person_count() -> int:
     if seen is None or now - seen[0] > _COUNT_FOR:
         seen = _count_cache["persons"] = (now, Person.objects.count())
     return seen[1]
-
-
-def prior_bits(indexed: int) -> float:
-    """At most about one earlier record of the same person is expected among those indexed."""
-    prior = 1 / max(indexed, 100)
-    return float(np.log2(prior / (1 - prior)))
 
 
 _MODEL_FOR = 60.0  # seconds before a web worker looks for a newer calibrated model
