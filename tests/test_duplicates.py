@@ -170,3 +170,91 @@ def test_api_bad_input_says_what_to_fix(world, api, data, field, message):
     response = api("caseworker").post("/api/v1/duplicate-check/", data, format="json")
     assert response.status_code == 400
     assert message in str(response.json()[field])
+
+
+def test_the_upgrade_rebuilds_every_key_signed_rule_by_rule(world, register):
+    """Keys stored before each rule signed its own (or before a rule was added) are made
+    afresh by the migrations, for persons and for the persons tracing requests seek."""
+    import importlib
+
+    from django.apps import apps
+
+    from haven.people.match_keys import keys_of_person
+    from haven.tracing import actions as tracing_actions
+    from haven.tracing.models import TracingRequestKey
+
+    people_step = importlib.import_module(
+        "haven.people.migrations.0007_match_keys_rebuilt_per_rule"
+    )
+    tracing_step = importlib.import_module(
+        "haven.tracing.migrations.0007_request_keys_rebuilt_per_rule"
+    )
+    tracing = [{"purpose": "tracing", "legal_basis": "consent", "given": True}]
+    first = register(world["caseworker"], person=ARABIC, other_consents=tracing)
+    second = register(world["caseworker"], person=LATIN).person
+    request = tracing_actions.open_request(
+        world["caseworker"],
+        first,
+        {
+            "relationship": "sibling",
+            "given_name": "Omar",
+            "family_name": "El Hassan",
+            "sex": "male",
+            "birth_date": date(1993, 1, 1),
+            "birth_date_precision": "year",
+            "nationality": "SY",
+            "separation_cause": "journey",
+        },
+    )
+    expected_request = set(
+        TracingRequestKey.objects.filter(request=request).values_list("key", flat=True)
+    )
+    for model in (PersonMatchKey, TracingRequestKey):  # keys as an older version signed them
+        for stale in model.objects.all():
+            stale.key = f"{stale.pk:024x}"
+            stale.save()
+
+    people_step.rebuild(apps, None)
+    tracing_step.rebuild(apps, None)
+
+    for person in (first.person, second):
+        stored = set(PersonMatchKey.objects.filter(person=person).values_list("key", flat=True))
+        assert stored == set(keys_of_person(person)) and stored
+    rebuilt = set(TracingRequestKey.objects.filter(request=request).values_list("key", flat=True))
+    assert rebuilt == expected_request and rebuilt
+
+
+def test_a_rule_added_leaves_the_other_rules_keys_as_they_were():
+    from haven.linkage.keys import stable_keys
+    from haven.people.match_keys import SETTINGS, dataset, person_record
+
+    data = dataset([person_record(ARABIC)])
+    before = stable_keys(data, SETTINGS.blocking, 0)
+    after = stable_keys(data, [("sex.value", "nationality.value"), *SETTINGS.blocking], 0)
+    assert set(before) < set(after) and len(after) == len(before) + 1
+
+
+@pytest.mark.parametrize(("namesakes", "used"), [(10, True), (60, False)])
+def test_a_name_alone_finds_candidates_only_while_it_is_rare(world, namesakes, used):
+    """A full name without a date is looked up by the name alone only while few persons
+    share it (the rule's cap, 50): beyond that it would compare arbitrary namesakes."""
+    from haven.linkage.keys import stable_keys
+    from haven.linkage.people import NAMES_ALONE
+    from haven.people.match_keys import dataset, index_person, person_record
+    from haven.people.models import Person
+
+    for n in range(namesakes):
+        person = Person.objects.create(
+            agency=world["a"],
+            registered_by=world["caseworker"],
+            given_name="Mohamed",
+            family_name="El Hassan",
+            sex="male",
+            birth_date=date(1950 + n, 1, 2),
+        )
+        index_person(person)
+    probe = dataset([person_record({**LATIN, "birth_date": None})])
+    [name_key] = stable_keys(probe, [NAMES_ALONE], 0)
+    assert (name_key in matching.usable_keys(probe)) is used
+    found = matching.find(person_record({**LATIN, "birth_date": None}), threshold=0.0)
+    assert bool(found) is used

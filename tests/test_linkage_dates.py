@@ -18,6 +18,7 @@ from haven.linkage.comparisons import DATE_LEVELS, BirthDate
         ("1990", (1990, 0, 0, dates.PARTIAL)),
         ("1990-05", (1990, 5, 0, dates.PARTIAL)),
         ("~1990", (1990, 0, 0, dates.ESTIMATED)),
+        ("1990-13-01", (1990, 1, 13, dates.EXACT)),  # only day before month makes a date
         ("", (0, 0, 0, 0)),
         ("unknown", (0, 0, 0, 0)),
     ],
@@ -27,7 +28,7 @@ def test_parse(text, expected):
     assert (parsed.year, parsed.month, parsed.day, parsed.precision) == expected
 
 
-@pytest.mark.parametrize("text", ["1990-02-31", "1990-13-01", "1700-01-01", "1990-00-10"])
+@pytest.mark.parametrize("text", ["1990-02-31", "1990-13-14", "1700-01-01", "1990-00-10"])
 def test_impossible_dates_keep_only_their_digits(text):
     parsed = dates.parse(text)
     assert parsed.precision == dates.INVALID and parsed.year == 0

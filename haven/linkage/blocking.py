@@ -130,8 +130,10 @@ def candidate_pairs(
     rules: list[tuple[str, ...]],
     max_block: int = 1000,
     source: np.ndarray | None = None,
+    caps: dict[tuple[str, ...], int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
-    """The union of the pairs every rule finds, each pair once.
+    """The union of the pairs every rule finds, each pair once. `caps` gives a rule a
+    smaller block cap of its own (a rule on names alone serves only rare names).
 
     A pair that an earlier rule already found is dropped when a later rule finds it again,
     so no global de-duplication of (possibly tens of millions of) pairs is needed.
@@ -141,8 +143,9 @@ def candidate_pairs(
     earlier: list[np.ndarray] = []
     lefts, rights = [], []
     for rule in rules:
+        cap = min(max_block, (caps or {}).get(rule, max_block))
         rule_codes = codes.rule(rule)
-        left, right, skipped = pairs_within_blocks(rule_codes, max_block, source)
+        left, right, skipped = pairs_within_blocks(rule_codes, cap, source)
         keep = np.ones(len(left), dtype=bool)
         for seen in earlier:
             at_left = seen[left]
@@ -151,7 +154,7 @@ def candidate_pairs(
         rights.append(right[keep].astype(np.int32))
         report.pairs_per_rule[rule_name(rule)] = int(keep.sum())
         report.skipped_blocks[rule_name(rule)] = skipped
-        earlier.append(_usable(rule_codes, max_block))
+        earlier.append(_usable(rule_codes, cap))
     left, right = _identical(codes, rules, max_block, source)
     keep = np.ones(len(left), dtype=bool)
     for seen in earlier:

@@ -53,6 +53,8 @@ def parse(value) -> BirthDate:
         day = int(match[3]) if match[3] else 0
     else:
         return MISSING
+    if month > 12 and 1 <= day <= 12:
+        month, day = day, month  # only day before month makes it a date
     digits = f"{year:04d}{month:02d}{day:02d}" if month and day else ""
     if not _plausible_year(year) or month > 12 or (day and not month):
         return BirthDate(precision=INVALID, digits=digits)

@@ -2,9 +2,10 @@
 
 In memory, features are codes of a per-process vocabulary; a stored key must not depend
 on that, so it is made from the feature texts and hashed (the keys are derived from names
-and dates, and a database of them should not read as a list of names). The rule set's own
-description is part of every key, so changing the rules makes old keys miss rather than
-mislead; stored keys are then rebuilt.
+and dates, and a database of them should not read as a list of names). Each rule's own
+description is part of its keys: a rule added leaves the other rules' stored keys valid
+(the new rule's keys are added by a migration that rebuilds them), and a rule changed
+makes its old keys miss rather than mislead.
 """
 
 import hashlib
@@ -27,9 +28,8 @@ def _text(values: np.ndarray) -> str:
 
 def stable_keys(data: Dataset, rules: list[tuple[str, ...]], row: int) -> list[str]:
     """The hashed keys of one prepared record, one per rule it has every feature for."""
-    fingerprint = repr(rules)
     keys = []
-    for number, rule in enumerate(rules):
+    for rule in rules:
         parts = []
         for spec in rule:
             values = feature_values(data.features, spec)[row : row + 1]
@@ -37,7 +37,7 @@ def stable_keys(data: Dataset, rules: list[tuple[str, ...]], row: int) -> list[s
                 break
             parts.append(_text(values))
         else:
-            text = "\x1f".join([fingerprint, str(number), *parts])
+            text = "\x1f".join([repr(rule), *parts])
             digest = hashlib.blake2b(text.encode(), digest_size=KEY_LENGTH // 2)
             keys.append(digest.hexdigest())
     return keys

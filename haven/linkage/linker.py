@@ -24,6 +24,8 @@ class Settings:
     comparisons: list[Comparison]
     blocking: list[Rule]
     max_block: int = 1000
+    # Rules whose blocks are capped lower than max_block (names alone: rare names only).
+    rule_caps: dict[Rule, int] = field(default_factory=dict)
     random_pairs: int = 200_000
     em_update_u: bool = False
     seed: int = 42
@@ -143,7 +145,9 @@ def dedupe(
 ) -> Result:
     """Find the records of one list that belong to the same person."""
     data = Dataset(columns, settings.comparisons)
-    left, right, report = candidate_pairs(data.features, settings.blocking, settings.max_block)
+    left, right, report = candidate_pairs(
+        data.features, settings.blocking, settings.max_block, caps=settings.rule_caps
+    )
     vectors = comparison_vectors(settings.comparisons, data, data, left, right)
     if model is None:
         model = Model(settings.comparisons)
@@ -163,7 +167,9 @@ def link(
     b = Dataset(columns_b, settings.comparisons)
     both = {name: np.concatenate([a.features[name], b.features[name]]) for name in a.features}
     source = np.r_[np.zeros(a.n, np.int8), np.ones(b.n, np.int8)]
-    left, right, report = candidate_pairs(both, settings.blocking, settings.max_block, source)
+    left, right, report = candidate_pairs(
+        both, settings.blocking, settings.max_block, source, caps=settings.rule_caps
+    )
     right = right - a.n
     vectors = comparison_vectors(settings.comparisons, a, b, left, right)
     if model is None:

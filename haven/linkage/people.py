@@ -18,6 +18,7 @@ from haven.linkage.model import Model
 from haven.linkage.synthetic import cross_script_records
 
 COLUMNS = ("given_name", "family_name", "sex", "birth_date", "nationality", "place", "relatives")
+NAMES_ALONE = ("given_name.skeleton", "family_name.skeleton")
 
 
 def person_settings(**overrides) -> Settings:
@@ -48,7 +49,10 @@ def person_settings(**overrides) -> Settings:
             ("family_name.skeleton", "relatives.first", "nationality.value"),
             # A record without a name still meets one born the same day in the same place.
             ("birth_date.ymd", "place.value"),
+            # A rare full name needs nothing more: the date may be missing or mistyped.
+            NAMES_ALONE,
         ],
+        rule_caps={NAMES_ALONE: 50},
         # Narrow enough that matches stay a fair share of their pairs at a million records:
         # the first teaches the date, sex and relatives, the second the names, nationality
         # and place.

@@ -57,6 +57,14 @@ def keys_of_person(person: Person) -> list[str]:
     return keys_of(person_record(person))
 
 
+def keys_of_many(records: list[dict]) -> list[list[str]]:
+    """The keys of many records at once (one prepared dataset: for rebuilding them all)."""
+    if not records:
+        return []
+    data = dataset(records)
+    return [sorted(set(stable_keys(data, SETTINGS.blocking, row))) for row in range(data.n)]
+
+
 def store_keys(person: Person, keys: list[str]) -> None:
     """The keys of a person just saved (the PostgreSQL registration writes them itself)."""
     PersonMatchKey.objects.bulk_create([PersonMatchKey(person=person, key=k) for k in keys])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import Count
 
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Model, comparison_vectors
@@ -84,6 +85,26 @@ def forget_model() -> None:
     _model_cache.pop("model", None)
 
 
+def usable_keys(probe) -> list[str]:
+    """The probe's keys whose blocks are small enough to compare, as the engine's blocking
+    caps them (a key shared by more persons than its rule's cap serves no lookup: a common
+    name alone, say)."""
+    cap_of = {}
+    for rule in SETTINGS.blocking:
+        cap = min(SETTINGS.max_block, SETTINGS.rule_caps.get(rule, SETTINGS.max_block))
+        for key in stable_keys(probe, [rule], 0):
+            cap_of[key] = cap
+    if not cap_of:
+        return []
+    sizes = dict(
+        PersonMatchKey.objects.filter(key__in=list(cap_of))
+        .values("key")
+        .annotate(persons=Count("person_id"))
+        .values_list("key", "persons")
+    )
+    return [key for key, cap in cap_of.items() if sizes.get(key, 0) <= cap]
+
+
 def find(
     record: dict,
     exclude: set[int] | None = None,
@@ -95,7 +116,7 @@ def find(
     `among`, given the candidates' ids, keeps those that may be matched at all (for
     tracing: those whose consent allows it)."""
     probe = dataset([record])
-    keys = stable_keys(probe, SETTINGS.blocking, 0)
+    keys = usable_keys(probe)
     if not keys:
         return []
     ids = list(
