@@ -47,14 +47,9 @@ def _synthetic(people: int, seed: int) -> dict[str, list]:
 
 
 def _pseudopeople(path: Path) -> None:
-    python = PSEUDOPEOPLE_VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PSEUDOPEOPLE_VENV)], check=True)  # noqa: S603
-    probe = subprocess.run([str(python), "-c", "import pseudopeople, pyarrow"], check=False)  # noqa: S603
-    if probe.returncode:
-        subprocess.run(  # noqa: S603
-            [str(python), "-m", "pip", "install", "--quiet", *PSEUDOPEOPLE_PACKAGES], check=True
-        )
+    from bench.environments import ensure
+
+    python = ensure(PSEUDOPEOPLE_VENV, PSEUDOPEOPLE_PACKAGES, "import pseudopeople, pyarrow")
     script = Path(__file__).with_name("pseudopeople_data.py")
     subprocess.run([str(python), str(script), str(path)], check=True)  # noqa: S603
 

@@ -29,21 +29,12 @@ sys.path.insert(0, str(HERE))
 
 from datasets import prepare  # noqa: E402
 
+from bench.environments import ensure  # noqa: E402
 from haven.linkage import evaluate  # noqa: E402
 
 
 def ensure_anchor() -> Path:
-    python = ANCHOR / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(ANCHOR)], check=True)  # noqa: S603
-    probe = subprocess.run(  # noqa: S603
-        [str(python), "-c", "import splink, duckdb, pyarrow, numpy"], check=False
-    )
-    if probe.returncode:
-        subprocess.run(  # noqa: S603
-            [str(python), "-m", "pip", "install", "--quiet", *ANCHOR_PACKAGES], check=True
-        )
-    return python
+    return ensure(ANCHOR, ANCHOR_PACKAGES, "import splink, duckdb, pyarrow, numpy")
 
 
 def run_side(python: Path, script: str, dataset: str, tables: list[Path]) -> dict:

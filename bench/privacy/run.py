@@ -24,6 +24,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 ANCHOR = ROOT / "bench" / ".venv-privacy"
 ANCHOR_PACKAGES = ["anjana==1.2.3"]
+sys.path.insert(0, str(ROOT))
+
+from bench.environments import ensure  # noqa: E402
+
 LIMITS = (0.0, 0.01, 0.05, 0.10, 1.0)
 # ../shared/data/README.md: the optimum by exhaustive search (and ARX's Flash).
 REFERENCE = {
@@ -36,15 +40,7 @@ REFERENCE = {
 
 
 def ensure_anchor() -> Path:
-    python = ANCHOR / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(ANCHOR)], check=True)  # noqa: S603
-    probe = subprocess.run([str(python), "-c", "import anjana"], check=False)  # noqa: S603
-    if probe.returncode:
-        subprocess.run(  # noqa: S603
-            [str(python), "-m", "pip", "install", "--quiet", *ANCHOR_PACKAGES], check=True
-        )
-    return python
+    return ensure(ANCHOR, ANCHOR_PACKAGES, "import anjana")
 
 
 def side(python: Path, script: str, dataset: str, limit: float, k: int, repeats: int) -> dict:

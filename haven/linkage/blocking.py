@@ -146,20 +146,14 @@ def candidate_pairs(
         cap = min(max_block, (caps or {}).get(rule, max_block))
         rule_codes = codes.rule(rule)
         left, right, skipped = pairs_within_blocks(rule_codes, cap, source)
-        keep = np.ones(len(left), dtype=bool)
-        for seen in earlier:
-            at_left = seen[left]
-            keep &= ~((at_left >= 0) & (at_left == seen[right]))
+        keep = _not_found_before(left, right, earlier)
         lefts.append(left[keep].astype(np.int32))
         rights.append(right[keep].astype(np.int32))
         report.pairs_per_rule[rule_name(rule)] = int(keep.sum())
         report.skipped_blocks[rule_name(rule)] = skipped
         earlier.append(_usable(rule_codes, cap))
     left, right = _identical(codes, rules, max_block, source)
-    keep = np.ones(len(left), dtype=bool)
-    for seen in earlier:
-        at_left = seen[left]
-        keep &= ~((at_left >= 0) & (at_left == seen[right]))
+    keep = _not_found_before(left, right, earlier)
     lefts.append(left[keep].astype(np.int32))
     rights.append(right[keep].astype(np.int32))
     report.pairs_per_rule[IDENTICAL] = int(keep.sum())
@@ -170,6 +164,15 @@ def candidate_pairs(
 
 
 IDENTICAL = "identical records"
+
+
+def _not_found_before(left: np.ndarray, right: np.ndarray, earlier: list[np.ndarray]) -> np.ndarray:
+    """Which pairs no earlier rule found (the two records shared none of its blocks)."""
+    keep = np.ones(len(left), dtype=bool)
+    for seen in earlier:
+        at_left = seen[left]
+        keep &= ~((at_left >= 0) & (at_left == seen[right]))
+    return keep
 
 
 def _identical(
