@@ -49,7 +49,8 @@ def period_report(request, build, serializer) -> Response:
 class PeriodReportView(APIView):
     """A dashboard's figures over the API: `build(user, since=, until=, base=)` over the
     period of `?from=&to=`, for holders of `report.view`. A subclass names its `build` and
-    `serializer_class`, and is decorated with `period_report_schema`."""
+    `serializer_class`, and is decorated with `period_report_schema` (or, with parameters
+    of its own, overrides `get` and its schema, as the indicators do)."""
 
     required_perms: ClassVar[dict[str, str]] = {"*": "report.view"}
     build: ClassVar[Callable[..., Any]]

@@ -10,8 +10,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from haven.core.api import PeriodReportView
 from haven.core.serializers import ModelSerializer, ReportTableSerializer, Serializer
 from haven.evidence import actions, indicators, selectors
 from haven.evidence.datasets import FIELDS, SENSITIVE
@@ -132,14 +132,13 @@ class IndicatorsSerializer(Serializer):
     services = ReportTableSerializer()
 
 
-class IndicatorsView(APIView):
+class IndicatorsView(PeriodReportView):
     """The indicators of the page /indicators/ over the caller's reporting scope: cases by
     status, programme, vulnerability and risk, one disaggregation, caseload, time in each
     stage, MiGOF categories, referrals and services delivered; small cells hidden for roles
     without the records."""
 
-    required_perms = {"*": "report.view"}
-
+    # The page's own parameters (dimension, age bands, place level): its own `get`.
     @extend_schema(
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="Registered from this day"),
