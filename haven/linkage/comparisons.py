@@ -133,6 +133,13 @@ class Comparison:
         """The value whose frequency adjusts an exact agreement, when that is asked for."""
         return None
 
+    def m_bounds(self, output: int) -> dict[int, tuple[float, float]]:
+        """Bounds on m, the share of true matches at a level (level -> (lowest, highest)):
+        what is known of how records of one person differ, held whatever the data
+        learnt from says (a generator that never varies a field would make its
+        disagreement a veto)."""
+        return {}
+
 
 def _name_arrays(values: Sequence, prefix: str) -> Prepared:
     def one(value):
@@ -302,11 +309,16 @@ DATE_LEVELS = (
 class BirthDate(Comparison):
     """Date of birth with its precision: exact, year only, or estimated from an age."""
 
-    def __init__(self, field: str, label: str | None = None):
+    def __init__(self, field: str, label: str | None = None, far_apart: float = 1.0):
         self.field = field
         self.outputs = (label or field,)
         self.level_labels = (DATE_LEVELS,)
         self.term_frequency = (False,)
+        # The most share of one person's records whose dates are more than 5 years apart.
+        self.far_apart = far_apart
+
+    def m_bounds(self, output):
+        return {len(DATE_LEVELS): (0.0, self.far_apart)} if self.far_apart < 1.0 else {}
 
     def prepare(self, columns):
         parsed = _memoised(columns[self.field], dates.parse)
@@ -364,11 +376,22 @@ class BirthDate(Comparison):
 class Exact(Comparison):
     """Categorical field: sex, nationality, occupation, a code."""
 
-    def __init__(self, field: str, term_frequency: bool = False, label: str | None = None):
+    def __init__(
+        self,
+        field: str,
+        term_frequency: bool = False,
+        label: str | None = None,
+        recorded_differently: float = 0.0,
+    ):
         self.field = field
         self.outputs = (label or field,)
         self.level_labels = (("same", "different"),)
         self.term_frequency = (term_frequency,)
+        # The least share of one person's records that disagree on the field.
+        self.recorded_differently = recorded_differently
+
+    def m_bounds(self, output):
+        return {2: (self.recorded_differently, 1.0)} if self.recorded_differently else {}
 
     def prepare(self, columns):
         return {

@@ -204,7 +204,7 @@ class Model:
         log_u = np.zeros(len(patterns))
         for o in range(len(self.outputs)) if outputs is None else outputs:
             levels = patterns[:, o]
-            log_m += np.log(self.m[o])[levels]
+            log_m += np.log(self.bounded_m(o))[levels]
             log_u += np.log(self.u[o])[levels]
         return log_m, log_u
 
@@ -255,11 +255,29 @@ class Model:
         never counting against a match: so a record always scores highest against itself,
         and an explanation reads the way a caseworker expects.
         """
-        w = np.log2(self.m[o] / self.u[o])
+        w = np.log2(self.bounded_m(o) / self.u[o])
         w[0] = 0.0
         w[1:] = np.minimum.accumulate(w[1:])
         w[1] = max(w[1], 0.0)
         return w
+
+    def bounded_m(self, o: int) -> np.ndarray:
+        """m of output o within its comparison's bounds, the other levels rescaled so that
+        the levels still share what they shared."""
+        output = self.outputs[o]
+        bounds = self.comparisons[output.comparison].m_bounds(output.index)
+        m = self.m[o]
+        if not bounds:
+            return m
+        bounded = m.copy()
+        for level, (low, high) in bounds.items():
+            bounded[level] = min(max(bounded[level], low), high)
+        free = [level for level in range(1, len(m)) if level not in bounds]
+        rest = float(m[1:].sum()) - sum(float(bounded[level]) for level in bounds)
+        held = float(bounded[free].sum())
+        if free and held > 0 and rest > 0:
+            bounded[free] *= rest / held
+        return bounded
 
     @property
     def prior_bits(self) -> float:

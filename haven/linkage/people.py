@@ -25,9 +25,13 @@ def person_settings(**overrides) -> Settings:
     settings = Settings(
         comparisons=[
             c.PersonName("given_name", "family_name"),
-            c.BirthDate("birth_date"),
-            c.Exact("sex"),
-            c.Exact("nationality"),
+            # Dates more than 5 years apart: at most 1 in 10,000 of one person's records.
+            c.BirthDate("birth_date", far_apart=0.0001),
+            # Recorded differently between registrations of one person, at least: sex 1 in
+            # 50, nationality 1 in 20 (a second nationality, a country of birth taken
+            # for one, an interpreter's guess): a disagreement weighs, it never vetoes.
+            c.Exact("sex", recorded_differently=0.02),
+            c.Exact("nationality", recorded_differently=0.05),
             c.Place("place"),
             c.Relatives("relatives"),
         ],
