@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from haven.linkage import dates
-from haven.linkage.comparisons import DATE_LEVELS, BirthDate
+from haven.linkage.date_comparison import DATE_LEVELS, BirthDate
 
 
 @pytest.mark.parametrize(

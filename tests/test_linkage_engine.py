@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from haven.linkage import comparisons as c
 from haven.linkage import evaluate
 from haven.linkage.blocking import candidate_pairs, pairs_within_blocks
+from haven.linkage.date_comparison import BirthDate
 from haven.linkage.index import Index
 from haven.linkage.linker import Settings, dedupe, link
 from haven.linkage.model import Dataset, Model, comparison_vectors
@@ -286,7 +287,7 @@ def test_febrl4_accuracy_floor():
     settings = Settings(
         comparisons=[
             c.PersonName("given_name", "surname"),
-            c.BirthDate("date_of_birth"),
+            BirthDate("date_of_birth"),
             c.EditDistance("soc_sec_id", (1, 2)),
             c.Exact("street_number", term_frequency=True),
             c.EditDistance("postcode", (1, 2), term_frequency=True),

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from haven.linkage import comparisons as c  # noqa: E402
+from haven.linkage.date_comparison import BirthDate  # noqa: E402
 from haven.linkage.index import Index  # noqa: E402
 from haven.linkage.linker import Settings, cluster_ids, dedupe, link  # noqa: E402
 from haven.linkage.model import Model  # noqa: E402
@@ -26,7 +27,7 @@ from haven.linkage.synthetic import cross_script_records  # noqa: E402
 
 FEBRL = [
     c.PersonName("given_name", "surname"),
-    c.BirthDate("date_of_birth"),
+    BirthDate("date_of_birth"),
     c.EditDistance("soc_sec_id", (1, 2)),
     c.Exact("street_number", term_frequency=True),
     c.EditDistance("postcode", (1, 2), term_frequency=True),
@@ -45,7 +46,7 @@ FEBRL_BLOCKING = [
 HISTORICAL = Settings(
     comparisons=[
         c.PersonName("first_name", "surname"),
-        c.BirthDate("dob"),
+        BirthDate("dob"),
         c.Place("postcode_fake"),
         c.Place("birth_place"),
         c.Exact("gender"),

@@ -15,14 +15,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from haven.linkage import dates
 from haven.linkage.normalise import fold, normalise
 from haven.linkage.scripts import latin_variants, skeleton, token_skeletons
 
 Prepared = dict[str, np.ndarray]
 
 
-def _memoised(values: Sequence, fn) -> list:
+def memoised(values: Sequence, fn) -> list:
     """Apply fn once per distinct value: names and places repeat a lot."""
     seen: dict = {}
     out = []
@@ -147,7 +146,7 @@ def _name_arrays(values: Sequence, prefix: str) -> Prepared:
         variants = latin_variants(text) or ("",)
         return normalise(text), variants[0], variants[-1], skeleton(text), token_skeletons(text)
 
-    rows = _memoised(values, one)
+    rows = memoised(values, one)
     latin = [r[1] for r in rows]
     return {
         f"{prefix}norm": VOCABULARY.encode([r[0] for r in rows]),
@@ -294,85 +293,6 @@ def _badness(level: np.ndarray) -> np.ndarray:
     return np.where(level == 0, 6, level).astype(np.int16)
 
 
-DATE_LEVELS = (
-    "exact",
-    "one digit differs",
-    "day and month transposed",
-    "same year",
-    "same year, another day",
-    "within a year",
-    "within 5 years",
-    "different",
-)
-
-
-class BirthDate(Comparison):
-    """Date of birth with its precision: exact, year only, or estimated from an age."""
-
-    def __init__(self, field: str, label: str | None = None, far_apart: float = 1.0):
-        self.field = field
-        self.outputs = (label or field,)
-        self.level_labels = (DATE_LEVELS,)
-        self.term_frequency = (False,)
-        # The most share of one person's records whose dates are more than 5 years apart.
-        self.far_apart = far_apart
-
-    def m_bounds(self, output):
-        return {len(DATE_LEVELS): (0.0, self.far_apart)} if self.far_apart < 1.0 else {}
-
-    def prepare(self, columns):
-        parsed = _memoised(columns[self.field], dates.parse)
-        return {
-            "year": np.array([p.year for p in parsed], dtype=np.int16),
-            "month": np.array([p.month for p in parsed], dtype=np.int8),
-            "day": np.array([p.day for p in parsed], dtype=np.int8),
-            "precision": np.array([p.precision for p in parsed], dtype=np.int8),
-            "digits": VOCABULARY.encode([p.digits for p in parsed]),
-            "ymd": VOCABULARY.encode(
-                [p.digits if p.precision == dates.EXACT else "" for p in parsed]
-            ),
-            "yyyy": np.array([p.year for p in parsed], dtype=np.int32),  # a number, not a code
-            "mmdd": VOCABULARY.encode(
-                [p.digits[4:] if p.precision == dates.EXACT else "" for p in parsed]
-            ),
-        }
-
-    def levels(self, a, b, left, right):
-        ya, yb = a["year"][left].astype(np.int32), b["year"][right].astype(np.int32)
-        pa, pb = a["precision"][left], b["precision"][right]
-        ma, mb = a["month"][left], b["month"][right]
-        da, db = a["day"][left], b["day"][right]
-        both_exact = (pa == dates.EXACT) & (pb == dates.EXACT)
-        has_year = (ya > 0) & (yb > 0)
-        gap = np.abs(ya - yb)
-        estimated = (pa == dates.ESTIMATED) | (pb == dates.ESTIMATED)
-        digits_a, digits_b = a["digits"][left], b["digits"][right]
-        has_digits = (digits_a != 0) & (digits_b != 0)
-        typo = np.zeros(len(left), dtype=bool)
-        if has_digits.any():
-            idx = np.flatnonzero(has_digits)
-            typo[idx] = (digits_a[idx] == digits_b[idx]) | (
-                similarity(
-                    a, b, "digits", "digits", left[idx], right[idx], DamerauLevenshtein.distance
-                )
-                <= 1
-            )
-        level = np.full(len(left), 8, dtype=np.int8)
-        level[has_year & (gap <= 5)] = 7
-        level[has_year & (gap <= 1)] = 6
-        # Two full dates in the same year but on different days say less than a bare year.
-        level[both_exact & (gap == 0)] = 5
-        # An estimate agrees with a year when it is within its own uncertainty.
-        level[has_year & estimated & (gap <= 2)] = 4
-        level[has_year & ~estimated & ~both_exact & (gap == 0)] = 4
-        level[both_exact & (ya == yb) & (ma == db) & (da == mb) & (ma != da)] = 3
-        level[typo] = 2
-        level[both_exact & (ya == yb) & (ma == mb) & (da == db)] = 1
-        level[~has_year & ~has_digits] = 0
-        level[~has_year & has_digits & ~typo] = 8
-        return level[:, None]
-
-
 class Exact(Comparison):
     """Categorical field: sex, nationality, occupation, a code."""
 
@@ -394,9 +314,7 @@ class Exact(Comparison):
         return {2: (self.recorded_differently, 1.0)} if self.recorded_differently else {}
 
     def prepare(self, columns):
-        return {
-            "value": VOCABULARY.encode(_memoised(columns[self.field], lambda v: fold(_text(v))))
-        }
+        return {"value": VOCABULARY.encode(memoised(columns[self.field], lambda v: fold(_text(v))))}
 
     def levels(self, a, b, left, right):
         va, vb = a["value"][left], b["value"][right]
@@ -430,7 +348,7 @@ class EditDistance(Comparison):
         def clean(value):
             return "".join(fold(_text(value)).split())
 
-        return {"value": VOCABULARY.encode(_memoised(columns[self.field], clean))}
+        return {"value": VOCABULARY.encode(memoised(columns[self.field], clean))}
 
     def levels(self, a, b, left, right):
         va, vb = a["value"][left], b["value"][right]
@@ -456,7 +374,7 @@ class Place(Comparison):
         self.term_frequency = (term_frequency,)
 
     def prepare(self, columns):
-        rows = _memoised(columns[self.field], lambda v: fold(_text(v)))
+        rows = memoised(columns[self.field], lambda v: fold(_text(v)))
         return {
             "value": VOCABULARY.encode(rows),
             "area": VOCABULARY.encode([r.split()[0] if r else "" for r in rows]),
@@ -500,7 +418,7 @@ class Relatives(Comparison):
             items = value if isinstance(value, list | tuple) else _text(value).split(";")
             return frozenset(s for item in items if (s := skeleton(_text(item))) and len(s) >= 2)
 
-        found = _memoised(columns[self.field], names)
+        found = memoised(columns[self.field], names)
         return {
             "names": _objects(found),
             "first": VOCABULARY.encode([min(f) if f else "" for f in found]),

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from haven.linkage import comparisons as c
+from haven.linkage.date_comparison import BirthDate
 from haven.linkage.linker import Result, Settings, dedupe
 from haven.linkage.model import Model
 from haven.linkage.synthetic import cross_script_records
@@ -26,7 +27,7 @@ def person_settings(**overrides) -> Settings:
         comparisons=[
             c.PersonName("given_name", "family_name"),
             # Dates more than 5 years apart: at most 1 in 10,000 of one person's records.
-            c.BirthDate("birth_date", far_apart=0.0001),
+            BirthDate("birth_date", far_apart=0.0001),
             # Recorded differently between registrations of one person, at least: sex 1 in
             # 50, nationality 1 in 20 (a second nationality, a country of birth taken
             # for one, an interpreter's guess): a disagreement weighs, it never vetoes.
