@@ -4,16 +4,7 @@ birth far apart count strongly against."""
 
 from haven.linkage.model import Model
 from haven.linkage.people import COLUMNS, THRESHOLD, default_model, find_duplicates
-
-AMAL = {
-    "given_name": "Amal",
-    "family_name": "Haddad",
-    "sex": "female",
-    "birth_date": "1990-04-12",
-    "nationality": "SY",
-    "place": "Aleppo",
-    "relatives": "Omar Haddad",
-}
+from tests.test_linkage_bad_input import AMAL
 
 
 def weight(label: str, level: str) -> float:

@@ -23,14 +23,11 @@ class Holdings:
     """What one user may do, read once per user object (i.e. once per request)."""
 
     def __init__(self, user: Actor, rows: list[GrantRow] | None = None):
-        self.user = user
         self.by_perm: dict[str, set[str]] = {}
         self.two_factor_required = False
         self.office_ids: frozenset[int] = frozenset()
         self.team_ids: frozenset[int] = frozenset()
-        self.active = False
         if isinstance(user, User) and user.is_active:  # a visitor or the system holds nothing
-            self.active = True
             self._load(rows if rows is not None else _read_grant_rows(user.pk))
 
     def _load(self, rows: list[GrantRow]) -> None:

@@ -36,7 +36,7 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def period_report(request, build, serializer) -> Response:
+def period_report_response(request, build, serializer) -> Response:
     """The answer of a dashboard endpoint: `build(user, since=, until=, base=)` over the
     period of `?from=&to=`, counts rounded to `?base=` where protected, or 400 saying what
     is wrong."""
@@ -57,7 +57,7 @@ class PeriodReportView(APIView):
     serializer_class: ClassVar[type[serializers.Serializer]]
 
     def get(self, request: Request) -> Response:
-        return period_report(request, type(self).build, self.serializer_class)
+        return period_report_response(request, type(self).build, self.serializer_class)
 
 
 def period_report_schema(counted_from: str) -> Callable[[type], type]:

@@ -116,8 +116,7 @@ class Index:
         for rule, blocks in zip(self.settings.blocking, part.blocks, strict=True):
             key = rule_keys(probe.features, rule)[0]
             block = blocks.get(key) if key else None
-            cap = min(self.settings.max_block, self.settings.rule_caps.get(rule, 10**9))
-            if not key or block is not None and len(block) > cap:
+            if not key or block is not None and len(block) > self.settings.block_cap(rule):
                 unused.add(rule_name(rule))
             elif block is not None:
                 rows.append(block)

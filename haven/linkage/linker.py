@@ -34,6 +34,10 @@ class Settings:
     # EM sessions, one per rule (the blocking rules when empty); see Model.estimate_em_sessions.
     training_rules: list[Rule] = field(default_factory=list)
 
+    def block_cap(self, rule: Rule) -> int:
+        """The largest block the rule still compares within."""
+        return min(self.max_block, self.rule_caps.get(rule, self.max_block))
+
 
 @dataclass
 class Result:

@@ -92,6 +92,11 @@ def prior_bits(records: int) -> float:
     return float(np.log2(prior / (1 - prior)))
 
 
+def prior_shift(model: Model, records: int) -> float:
+    """Bits to add to the model's scores for the product's prior over `records` records."""
+    return prior_bits(records) - model.prior_bits
+
+
 def find_duplicates(
     columns: Mapping[str, Sequence], model: Model | None = None
 ) -> tuple[Result, np.ndarray]:
@@ -101,7 +106,7 @@ def find_duplicates(
     (`Model.probability` turns them into probabilities, kept from `THRESHOLD` up)."""
     model = model or default_model()
     result = dedupe(columns, person_settings(), model)
-    return result, result.scores + prior_bits(result.n) - model.prior_bits
+    return result, result.scores + prior_shift(model, result.n)
 
 
 def train_default_model(people: int = 20_000, seed: int = 7) -> Model:

@@ -1,6 +1,8 @@
 """Persons as the linkage engine sees them, and their stored blocking keys: written when a
 person is registered or changed, read by tracing to find the few persons worth comparing."""
 
+from django.db import transaction
+
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Dataset
 from haven.linkage.people import COLUMNS, person_settings
@@ -50,7 +52,7 @@ def dataset(records: list[dict]) -> Dataset:
 
 
 def keys_of(record: dict) -> list[str]:
-    return sorted(set(stable_keys(dataset([record]), SETTINGS.blocking, 0)))
+    return keys_of_many([record])[0]
 
 
 def keys_of_person(person: Person) -> list[str]:
@@ -63,6 +65,27 @@ def keys_of_many(records: list[dict]) -> list[list[str]]:
         return []
     data = dataset(records)
     return [sorted(set(stable_keys(data, SETTINGS.blocking, row))) for row in range(data.n)]
+
+
+def rebuild_keys(persons, key_model, batch: int = 2000, progress=None) -> int:
+    """Every key of `persons` (a queryset, merged persons left out) made afresh, a batch
+    at a time, each batch's old keys replaced at once; `key_model` is PersonMatchKey (or
+    a migration's historical one). Returns how many persons were indexed."""
+    persons = persons.filter(merged_into__isnull=True).order_by("pk")
+    done, last = 0, 0
+    while chunk := list(persons.filter(pk__gt=last)[:batch]):
+        keys = keys_of_many([person_record(person) for person in chunk])
+        with transaction.atomic():
+            key_model.objects.filter(person__in=chunk).delete()
+            key_model.objects.bulk_create(
+                key_model(person_id=person.pk, key=key)
+                for person, person_keys in zip(chunk, keys, strict=True)
+                for key in person_keys
+            )
+        done, last = done + len(chunk), chunk[-1].pk
+        if progress:
+            progress(done)
+    return done
 
 
 def store_keys(person: Person, keys: list[str]) -> None:

@@ -12,7 +12,7 @@ from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core.jobs import Cancelled, advance
 from haven.linkage.model import Model
-from haven.linkage.people import COLUMNS, THRESHOLD, find_duplicates, prior_bits
+from haven.linkage.people import COLUMNS, THRESHOLD, find_duplicates, prior_shift
 from haven.people.models import Person
 from haven.tracing import matching
 from haven.tracing.models import DedupeJob, DuplicatePair, JobStatus, PairStatus
@@ -117,7 +117,7 @@ def _find_pairs(job: DedupeJob) -> int:
         return 0
     model = matching.current_model()
     result, scores = find_duplicates(columns, model)
-    shift = prior_bits(len(ids)) - model.prior_bits
+    shift = prior_shift(model, len(ids))
     probability = Model.probability(scores)
     keep = np.flatnonzero(probability >= THRESHOLD)
     keep = keep[np.argsort(-scores[keep])][:MAX_PAIRS]

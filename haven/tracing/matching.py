@@ -15,7 +15,7 @@ from django.db.models import Count
 
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Model, comparison_vectors
-from haven.linkage.people import THRESHOLD, default_model, prior_bits
+from haven.linkage.people import THRESHOLD, default_model, prior_shift
 from haven.people.match_keys import SETTINGS, dataset, person_record
 from haven.people.models import Person, PersonMatchKey
 from haven.tracing.labels import percent, translated
@@ -91,9 +91,8 @@ def usable_keys(probe) -> list[str]:
     name alone, say)."""
     cap_of = {}
     for rule in SETTINGS.blocking:
-        cap = min(SETTINGS.max_block, SETTINGS.rule_caps.get(rule, SETTINGS.max_block))
         for key in stable_keys(probe, [rule], 0):
-            cap_of[key] = cap
+            cap_of[key] = SETTINGS.block_cap(rule)
     if not cap_of:
         return []
     sizes = dict(
@@ -134,8 +133,7 @@ def find(
     model = current_model()
     zeros = np.zeros(len(persons), dtype=np.int64)
     vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))
-    shift = prior_bits(_person_count())
-    shift -= model.prior_bits
+    shift = prior_shift(model, _person_count())
     scores = model.scores(vectors) + shift
     probability = Model.probability(scores)
     found = []
