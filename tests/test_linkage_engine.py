@@ -171,6 +171,8 @@ RECORD = st.fixed_dictionaries(
         "nationality": st.sampled_from(["SYR", "IRQ", ""]),
         "place": st.sampled_from(["Aleppo", "Homs", ""]),
         "relatives": st.sampled_from(["Ahmed", "أحمد", ""]),
+        "documents": st.sampled_from(["N1234567", "N1234567;P555", "P555", ""]),
+        "contacts": st.sampled_from(["+249 912 345 678", "0912345678", ""]),
     }
 )
 

@@ -12,80 +12,59 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from haven.linkage import comparisons as c  # noqa: E402
-from haven.linkage.date_comparison import BirthDate  # noqa: E402
 from haven.linkage.index import Index  # noqa: E402
-from haven.linkage.linker import Settings, cluster_ids, dedupe, link  # noqa: E402
+from haven.linkage.linker import cluster_ids, dedupe, link  # noqa: E402
 from haven.linkage.model import Model  # noqa: E402
 from haven.linkage.people import (  # noqa: E402
     COLUMNS,
     THRESHOLD,
+    default_model,
     find_duplicates,
+    find_links,
+    learn_model,
     person_settings,
 )
 from haven.linkage.synthetic import cross_script_records  # noqa: E402
 
-FEBRL = [
-    c.PersonName("given_name", "surname"),
-    BirthDate("date_of_birth"),
-    c.EditDistance("soc_sec_id", (1, 2)),
-    c.Exact("street_number", term_frequency=True),
-    c.EditDistance("postcode", (1, 2), term_frequency=True),
-    c.Place("suburb"),
-    c.Exact("state"),
-]
-FEBRL_BLOCKING = [
-    ("given_name.skeleton", "surname.skeleton"),
-    ("names.unordered",),
-    ("date_of_birth.ymd",),
-    ("soc_sec_id.value",),
-    ("postcode.value", "street_number.value"),
-    ("postcode.value",),
-    ("surname.norm", "date_of_birth.yyyy"),
-]
-HISTORICAL = Settings(
-    comparisons=[
-        c.PersonName("first_name", "surname"),
-        BirthDate("dob"),
-        c.Place("postcode_fake"),
-        c.Place("birth_place"),
-        c.Exact("gender"),
-        c.Exact("occupation", term_frequency=True),
-    ],
-    blocking=[
-        ("first_name.skeleton", "surname.skeleton"),
-        ("names.unordered",),
-        ("first_name.latin[:3]", "surname.latin[:4]"),
-        ("surname.norm", "dob.ymd"),
-        ("first_name.norm", "dob.ymd"),
-        ("postcode_fake.value", "first_name.norm"),
-        ("postcode_fake.value", "surname.norm"),
-        ("dob.ymd", "birth_place.value"),
-        ("postcode_fake.area", "dob.ymd"),
-        ("postcode_fake.area", "first_name.norm"),
-        ("postcode_fake.area", "surname.norm"),
-        ("first_name.latin[:2]", "surname.latin[:2]", "dob.yyyy"),
-        ("surname.skeleton", "dob.yyyy"),
-        ("first_name.skeleton", "dob.yyyy"),
-        ("dob.ymd",),
-        ("postcode_fake.value",),
-        ("surname.skeleton", "birth_place.value"),
-        ("first_name.skeleton", "birth_place.value"),
-        ("surname.skeleton", "occupation.value"),
-        ("first_name.norm", "occupation.value", "dob.yyyy"),
-    ],
-    training_rules=[("first_name.norm", "surname.norm"), ("dob.ymd",)],
-)
-# Person data: the product's own matching is measured on them (and learning without labels).
-PERSON_SETS = {"cross_script", "pseudopeople", "synthetic_1m"}
-SETTINGS = {
-    "febrl4": Settings(comparisons=FEBRL, blocking=FEBRL_BLOCKING),
-    "febrl3": Settings(comparisons=FEBRL, blocking=FEBRL_BLOCKING),
-    "historical_50k": HISTORICAL,
-    "cross_script": person_settings(),
-    "pseudopeople": person_settings(),
-    "synthetic_1m": person_settings(),
-}
+
+# Every data set is read as person records and run through the product's own person
+# settings: FEBRL's social security number is an identity document and its street address
+# a contact; historical_50k's birth place is the place.
+def _iso(value) -> str:
+    text = (value or "").strip()
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 and text.isdigit() else text
+
+
+def _febrl(frame: dict) -> dict:
+    address = zip(frame["street_number"], frame["address_1"], frame["postcode"], strict=True)
+    return {
+        "given_name": frame["given_name"],
+        "family_name": frame["surname"],
+        "birth_date": [_iso(d) for d in frame["date_of_birth"]],
+        "place": frame["suburb"],
+        "documents": frame["soc_sec_id"],
+        "contacts": [" ".join(part for part in parts if part) for parts in address],
+    }
+
+
+def _historical(frame: dict) -> dict:
+    return {
+        "given_name": frame["first_name"],
+        "family_name": frame["surname"],
+        "sex": frame["gender"],
+        "birth_date": frame["dob"],
+        "place": frame["birth_place"],
+    }
+
+
+AS_PERSONS = {"febrl4": _febrl, "febrl3": _febrl, "historical_50k": _historical}
+
+
+def as_persons(dataset: str, frame: dict) -> dict[str, list]:
+    """The data set's records in the product's person columns (absent ones empty)."""
+    mapped = AS_PERSONS.get(dataset, lambda f: f)(frame)
+    n = len(frame["unique_id"])
+    return {name: list(mapped[name]) if name in mapped else [""] * n for name in COLUMNS}
 
 
 def _columns(path: str) -> dict[str, list]:
@@ -100,7 +79,7 @@ def lookup(table: str, out: str) -> None:
     rng = np.random.default_rng(5)
     started = time.perf_counter()
     sample = rng.choice(len(columns["unique_id"]), 100_000, replace=False)
-    model = dedupe({k: [v[i] for i in sample] for k, v in columns.items()}, settings).model
+    model = learn_model({k: [columns[k][i] for i in sample] for k in COLUMNS})
     trained = time.perf_counter() - started
     index = Index({k: columns[k] for k in COLUMNS}, settings, model)
     built = time.perf_counter() - started - trained
@@ -136,16 +115,16 @@ def _probes(columns: dict[str, list], rng, count: int = 500) -> list[dict]:
     ]
 
 
-def _blocking_recall(frames: list[dict], result) -> float:
+def _blocking_recall(truth: list[list], result) -> float:
     """Share of the true pairs that blocking made candidates (after the clock stopped)."""
-    truth_left = np.asarray(frames[0]["truth"], dtype=object)
-    truth_right = np.asarray(frames[-1]["truth"], dtype=object)
+    truth_left = np.asarray(truth[0], dtype=object)
+    truth_right = np.asarray(truth[-1], dtype=object)
     found = int((truth_left[result.left] == truth_right[result.right]).sum())
-    if len(frames) == 2:
-        right = Counter(frames[1]["truth"])
-        real = sum(n * right[k] for k, n in Counter(frames[0]["truth"]).items())
+    if len(truth) == 2:
+        right = Counter(truth[1])
+        real = sum(n * right[k] for k, n in Counter(truth[0]).items())
     else:
-        real = sum(n * (n - 1) // 2 for n in Counter(frames[0]["truth"]).values())
+        real = sum(n * (n - 1) // 2 for n in Counter(truth[0]).values())
     return found / real if real else 1.0
 
 
@@ -154,33 +133,35 @@ def main(dataset: str, tables: list[str], out: str) -> None:
         lookup(tables[0], out)
         return
     started = time.perf_counter()
-    settings = SETTINGS[dataset]
-    frames = [_columns(t) for t in tables]
-    extra: dict = {}
+    frames = [as_persons(dataset, _columns(t)) for t in tables]
+    truth = [_columns(t)["truth"] for t in tables]
+    # The product, as its deduplication job runs: the person settings, the shipped model
+    # adapted to these records, its prior and its threshold; then the same data learnt
+    # without labels, the shipped model as prior and fallback.
     if len(frames) == 2:
-        result = link(frames[0], frames[1], settings)
-        clusters = None
-    elif dataset in PERSON_SETS:
-        # The product, as its deduplication job runs: the person settings, the shipped
-        # model, its prior and its threshold; then the same data learnt without labels.
-        result, scores = find_duplicates({k: frames[0][k] for k in COLUMNS})
-        keep = Model.probability(scores) >= THRESHOLD
-        left, right = result.left[keep], result.right[keep]
-        clusters = cluster_ids(result.n, left, right)
-        extra["product_seconds"] = time.perf_counter() - started
-        learnt = dedupe(frames[0], settings)
-        extra["learnt_left"], extra["learnt_right"] = learnt.matches(0.5)
-        extra["learnt_seconds"] = time.perf_counter() - started - extra["product_seconds"]
+        result, scores = find_links(frames[0], frames[1])
     else:
-        result = dedupe(frames[0], settings)
-        clusters = result.clusters(0.95)
-    if dataset not in PERSON_SETS or len(frames) == 2:
-        left, right = result.matches(0.5)
+        result, scores = find_duplicates(frames[0])
+    probability = Model.probability(scores)
+    keep = probability >= THRESHOLD
+    left, right = result.left[keep], result.right[keep]
+    clusters = cluster_ids(result.n, left, right) if len(frames) == 1 else []
     seconds = time.perf_counter() - started
-    recall = _blocking_recall(frames, result)
-    arrays = {k: v for k, v in extra.items() if isinstance(v, np.ndarray)}
+    if len(frames) == 2:
+        learnt = link(frames[0], frames[1], person_settings(), reference=default_model())
+    else:
+        learnt = dedupe(frames[0], person_settings(), reference=default_model())
+    learnt_left, learnt_right = learnt.matches(THRESHOLD)
+    learnt_seconds = time.perf_counter() - started - seconds
+    recall = _blocking_recall(truth, result)
     np.savez(
-        out, left=left, right=right, clusters=clusters if clusters is not None else [], **arrays
+        out,
+        left=left,
+        right=right,
+        clusters=clusters,
+        probability=probability[keep],
+        learnt_left=learnt_left,
+        learnt_right=learnt_right,
     )
     print(
         json.dumps(
@@ -189,7 +170,8 @@ def main(dataset: str, tables: list[str], out: str) -> None:
                 "seconds": seconds,
                 "candidates": int(result.report.candidate_pairs),
                 "blocking_recall": recall,
-                **{k: v for k, v in extra.items() if not isinstance(v, np.ndarray)},
+                "learnt_seconds": learnt_seconds,
+                "learnt_fit": learnt.model.fit.to_dict() if learnt.model.fit else {},
             }
         )
     )

@@ -58,8 +58,27 @@ def score(dataset: str, tables: list[Path], result) -> dict:
         return {"pairs": pairs}
     true_pairs = evaluate.true_pair_count(truth[0])
     pairs = evaluate.pairwise(result["left"], result["right"], truth[0], truth[0], true_pairs)
+    if not len(result["clusters"]):
+        return {"pairs": pairs}
     clusters = evaluate.clusters(result["clusters"], truth[0])
     return {"pairs": pairs, "clusters": clusters}
+
+
+BANDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.99, 1.0)
+
+
+def calibration(tables: list[Path], result) -> list[tuple[float, float, int, float]]:
+    """Of the product's pairs in each probability band, the share that are true."""
+    truth = [pq.read_table(t, columns=["truth"]).column("truth").to_pylist() for t in tables]
+    left = np.asarray(truth[0], dtype=object)[result["left"]]
+    right = np.asarray(truth[-1], dtype=object)[result["right"]]
+    true, probability = left == right, result["probability"]
+    rows = []
+    for low, high in zip(BANDS, BANDS[1:], strict=False):
+        inside = (probability >= low) & ((probability < high) | (high == 1.0))
+        if inside.any():
+            rows.append((low, high, int(inside.sum()), float(true[inside].mean())))
+    return rows
 
 
 def fmt(acc) -> str:
@@ -114,21 +133,24 @@ def main() -> None:
                 f"{name} pairs {fmt(acc['pairs'])}{extra} | {side['seconds']:.1f} s"
                 f" | peak {side['peak_mb']:.0f} MB"
             )
-        if "learnt_left" in haven["result"]:
-            truth = pq.read_table(tables[dataset][0], columns=["truth"]).column("truth")
-            truth = truth.to_pylist()
-            learnt = evaluate.pairwise(
-                haven["result"]["learnt_left"],
-                haven["result"]["learnt_right"],
-                truth,
-                truth,
-                evaluate.true_pair_count(truth),
-            )
-            print(
-                f"Haven, the same data learnt without labels: pairs {fmt(learnt)}"
-                f" | {haven['learnt_seconds']:.1f} s"
-                f" (above: the product's own matching, {haven['product_seconds']:.1f} s)"
-            )
+        learnt = score(
+            dataset,
+            tables[dataset],
+            {
+                "left": haven["result"]["learnt_left"],
+                "right": haven["result"]["learnt_right"],
+                "clusters": [],
+            },
+        )
+        fit = haven["learnt_fit"]
+        fell_back = fit.get("whole_model") or ", ".join(fit.get("fallback", {})) or "nothing"
+        print(
+            f"Haven, the same data learnt without labels: pairs {fmt(learnt['pairs'])}"
+            f" | {haven['learnt_seconds']:.1f} s | fell back to the shipped model: {fell_back}"
+        )
+        print("calibration of the product's pairs (probability band: pairs, share true):")
+        for low, high, count, share in calibration(tables[dataset], haven["result"]):
+            print(f"  {low:.2f}-{high:.2f}: {count:,} pairs, {share:.3f} true")
         ratio_f1 = h["pairs"].f1 / s["pairs"].f1 if s["pairs"].f1 else float("inf")
         ratio_time = haven["seconds"] / splink["seconds"]
         print(

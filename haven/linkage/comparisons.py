@@ -36,7 +36,7 @@ def memoised(values: Sequence, fn) -> list:
 MAX_TEXT = 200  # longer values are cut: no name or place needs more, and cost stays bounded
 
 
-def _text(value) -> str:
+def as_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value != value:  # NaN from a data frame
@@ -80,7 +80,7 @@ class Vocabulary:
 VOCABULARY = Vocabulary()
 
 
-def _objects(items: list) -> np.ndarray:
+def object_array(items: list) -> np.ndarray:
     array = np.empty(len(items), dtype=object)
     array[:] = items
     return array
@@ -139,10 +139,23 @@ class Comparison:
         disagreement a veto)."""
         return {}
 
+    def u_bounds(self, output: int) -> dict[int, tuple[float, float]]:
+        """Bounds on u, the share of pairs of different people at a level: what is known of
+        how often different people agree (a household shares a phone)."""
+        return {}
+
+    def default_m(self, output: int) -> np.ndarray | None:
+        """m before anything is learnt (None: the engine's default, a geometric decline)."""
+        return None
+
+    def default_u(self, output: int) -> np.ndarray | None:
+        """u before anything is measured (None: every level equally likely)."""
+        return None
+
 
 def _name_arrays(values: Sequence, prefix: str) -> Prepared:
     def one(value):
-        text = _text(value)
+        text = as_text(value)
         variants = latin_variants(text) or ("",)
         return normalise(text), variants[0], variants[-1], skeleton(text), token_skeletons(text)
 
@@ -156,7 +169,7 @@ def _name_arrays(values: Sequence, prefix: str) -> Prepared:
         f"{prefix}skeleton": VOCABULARY.encode([r[3] for r in rows]),
         f"{prefix}skeleton_length": np.array([len(r[3]) for r in rows], dtype=np.int16),
         f"{prefix}initial": VOCABULARY.encode([r[1][:1] for r in rows]),
-        f"{prefix}parts": _objects([r[4] for r in rows]),
+        f"{prefix}parts": object_array([r[4] for r in rows]),
     }
 
 
@@ -314,7 +327,9 @@ class Exact(Comparison):
         return {2: (self.recorded_differently, 1.0)} if self.recorded_differently else {}
 
     def prepare(self, columns):
-        return {"value": VOCABULARY.encode(memoised(columns[self.field], lambda v: fold(_text(v))))}
+        return {
+            "value": VOCABULARY.encode(memoised(columns[self.field], lambda v: fold(as_text(v))))
+        }
 
     def levels(self, a, b, left, right):
         va, vb = a["value"][left], b["value"][right]
@@ -346,7 +361,7 @@ class EditDistance(Comparison):
 
     def prepare(self, columns):
         def clean(value):
-            return "".join(fold(_text(value)).split())
+            return "".join(fold(as_text(value)).split())
 
         return {"value": VOCABULARY.encode(memoised(columns[self.field], clean))}
 
@@ -374,7 +389,7 @@ class Place(Comparison):
         self.term_frequency = (term_frequency,)
 
     def prepare(self, columns):
-        rows = memoised(columns[self.field], lambda v: fold(_text(v)))
+        rows = memoised(columns[self.field], lambda v: fold(as_text(v)))
         return {
             "value": VOCABULARY.encode(rows),
             "area": VOCABULARY.encode([r.split()[0] if r else "" for r in rows]),
@@ -415,12 +430,12 @@ class Relatives(Comparison):
 
     def prepare(self, columns):
         def names(value) -> frozenset:
-            items = value if isinstance(value, list | tuple) else _text(value).split(";")
-            return frozenset(s for item in items if (s := skeleton(_text(item))) and len(s) >= 2)
+            items = value if isinstance(value, list | tuple) else as_text(value).split(";")
+            return frozenset(s for item in items if (s := skeleton(as_text(item))) and len(s) >= 2)
 
         found = memoised(columns[self.field], names)
         return {
-            "names": _objects(found),
+            "names": object_array(found),
             "first": VOCABULARY.encode([min(f) if f else "" for f in found]),
         }
 

@@ -7,6 +7,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from haven.linkage import estimation
 from haven.linkage.blocking import (
     BlockingReport,
     FeatureCodes,
@@ -27,11 +28,10 @@ class Settings:
     # Rules whose blocks are capped lower than max_block (names alone: rare names only).
     rule_caps: dict[Rule, int] = field(default_factory=dict)
     random_pairs: int = 200_000
-    em_update_u: bool = False
     seed: int = 42
     # Training looks at this many candidate pairs at most (a random sample beyond that).
     training_pairs: int = 2_000_000
-    # EM sessions, one per rule (the blocking rules when empty); see Model.estimate_em_sessions.
+    # EM sessions, one per rule (the blocking rules when empty); see estimation.em_sessions.
     training_rules: list[Rule] = field(default_factory=list)
 
     def block_cap(self, rule: Rule) -> int:
@@ -87,30 +87,39 @@ def train(
     b: Dataset,
     vectors: np.ndarray,
     same: bool,
+    reference: Model | None = None,
 ) -> None:
-    """u from random pairs, then EM over (a sample of) the candidate pairs."""
+    """u from random pairs, then EM over (a sample of) the candidate pairs, guarded by the
+    reference model (see `estimation`)."""
     if a.n == 0 or b.n == 0 or (same and a.n < 2):
         return  # no pair to learn from (nor to score): the model keeps its defaults
     rl, rr = _random_pairs(a.n, b.n, settings.random_pairs, settings.seed, same)
-    model.estimate_u(comparison_vectors(settings.comparisons, a, b, rl, rr))
+    estimation.estimate_u(model, comparison_vectors(settings.comparisons, a, b, rl, rr))
     rng = np.random.default_rng(settings.seed)
-    all_vectors = vectors
-    if len(vectors) > settings.training_pairs:
-        vectors = vectors[rng.choice(len(vectors), settings.training_pairs, replace=False)]
-    if settings.em_update_u:
-        model.estimate_em(vectors, update_u=True)
-    else:
-        sessions = []
-        for rule in settings.training_rules or settings.blocking:
-            left, right = _rule_pairs(a, b, rule, settings, same, rng)
-            if len(left) > settings.training_pairs:
-                pick = rng.choice(len(left), settings.training_pairs, replace=False)
-                left, right = left[pick], right[pick]
-            session = comparison_vectors(settings.comparisons, a, b, left, right)
-            sessions.append((session, _outputs_of_rule(model, a, rule)))
-        total = a.n * (a.n - 1) // 2 if same else a.n * b.n
-        model.estimate_em_sessions(sessions, all_vectors, total)
+    sessions = []
+    for rule in settings.training_rules or settings.blocking:
+        left, right = _rule_pairs(a, b, rule, settings, same, rng)
+        if len(left) > settings.training_pairs:
+            pick = rng.choice(len(left), settings.training_pairs, replace=False)
+            left, right = left[pick], right[pick]
+        session = comparison_vectors(settings.comparisons, a, b, left, right)
+        sessions.append((session, _outputs_of_rule(model, a, rule)))
+    total = a.n * (a.n - 1) // 2 if same else a.n * b.n
+    estimation.em_sessions(model, sessions, vectors, total, a.n if same else a.n + b.n, reference)
     model.learn_term_frequencies([a] if same else [a, b])
+
+
+def adapted(model: Model, settings: Settings, a: Dataset, b: Dataset, same: bool) -> Model:
+    """A copy of `model` for these records: u from their random pairs (blended with the
+    model's, see `estimation.adapt_u`) and term frequencies from their values; m and the
+    prior, which describe one person's records, stay."""
+    model = model.copy()
+    pairs = a.n * (a.n - 1) // 2 if same else a.n * b.n
+    if pairs:
+        rl, rr = _random_pairs(a.n, b.n, min(settings.random_pairs, pairs), settings.seed, same)
+        estimation.adapt_u(model, comparison_vectors(settings.comparisons, a, b, rl, rr))
+    model.learn_term_frequencies([a] if same else [a, b])
+    return model
 
 
 def _rule_pairs(a: Dataset, b: Dataset, rule: Rule, settings: Settings, same: bool, rng):
@@ -145,9 +154,14 @@ def _outputs_of_rule(model: Model, data: Dataset, rule: Rule) -> set[int]:
 
 
 def dedupe(
-    columns: Mapping[str, Sequence], settings: Settings, model: Model | None = None
+    columns: Mapping[str, Sequence],
+    settings: Settings,
+    model: Model | None = None,
+    reference: Model | None = None,
 ) -> Result:
-    """Find the records of one list that belong to the same person."""
+    """Find the records of one list that belong to the same person: with `model`, scored by
+    it adapted to these records (`adapted`); without, by a model learnt from them (guarded
+    by `reference`)."""
     data = Dataset(columns, settings.comparisons)
     left, right, report = candidate_pairs(
         data.features, settings.blocking, settings.max_block, caps=settings.rule_caps
@@ -155,7 +169,9 @@ def dedupe(
     vectors = comparison_vectors(settings.comparisons, data, data, left, right)
     if model is None:
         model = Model(settings.comparisons)
-        train(model, settings, data, data, vectors, same=True)
+        train(model, settings, data, data, vectors, same=True, reference=reference)
+    else:
+        model = adapted(model, settings, data, data, same=True)
     scores = model.scores(vectors, data, left)
     return Result(model, left, right, vectors, scores, report, data.n)
 
@@ -165,8 +181,10 @@ def link(
     columns_b: Mapping[str, Sequence],
     settings: Settings,
     model: Model | None = None,
+    reference: Model | None = None,
 ) -> Result:
-    """Pairs (record of A, record of B) that are the same person; right indexes into B."""
+    """Pairs (record of A, record of B) that are the same person; right indexes into B.
+    `model` and `reference` as for `dedupe`."""
     a = Dataset(columns_a, settings.comparisons)
     b = Dataset(columns_b, settings.comparisons)
     both = {name: np.concatenate([a.features[name], b.features[name]]) for name in a.features}
@@ -178,6 +196,8 @@ def link(
     vectors = comparison_vectors(settings.comparisons, a, b, left, right)
     if model is None:
         model = Model(settings.comparisons)
-        train(model, settings, a, b, vectors, same=False)
+        train(model, settings, a, b, vectors, same=False, reference=reference)
+    else:
+        model = adapted(model, settings, a, b, same=False)
     scores = model.scores(vectors, a, left)
     return Result(model, left, right, vectors, scores, report, a.n + b.n, {"n_left": a.n})

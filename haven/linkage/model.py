@@ -1,18 +1,17 @@
-"""The Fellegi–Sunter model: weights learnt without labels, adjusted for common values.
+"""The Fellegi–Sunter model: weights per comparison level, adjusted for common values.
 
 For every comparison output and level, m is the chance that two records of the same person
-are at that level and u the chance for two different people. u starts from random pairs
-(which are almost all different people); then expectation–maximisation over the candidate
-pairs learns m, refines u for the candidate population and learns how many candidates are
-matches. A level's weight is log2(m/u) bits; a pair's score is the prior plus the weights
-of its levels, and its probability follows from the score. An exact agreement on a common
-value ("Mohamed") counts for less than on a rare one, in proportion to how often the value
-occurs. Caseworkers' confirmed and rejected matches can then pull m and u towards what they
-saw (`calibrate`).
+are at that level and u the chance for two different people (`estimation` learns both
+without labels). A level's weight is log2(m/u) bits; a pair's score is the prior plus the
+weights of its levels, and its probability follows from the score. An exact agreement on a
+common value ("Mohamed") counts for less than on a rare one, in proportion to how often
+the value occurs. Caseworkers' confirmed and rejected matches can then pull m and u
+towards what they saw (`calibrate`).
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -102,113 +101,18 @@ class Model:
             for ci, c in enumerate(comparisons)
             for oi, label in enumerate(c.outputs)
         ]
-        self.m = [_default_m(len(o.level_labels)) for o in self.outputs]
-        self.u = [np.full(len(o.level_labels) + 1, 1 / len(o.level_labels)) for o in self.outputs]
+        self.m = [self._start(o, "default_m", _default_m) for o in self.outputs]
+        self.u = [self._start(o, "default_u", _even) for o in self.outputs]
         self.prior = 1e-4
         self.tf: list[dict | None] = [None] * len(self.outputs)
         self.tf_average = np.zeros(len(self.outputs))
+        self.fit: Any = None  # what learning it did, when it was learnt (estimation.Fit)
 
-    # -- estimation -------------------------------------------------------------------
-    def estimate_u(self, vectors: np.ndarray) -> None:
-        """u from (mostly non-matching) random pairs; a pseudo-count keeps unseen levels > 0."""
-        for o, output in enumerate(self.outputs):
-            self.u[o] = _frequencies(vectors[:, o], len(output.level_labels), pseudo=1.0)
+    def _start(self, output: Output, which: str, fallback) -> np.ndarray:
+        given = getattr(self.comparisons[output.comparison], which)(output.index)
+        return fallback(len(output.level_labels)) if given is None else normalised(given)
 
-    def estimate_em(
-        self,
-        vectors: np.ndarray,
-        max_iterations: int = 60,
-        tolerance: float = 1e-5,
-        update_u: bool = True,
-    ) -> None:
-        """Expectation–maximisation over the distinct comparison patterns."""
-        if len(vectors):
-            self._em(vectors, list(range(len(self.outputs))), update_u, max_iterations, tolerance)
-
-    def estimate_em_sessions(
-        self,
-        sessions: list[tuple[np.ndarray, set[int]]],
-        all_vectors: np.ndarray,
-        total_pairs: int,
-    ) -> None:
-        """EM as a series of sessions, each over the pairs one blocking rule found.
-
-        The fields a session's rule blocked on agree by construction there, so they say
-        nothing about m in that session: they are held out, and their m comes from the
-        sessions that did not block on them. u stays as random pairs gave it. Finally the
-        chance that two records taken at random match is estimated with m and u held.
-        """
-        estimates: list[list[np.ndarray]] = [[] for _ in self.outputs]
-        start_m = [m.copy() for m in self.m]
-        for vectors, held_out in sessions:
-            if not len(vectors):
-                continue
-            self.m = [m.copy() for m in start_m]
-            free = [o for o in range(len(self.outputs)) if o not in held_out]
-            self._em(vectors, free, update_u=False)
-            for o in free:
-                estimates[o].append(self.m[o])
-        self.m = [
-            _normalised(np.mean(found, axis=0)) if found else start_m[o]
-            for o, found in enumerate(estimates)
-        ]
-        self.estimate_prior(all_vectors, total_pairs)
-
-    def estimate_prior(self, candidates: np.ndarray, total_pairs: int) -> None:
-        """EM for the prior alone over every possible pair, all outside the candidates being
-        taken as non-matches; weights come from random-pair u, so this is the prior they need.
-        """
-        if not len(candidates) or total_pairs <= 0:
-            return
-        patterns, counts = distinct_patterns(candidates)
-        bits = self._pattern_scores(patterns)
-        prior = min(0.5, len(candidates) / total_pairs / 2)
-        for _ in range(200):
-            logit = np.log2(prior / (1 - prior)) + bits
-            expected = float((counts / (1 + np.exp2(-np.clip(logit, -1000, 1000)))).sum())
-            new_prior = float(np.clip(expected / total_pairs, 1e-12, 0.5))
-            if abs(new_prior - prior) <= prior * 1e-6:
-                prior = new_prior
-                break
-            prior = new_prior
-        self.prior = prior
-
-    def _em(self, vectors, free: list[int], update_u: bool, max_iterations=60, tolerance=1e-5):
-        patterns, counts = distinct_patterns(vectors)
-        prior = self._starting_prior(patterns, counts)
-        for _ in range(max_iterations):
-            log_m, log_u = self._log_likelihoods(patterns, free if free else None)
-            odds = np.log(prior) - np.log1p(-prior) + log_m - log_u
-            match = 1 / (1 + np.exp(-np.clip(odds, -700, 700)))
-            new_prior = float(np.clip((match * counts).sum() / counts.sum(), _EPS, 1 - _EPS))
-            change = abs(new_prior - prior)
-            for o in free:
-                k = len(self.outputs[o].level_labels)
-                new_m = _weighted_frequencies(patterns[:, o], match * counts, k)
-                change = max(change, float(np.abs(new_m - self.m[o]).max()))
-                self.m[o] = new_m
-                if update_u:
-                    self.u[o] = _weighted_frequencies(patterns[:, o], (1 - match) * counts, k)
-            prior = new_prior
-            if change < tolerance:
-                break
-        self.prior = prior
-
-    def _starting_prior(self, patterns: np.ndarray, counts: np.ndarray) -> float:
-        scores = self._pattern_scores(patterns)
-        share = float(counts[scores > 0].sum() / counts.sum())
-        return float(np.clip(share, 0.001, 0.5))
-
-    def _log_likelihoods(self, patterns: np.ndarray, outputs: list[int] | None = None):
-        log_m = np.zeros(len(patterns))
-        log_u = np.zeros(len(patterns))
-        for o in range(len(self.outputs)) if outputs is None else outputs:
-            levels = patterns[:, o]
-            log_m += np.log(self.bounded_m(o))[levels]
-            log_u += np.log(self.u[o])[levels]
-        return log_m, log_u
-
-    def _pattern_scores(self, patterns: np.ndarray) -> np.ndarray:
+    def pattern_scores(self, patterns: np.ndarray) -> np.ndarray:
         return sum(self.weights(o)[patterns[:, o]] for o in range(len(self.outputs)))
 
     def learn_term_frequencies(self, datasets: list[Dataset]) -> None:
@@ -244,7 +148,7 @@ class Model:
                 seen = np.bincount(levels[levels > 0], minlength=k + 1)[: k + 1].astype(float)
                 blended = target[o] * strength + seen
                 blended[0] = 0
-                target[o] = _normalised(blended)
+                target[o] = normalised(blended)
 
     # -- scoring ----------------------------------------------------------------------
     def weights(self, o: int) -> np.ndarray:
@@ -255,29 +159,21 @@ class Model:
         never counting against a match: so a record always scores highest against itself,
         and an explanation reads the way a caseworker expects.
         """
-        w = np.log2(self.bounded_m(o) / self.u[o])
+        w = np.log2(self.bounded_m(o) / self.bounded_u(o))
         w[0] = 0.0
         w[1:] = np.minimum.accumulate(w[1:])
         w[1] = max(w[1], 0.0)
         return w
 
     def bounded_m(self, o: int) -> np.ndarray:
-        """m of output o within its comparison's bounds, the other levels rescaled so that
-        the levels still share what they shared."""
+        """m of output o within its comparison's bounds (see `_bounded`)."""
         output = self.outputs[o]
-        bounds = self.comparisons[output.comparison].m_bounds(output.index)
-        m = self.m[o]
-        if not bounds:
-            return m
-        bounded = m.copy()
-        for level, (low, high) in bounds.items():
-            bounded[level] = min(max(bounded[level], low), high)
-        free = [level for level in range(1, len(m)) if level not in bounds]
-        rest = float(m[1:].sum()) - sum(float(bounded[level]) for level in bounds)
-        held = float(bounded[free].sum())
-        if free and held > 0 and rest > 0:
-            bounded[free] *= rest / held
-        return bounded
+        return _bounded(self.m[o], self.comparisons[output.comparison].m_bounds(output.index))
+
+    def bounded_u(self, o: int) -> np.ndarray:
+        """u of output o within its comparison's bounds (see `_bounded`)."""
+        output = self.outputs[o]
+        return _bounded(self.u[o], self.comparisons[output.comparison].u_bounds(output.index))
 
     @property
     def prior_bits(self) -> float:
@@ -362,6 +258,10 @@ class Model:
             ],
         }
 
+    def copy(self) -> "Model":
+        """The same m, u and prior, without term frequencies (they belong to a population)."""
+        return Model(self.comparisons).load(self.to_dict())
+
     def load(self, data: dict) -> "Model":
         by_label = {o["field"]: o for o in data["outputs"]}
         for i, output in enumerate(self.outputs):
@@ -370,6 +270,22 @@ class Model:
                 self.u[i] = np.array(by_label[output.label]["u"], dtype=float)
         self.prior = float(data["prior"])
         return self
+
+
+def _bounded(shares: np.ndarray, bounds: dict[int, tuple[float, float]]) -> np.ndarray:
+    """Shares per level with the bounded levels held within their bounds, the other levels
+    rescaled so that the levels still share what they shared."""
+    if not bounds:
+        return shares
+    bounded = shares.copy()
+    for level, (low, high) in bounds.items():
+        bounded[level] = min(max(bounded[level], low), high)
+    free = [level for level in range(1, len(shares)) if level not in bounds]
+    rest = float(shares[1:].sum()) - sum(float(bounded[level]) for level in bounds)
+    held = float(bounded[free].sum())
+    if free and held > 0 and rest > 0:
+        bounded[free] *= rest / held
+    return bounded
 
 
 def distinct_patterns(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -386,10 +302,14 @@ def _default_m(k: int) -> np.ndarray:
     # Matches mostly agree strongly: geometric decline from the exact level.
     raw = np.r_[0.0, 0.5 ** np.arange(k)]
     raw[-1] = max(raw[-1], 0.02)
-    return _normalised(raw)
+    return normalised(raw)
 
 
-def _normalised(counts: np.ndarray) -> np.ndarray:
+def _even(k: int) -> np.ndarray:
+    return normalised(np.ones(k + 1))
+
+
+def normalised(counts: np.ndarray) -> np.ndarray:
     counts = counts.astype(np.float64).copy()
     counts[0] = 0
     total = counts[1:].sum()
@@ -397,14 +317,3 @@ def _normalised(counts: np.ndarray) -> np.ndarray:
     out[1:] = np.maximum(out[1:], _EPS)
     out[0] = 1.0  # level 0 cancels out in m/u
     return out
-
-
-def _frequencies(levels: np.ndarray, k: int, pseudo: float) -> np.ndarray:
-    counts = np.bincount(levels, minlength=k + 1)[: k + 1].astype(np.float64)
-    counts[1:] += pseudo
-    return _normalised(counts)
-
-
-def _weighted_frequencies(levels: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    counts = np.bincount(levels, weights=weights, minlength=k + 1)[: k + 1]
-    return _normalised(counts)

@@ -1,8 +1,10 @@
 """The comparisons and blocking keys Haven uses for person records.
 
 Columns: given_name, family_name, sex, birth_date ('YYYY-MM-DD', 'YYYY', or '~YYYY' for a
-year estimated from a stated age), nationality, place and relatives (names of parents,
-spouse or siblings, separated by ';').
+year estimated from a stated age), nationality, place, relatives (names of parents,
+spouse, children or siblings, separated by ';'), documents and contacts (keys of identity
+document numbers and of phone numbers or addresses, separated by ';': Haven passes keyed
+hashes, never the values).
 """
 
 import json
@@ -14,11 +16,24 @@ import numpy as np
 
 from haven.linkage import comparisons as c
 from haven.linkage.date_comparison import BirthDate
-from haven.linkage.linker import Result, Settings, dedupe
+from haven.linkage.identifier_comparison import Identifiers
+from haven.linkage.linker import Result, Settings, dedupe, link
 from haven.linkage.model import Model
 from haven.linkage.synthetic import cross_script_records
 
-COLUMNS = ("given_name", "family_name", "sex", "birth_date", "nationality", "place", "relatives")
+COLUMNS = (
+    "given_name",
+    "family_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "place",
+    "relatives",
+    "documents",
+    "contacts",
+)
+DOCUMENT_ALONE = ("documents.first",)
+CONTACT_ALONE = ("contacts.first",)
 NAMES_ALONE = ("given_name.skeleton", "family_name.skeleton")
 
 
@@ -35,6 +50,10 @@ def person_settings(**overrides) -> Settings:
             c.Exact("nationality", recorded_differently=0.05),
             c.Place("place"),
             c.Relatives("relatives"),
+            # Different people share a document number rarely (a family booklet), a phone
+            # more often (a household's, a smuggler's).
+            Identifiers("documents", shared_by_others=1e-5),
+            Identifiers("contacts", shared_by_others=1e-3),
         ],
         # Each rule pairs a name key with a date or two more attributes, so that blocks stay
         # small at a million records; together they still meet a person whose date of birth
@@ -56,8 +75,11 @@ def person_settings(**overrides) -> Settings:
             ("birth_date.ymd", "place.value"),
             # A rare full name needs nothing more: the date may be missing or mistyped.
             NAMES_ALONE,
+            # A document or a contact needs nothing more, unless many share it.
+            DOCUMENT_ALONE,
+            CONTACT_ALONE,
         ],
-        rule_caps={NAMES_ALONE: 50},
+        rule_caps={NAMES_ALONE: 50, DOCUMENT_ALONE: 10, CONTACT_ALONE: 10},
         # Narrow enough that matches stay a fair share of their pairs at a million records:
         # the first teaches the date, sex and relatives, the second the names, nationality
         # and place.
@@ -109,7 +131,24 @@ def find_duplicates(
     return result, result.scores + prior_shift(model, result.n)
 
 
+def find_links(
+    columns_a: Mapping[str, Sequence], columns_b: Mapping[str, Sequence], model: Model | None = None
+) -> tuple[Result, np.ndarray]:
+    """As `find_duplicates`, for the persons of one list who are in another."""
+    model = model or default_model()
+    result = link(columns_a, columns_b, person_settings(), model)
+    return result, result.scores + prior_shift(model, result.n)
+
+
+def learn_model(columns: Mapping[str, Sequence]) -> Model:
+    """A person model learnt without labels from these records, the shipped model as its
+    prior and fallback (`model.fit` says what fell back and why)."""
+    return dedupe(columns, person_settings(), reference=default_model()).model
+
+
 def train_default_model(people: int = 20_000, seed: int = 7) -> Model:
+    """Documents and contacts are not in the synthetic records: their m and u are what
+    `Identifiers` knows, until a population or caseworkers' decisions say more."""
     columns = cross_script_records(people, seed=seed)
     model = dedupe(columns, person_settings()).model
     MODEL_PATH.parent.mkdir(exist_ok=True)

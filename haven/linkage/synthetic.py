@@ -336,6 +336,9 @@ def _record(rng: random.Random, person: dict, arabic_share: float) -> dict:
         "nationality": person["nationality"] if rng.random() > 0.05 else "",
         "place": person["place"] if rng.random() > 0.2 else rng.choice(PLACES + [""]),
         "relatives": _written(rng, person["father"], arabic_share) if rng.random() < 0.6 else "",
+        # No papers or contacts here: what they weigh is what `Identifiers` knows.
+        "documents": "",
+        "contacts": "",
     }
 
 

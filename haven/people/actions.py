@@ -53,6 +53,13 @@ def _announce_change(person_id: int) -> None:
     hooks.announce(hooks.PERSON_CHANGED, person_id=person_id)
 
 
+def _matched_again(person: Person) -> None:
+    """A person's relatives, documents and contacts are part of what matching compares:
+    their keys afresh, and tracing told."""
+    index_person(person)
+    _announce_change(person.pk)
+
+
 def normalise(data: dict) -> dict:
     """Tidy codes people type in different ways before validation (ar → ara, sy → SY)."""
     data = dict(data)
@@ -184,6 +191,7 @@ def add_contact(user, person: Person, *, kind, value, safe_to_contact=True) -> C
     contact = Contact(person=person, kind=kind, value=value, safe_to_contact=safe_to_contact)
     contact.full_clean()
     contact.save()
+    _matched_again(person)
     record_event(user, "person.contact_added", obj=person, details={"kind": kind})
     return contact
 
@@ -208,6 +216,7 @@ def add_document(user, person: Person, *, kind, number, issuing_country="", expi
     )
     document.full_clean()
     document.save()
+    _matched_again(person)
     record_event(user, "person.document_added", obj=person, details={"kind": kind})
     return document
 
@@ -230,6 +239,8 @@ def add_relationship(user, person: Person, relative: Person, *, kind, separated=
         kind=Relationship.INVERSE[kind],
         defaults={"separated": separated},
     )
+    _matched_again(person)
+    _matched_again(relative)
     record_event(
         user,
         "person.relationship_added",

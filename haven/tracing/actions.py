@@ -15,10 +15,10 @@ from haven.core.errors import InvalidTransition, MissingConsent, NotAllowed
 from haven.core.jobs import after_commit
 from haven.core.versioning import audit_changes, lock_at_version, save_versioned
 from haven.linkage.validate import check_record
-from haven.people import match_keys
 from haven.people.models import ConsentPurpose
 from haven.people.selectors import has_consent, visible_persons, with_consent
 from haven.tracing import tasks
+from haven.tracing.match_keys import store_request_keys
 from haven.tracing.models import (
     BestInterests,
     MatchStatus,
@@ -103,11 +103,7 @@ def _clean(request: TracingRequest) -> None:
 
 
 def _store_keys(request: TracingRequest) -> None:
-    TracingRequestKey.objects.filter(request=request).delete()
-    TracingRequestKey.objects.bulk_create(
-        TracingRequestKey(request=request, key=k)
-        for k in match_keys.keys_of(sought_record(request))
-    )
+    store_request_keys(request, TracingRequestKey)
 
 
 def _fields(data: dict) -> dict:

@@ -16,7 +16,7 @@ from django.db.models import Count
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Model, comparison_vectors
 from haven.linkage.people import THRESHOLD, default_model, prior_shift
-from haven.people.match_keys import SETTINGS, dataset, person_record
+from haven.people.match_keys import SETTINGS, dataset, linked_values, person_record
 from haven.people.models import Person, PersonMatchKey
 from haven.tracing.labels import percent, translated
 
@@ -129,7 +129,8 @@ def find(
     if not ids:
         return []
     persons = list(Person.objects.filter(pk__in=ids))
-    known = dataset([person_record(p) for p in persons])
+    linked = linked_values(ids)
+    known = dataset([person_record(p, linked.get(p.pk, {})) for p in persons])
     model = current_model()
     zeros = np.zeros(len(persons), dtype=np.int64)
     vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))

@@ -66,7 +66,10 @@ def likely_duplicates(user, person_data: dict, exclude: set[int] | None = None) 
 
 
 def sought_record(request) -> dict:
-    """The engine's columns for the person a tracing request seeks."""
+    """The engine's columns for the person a tracing request seeks; the enquirer is one of
+    their relatives (a registered relative of the sought person may carry their name)."""
+    enquirer = request.case.person
+    relative = " ".join(p for p in (enquirer.given_name, enquirer.family_name) if p)
     return matching.person_record(
         {
             "given_name": request.given_name,
@@ -77,6 +80,7 @@ def sought_record(request) -> dict:
             "birth_date_precision": request.birth_date_precision,
             "nationalities": [request.nationality] if request.nationality else [],
             "current_location_id": request.last_seen_location_id,
+            "relatives": relative or enquirer.original_script_name,
         }
     )
 

@@ -5,11 +5,9 @@ def rebuild(apps, schema_editor):
     # Each blocking rule now signs its own keys, and rules were added (a record without a
     # name meets one born the same day in the same place; a rare full name alone): every
     # person's keys afresh.
-    from haven.people.match_keys import rebuild_keys
+    from haven.people.match_keys import rebuild_in_migration
 
-    Key = apps.get_model("people", "PersonMatchKey")
-    Key.objects.all().delete()
-    rebuild_keys(apps.get_model("people", "Person").objects.all(), Key)
+    rebuild_in_migration(apps)
 
 
 class Migration(migrations.Migration):

@@ -3,18 +3,10 @@ from django.db import migrations
 
 def rebuild(apps, schema_editor):
     # The sought persons' keys, signed by each rule as the persons' keys now are.
-    from haven.people.match_keys import keys_of_many
-    from haven.tracing.selectors import sought_record
+    from haven.tracing.match_keys import rebuild_request_keys
 
-    Request = apps.get_model("tracing", "TracingRequest")
-    Key = apps.get_model("tracing", "TracingRequestKey")
-    Key.objects.all().delete()
-    requests = list(Request.objects.order_by("pk"))
-    keys = keys_of_many([sought_record(request) for request in requests])
-    Key.objects.bulk_create(
-        Key(request_id=request.pk, key=key)
-        for request, request_keys in zip(requests, keys, strict=True)
-        for key in request_keys
+    rebuild_request_keys(
+        apps.get_model("tracing", "TracingRequest"), apps.get_model("tracing", "TracingRequestKey")
     )
 
 
