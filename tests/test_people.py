@@ -9,9 +9,11 @@ from haven.cases import selectors
 from haven.core import crypto
 from haven.linkage.normalise import ordered_key
 from haven.people import actions
+from haven.people.match_keys import person_record
 from haven.people.models import IdentityDocument
 from haven.people.names import fold, search_key
 from haven.people.selectors import consent_summary, has_consent
+from haven.tracing import matching
 
 
 def raw(table, column, pk):
@@ -83,6 +85,10 @@ def test_key_rotation_reencrypts_and_keeps_search_working(world, register, setti
     assert raw("people_identitydocument", "number", document.pk) != note_before
     assert document.number_index == crypto.blind_index("P999")
     assert list(selectors.case_list(world["caseworker"], query="P999")) == [case]
+    # Matching's stored keys follow the new key: a lookup by the document still finds them.
+    record = dict.fromkeys(person_record(case.person), "")
+    record.update(given_name="Other", documents=person_record(case.person)["documents"])
+    assert case.person in [m.person for m in matching.find(record, threshold=0.01)]
 
 
 def test_consent_history_keeps_the_latest_decision(world, register):

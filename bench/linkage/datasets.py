@@ -46,6 +46,12 @@ def _synthetic(people: int, seed: int) -> dict[str, list]:
     return columns
 
 
+def _reregistration() -> dict[str, list]:
+    from reregistration import reregistrations
+
+    return reregistrations(8_000)
+
+
 def _pseudopeople(path: Path) -> None:
     from bench.environments import ensure
 
@@ -63,12 +69,14 @@ def prepare(folder: Path, million: bool) -> dict[str, list[Path]]:
         "historical_50k": [folder / "historical_50k.parquet"],
         "cross_script": [folder / "cross_script.parquet"],
         "pseudopeople": [folder / "pseudopeople.parquet"],
+        "reregistration": [folder / "reregistration.parquet"],
     }
     makers = {
         folder / "febrl4a.parquet": lambda: _febrl("dataset4a.csv"),
         folder / "febrl4b.parquet": lambda: _febrl("dataset4b.csv"),
         folder / "febrl3.parquet": lambda: _febrl("dataset3.csv"),
         folder / "cross_script.parquet": lambda: _synthetic(20_000, seed=7),
+        folder / "reregistration.parquet": _reregistration,
     }
     if million:
         tables["synthetic_1m"] = [folder / "synthetic_1m.parquet"]

@@ -29,7 +29,8 @@ from haven.linkage.synthetic import cross_script_records  # noqa: E402
 
 # Every data set is read as person records and run through the product's own person
 # settings: FEBRL's social security number is an identity document and its street address
-# a contact; historical_50k's birth place is the place.
+# a contact; historical_50k's birth place is the place and its (fake) postcode of residence
+# a contact, the only part of an address it has.
 def _iso(value) -> str:
     text = (value or "").strip()
     return f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 and text.isdigit() else text
@@ -54,6 +55,7 @@ def _historical(frame: dict) -> dict:
         "sex": frame["gender"],
         "birth_date": frame["dob"],
         "place": frame["birth_place"],
+        "contacts": frame["postcode_fake"],
     }
 
 

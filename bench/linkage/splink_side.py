@@ -152,8 +152,10 @@ def historical(con, tables):
     return linker
 
 
-def persons(con, tables):
-    """The historical example's pattern applied to the cross-script person columns."""
+def persons(con, tables, identifiers: bool = False):
+    """The historical example's pattern applied to the cross-script person columns (and,
+    where the set has them, documents and contacts compared exactly)."""
+    extra = [cl.ExactMatch("documents"), cl.ExactMatch("contacts")] if identifiers else []
     settings = SettingsCreator(
         link_type="dedupe_only",
         blocking_rules_to_generate_predictions=[
@@ -175,9 +177,10 @@ def persons(con, tables):
             cl.ExactMatch("nationality"),
             cl.ExactMatch("place").configure(term_frequency_adjustments=True),
             cl.NameComparison("relatives"),
+            *extra,
         ],
     )
-    frame = con.from_arrow(tables[0]).project(NULLS)
+    frame = con.from_arrow(tables[0]).project(NULLS_WITH_IDENTIFIERS if identifiers else NULLS)
     linker = Linker(DuckDBAPI(connection=con).register(frame), settings)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "family_name", "birth_date")], recall=0.6
@@ -199,6 +202,10 @@ NULLS = (
     " nullif(relatives, '') as relatives)"
 )
 
+NULLS_WITH_IDENTIFIERS = NULLS[:-1] + (
+    ", nullif(documents, '') as documents, nullif(contacts, '') as contacts)"
+)
+
 MODELS = {
     "febrl4": febrl4,
     "febrl3": febrl3,
@@ -206,6 +213,7 @@ MODELS = {
     "cross_script": persons,
     "pseudopeople": persons,
     "synthetic_1m": persons,
+    "reregistration": lambda con, tables: persons(con, tables, identifiers=True),
 }
 
 

@@ -1,22 +1,58 @@
-"""Identity document numbers and contacts compared as exact keys: does the pair share one?
+"""Identity document numbers and contacts compared as keys: does the pair share one, or one
+that differs by a single character (a digit mistyped, two swapped)?
 
-The values arrive already reduced to keys (Haven passes keyed hashes, never the numbers or
-phone numbers themselves); several are separated by ';'. Sharing one is strong evidence,
-but not certainty: a family booklet's number or a household's phone is shared by relatives.
+Haven passes keyed hashes, never the numbers or phone numbers themselves, so a typo cannot
+be measured on the values: each value comes as its own key followed by the keys of its
+variants with one character left out (`identifier_keys`), and two values one typo apart
+share a variant. Several values are separated by ';'. Sharing one is strong evidence, but
+not certainty: a family booklet's number or a household's phone is shared by relatives.
 Sharing none says little, since one person shows different papers or numbers over time.
 """
+
+from collections.abc import Callable
 
 import numpy as np
 
 from haven.linkage.comparisons import VOCABULARY, Comparison, as_text, memoised, object_array
 
-LEVELS = ("shares one", "shares none")
+LEVELS = ("shares one", "one character off", "shares none")
+MADE = "\x1f"  # begins and separates the keys `identifier_keys` made (never typed)
+MIN_LENGTH = 5  # shorter values are not told apart by a single character
 
 
-def _keys(value) -> frozenset:
+def normalised_identifier(value: str) -> str:
+    return "".join(ch for ch in value.casefold() if ch.isalnum())
+
+
+def identifier_keys(value: str, digest: Callable[[str], str] = lambda text: text) -> str:
+    """The value's key and its one-character-off keys as `Identifiers` reads them (each
+    after `MADE`); `digest` makes each a keyed hash (the identity leaves values readable)."""
+    text = normalised_identifier(value)
+    if len(text) < 3:
+        return ""
+    keys = [digest(text)]
+    if len(text) >= MIN_LENGTH - 1:
+        # With one character left out, a substitution and a transposition meet; the value
+        # itself among them meets the same value with a character added.
+        variants = {text, *(text[:i] + text[i + 1 :] for i in range(len(text)))}
+        keys += [digest(f"~{variant}") for variant in sorted(variants)]
+    return "".join(MADE + key for key in keys)
+
+
+def _parse(value) -> tuple[frozenset, frozenset]:
+    """(exact keys, one-off keys) of a field: values separated by ';', each either as
+    `identifier_keys` wrote it or plain (its keys made here, for data that is not hashed)."""
     items = value if isinstance(value, list | tuple) else as_text(value).split(";")
-    found = ("".join(ch for ch in as_text(item).casefold() if ch.isalnum()) for item in items)
-    return frozenset(key for key in found if len(key) >= 3)
+    exact: set[str] = set()
+    near: set[str] = set()
+    for item in items:
+        text = as_text(item)
+        made = text if text.startswith(MADE) else identifier_keys(text)
+        parts = made.split(MADE)[1:]
+        if parts:
+            exact.add(parts[0])
+            near.update(parts[1:])
+    return frozenset(exact), frozenset(near)
 
 
 class Identifiers(Comparison):
@@ -33,29 +69,34 @@ class Identifiers(Comparison):
         self.changes = changes
 
     def prepare(self, columns):
-        found = memoised(columns[self.field], _keys)
+        found = memoised(columns[self.field], _parse)
         return {
-            "keys": object_array(found),
-            "first": VOCABULARY.encode([min(f) if f else "" for f in found]),
+            "keys": object_array([exact for exact, _near in found]),
+            "near": object_array([near for _exact, near in found]),
+            "first": VOCABULARY.encode([min(exact) if exact else "" for exact, _near in found]),
         }
 
     def levels(self, a, b, left, right):
         ka, kb = a["keys"][left], b["keys"][right]
+        na, nb = a["near"][left], b["near"][right]
         level = np.zeros(len(left), dtype=np.int8)
-        for i, (x, y) in enumerate(zip(ka, kb, strict=True)):
-            if x and y:
-                level[i] = 1 if x & y else 2
+        for i in range(len(left)):
+            if ka[i] and kb[i]:
+                level[i] = 1 if ka[i] & kb[i] else 2 if na[i] & nb[i] else 3
         return level[:, None]
 
     def m_bounds(self, output):
-        return {2: (self.changes, 1.0)}
+        return {3: (self.changes, 1.0)}
 
     def u_bounds(self, output):
-        return {1: (self.shared_by_others, 1.0)}
+        # One character off: ten times as likely as sharing one between different people.
+        return {1: (self.shared_by_others, 1.0), 2: (10 * self.shared_by_others, 1.0)}
 
     def default_m(self, output) -> np.ndarray:
-        # Of one person's two records with values on both, about half share one.
-        return np.array([1.0, 0.5, 0.5])
+        # Of one person's two records with values on both: about half share one, one in ten
+        # has a typo in it.
+        return np.array([1.0, 0.5, 0.1, 0.4])
 
     def default_u(self, output) -> np.ndarray:
-        return np.array([1.0, self.shared_by_others, 1.0 - self.shared_by_others])
+        shared = self.shared_by_others
+        return np.array([1.0, shared, 10 * shared, 1.0 - 11 * shared])

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from haven.linkage import comparisons as c
+from haven.linkage import estimation
 from haven.linkage.date_comparison import BirthDate
 from haven.linkage.identifier_comparison import Identifiers
 from haven.linkage.linker import Result, Settings, dedupe, link
@@ -32,6 +33,10 @@ COLUMNS = (
     "documents",
     "contacts",
 )
+FAMILY_AND_INITIAL = ("family_name.skeleton", "given_name.initial")
+FAMILY_AND_PLACE = ("family_name.skeleton", "place.value")
+GIVEN_AND_PLACE = ("given_name.skeleton", "place.value")
+DATE_SEX_NATIONALITY = ("birth_date.ymd", "sex.value", "nationality.value")
 DOCUMENT_ALONE = ("documents.first",)
 CONTACT_ALONE = ("contacts.first",)
 NAMES_ALONE = ("given_name.skeleton", "family_name.skeleton")
@@ -75,11 +80,30 @@ def person_settings(**overrides) -> Settings:
             ("birth_date.ymd", "place.value"),
             # A rare full name needs nothing more: the date may be missing or mistyped.
             NAMES_ALONE,
+            # A given name shortened, a nickname or an initial, with a family name that is
+            # not common (undated: a rare family name is already most of the evidence).
+            FAMILY_AND_INITIAL,
+            # One name lost or changed (a married name, a title taken for a name) and the
+            # date missing: the other name and the place, when few share them.
+            FAMILY_AND_PLACE,
+            GIVEN_AND_PLACE,
+            # Both names written otherwise (a patronymic in one, a grandfather's name in the
+            # other, a script each): a full date is rare enough, unless it is an assigned
+            # 1 January shared by many.
+            DATE_SEX_NATIONALITY,
             # A document or a contact needs nothing more, unless many share it.
             DOCUMENT_ALONE,
             CONTACT_ALONE,
         ],
-        rule_caps={NAMES_ALONE: 50, DOCUMENT_ALONE: 10, CONTACT_ALONE: 10},
+        rule_caps={
+            NAMES_ALONE: 50,
+            FAMILY_AND_INITIAL: 50,
+            FAMILY_AND_PLACE: 50,
+            GIVEN_AND_PLACE: 50,
+            DATE_SEX_NATIONALITY: 50,
+            DOCUMENT_ALONE: 10,
+            CONTACT_ALONE: 10,
+        },
         # Narrow enough that matches stay a fair share of their pairs at a million records:
         # the first teaches the date, sex and relatives, the second the names, nationality
         # and place.
@@ -128,7 +152,7 @@ def find_duplicates(
     (`Model.probability` turns them into probabilities, kept from `THRESHOLD` up)."""
     model = model or default_model()
     result = dedupe(columns, person_settings(), model)
-    return result, result.scores + prior_shift(model, result.n)
+    return result, result.scores + _population_shift(result, result.n * (result.n - 1) // 2)
 
 
 def find_links(
@@ -137,7 +161,17 @@ def find_links(
     """As `find_duplicates`, for the persons of one list who are in another."""
     model = model or default_model()
     result = link(columns_a, columns_b, person_settings(), model)
-    return result, result.scores + prior_shift(model, result.n)
+    left = result.extra["n_left"]
+    return result, result.scores + _population_shift(result, left * (result.n - left))
+
+
+def _population_shift(result: Result, pairs: int) -> float:
+    """Bits to add to the scores for the prior of these records: how many of their pairs
+    match, estimated with the model's m and u held (one number, stable on any population),
+    never below the product's prior (about one earlier record of each person)."""
+    estimated = result.model.copy()
+    estimation.estimate_prior(estimated, result.vectors, pairs)
+    return max(prior_bits(result.n), estimated.prior_bits) - result.model.prior_bits
 
 
 def learn_model(columns: Mapping[str, Sequence]) -> Model:

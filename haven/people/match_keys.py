@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from haven.core import crypto
+from haven.linkage.identifier_comparison import identifier_keys
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Dataset
 from haven.linkage.people import COLUMNS, person_settings
@@ -22,15 +23,25 @@ SETTINGS = person_settings()
 LINKED = ("relatives", "documents", "contacts")
 
 
+def _digest(text: str) -> str:
+    return crypto.blind_index(f"linkage:{text}")
+
+
+def document_keys(number: str) -> str:
+    """A document number as the engine compares it: keyed digests of the number and of its
+    one-character-off variants (`identifier_keys`), never the number."""
+    return identifier_keys(number, _digest)
+
+
 def contact_key(kind: str, value: str) -> str:
-    """A keyed digest of a contact, written the way people write it differently: a phone's
-    last nine digits (with or without the country code), an email or an address folded."""
+    """A contact as the engine compares it, written the way people write it differently: a
+    phone's last nine digits (with or without the country code), an email or an address
+    folded; keyed digests, as for documents."""
     if kind in (Contact.Kind.PHONE, Contact.Kind.MESSAGING):
         digits = "".join(ch for ch in value if ch.isdigit())
         if len(digits) >= 7:
-            return crypto.blind_index(f"phone:{digits[-9:]}")
-    folded = "".join(ch for ch in value.casefold() if ch.isalnum())
-    return crypto.blind_index(f"{kind}:{folded}") if folded else ""
+            return identifier_keys(digits[-9:], _digest)
+    return identifier_keys(f"{kind} {value}", _digest)
 
 
 def linked_values(person_ids, models=None) -> dict[int, dict[str, str]]:
@@ -50,9 +61,9 @@ def linked_values(person_ids, models=None) -> dict[int, dict[str, str]]:
         name = " ".join(part for part in (given, family) if part) or original
         if name:
             found[person_id]["relatives"].append(name)
-    rows = document.objects.filter(person_id__in=ids).values_list("person_id", "number_index")
-    for person_id, index in rows:
-        found[person_id]["documents"].append(index)
+    for row in document.objects.filter(person_id__in=ids).only("person_id", "number"):
+        if keys := document_keys(row.number or ""):
+            found[row.person_id]["documents"].append(keys)
     for row in contact.objects.filter(person_id__in=ids).only("person_id", "kind", "value"):
         if key := contact_key(row.kind, row.value or ""):
             found[row.person_id]["contacts"].append(key)

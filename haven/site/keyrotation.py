@@ -16,7 +16,8 @@ def encrypted_columns():
 
 def rotate_all(batch: int = 2000) -> dict[str, int]:
     from haven.people.actions import normalise_document_number
-    from haven.people.models import IdentityDocument
+    from haven.people.match_keys import rebuild_keys
+    from haven.people.models import IdentityDocument, Person, PersonMatchKey
 
     counts = {}
     for model, names in encrypted_columns():
@@ -36,4 +37,6 @@ def rotate_all(batch: int = 2000) -> dict[str, int]:
             IdentityDocument.objects.filter(pk=document.pk).update(
                 number_index=crypto.blind_index(normalise_document_number(document.number))
             )
+    # Documents and contacts reach matching as digests under the primary key too.
+    counts["people.PersonMatchKey"] = rebuild_keys(Person.objects.all(), PersonMatchKey)
     return counts
