@@ -17,6 +17,7 @@ from haven.linkage.index import Index
 from haven.linkage.linker import Settings, dedupe, link
 from haven.linkage.model import Dataset, Model, comparison_vectors
 from haven.linkage.people import COLUMNS, person_settings
+from haven.linkage.relatives_comparison import Relatives
 from haven.linkage.synthetic import cross_script_records
 from haven.linkage.validate import check_record
 
@@ -59,9 +60,9 @@ def test_edit_distance_place_exact_and_relatives_levels():
     assert _levels(c.Place("p"), {"p": ["tq13 8df"]}, {"p": ["tq13 9zz"]}) == [3]
     assert _levels(c.Place("p"), {"p": ["Aleppo"]}, {"p": ["aleppo"]}) == [1]
     assert _levels(c.Exact("x"), {"x": ["F"]}, {"x": ["M"]}) == [2]
-    relatives = c.Relatives("r")
+    relatives = Relatives("r")
     assert _levels(relatives, {"r": ["Ahmed; Fatima"]}, {"r": ["فاطمة"]}) == [1]
-    assert _levels(relatives, {"r": ["Ahmed"]}, {"r": ["Zainab"]}) == [2]
+    assert _levels(relatives, {"r": ["Ahmed"]}, {"r": ["Zainab"]}) == [3]
     assert _levels(relatives, {"r": [""]}, {"r": ["Zainab"]}) == [0]
 
 

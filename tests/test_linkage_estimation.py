@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 
 from haven.linkage.linker import dedupe
-from haven.linkage.model import Dataset
-from haven.linkage.people import default_model, find_duplicates, learn_model, person_settings
+from haven.linkage.model import Dataset, Model
+from haven.linkage.people import (
+    COLUMNS,
+    THRESHOLD,
+    default_model,
+    find_duplicates,
+    learn_model,
+    person_settings,
+)
 from haven.linkage.synthetic import cross_script_records
 
 
@@ -65,3 +72,22 @@ def test_the_shipped_model_learns_the_population_it_scores(town):
     assert model.weights(family)[1] < default_model().weights(family)[1]
     place = output_index(model, "place")
     assert model.weights(place)[1] < 0.5 < default_model().weights(place)[1]
+
+
+def test_a_handful_of_records_cannot_talk_the_prior_up():
+    """Three records, two of one woman: the third, another name born the same day, stays
+    apart however many of the three pairs the estimate would call matches."""
+    amal = {
+        "given_name": "Amal",
+        "family_name": "Haddad",
+        "sex": "female",
+        "birth_date": "1994-05-02",
+        "nationality": "SY",
+    }
+    again = {**amal, "family_name": "Hadad"}
+    other = {**amal, "given_name": "Yusuf", "family_name": "Bello"}
+    columns = {k: [r.get(k, "") for r in (amal, again, other)] for k in COLUMNS}
+    result, scores = find_duplicates(columns)
+    kept = Model.probability(scores) >= THRESHOLD
+    pairs = set(zip(result.left[kept].tolist(), result.right[kept].tolist(), strict=True))
+    assert pairs == {(0, 1)}

@@ -417,32 +417,3 @@ class Place(Comparison):
 
     def tf_values(self, prepared, output):
         return prepared["value"]
-
-
-class Relatives(Comparison):
-    """Names of parents, spouse or siblings: does any of them agree?"""
-
-    def __init__(self, field: str, label: str | None = None):
-        self.field = field
-        self.outputs = (label or field,)
-        self.level_labels = (("a relative's name agrees", "no relative's name agrees"),)
-        self.term_frequency = (False,)
-
-    def prepare(self, columns):
-        def names(value) -> frozenset:
-            items = value if isinstance(value, list | tuple) else as_text(value).split(";")
-            return frozenset(s for item in items if (s := skeleton(as_text(item))) and len(s) >= 2)
-
-        found = memoised(columns[self.field], names)
-        return {
-            "names": object_array(found),
-            "first": VOCABULARY.encode([min(f) if f else "" for f in found]),
-        }
-
-    def levels(self, a, b, left, right):
-        na, nb = a["names"][left], b["names"][right]
-        level = np.zeros(len(left), dtype=np.int8)
-        for i, (x, y) in enumerate(zip(na, nb, strict=True)):
-            if x and y:
-                level[i] = 1 if x & y else 2
-        return level[:, None]

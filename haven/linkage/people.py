@@ -20,6 +20,7 @@ from haven.linkage.date_comparison import BirthDate
 from haven.linkage.identifier_comparison import Identifiers
 from haven.linkage.linker import Result, Settings, dedupe, link
 from haven.linkage.model import Model
+from haven.linkage.relatives_comparison import Relatives
 from haven.linkage.synthetic import cross_script_records
 
 COLUMNS = (
@@ -46,15 +47,15 @@ def person_settings(**overrides) -> Settings:
     settings = Settings(
         comparisons=[
             c.PersonName("given_name", "family_name"),
-            # Dates more than 5 years apart: at most 1 in 10,000 of one person's records.
-            BirthDate("birth_date", far_apart=0.0001),
+            # Dates more than 5 years apart: at most 1 in 1,000 of one person's records.
+            BirthDate("birth_date", far_apart=0.001),
             # Recorded differently between registrations of one person, at least: sex 1 in
             # 50, nationality 1 in 20 (a second nationality, a country of birth taken
             # for one, an interpreter's guess): a disagreement weighs, it never vetoes.
             c.Exact("sex", recorded_differently=0.02),
             c.Exact("nationality", recorded_differently=0.05),
             c.Place("place"),
-            c.Relatives("relatives"),
+            Relatives("relatives", family="family_name"),
             # Different people share a document number rarely (a family booklet), a phone
             # more often (a household's, a smuggler's).
             Identifiers("documents", shared_by_others=1e-5),
@@ -165,13 +166,21 @@ def find_links(
     return result, result.scores + _population_shift(result, left * (result.n - left))
 
 
+PRIOR_MATCHES = 100  # how many matching pairs the product's prior is worth beside the data
+
+
 def _population_shift(result: Result, pairs: int) -> float:
     """Bits to add to the scores for the prior of these records: how many of their pairs
-    match, estimated with the model's m and u held (one number, stable on any population),
-    never below the product's prior (about one earlier record of each person)."""
+    match, estimated with the model's m and u held (one number), the product's prior
+    (about one earlier record of each person) counting as `PRIOR_MATCHES` matching pairs
+    beside it, so that a handful of records cannot talk the prior up; never below the
+    product's prior."""
     estimated = result.model.copy()
     estimation.estimate_prior(estimated, result.vectors, pairs)
-    return max(prior_bits(result.n), estimated.prior_bits) - result.model.prior_bits
+    product = 1 / max(result.n, 100)
+    prior = (estimated.prior * pairs + PRIOR_MATCHES) / (pairs + PRIOR_MATCHES / product)
+    bits = float(np.log2(prior / (1 - prior)))
+    return max(prior_bits(result.n), bits) - result.model.prior_bits
 
 
 def learn_model(columns: Mapping[str, Sequence]) -> Model:

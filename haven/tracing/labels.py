@@ -10,6 +10,8 @@ FIELDS = {
     "nationality": _("Nationality"),
     "place": _("Current location"),
     "relatives": _("Relatives"),
+    "documents": _("Identity documents"),
+    "contacts": _("Contacts"),
 }
 
 LEVELS = {
@@ -29,8 +31,12 @@ LEVELS = {
     "same": _("same"),
     "similar spelling": _("similar spelling"),
     "same area": _("same area"),
-    "a relative's name agrees": _("a relative's name agrees"),
+    "a rare relative's name agrees": _("a rare relative's name agrees"),
+    "a common relative's name agrees": _("a common relative's name agrees"),
     "no relative's name agrees": _("no relative's name agrees"),
+    "shares one": _("one in common"),
+    "one character off": _("one differs by a single character"),
+    "shares none": _("none in common"),
 }
 
 
