@@ -65,7 +65,7 @@ AS_PERSONS = {"febrl4": _febrl, "febrl3": _febrl, "historical_50k": _historical}
 def as_persons(dataset: str, frame: dict) -> dict[str, list]:
     """The data set's records in the product's person columns (absent ones empty)."""
     mapped = AS_PERSONS.get(dataset, lambda f: f)(frame)
-    n = len(frame["unique_id"])
+    n = len(next(iter(frame.values())))
     return {name: list(mapped[name]) if name in mapped else [""] * n for name in COLUMNS}
 
 
@@ -76,11 +76,11 @@ def _columns(path: str) -> dict[str, list]:
 
 def lookup(table: str, out: str) -> None:
     """Index every record, then time one lookup per probe (existing and new people)."""
-    columns = _columns(table)
+    columns = as_persons("synthetic_1m", _columns(table))
     settings = person_settings()
     rng = np.random.default_rng(5)
     started = time.perf_counter()
-    sample = rng.choice(len(columns["unique_id"]), 100_000, replace=False)
+    sample = rng.choice(len(columns["given_name"]), 100_000, replace=False)
     model = learn_model({k: [columns[k][i] for i in sample] for k in COLUMNS})
     trained = time.perf_counter() - started
     index = Index({k: columns[k] for k in COLUMNS}, settings, model)
@@ -110,7 +110,7 @@ def lookup(table: str, out: str) -> None:
 
 def _probes(columns: dict[str, list], rng, count: int = 500) -> list[dict]:
     """Half records already indexed, half new people from another seed."""
-    rows = rng.choice(len(columns["unique_id"]), count // 2, replace=False)
+    rows = rng.choice(len(columns["given_name"]), count // 2, replace=False)
     fresh = cross_script_records(count, seed=123)
     return [{k: columns[k][i] for k in COLUMNS} for i in rows] + [
         {k: fresh[k][i] for k in COLUMNS} for i in range(count - len(rows))
