@@ -30,10 +30,10 @@ def test_a_record_carries_relatives_and_keys_of_documents_and_contacts(world, re
     assert record["relatives"] == "Omar Haddad"
     assert "Amal" in person_record(father)["relatives"]  # recorded both ways
     assert record["documents"] == document_keys("N01234567")
-    assert "0123" not in record["documents"]
+    assert "01234567" not in record["documents"]
     # The same phone written locally gives the same key; the number itself is not there.
     assert record["contacts"] == contact_key("phone", "0912345678")
-    assert "912" not in record["contacts"]
+    assert "912345678" not in record["contacts"]
 
 
 def test_a_shared_passport_finds_a_person_registered_under_another_name(world, register):
