@@ -144,6 +144,9 @@ def test_the_job_finds_the_pair_and_the_queue_shows_it_to_those_who_see_both(
     first, second = twins
     assert {pair.first_id, pair.second_id} == {first.person_id, second.person_id}
     assert pair.probability >= matching.THRESHOLD and pair.explanation["fields"]
+    # The explanation's score is the one the probability came from (prior included).
+    score = pair.explanation["score"]
+    assert abs(1 / (1 + 2**-score) - pair.probability) < 0.01
     assert list(selectors.review_queue(world["supervisor"])) == [pair]
     assert list(selectors.review_queue(world["caseworker"])) == []  # no person.merge
     assert list(selectors.review_queue(world["other_supervisor"])) == []

@@ -148,12 +148,13 @@ def find_duplicates(
     columns: Mapping[str, Sequence], model: Model | None = None
 ) -> tuple[Result, np.ndarray]:
     """The product's deduplication of persons, as its job runs it: the person settings, the
-    shipped model (or the one calibrated from caseworkers' decisions), the product's prior
-    for the number of records; the candidate pairs and their scores in bits with that prior
-    (`Model.probability` turns them into probabilities, kept from `THRESHOLD` up)."""
+    shipped model (or the one calibrated from caseworkers' decisions) adapted to these
+    records (`result.model`), the prior estimated for them; the candidate pairs and their
+    scores in bits with that prior (`Model.probability` turns them into probabilities,
+    kept from `THRESHOLD` up)."""
     model = model or default_model()
     result = dedupe(columns, person_settings(), model)
-    return result, result.scores + _population_shift(result, result.n * (result.n - 1) // 2)
+    return result, _with_prior(result, result.n * (result.n - 1) // 2)
 
 
 def find_links(
@@ -163,10 +164,17 @@ def find_links(
     model = model or default_model()
     result = link(columns_a, columns_b, person_settings(), model)
     left = result.extra["n_left"]
-    return result, result.scores + _population_shift(result, left * (result.n - left))
+    return result, _with_prior(result, left * (result.n - left))
 
 
 PRIOR_MATCHES = 100  # how many matching pairs the product's prior is worth beside the data
+
+
+def _with_prior(result: Result, pairs: int) -> np.ndarray:
+    """The scores with the prior for these records; the bits added are kept in
+    `result.extra["prior_shift"]` (for explanations, whose prior must be the one used)."""
+    result.extra["prior_shift"] = _population_shift(result, pairs)
+    return result.scores + result.extra["prior_shift"]
 
 
 def _population_shift(result: Result, pairs: int) -> float:

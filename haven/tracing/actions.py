@@ -25,7 +25,6 @@ from haven.tracing.models import (
     PotentialMatch,
     Reunification,
     TracingRequest,
-    TracingRequestKey,
     TracingStatus,
 )
 from haven.tracing.selectors import involves_child, sought_record
@@ -102,10 +101,6 @@ def _clean(request: TracingRequest) -> None:
         raise ValidationError(errors)
 
 
-def _store_keys(request: TracingRequest) -> None:
-    store_request_keys(request, TracingRequestKey)
-
-
 def _fields(data: dict) -> dict:
     unknown = set(data) - set(REQUEST_FIELDS)
     if unknown:
@@ -121,7 +116,7 @@ def open_request(user, case, data: dict) -> TracingRequest:
     request = TracingRequest(case=case, created_by=user, **_fields(data))
     _clean(request)
     request.save()
-    _store_keys(request)
+    store_request_keys(request)
     _event(
         user,
         "tracing.open",
@@ -154,7 +149,7 @@ def update_request(user, request: TracingRequest, data: dict, expected_version: 
     if not changes:
         return request
     save_versioned(request, expected_version, list(data))
-    _store_keys(request)
+    store_request_keys(request)
     _event(user, "tracing.update", request, changes=changes)
     after_commit(tasks.refresh_request_matches, request.pk)
     return request

@@ -12,7 +12,7 @@ from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.core.jobs import Cancelled, advance
 from haven.linkage.model import Model
-from haven.linkage.people import COLUMNS, THRESHOLD, find_duplicates, prior_shift
+from haven.linkage.people import COLUMNS, THRESHOLD, find_duplicates
 from haven.people.match_keys import linked_values
 from haven.people.models import Person
 from haven.tracing import matching
@@ -128,18 +128,20 @@ def _find_pairs(job: DedupeJob) -> int:
     _progress(job, 20, STAGES["compare"], persons=len(ids))
     if len(ids) < 2:
         return 0
-    model = matching.current_model()
-    result, scores = find_duplicates(columns, model)
-    shift = prior_shift(model, len(ids))
+    result, scores = find_duplicates(columns, matching.current_model())
     probability = Model.probability(scores)
     keep = np.flatnonzero(probability >= THRESHOLD)
     keep = keep[np.argsort(-scores[keep])][:MAX_PAIRS]
     _progress(job, 80, STAGES["save"])  # the last moment to cancel: no pair saved yet
     people = np.array(ids)
-    return _save_pairs(job, people, result, keep, probability, model, shift)
+    return _save_pairs(job, people, result, keep, scores)
 
 
-def _save_pairs(job, people, result, keep, probability, model, shift) -> int:
+def _save_pairs(job, people, result, keep, scores) -> int:
+    """The pairs kept, each explained by the model that scored it (the one adapted to
+    these persons) with the prior used."""
+    model, shift = result.model, result.extra["prior_shift"]
+    probability = Model.probability(scores)
     decided = {
         (a, b): status
         for a, b, status in DuplicatePair.objects.values_list("first", "second", "status")
@@ -152,6 +154,7 @@ def _save_pairs(job, people, result, keep, probability, model, shift) -> int:
             continue  # already merged, or said to be two people: not asked again
         explanation = model.explain(result.vectors[i])
         explanation["prior_bits"] = round(explanation["prior_bits"] + shift, 2)
+        explanation["score"] = round(float(scores[i]), 2)
         explanation["probability"] = float(probability[i])
         pair = DuplicatePair(
             job=job,

@@ -1,14 +1,15 @@
 """The stored blocking keys of tracing requests: the sought person's, as persons' are."""
 
 from haven.people.match_keys import keys_of, keys_of_many
+from haven.tracing.models import TracingRequestKey
 from haven.tracing.selectors import sought_record
 
 
-def store_request_keys(request, key_model) -> None:
+def store_request_keys(request) -> None:
     """The request's keys afresh (after it was opened or changed)."""
-    key_model.objects.filter(request=request).delete()
-    key_model.objects.bulk_create(
-        key_model(request=request, key=k) for k in keys_of(sought_record(request))
+    TracingRequestKey.objects.filter(request=request).delete()
+    TracingRequestKey.objects.bulk_create(
+        TracingRequestKey(request=request, key=k) for k in keys_of(sought_record(request))
     )
 
 
