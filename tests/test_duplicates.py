@@ -35,7 +35,7 @@ def test_finds_a_person_registered_in_another_script(world, register):
     match = check.visible[0]
     assert match.probability > 0.9 and match.percent > 90
     levels = {f["field"]: f["level"] for f in match.explanation["fields"]}
-    assert levels["given_name"] == "same consonants (spelling or script)"
+    assert levels["given_name"] == "the same name in another spelling, script or short form"
     assert levels["birth_date"] == "exact"
     assert AccessLog.objects.filter(view="person.duplicate_check", object_id=str(existing.pk))
 
@@ -146,7 +146,7 @@ def test_api_lists_likely_duplicates_with_reasons(world, register, api):
     assert [m["person"] for m in body["matches"]] == [existing.pk]
     assert body["matches"][0]["probability"] > 0.9
     reasons = {r["field"]: r["level"] for r in body["matches"][0]["reasons"]}
-    assert reasons["given_name"] == "same consonants (spelling or script)"
+    assert reasons["given_name"] == "the same name in another spelling, script or short form"
     assert body["elsewhere"] == []
 
 

@@ -34,7 +34,7 @@ def test_name_levels_across_scripts():
     assert labels[_levels(name, {"n": ["Mohamed"]}, {"n": ["mohamed"]})[0] - 1] == "exact"
     assert (
         labels[_levels(name, {"n": ["محمد"]}, {"n": ["Muhammad"]})[0] - 1]
-        == "same consonants (spelling or script)"
+        == "the same name in another spelling, script or short form"
     )
     assert labels[_levels(name, {"n": ["Mohamed"]}, {"n": ["Mohamad Ali"]})[0] - 1] in {
         "very similar",
@@ -235,7 +235,7 @@ def test_lookup_finds_a_record_added_later_in_another_script(index):
     ).candidates
     assert found[0].row == row and found[0].probability > 0.9
     fields = {f["field"]: f["level"] for f in found[0].explanation["fields"]}
-    assert fields["given_name"] == "same consonants (spelling or script)"
+    assert fields["given_name"] == "the same name in another spelling, script or short form"
     assert fields["place"] == "missing"
 
 

@@ -65,6 +65,8 @@ def prepare(folder: Path, million: bool) -> dict[str, list[Path]]:
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
         "febrl4": [folder / "febrl4a.parquet", folder / "febrl4b.parquet"],
+        "febrl1": [folder / "febrl1.parquet"],
+        "febrl2": [folder / "febrl2.parquet"],
         "febrl3": [folder / "febrl3.parquet"],
         "historical_50k": [folder / "historical_50k.parquet"],
         "cross_script": [folder / "cross_script.parquet"],
@@ -74,6 +76,8 @@ def prepare(folder: Path, million: bool) -> dict[str, list[Path]]:
     makers = {
         folder / "febrl4a.parquet": lambda: _febrl("dataset4a.csv"),
         folder / "febrl4b.parquet": lambda: _febrl("dataset4b.csv"),
+        folder / "febrl1.parquet": lambda: _febrl("dataset1.csv"),
+        folder / "febrl2.parquet": lambda: _febrl("dataset2.csv"),
         folder / "febrl3.parquet": lambda: _febrl("dataset3.csv"),
         folder / "cross_script.parquet": lambda: _synthetic(20_000, seed=7),
         folder / "reregistration.parquet": _reregistration,

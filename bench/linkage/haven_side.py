@@ -59,7 +59,13 @@ def _historical(frame: dict) -> dict:
     }
 
 
-AS_PERSONS = {"febrl4": _febrl, "febrl3": _febrl, "historical_50k": _historical}
+AS_PERSONS = {
+    "febrl4": _febrl,
+    "febrl1": _febrl,
+    "febrl2": _febrl,
+    "febrl3": _febrl,
+    "historical_50k": _historical,
+}
 
 
 def as_persons(dataset: str, frame: dict) -> dict[str, list]:

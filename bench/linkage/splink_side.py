@@ -208,6 +208,9 @@ NULLS_WITH_IDENTIFIERS = NULLS[:-1] + (
 
 MODELS = {
     "febrl4": febrl4,
+    # FEBRL1 and FEBRL2 are deduplication sets of the same shape as FEBRL3.
+    "febrl1": febrl3,
+    "febrl2": febrl3,
     "febrl3": febrl3,
     "historical_50k": historical,
     "cross_script": persons,

@@ -6,6 +6,9 @@ characters with "[:n]". Records with an empty feature are left out of that rule 
 record with little data still meets others through the rules it does have. A block bigger
 than the cap is left out and counted: it would cost more than it finds.
 
+A feature may hold several values per record (a set: the forms of a name, the keys of
+several documents); a rule with such a feature puts a record in one block per value.
+
 Records identical on every feature are always candidates, however many there are: after the
 rules, each group of identical records is paired within itself, and a group bigger than the
 cap has each record paired with the group's first (enough to make them one cluster).
@@ -45,14 +48,58 @@ def feature_values(features: dict[str, np.ndarray], spec: str) -> np.ndarray:
     return values
 
 
-def rule_keys(features: dict[str, np.ndarray], rule: tuple[str, ...]) -> np.ndarray:
-    """One key per record for this rule, '' where any of its features is empty."""
-    parts = [feature_values(features, spec) for spec in rule]
-    keys = np.empty(len(parts[0]), dtype=object)
-    for i, row in enumerate(zip(*parts, strict=True)):
-        keys[i] = (
-            "" if any(v == "" or v is None or v == 0 for v in row) else "\x1f".join(map(str, row))
-        )
+def is_multi(values: np.ndarray) -> bool:
+    """Whether the feature holds a set of values per record."""
+    return values.dtype == object and any(isinstance(v, frozenset) for v in values[:1000])
+
+
+def _texts(value) -> list[str]:
+    """A record's values of one feature as texts: none, one, or one per member of a set."""
+    if isinstance(value, frozenset):
+        return sorted(map(str, value))
+    if value == "" or value is None or value == 0:
+        return []
+    return [str(value)]
+
+
+def _joined_texts(values: np.ndarray) -> list[str]:
+    """Each record's values as one text; each distinct value is read once (names, sets of
+    forms and keys repeat a lot)."""
+    seen: dict = {}
+    out = []
+    for value in values:
+        try:
+            text = seen.get(value)
+        except TypeError:  # an unhashable value
+            text, value = None, None
+        if text is None:
+            text = "\x1f".join(_texts(value))
+            if value is not None:
+                seen[value] = text
+        out.append(text)
+    return out
+
+
+def rule_keys(
+    features: dict[str, np.ndarray], rule: tuple[str, ...], rows: slice = slice(None)
+) -> list[list[str]]:
+    """The keys of the records (`rows`) for this rule: none where a feature is empty, one
+    per combination of values where a feature holds several. Keys are made of texts, so
+    they mean the same in every process."""
+    parts = []
+    for spec in rule:
+        values = feature_values(features, spec)[rows]
+        # int64 features are vocabulary codes (see comparisons.Vocabulary); others are numbers.
+        if values.dtype == np.int64:
+            values = np.where(values == 0, "", VOCABULARY.decode(values))
+        parts.append(values)
+    keys: list[list[str]] = []
+    for row in zip(*parts, strict=True):
+        combined = [""]
+        for value in row:
+            texts = _texts(value)
+            combined = [f"{k}\x1f{t}" if k else t for k in combined for t in texts]
+        keys.append(combined)
     return keys
 
 
@@ -61,16 +108,64 @@ class FeatureCodes:
 
     def __init__(self, features: dict[str, np.ndarray]):
         self.features = features
+        self.n = len(next(iter(features.values()))) if features else 0
         self._cache: dict[str, np.ndarray] = {}
 
     def feature(self, spec: str) -> np.ndarray:
         if spec not in self._cache:
             values = feature_values(self.features, spec)
             if values.dtype.kind not in "iu":
-                values = VOCABULARY.encode([str(v) if v is not None else "" for v in values])
+                values = VOCABULARY.encode(_joined_texts(values))
             # Text codes and years alike: 0 means "no value".
             self._cache[spec] = np.where(values == 0, -1, values).astype(np.int64)
         return self._cache[spec]
+
+    def identity(self, name: str) -> np.ndarray:
+        """Codes that are equal where the feature's values are (for a feature of sets or
+        tuples, without making texts of them)."""
+        values = self.features[name]
+        if values.dtype != object:
+            return self.feature(name)
+        seen: dict = {}
+        try:
+            return np.array([seen.setdefault(v, len(seen)) for v in values], dtype=np.int64)
+        except TypeError:  # an unhashable value: compare texts
+            return self.feature(name)
+
+    def is_multi(self, rule: tuple[str, ...]) -> bool:
+        return any(is_multi(feature_values(self.features, spec)) for spec in rule)
+
+    def exploded(self, rule: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(record, code) for a rule with a feature of several values: one row for each
+        record and key it has."""
+        several = [spec for spec in rule if is_multi(feature_values(self.features, spec))]
+        if len(several) != 1:
+            return self._exploded_by_text(rule)
+        single = tuple(spec for spec in rule if spec != several[0])
+        base = self.rule(single) if single else np.zeros(self.n, dtype=np.int64)
+        cache: dict = {}
+        parts = []
+        for value in feature_values(self.features, several[0]):
+            codes = cache.get(value)
+            if codes is None:
+                codes = cache[value] = VOCABULARY.encode(_texts(value))
+            parts.append(codes)
+        rows = np.repeat(np.arange(self.n), [len(p) for p in parts])
+        values = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        keep = base[rows] >= 0
+        rows, combined = rows[keep], base[rows[keep]] * (int(values.max(initial=0)) + 1)
+        combined += values[keep]
+        _, dense = np.unique(combined, return_inverse=True)
+        return rows.astype(np.int64), dense.astype(np.int64).ravel()
+
+    def _exploded_by_text(self, rule: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        keys = rule_keys(self.features, rule)
+        rows = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+        codes = VOCABULARY.encode([k for record in keys for k in record])
+        if not len(codes):
+            return rows.astype(np.int64), codes
+        _, dense = np.unique(codes, return_inverse=True)
+        return rows.astype(np.int64), dense.astype(np.int64).ravel()
 
     def rule(self, rule: tuple[str, ...]) -> np.ndarray:
         """One code per record for the rule; -1 where any of its features is empty."""
@@ -142,7 +237,10 @@ def candidate_pairs(
     codes = FeatureCodes(features)
     earlier: list[np.ndarray] = []
     lefts, rights = [], []
+    several = [rule for rule in rules if codes.is_multi(rule)]
     for rule in rules:
+        if rule in several:
+            continue
         cap = min(max_block, (caps or {}).get(rule, max_block))
         rule_codes = codes.rule(rule)
         left, right, skipped = pairs_within_blocks(rule_codes, cap, source)
@@ -152,11 +250,28 @@ def candidate_pairs(
         report.pairs_per_rule[rule_name(rule)] = int(keep.sum())
         report.skipped_blocks[rule_name(rule)] = skipped
         earlier.append(_usable(rule_codes, cap))
-    left, right = _identical(codes, rules, max_block, source)
-    keep = _not_found_before(left, right, earlier)
-    lefts.append(left[keep].astype(np.int32))
-    rights.append(right[keep].astype(np.int32))
-    report.pairs_per_rule[IDENTICAL] = int(keep.sum())
+    # Rules on a feature of several values come last: a record sits in several of their
+    # blocks, so they cannot tell later rules what they found; their pairs (and the
+    # identical records') are made unique together, each credited to the first that found it.
+    found, found_by = [], []
+    names = [*map(rule_name, several), IDENTICAL]
+    for number, name in enumerate(names):
+        if name == IDENTICAL:
+            left, right = _identical(codes, rules, max_block, source)
+        else:
+            rule = several[number]
+            cap = min(max_block, (caps or {}).get(rule, max_block))
+            left, right, skipped = _pairs_of_several(codes, rule, cap, source)
+            report.skipped_blocks[name] = skipped
+        keep = _not_found_before(left, right, earlier)
+        found.append(left[keep].astype(np.int64) * codes.n + right[keep])
+        found_by.append(np.full(int(keep.sum()), number, dtype=np.int16))
+    pair_codes, first = np.unique(np.concatenate(found), return_index=True)
+    credited = np.bincount(np.concatenate(found_by)[first], minlength=len(names))
+    for number, name in enumerate(names):
+        report.pairs_per_rule[name] = int(credited[number])
+    lefts.append((pair_codes // max(codes.n, 1)).astype(np.int32))
+    rights.append((pair_codes % max(codes.n, 1)).astype(np.int32))
     left = np.concatenate(lefts) if lefts else np.zeros(0, np.int32)
     right = np.concatenate(rights) if rights else np.zeros(0, np.int32)
     report.candidate_pairs = len(left)
@@ -164,6 +279,17 @@ def candidate_pairs(
 
 
 IDENTICAL = "identical records"
+
+
+def _pairs_of_several(
+    codes: FeatureCodes, rule: tuple[str, ...], cap: int, source: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    rows, keys = codes.exploded(rule)
+    left, right, skipped = pairs_within_blocks(keys, cap, None if source is None else source[rows])
+    left, right = rows[left], rows[right]
+    keep = left != right
+    left, right = np.minimum(left[keep], right[keep]), np.maximum(left[keep], right[keep])
+    return left, right, skipped
 
 
 def _not_found_before(left: np.ndarray, right: np.ndarray, earlier: list[np.ndarray]) -> np.ndarray:
@@ -190,7 +316,7 @@ def _identical(
     for spec in keyed:
         empty &= codes.feature(spec) < 0
     for name in names:
-        values = codes.feature(name)
+        values = codes.feature(name) if name in keyed else codes.identity(name)
         group = group * (int(values.max(initial=0)) + 2) + values + 1
         _, group = np.unique(group, return_inverse=True)
         group = group.astype(np.int64).ravel()

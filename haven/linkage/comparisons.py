@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
+from haven.linkage.name_forms import name_forms
 from haven.linkage.normalise import fold, normalise
 from haven.linkage.scripts import latin_variants, skeleton, token_skeletons
 
@@ -157,7 +158,17 @@ def _name_arrays(values: Sequence, prefix: str) -> Prepared:
     def one(value):
         text = as_text(value)
         variants = latin_variants(text) or ("",)
-        return normalise(text), variants[0], variants[-1], skeleton(text), token_skeletons(text)
+        forms, own = name_forms(text)
+        return (
+            normalise(text),
+            variants[0],
+            variants[-1],
+            skeleton(text),
+            token_skeletons(text),
+            forms,
+            own,
+            forms | own,
+        )
 
     rows = memoised(values, one)
     latin = [r[1] for r in rows]
@@ -170,12 +181,17 @@ def _name_arrays(values: Sequence, prefix: str) -> Prepared:
         f"{prefix}skeleton_length": np.array([len(r[3]) for r in rows], dtype=np.int16),
         f"{prefix}initial": VOCABULARY.encode([r[1][:1] for r in rows]),
         f"{prefix}parts": object_array([r[4] for r in rows]),
+        f"{prefix}forms": object_array([r[5] for r in rows]),
+        f"{prefix}own": object_array([r[6] for r in rows]),
+        f"{prefix}has_forms": np.array([bool(r[5]) for r in rows], dtype=bool),
+        # For blocking: the name's parts and their other forms, a block for each.
+        f"{prefix}known_as": object_array([r[7] for r in rows]),
     }
 
 
 NAME_LEVELS = (
     "exact",
-    "same consonants (spelling or script)",
+    "the same name in another spelling, script or short form",
     "very similar",
     "similar",
     "somewhat similar",
@@ -226,11 +242,45 @@ def _name_levels(a: Prepared, b: Prepared, pa: str, pb: str, left, right) -> np.
     level = np.full(len(left), 6, dtype=np.int8)
     level[jw >= 0.70] = 5
     level[jw >= 0.85] = 4
+    level[_initial_of(a, b, pa, pb, left, right)] = 4
     level[(jw >= 0.92) | contained] = 3
-    level[same_sound] = 2
+    level[same_sound | _other_forms(a, b, pa, pb, left, right, level)] = 2
     level[exact] = 1
     level[missing] = 0
     return level
+
+
+def _initial_of(a: Prepared, b: Prepared, pa: str, pb: str, left, right) -> np.ndarray:
+    """One name is a single letter, the other's initial ("R." and "Rowland")."""
+    latin_a, latin_b = a[f"{pa}latin"][left], b[f"{pb}latin"][right]
+    initial_a, initial_b = a[f"{pa}initial"][left], b[f"{pb}initial"][right]
+    return (initial_a != 0) & (
+        ((latin_a == initial_a) & (latin_b != latin_a) & (initial_b == initial_a))
+        | ((latin_b == initial_b) & (latin_a != latin_b) & (initial_a == initial_b))
+    )
+
+
+def _other_forms(a: Prepared, b: Prepared, pa: str, pb: str, left, right, level) -> np.ndarray:
+    """One name is a known nickname or short form of the other, or both of one name."""
+    found = np.zeros(len(left), dtype=bool)
+    asked = np.flatnonzero((level > 2) & (a[f"{pa}has_forms"][left] | b[f"{pb}has_forms"][right]))
+    if not len(asked):
+        return found
+    rows_a, rows_b = left[asked], right[asked]
+    # Each distinct pair of names is looked at once: common names recur.
+    keys = (a[f"{pa}norm"][rows_a] << 32) | b[f"{pb}norm"][rows_b]
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    forms_a, own_a = a[f"{pa}forms"], a[f"{pa}own"]
+    forms_b, own_b = b[f"{pb}forms"], b[f"{pb}own"]
+    met = np.array(
+        [
+            bool(forms_a[i] & (own_b[j] | forms_b[j]) or own_a[i] & forms_b[j])
+            for i, j in zip(rows_a[first], rows_b[first], strict=True)
+        ],
+        dtype=bool,
+    )
+    found[asked] = met[inverse.ravel()]
+    return found
 
 
 class Name(Comparison):

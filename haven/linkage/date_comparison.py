@@ -26,7 +26,9 @@ class BirthDate(Comparison):
         self.field = field
         self.outputs = (label or field,)
         self.level_labels = (DATE_LEVELS,)
-        self.term_frequency = (False,)
+        # An exact date shared by many (an assigned 1 January, a registration day taken
+        # for a birthday) says less than a rare one.
+        self.term_frequency = (True,)
         # The most share of one person's records whose dates are more than 5 years apart.
         self.far_apart = far_apart
 
@@ -49,6 +51,9 @@ class BirthDate(Comparison):
                 [p.digits[4:] if p.precision == dates.EXACT else "" for p in parsed]
             ),
         }
+
+    def tf_values(self, prepared, output):
+        return prepared["ymd"]
 
     def levels(self, a, b, left, right):
         ya, yb = a["year"][left].astype(np.int32), b["year"][right].astype(np.int32)

@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 
 EXACT, PARTIAL, ESTIMATED, INVALID = 1, 2, 3, 4
-EARLIEST_YEAR, LATEST_YEAR = 1850, 2100
+# Any year the calendar module knows: the matcher compares what was written; whether a date
+# is believable for a living person is the registration form's question, not the matcher's.
+EARLIEST_YEAR, LATEST_YEAR = 1, 2100
+OLDEST_AGE = 130  # a stated age beyond this is not an age
 
 _ISO = re.compile(r"^(\d{4})[-/.]?(\d{1,2})?[-/.]?(\d{1,2})?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
@@ -67,8 +70,9 @@ def parse(value) -> BirthDate:
 
 def estimated_from_age(age: int, as_of: dt.date) -> BirthDate:
     """The birth year implied by an age stated on a given day."""
-    year = as_of.year - int(age)
-    return BirthDate(year, 0, 0, ESTIMATED, "") if _plausible_year(year) else MISSING
+    if not 0 <= int(age) <= OLDEST_AGE:
+        return MISSING
+    return BirthDate(as_of.year - int(age), 0, 0, ESTIMATED, "")
 
 
 def _plausible_year(year: int) -> bool:

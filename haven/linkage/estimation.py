@@ -81,6 +81,27 @@ def adapt_u(model: Model, vectors: np.ndarray) -> None:
         model.u[o] = normalised(counts + U_PRIOR_PAIRS * np.r_[0.0, known])
 
 
+def estimate_u_within_families(
+    model: Model, vectors: np.ndarray, scores: np.ndarray, prior_bits: float
+) -> None:
+    """u among pairs that share a family name (`vectors`, `scores` without a prior: pairs
+    taken from blocks of one family name), each counting as much as the model, with the
+    prior `prior_bits`, thinks it is two people; the model's u over all pairs counts as
+    `U_PRIOR_PAIRS` of them, so that a few families change little (and nothing is weighed
+    otherwise than among all pairs until families show it)."""
+    if model.family is None:
+        return
+    different = 1 - model.probability(scores + prior_bits)
+    found = []
+    for o, output in enumerate(model.outputs):
+        k = len(output.level_labels)
+        counts = np.bincount(vectors[:, o], weights=different, minlength=k + 1)[: k + 1]
+        counts[0] = 0
+        known = model.u[o][1:] / model.u[o][1:].sum()
+        found.append(normalised(counts + U_PRIOR_PAIRS * np.r_[0.0, known]))
+    model.u_family = found
+
+
 def em_sessions(
     model: Model,
     sessions: list[tuple[np.ndarray, set[int]]],

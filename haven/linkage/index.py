@@ -43,14 +43,18 @@ class _Part:
         self.blocks: list[dict[str, np.ndarray]] = []
         for rule in settings.blocking:
             keys = rule_keys(self.data.features, rule)
-            present = np.flatnonzero(keys != "")
-            order = present[np.argsort(keys[present].astype(str), kind="stable")]
-            sorted_keys = keys[order]
+            # A record with several keys for the rule sits in several blocks.
+            rows = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+            flat = np.array([k for record in keys for k in record], dtype=object)
+            order = np.argsort(flat.astype(str), kind="stable")
+            sorted_keys, sorted_rows = flat[order], rows[order]
             blocks: dict[str, np.ndarray] = {}
             if len(order):
                 starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
                 ends = np.r_[starts[1:], len(order)]
-                blocks = {sorted_keys[s]: order[s:e] for s, e in zip(starts, ends, strict=True)}
+                blocks = {
+                    sorted_keys[s]: sorted_rows[s:e] for s, e in zip(starts, ends, strict=True)
+                }
             self.blocks.append(blocks)
 
 
@@ -114,10 +118,13 @@ class Index:
     def _candidates(self, part: _Part, probe: Dataset, unused: set[str]) -> np.ndarray:
         rows = []
         for rule, blocks in zip(self.settings.blocking, part.blocks, strict=True):
-            key = rule_keys(probe.features, rule)[0]
-            block = blocks.get(key) if key else None
-            if not key or block is not None and len(block) > self.settings.block_cap(rule):
+            keys = rule_keys(probe.features, rule)[0]
+            if not keys:
                 unused.add(rule_name(rule))
-            elif block is not None:
-                rows.append(block)
+            for key in keys:
+                block = blocks.get(key)
+                if block is not None and len(block) > self.settings.block_cap(rule):
+                    unused.add(rule_name(rule))
+                elif block is not None:
+                    rows.append(block)
         return np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)

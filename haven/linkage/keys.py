@@ -10,34 +10,18 @@ makes its old keys miss rather than mislead.
 
 import hashlib
 
-import numpy as np
-
-from haven.linkage.blocking import feature_values
-from haven.linkage.comparisons import VOCABULARY
+from haven.linkage.blocking import rule_keys
 from haven.linkage.model import Dataset
 
 KEY_LENGTH = 24  # hex characters: 96 bits
 
 
-def _text(values: np.ndarray) -> str:
-    # int64 features are vocabulary codes (see comparisons.Vocabulary); others are numbers.
-    if values.dtype == np.int64:
-        return str(VOCABULARY.decode(values)[0])
-    return str(values[0])
-
-
 def stable_keys(data: Dataset, rules: list[tuple[str, ...]], row: int) -> list[str]:
-    """The hashed keys of one prepared record, one per rule it has every feature for."""
+    """The hashed keys of one prepared record: for each rule it has every feature for, one
+    (or one per value of a feature that holds several)."""
     keys = []
     for rule in rules:
-        parts = []
-        for spec in rule:
-            values = feature_values(data.features, spec)[row : row + 1]
-            if values[0] == 0 or values[0] == "":
-                break
-            parts.append(_text(values))
-        else:
-            text = "\x1f".join([repr(rule), *parts])
-            digest = hashlib.blake2b(text.encode(), digest_size=KEY_LENGTH // 2)
-            keys.append(digest.hexdigest())
+        for key in rule_keys(data.features, rule, slice(row, row + 1))[0]:
+            text = "\x1f".join([repr(rule), key])
+            keys.append(hashlib.blake2b(text.encode(), digest_size=KEY_LENGTH // 2).hexdigest())
     return keys

@@ -15,7 +15,7 @@ from haven.linkage.blocking import (
     pairs_within_blocks,
 )
 from haven.linkage.comparisons import Comparison
-from haven.linkage.model import Dataset, Model, comparison_vectors
+from haven.linkage.model import Dataset, Family, Model, comparison_vectors
 
 Rule = tuple[str, ...]
 
@@ -33,6 +33,10 @@ class Settings:
     training_pairs: int = 2_000_000
     # EM sessions, one per rule (the blocking rules when empty); see estimation.em_sessions.
     training_rules: list[Rule] = field(default_factory=list)
+    # Agreements weighed within families (see model.Family); None: never.
+    family: Family | None = None
+    # How many pairs sharing a family name measure u within families.
+    family_pairs: int = 200_000
 
     def block_cap(self, rule: Rule) -> int:
         """The largest block the rule still compares within."""
@@ -122,6 +126,30 @@ def adapted(model: Model, settings: Settings, a: Dataset, b: Dataset, same: bool
     return model
 
 
+def within_families(
+    model: Model, settings: Settings, a: Dataset, b: Dataset, candidates: np.ndarray, same: bool
+) -> None:
+    """Measure u among pairs sharing a family name (`settings.family`), with the prior the
+    candidates' scores imply for these records."""
+    if settings.family is None or a.n == 0 or b.n == 0:
+        return
+    # Measured afresh for every population: no family found, nothing weighed otherwise.
+    model.family, model.u_family = settings.family, None
+    rng = np.random.default_rng(settings.seed)
+    left, right = _rule_pairs(a, b, settings.family.rule, settings, same, rng)
+    if not len(left):
+        return
+    if len(left) > settings.family_pairs:
+        pick = rng.choice(len(left), settings.family_pairs, replace=False)
+        left, right = left[pick], right[pick]
+    vectors = comparison_vectors(settings.comparisons, a, b, left, right)
+    scores = model.scores(vectors, a, left) - model.prior_bits
+    prior = model.copy()
+    pairs = a.n * (a.n - 1) // 2 if same else a.n * b.n
+    estimation.estimate_prior(prior, candidates, pairs)
+    estimation.estimate_u_within_families(model, vectors, scores, prior.prior_bits)
+
+
 def _rule_pairs(a: Dataset, b: Dataset, rule: Rule, settings: Settings, same: bool, rng):
     """Pairs agreeing on a training rule; on a large list, those of a random share of its
     blocks, so that at most about `training_pairs` are made.
@@ -172,6 +200,7 @@ def dedupe(
         train(model, settings, data, data, vectors, same=True, reference=reference)
     else:
         model = adapted(model, settings, data, data, same=True)
+    within_families(model, settings, data, data, vectors, same=True)
     scores = model.scores(vectors, data, left)
     return Result(model, left, right, vectors, scores, report, data.n)
 
@@ -199,5 +228,6 @@ def link(
         train(model, settings, a, b, vectors, same=False, reference=reference)
     else:
         model = adapted(model, settings, a, b, same=False)
+    within_families(model, settings, a, b, vectors, same=False)
     scores = model.scores(vectors, a, left)
     return Result(model, left, right, vectors, scores, report, a.n + b.n, {"n_left": a.n})

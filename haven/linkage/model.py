@@ -22,6 +22,29 @@ MAX_TF_BITS = 8.0  # a one-off value can only add so much certainty
 _EPS = 1e-6
 
 
+# The explanation's line for what sharing a family name took from the other agreements.
+WITHIN_FAMILY = "within a family"
+SHARED_BY_RELATIVES = "relatives often share these"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Pairs that share a family name are often relatives, who also share a date of birth
+    (twins), a place, a phone, parents' names and a nationality far more often than two
+    people taken at random: for such pairs those agreements are weighed against how often
+    they occur among pairs sharing a family name (u within families), not among all pairs.
+
+    `output` is the family-name output, its levels 1..`levels` count as sharing; `rule`
+    blocks the records into families to measure u; the outputs in `kept` keep their u (the
+    given name is what tells a family's members apart: within a family the matches agree
+    on it too, and the model cannot yet tell them from siblings)."""
+
+    output: str
+    levels: int
+    rule: tuple[str, ...]
+    kept: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Output:
     comparison: int
@@ -107,13 +130,62 @@ class Model:
         self.tf: list[dict | None] = [None] * len(self.outputs)
         self.tf_average = np.zeros(len(self.outputs))
         self.fit: Any = None  # what learning it did, when it was learnt (estimation.Fit)
+        # u among pairs sharing a family name (see `Family`), measured on a population.
+        self.family: Family | None = None
+        self.u_family: list[np.ndarray] | None = None
 
     def _start(self, output: Output, which: str, fallback) -> np.ndarray:
         given = getattr(self.comparisons[output.comparison], which)(output.index)
         return fallback(len(output.level_labels)) if given is None else normalised(given)
 
     def pattern_scores(self, patterns: np.ndarray) -> np.ndarray:
-        return sum(self.weights(o)[patterns[:, o]] for o in range(len(self.outputs)))
+        """Bits of each comparison pattern (no prior, no term frequencies)."""
+        total = np.zeros(len(patterns))
+        for o in range(len(self.outputs)):
+            total += self.weights(o)[patterns[:, o]]
+        return total + self.family_adjustment(patterns)
+
+    def family_adjustment(self, patterns: np.ndarray) -> np.ndarray:
+        """Bits that pairs sharing a family name lose because their other agreements are
+        weighed within families; never more than the family name's agreement gave over
+        the first level that is not sharing (so that a shared family name never counts
+        against a pair, and a score never rises when a field stops agreeing)."""
+        out = np.zeros(len(patterns))
+        inside = self.in_family(patterns)
+        family = self.family_output()
+        if not inside.any() or family is None or self.family is None:
+            return out
+        for o in self.family_outputs():
+            delta = self.weights(o, within_family=True) - self.weights(o)
+            out[inside] += delta[patterns[inside, o]]
+        w = self.weights(family)
+        gain = w - w[min(self.family.levels + 1, len(w) - 1)]
+        out[inside] = np.maximum(out[inside], -gain[patterns[inside, family]])
+        return out
+
+    def family_output(self) -> int | None:
+        if self.family is None:
+            return None
+        labels = [output.label for output in self.outputs]
+        return labels.index(self.family.output) if self.family.output in labels else None
+
+    def family_outputs(self) -> list[int]:
+        """The outputs weighed by their u within families (when that was measured)."""
+        family = self.family_output()
+        if family is None or self.u_family is None or self.family is None:
+            return []
+        kept = set(self.family.kept)
+        return [
+            o for o, output in enumerate(self.outputs) if o != family and output.label not in kept
+        ]
+
+    def in_family(self, patterns: np.ndarray) -> np.ndarray:
+        """Which pairs share a family name (always none before u within families is known)."""
+        family = self.family_output()
+        if family is None or self.u_family is None or self.family is None:
+            return np.zeros(len(patterns), dtype=bool)
+        levels = patterns[:, family]
+        return (levels >= 1) & (levels <= self.family.levels)
 
     def learn_term_frequencies(self, datasets: list[Dataset]) -> None:
         for o, output in enumerate(self.outputs):
@@ -151,7 +223,7 @@ class Model:
                 target[o] = normalised(blended)
 
     # -- scoring ----------------------------------------------------------------------
-    def weights(self, o: int) -> np.ndarray:
+    def weights(self, o: int, within_family: bool = False) -> np.ndarray:
         """Bits per level of output o; level 0 (nothing to compare) weighs nothing.
 
         Levels are ordered from the strongest agreement down, and the weights are kept in
@@ -159,7 +231,7 @@ class Model:
         never counting against a match: so a record always scores highest against itself,
         and an explanation reads the way a caseworker expects.
         """
-        w = np.log2(self.bounded_m(o) / self.bounded_u(o))
+        w = np.log2(self.bounded_m(o) / self.bounded_u(o, within_family))
         w[0] = 0.0
         w[1:] = np.minimum.accumulate(w[1:])
         w[1] = max(w[1], 0.0)
@@ -170,10 +242,12 @@ class Model:
         output = self.outputs[o]
         return _bounded(self.m[o], self.comparisons[output.comparison].m_bounds(output.index))
 
-    def bounded_u(self, o: int) -> np.ndarray:
-        """u of output o within its comparison's bounds (see `_bounded`)."""
+    def bounded_u(self, o: int, within_family: bool = False) -> np.ndarray:
+        """u of output o (among pairs sharing a family name, when asked and known) within
+        its comparison's bounds (see `_bounded`)."""
         output = self.outputs[o]
-        return _bounded(self.u[o], self.comparisons[output.comparison].u_bounds(output.index))
+        u = self.u_family[o] if within_family and self.u_family is not None else self.u[o]
+        return _bounded(u, self.comparisons[output.comparison].u_bounds(output.index))
 
     @property
     def prior_bits(self) -> float:
@@ -201,9 +275,8 @@ class Model:
         self, vectors: np.ndarray, a: Dataset | None = None, left: np.ndarray | None = None
     ) -> np.ndarray:
         """Match weight in bits for each pair (prior included)."""
-        total = np.full(len(vectors), self.prior_bits)
+        total = self.prior_bits + self.pattern_scores(vectors)
         for o, output in enumerate(self.outputs):
-            total += self.weights(o)[vectors[:, o]]
             if output.term_frequency and a is not None and left is not None:
                 comparison = self.comparisons[output.comparison]
                 values = comparison.tf_values(a.prepared[output.comparison], output.index)
@@ -241,6 +314,12 @@ class Model:
                     "bits": round(bits, 2),
                 }
             )
+        lost = float(self.family_adjustment(np.asarray(vector)[None, :])[0])
+        if lost:
+            total += lost
+            parts.append(
+                {"field": WITHIN_FAMILY, "level": SHARED_BY_RELATIVES, "bits": round(lost, 2)}
+            )
         probability = float(self.probability(np.array([total]))[0])
         return {
             "prior_bits": round(self.prior_bits, 2),
@@ -250,16 +329,25 @@ class Model:
         }
 
     def to_dict(self) -> dict:
-        return {
-            "prior": self.prior,
-            "outputs": [
-                {"field": o.label, "m": self.m[i].tolist(), "u": self.u[i].tolist()}
-                for i, o in enumerate(self.outputs)
-            ],
-        }
+        outputs = []
+        for i, o in enumerate(self.outputs):
+            output = {"field": o.label, "m": self.m[i].tolist(), "u": self.u[i].tolist()}
+            if self.u_family is not None:
+                output["u_within_families"] = self.u_family[i].tolist()
+            outputs.append(output)
+        data: dict = {"prior": self.prior, "outputs": outputs}
+        if self.family is not None:
+            data["family"] = {
+                "output": self.family.output,
+                "levels": self.family.levels,
+                "rule": list(self.family.rule),
+                "kept": list(self.family.kept),
+            }
+        return data
 
     def copy(self) -> "Model":
-        """The same m, u and prior, without term frequencies (they belong to a population)."""
+        """The same m, u, prior and u within families, without term frequencies (they
+        belong to a population)."""
         return Model(self.comparisons).load(self.to_dict())
 
     def load(self, data: dict) -> "Model":
@@ -269,6 +357,24 @@ class Model:
                 self.m[i] = np.array(by_label[output.label]["m"], dtype=float)
                 self.u[i] = np.array(by_label[output.label]["u"], dtype=float)
         self.prior = float(data["prior"])
+        family = data.get("family")
+        self.family = (
+            None
+            if family is None
+            else Family(
+                family["output"],
+                int(family["levels"]),
+                tuple(family["rule"]),
+                tuple(family["kept"]),
+            )
+        )
+        self.u_family = None
+        if family is not None and all(
+            "u_within_families" in by_label.get(o.label, {}) for o in self.outputs
+        ):
+            self.u_family = [
+                np.array(by_label[o.label]["u_within_families"], dtype=float) for o in self.outputs
+            ]
         return self
 
 

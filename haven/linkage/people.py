@@ -19,7 +19,7 @@ from haven.linkage import estimation
 from haven.linkage.date_comparison import BirthDate
 from haven.linkage.identifier_comparison import Identifiers
 from haven.linkage.linker import Result, Settings, dedupe, link
-from haven.linkage.model import Model
+from haven.linkage.model import Family, Model
 from haven.linkage.relatives_comparison import Relatives
 from haven.linkage.synthetic import cross_script_records
 
@@ -40,7 +40,10 @@ GIVEN_AND_PLACE = ("given_name.skeleton", "place.value")
 DATE_SEX_NATIONALITY = ("birth_date.ymd", "sex.value", "nationality.value")
 DOCUMENT_ALONE = ("documents.first",)
 CONTACT_ALONE = ("contacts.first",)
+DOCUMENT_NEAR = ("documents.near",)
+CONTACT_NEAR = ("contacts.near",)
 NAMES_ALONE = ("given_name.skeleton", "family_name.skeleton")
+FAMILY_AND_GIVEN_FORM = ("family_name.skeleton", "given_name.known_as")
 
 
 def person_settings(**overrides) -> Settings:
@@ -84,6 +87,10 @@ def person_settings(**overrides) -> Settings:
             # A given name shortened, a nickname or an initial, with a family name that is
             # not common (undated: a rare family name is already most of the evidence).
             FAMILY_AND_INITIAL,
+            # A nickname or short form of the given name ("Bill" for William), with a
+            # family name that is not common.
+            FAMILY_AND_GIVEN_FORM,
+            ("given_name.known_as", "birth_date.yyyy", "place.value"),
             # One name lost or changed (a married name, a title taken for a name) and the
             # date missing: the other name and the place, when few share them.
             FAMILY_AND_PLACE,
@@ -95,15 +102,21 @@ def person_settings(**overrides) -> Settings:
             # A document or a contact needs nothing more, unless many share it.
             DOCUMENT_ALONE,
             CONTACT_ALONE,
+            # The same, with one character mistyped or two swapped: a block for each variant.
+            DOCUMENT_NEAR,
+            CONTACT_NEAR,
         ],
         rule_caps={
             NAMES_ALONE: 50,
             FAMILY_AND_INITIAL: 50,
+            FAMILY_AND_GIVEN_FORM: 50,
             FAMILY_AND_PLACE: 50,
             GIVEN_AND_PLACE: 50,
             DATE_SEX_NATIONALITY: 50,
             DOCUMENT_ALONE: 10,
             CONTACT_ALONE: 10,
+            DOCUMENT_NEAR: 10,
+            CONTACT_NEAR: 10,
         },
         # Narrow enough that matches stay a fair share of their pairs at a million records:
         # the first teaches the date, sex and relatives, the second the names, nationality
@@ -112,6 +125,11 @@ def person_settings(**overrides) -> Settings:
             ("given_name.skeleton", "family_name.skeleton", "nationality.value", "place.value"),
             ("birth_date.ymd", "sex.value"),
         ],
+        # Within a family, a shared date, place, phone, parents' names or nationality is
+        # weighed against how often relatives share them: twins, a household's phone.
+        family=Family(
+            output="family_name", levels=4, rule=("family_name.skeleton",), kept=("given_name",)
+        ),
     )
     for key, value in overrides.items():
         setattr(settings, key, value)

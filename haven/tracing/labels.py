@@ -12,11 +12,16 @@ FIELDS = {
     "relatives": _("Relatives"),
     "documents": _("Identity documents"),
     "contacts": _("Contacts"),
+    "within a family": _("Within a family"),
 }
 
 LEVELS = {
     "missing": _("missing on one side or both"),
     "exact": _("exact"),
+    "the same name in another spelling, script or short form": _(
+        "the same name in another spelling, script or short form"
+    ),
+    # The label explanations saved before short forms were recognised.
     "same consonants (spelling or script)": _("same consonants (spelling or script)"),
     "very similar": _("very similar"),
     "similar": _("similar"),
@@ -37,6 +42,9 @@ LEVELS = {
     "shares one": _("one in common"),
     "one character off": _("one differs by a single character"),
     "shares none": _("none in common"),
+    "relatives often share these": _(
+        "relatives often share these: the agreements above count for less"
+    ),
 }
 
 

@@ -69,7 +69,9 @@ def test_a_caseworker_confirms_a_tracing_match_and_records_the_reunification(
     expect(matches).to_contain_text("likely the person sought")
     matches.get_by_text("Why").click()
     expect(
-        matches.get_by_role("cell", name="same consonants (spelling or script)").first
+        matches.get_by_role(
+            "cell", name="the same name in another spelling, script or short form"
+        ).first
     ).to_be_visible()
     assert violations(page) == []
     shot(page, "07-tracing-match")
