@@ -136,6 +136,34 @@ def _blocking_recall(truth: list[list], result) -> float:
     return found / real if real else 1.0
 
 
+DECISIONS = 300  # pairs the product proposed that caseworkers confirm or reject
+
+
+def _after_decisions(frames, truth, result, probability) -> dict[str, np.ndarray]:
+    """The product again after caseworkers decided on `DECISIONS` of the pairs it proposed
+    (a random sample, decided by the true identities), the shipped model calibrated from
+    those decisions as `haven.tracing.match_jobs.recalibrate` does."""
+    proposed = np.flatnonzero(probability >= THRESHOLD)
+    rng = np.random.default_rng(21)
+    picked = rng.choice(proposed, min(DECISIONS, len(proposed)), replace=False)
+    left_truth = np.asarray(truth[0], dtype=object)[result.left[picked]]
+    same = left_truth == np.asarray(truth[-1], dtype=object)[result.right[picked]]
+    model = default_model().copy()
+    model.calibrate(result.vectors[picked][same], result.vectors[picked][~same])
+    if len(frames) == 2:
+        again, scores = find_links(frames[0], frames[1], model)
+    else:
+        again, scores = find_duplicates(frames[0], model)
+    p = Model.probability(scores)
+    keep = p >= THRESHOLD
+    return {
+        "decided_left": again.left[keep],
+        "decided_right": again.right[keep],
+        "decided_probability": p[keep],
+        "decisions": np.array([len(picked), int((~same).sum())]),
+    }
+
+
 def main(dataset: str, tables: list[str], out: str) -> None:
     if dataset == "lookup":
         lookup(tables[0], out)
@@ -163,6 +191,7 @@ def main(dataset: str, tables: list[str], out: str) -> None:
     learnt_left, learnt_right = learnt.matches(THRESHOLD)
     learnt_seconds = time.perf_counter() - started - seconds
     recall = _blocking_recall(truth, result)
+    decided = _after_decisions(frames, truth, result, probability)
     np.savez(
         out,
         left=left,
@@ -171,6 +200,7 @@ def main(dataset: str, tables: list[str], out: str) -> None:
         probability=probability[keep],
         learnt_left=learnt_left,
         learnt_right=learnt_right,
+        **decided,
     )
     print(
         json.dumps(

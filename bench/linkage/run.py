@@ -151,6 +151,20 @@ def main() -> None:
         print("calibration of the product's pairs (probability band: pairs, share true):")
         for low, high, count, share in calibration(tables[dataset], haven["result"]):
             print(f"  {low:.2f}-{high:.2f}: {count:,} pairs, {share:.3f} true")
+        decided = {
+            "left": haven["result"]["decided_left"],
+            "right": haven["result"]["decided_right"],
+            "probability": haven["result"]["decided_probability"],
+            "clusters": [],
+        }
+        count, rejected = haven["result"]["decisions"]
+        after = score(dataset, tables[dataset], decided)
+        print(
+            f"Haven after caseworkers decided {count} of its pairs ({rejected} rejected),"
+            f" the model calibrated from them: pairs {fmt(after['pairs'])}; calibration:"
+        )
+        for low, high, count, share in calibration(tables[dataset], decided):
+            print(f"  {low:.2f}-{high:.2f}: {count:,} pairs, {share:.3f} true")
         ratio_f1 = h["pairs"].f1 / s["pairs"].f1 if s["pairs"].f1 else float("inf")
         ratio_time = haven["seconds"] / splink["seconds"]
         print(
