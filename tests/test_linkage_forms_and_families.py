@@ -12,7 +12,7 @@ from haven.linkage import comparisons as c
 from haven.linkage.blocking import rule_keys
 from haven.linkage.index import Index
 from haven.linkage.keys import KEY_LENGTH, stable_keys
-from haven.linkage.linker import dedupe
+from haven.linkage.linker import dedupe, link
 from haven.linkage.model import SHARED_BY_RELATIVES, WITHIN_FAMILY, Dataset, Model
 from haven.linkage.name_forms import name_forms
 from haven.linkage.people import (
@@ -230,3 +230,18 @@ def test_a_model_keeps_its_families_through_json():
     patterns = np.array([[1, 6, 1, 1, 1, 1, 1, 1, 1], [2, 2, 1, 1, 1, 1, 1, 1, 1]], np.int8)
     assert np.allclose(restored.pattern_scores(patterns), model.pattern_scores(patterns))
     assert model.family_adjustment(patterns)[1] < 0 == model.family_adjustment(patterns)[0]
+
+
+def test_two_lists_meet_on_a_mistyped_document_and_on_a_nickname():
+    """Linking two lists: the blocks of several values pair records across the lists only."""
+    first = [
+        {"given_name": "Jacobie", "family_name": "Tilleq", "documents": "4137877"},
+        {"given_name": "Bill", "family_name": "Featherstonehaugh", "birth_date": "1950"},
+    ]
+    second = [
+        {"given_name": "Blake", "family_name": "Moody", "documents": "4137787"},
+        {"given_name": "William", "family_name": "Featherstonehaugh", "place": "Leeds"},
+        {"given_name": "Will", "family_name": "Featherstonehaugh", "place": "York"},
+    ]
+    result = link(columns(*first), columns(*second), person_settings(), default_model())
+    assert pairs(result) == {(0, 0), (1, 1), (1, 2)}
