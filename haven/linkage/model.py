@@ -147,9 +147,9 @@ class Model:
 
     def family_adjustment(self, patterns: np.ndarray) -> np.ndarray:
         """Bits that pairs sharing a family name lose because their other agreements are
-        weighed within families; never more than the family name's agreement gave over
-        the first level that is not sharing (so that a shared family name never counts
-        against a pair, and a score never rises when a field stops agreeing)."""
+        weighed within families (never a gain); never more than the family name's agreement
+        gave over the first level that is not sharing (so that a shared family name never
+        counts against a pair, and a score never rises when a field stops agreeing)."""
         out = np.zeros(len(patterns))
         inside = self.in_family(patterns)
         family = self.family_output()
@@ -160,7 +160,9 @@ class Model:
             out[inside] += delta[patterns[inside, o]]
         w = self.weights(family)
         gain = w - w[min(self.family.levels + 1, len(w) - 1)]
-        out[inside] = np.maximum(out[inside], -gain[patterns[inside, family]])
+        # Only ever less: where families make an agreement rarer than it is among all pairs
+        # (siblings seldom share a given name), the agreement keeps what it weighs anyway.
+        out[inside] = np.clip(out[inside], -gain[patterns[inside, family]], 0.0)
         return out
 
     def family_output(self) -> int | None:
