@@ -152,7 +152,9 @@ def test_registration_warns_of_a_duplicate_written_in_arabic_script(people, new_
     expect(warning).to_contain_text("likely the same person")
     warning.get_by_text("Why").click()
     expect(
-        warning.get_by_role("cell", name="same consonants (spelling or script)").first
+        warning.get_by_role(
+            "cell", name="the same name in another spelling, script or short form"
+        ).first
     ).to_be_visible()
     shot(worker, "04-duplicate-warning")
     assert Case.objects.count() == 1
