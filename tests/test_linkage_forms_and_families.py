@@ -141,6 +141,12 @@ def test_a_common_exact_date_counts_for_less_than_a_rare_one():
     rare = result.model.tf_adjustment(date, np.array([1]), np.array([tf[1]]))[0]
     assert common < 0 < rare
     assert found[(n + 2, n + 3)] > found[(n, n + 1)]
+    # A pair's explanation, term frequencies included, adds up to the score it was given.
+    at = pairs_list(result).index((n, n + 1))
+    explained = result.explain(at, result.extra["prior_shift"])
+    parts = explained["prior_bits"] + sum(part["bits"] for part in explained["fields"])
+    assert abs(parts - scores[at]) < 0.1 and abs(explained["score"] - scores[at]) < 0.01
+    assert abs(result.model.explain(result.vectors[at])["score"] - result.scores[at]) > 0.5
 
 
 def pairs_list(result) -> list[tuple[int, int]]:

@@ -147,6 +147,9 @@ def test_the_job_finds_the_pair_and_the_queue_shows_it_to_those_who_see_both(
     # The explanation's score is the one the probability came from (prior included).
     score = pair.explanation["score"]
     assert abs(1 / (1 + 2**-score) - pair.probability) < 0.01
+    # Term frequencies included, the prior and the fields' bits add up to that score.
+    parts = pair.explanation["prior_bits"] + sum(f["bits"] for f in pair.explanation["fields"])
+    assert abs(parts - score) < 0.1
     assert list(selectors.review_queue(world["supervisor"])) == [pair]
     assert list(selectors.review_queue(world["caseworker"])) == []  # no person.merge
     assert list(selectors.review_queue(world["other_supervisor"])) == []

@@ -53,6 +53,8 @@ class Result:
     report: BlockingReport
     n: int
     extra: dict = field(default_factory=dict)
+    # The prepared records (one list, or the two linked), for term frequencies in `explain`.
+    datasets: tuple[Dataset, ...] = ()
 
     @property
     def probability(self) -> np.ndarray:
@@ -61,6 +63,20 @@ class Result:
     def matches(self, threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
         keep = self.probability >= threshold
         return self.left[keep], self.right[keep]
+
+    def explain(self, i: int, prior_shift: float = 0.0) -> dict:
+        """Pair i's explanation by the model that scored it, term frequencies included, with
+        `prior_shift` bits added to the prior: its fields and prior sum to its score."""
+        tf_values = (
+            self.model.tf_values_of(self.datasets[0], int(self.left[i])) if self.datasets else None
+        )
+        explanation = self.model.explain(self.vectors[i], tf_values)
+        if prior_shift:
+            explanation["prior_bits"] = round(explanation["prior_bits"] + prior_shift, 2)
+            score = explanation["score"] + prior_shift
+            explanation["score"] = round(score, 2)
+            explanation["probability"] = float(Model.probability(np.array([score]))[0])
+        return explanation
 
     def clusters(self, threshold: float = 0.5) -> np.ndarray:
         """A cluster number per record: connected components of the pairs above threshold."""
@@ -202,7 +218,7 @@ def dedupe(
         model = adapted(model, settings, data, data, same=True)
     within_families(model, settings, data, data, vectors, same=True)
     scores = model.scores(vectors, data, left)
-    return Result(model, left, right, vectors, scores, report, data.n)
+    return Result(model, left, right, vectors, scores, report, data.n, datasets=(data,))
 
 
 def link(
@@ -230,4 +246,6 @@ def link(
         model = adapted(model, settings, a, b, same=False)
     within_families(model, settings, a, b, vectors, same=False)
     scores = model.scores(vectors, a, left)
-    return Result(model, left, right, vectors, scores, report, a.n + b.n, {"n_left": a.n})
+    return Result(
+        model, left, right, vectors, scores, report, a.n + b.n, {"n_left": a.n}, datasets=(a, b)
+    )

@@ -139,8 +139,8 @@ def _find_pairs(job: DedupeJob) -> int:
 
 def _save_pairs(job, people, result, keep, scores) -> int:
     """The pairs kept, each explained by the model that scored it (the one adapted to
-    these persons) with the prior used."""
-    model, shift = result.model, result.extra["prior_shift"]
+    these persons, term frequencies included) with the prior used."""
+    shift = result.extra["prior_shift"]
     probability = Model.probability(scores)
     decided = {
         (a, b): status
@@ -152,10 +152,7 @@ def _save_pairs(job, people, result, keep, scores) -> int:
         status = decided.get((a, b))
         if status is not None and status != PairStatus.PENDING:
             continue  # already merged, or said to be two people: not asked again
-        explanation = model.explain(result.vectors[i])
-        explanation["prior_bits"] = round(explanation["prior_bits"] + shift, 2)
-        explanation["score"] = round(float(scores[i]), 2)
-        explanation["probability"] = float(probability[i])
+        explanation = result.explain(i, shift)
         pair = DuplicatePair(
             job=job,
             first_id=a,
