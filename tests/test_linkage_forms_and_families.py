@@ -3,6 +3,7 @@ forms, a document number's one-typo variants), term frequencies of dates, and ag
 weighed within families (twins, a household's phone)."""
 
 import hashlib
+import json
 
 import numpy as np
 from hypothesis import given, settings
@@ -147,6 +148,16 @@ def test_a_common_exact_date_counts_for_less_than_a_rare_one():
     parts = explained["prior_bits"] + sum(part["bits"] for part in explained["fields"])
     assert abs(parts - scores[at]) < 0.1 and abs(explained["score"] - scores[at]) < 0.01
     assert abs(result.model.explain(result.vectors[at])["score"] - result.scores[at]) > 0.5
+    # Kept as a profile keyed by digests (as lookups use it), the counts weigh the same.
+    digest = lambda text: hashlib.sha256(f"key:{text}".encode()).hexdigest()[:20]  # noqa: E731
+    profile = result.model.term_frequency_profile(digest)
+    assert (
+        "1985" not in json.dumps(profile) and digest("19850101") in profile["birth_date"]["shares"]
+    )
+    lookup = result.model.copy()
+    lookup.use_profile(profile, digest)
+    assert lookup.tf_adjustment(date, np.array([1]), np.array([tf[0]]))[0] == common
+    assert lookup.tf_adjustment(date, np.array([1]), np.array([tf[1]]))[0] == rare
 
 
 def pairs_list(result) -> list[tuple[int, int]]:

@@ -1,6 +1,7 @@
 """Duplicates in the product: the field-by-field merge of two records (cases and history
 kept, audited, reversible) and the deduplication job with its review queue."""
 
+import json
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import InvalidTransition, NotAllowed
+from haven.linkage.people import COLUMNS
 from haven.people import actions as people_actions
 from haven.people.models import Person, PersonMatchKey
 from haven.people.selectors import visible_persons
@@ -18,6 +20,7 @@ from haven.tracing.models import (
     DuplicatePair,
     LinkageModel,
     PairStatus,
+    PersonPopulation,
 )
 
 SECOND = {
@@ -157,6 +160,43 @@ def test_the_job_finds_the_pair_and_the_queue_shows_it_to_those_who_see_both(
     # Run again: the pair is not repeated.
     committed(dedupe_actions.start_job, world["agency_admin"])
     assert DuplicatePair.objects.count() == 1
+
+
+def test_after_the_job_a_lookup_counts_a_common_name_for_less(world, register, committed):
+    """The job counts how common each name and date is among the persons it read; lookups
+    (the registration check, tracing) score with those counts from then on. The profile
+    keys values by keyed digests: it holds no name."""
+    given = ["Ousmane", "Awa", "Fatou", "Ibrahima", "Moussa", "Aminata", "Cheikh", "Khady"]
+    people = [("Mohamed", family) for family in ["Bello", "Sow", "Diallo", "Kane", "Fall"]]
+    people += [
+        (name, family)
+        for name, family in zip(
+            given, ["Toure", "Ba", "Sy", "Cisse", "Gaye", "Seck", "Mbaye", "Niang"], strict=True
+        )
+    ]
+    for i, (name, family) in enumerate(people):
+        person = {"given_name": name, "family_name": family, "original_script_name": ""}
+        register(world["caseworker"], person={**person, "birth_date": date(1970 + i, 3, 4)})
+    probe = {column: "" for column in COLUMNS}
+    probe.update(given_name="Mohamed", family_name="Bello", sex="female", birth_date="1970-03-04")
+
+    def given_name_bits() -> float:
+        [match] = [
+            m for m in matching.find(probe, threshold=0.0) if m.person.family_name == "Bello"
+        ]
+        return next(f["bits"] for f in match.explanation["fields"] if f["field"] == "given_name")
+
+    before = given_name_bits()
+    committed(dedupe_actions.start_job, world["agency_admin"])
+    population = PersonPopulation.objects.get()
+    assert population.persons == len(people)
+    assert "mohamed" not in json.dumps(population.profile).lower()
+    assert given_name_bits() < before - 0.5
+    # A profile made under another key (before a key rotation) is not used.
+    population.key_check = "another key"
+    population.save()
+    matching.forget_model()
+    assert given_name_bits() == pytest.approx(before)
 
 
 def test_only_admins_start_the_job_and_one_at_a_time(world):

@@ -9,13 +9,13 @@ the value occurs. Caseworkers' confirmed and rejected matches can then pull m an
 towards what they saw (`calibrate`).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from haven.linkage.comparisons import Comparison, PersonName
+from haven.linkage.comparisons import VOCABULARY, Comparison, PersonName
 
 CHUNK = 500_000  # pairs compared at a time
 MAX_TF_BITS = 8.0  # a one-off value can only add so much certainty
@@ -133,6 +133,9 @@ class Model:
         # u among pairs sharing a family name (see `Family`), measured on a population.
         self.family: Family | None = None
         self.u_family: list[np.ndarray] | None = None
+        # Term frequencies kept as a profile (`use_profile`): shares by digest of the value.
+        self.tf_digest: Callable[[str], str] | None = None
+        self.tf_profile: list[dict | None] = [None] * len(self.outputs)
 
     def _start(self, output: Output, which: str, fallback) -> np.ndarray:
         given = getattr(self.comparisons[output.comparison], which)(output.index)
@@ -208,6 +211,39 @@ class Model:
             self.tf[o] = dict(zip(names.tolist(), share.tolist(), strict=True))
             self.tf_average[o] = float((share**2).sum())
 
+    def term_frequency_profile(self, digest: Callable[[str], str]) -> dict:
+        """The term frequencies learnt, to keep beside the model: per output, the average,
+        the share of a value seen once ("rare") and the shares of the values seen more
+        often, each keyed by `digest` of the value (a keyed hash: the profile does not list
+        names)."""
+        profile = {}
+        for o, output in enumerate(self.outputs):
+            table = self.tf[o]
+            if not table:
+                continue
+            rare = min(table.values())
+            codes = [code for code, share in table.items() if share > rare]
+            texts = list(VOCABULARY.decode(np.array(codes, dtype=np.int64))) if codes else []
+            profile[output.label] = {
+                "average": float(self.tf_average[o]),
+                "rare": float(rare),
+                "shares": {
+                    digest(str(text)): float(table[code])
+                    for code, text in zip(codes, texts, strict=True)
+                },
+            }
+        return profile
+
+    def use_profile(self, profile: dict, digest: Callable[[str], str]) -> None:
+        """Score with the term frequencies of a profile (`term_frequency_profile`), for a
+        lookup that compares a handful of records from a population counted before."""
+        self.tf_digest = digest
+        for o, output in enumerate(self.outputs):
+            found = profile.get(output.label)
+            if found is not None and output.term_frequency:
+                self.tf_profile[o] = found
+                self.tf_average[o] = float(found["average"])
+
     def calibrate(self, confirmed: np.ndarray, rejected: np.ndarray, strength: float = 50.0):
         """Blend in caseworkers' decisions: confirmed pairs inform m, rejected ones u.
 
@@ -257,15 +293,21 @@ class Model:
 
     def tf_adjustment(self, o: int, levels: np.ndarray, values: np.ndarray | None) -> np.ndarray:
         """Extra bits on an exact agreement: + for a rare value, - for a common one."""
-        table = self.tf[o]
+        table, profile = self.tf[o], self.tf_profile[o]
         out = np.zeros(len(levels))
-        if table is None or values is None:
+        if (table is None and profile is None) or values is None:
             return out
         exact = np.flatnonzero(levels == 1)
         if not len(exact):
             return out
-        shares = np.array([table.get(int(v), 0.0) for v in values[exact]])
-        shares = np.where(shares > 0, shares, min(table.values()))
+        if table is not None:
+            shares = np.array([table.get(int(v), 0.0) for v in values[exact]])
+            shares = np.where(shares > 0, shares, min(table.values()))
+        else:
+            assert profile is not None and self.tf_digest is not None
+            texts = VOCABULARY.decode(np.asarray(values[exact], dtype=np.int64))
+            common = profile["shares"]
+            shares = np.array([common.get(self.tf_digest(str(t)), profile["rare"]) for t in texts])
         bits = np.clip(np.log2(self.tf_average[o] / shares), -MAX_TF_BITS, MAX_TF_BITS)
         # However common the value, an exact agreement outweighs the next level down.
         w = self.weights(o)

@@ -133,6 +133,8 @@ def _find_pairs(job: DedupeJob) -> int:
     keep = np.flatnonzero(probability >= THRESHOLD)
     keep = keep[np.argsort(-scores[keep])][:MAX_PAIRS]
     _progress(job, 80, STAGES["save"])  # the last moment to cancel: no pair saved yet
+    # How common each name and date is among these persons, for lookups from now on.
+    matching.save_population(result.model, len(ids))
     people = np.array(ids)
     return _save_pairs(job, people, result, keep, scores)
 

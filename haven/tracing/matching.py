@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Count
 
+from haven.core import crypto
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Model, comparison_vectors
 from haven.linkage.people import THRESHOLD, default_model, prior_shift
@@ -51,29 +52,56 @@ def _person_count() -> int:
 
 
 _MODEL_FOR = 60.0  # seconds before a web worker looks for a newer calibrated model
-_model_cache: dict[str, tuple[float, int, Model]] = {}
+_model_cache: dict[str, tuple[float, tuple[int, int], Model]] = {}
 
 
 def current_model() -> Model:
-    """The latest model calibrated from caseworkers' decisions, else the shipped one.
+    """The latest model calibrated from caseworkers' decisions, else the shipped one, with
+    the term frequencies of the persons held (`save_population`), when counted.
 
     Each process looks for a newer one at most once a minute; `forget_model` makes the
     process that recalibrated use its result at once."""
-    from haven.tracing.models import LinkageModel
+    from haven.tracing.models import LinkageModel, PersonPopulation
 
     now = time.monotonic()
     seen = _model_cache.get("model")
     if seen is not None and now - seen[0] <= _MODEL_FOR:
         return seen[2]
     latest = LinkageModel.objects.order_by("-id").first()
-    if latest is None:
-        model, latest_id = default_model(), 0
-    elif seen is not None and seen[1] == latest.pk:
-        model, latest_id = seen[2], latest.pk
+    population = PersonPopulation.objects.order_by("-id").first()
+    version = (latest.pk if latest else 0, population.pk if population else 0)
+    if seen is not None and seen[1] == version:
+        model = seen[2]
     else:
-        model, latest_id = fresh_model().load(latest.parameters), latest.pk
-    _model_cache["model"] = (now, latest_id, model)
+        model = fresh_model().load(latest.parameters) if latest else default_model()
+        if population is not None and population.key_check == _key_check():
+            model = model.copy()
+            model.use_profile(population.profile, population_digest)
+    _model_cache["model"] = (now, version, model)
     return model
+
+
+def population_digest(text: str) -> str:
+    """A value as the population profile keys it: a keyed digest, never the value."""
+    return crypto.blind_index(f"linkage-tf:{text}")[:20]
+
+
+def _key_check() -> str:
+    return crypto.blind_index("linkage-tf:key check")
+
+
+def save_population(model: Model, persons: int) -> None:
+    """Keep the term frequencies the deduplication job learnt from the persons it read, for
+    lookups (only the latest is kept)."""
+    from haven.tracing.models import PersonPopulation
+
+    saved = PersonPopulation.objects.create(
+        profile=model.term_frequency_profile(population_digest),
+        persons=persons,
+        key_check=_key_check(),
+    )
+    PersonPopulation.objects.exclude(pk=saved.pk).delete()
+    forget_model()
 
 
 def fresh_model() -> Model:
@@ -135,13 +163,14 @@ def find(
     zeros = np.zeros(len(persons), dtype=np.int64)
     vectors = comparison_vectors(SETTINGS.comparisons, probe, known, zeros, np.arange(len(persons)))
     shift = prior_shift(model, _person_count())
-    scores = model.scores(vectors) + shift
+    scores = model.scores(vectors, probe, zeros) + shift
     probability = Model.probability(scores)
+    tf_values = model.tf_values_of(probe, 0)
     found = []
     for i in np.argsort(-scores):
         if probability[i] < threshold:
             break
-        explanation = model.explain(vectors[i])
+        explanation = model.explain(vectors[i], tf_values)
         explanation["prior_bits"] = round(explanation["prior_bits"] + shift, 2)
         explanation["score"] = round(float(scores[i]), 2)
         explanation["probability"] = float(probability[i])

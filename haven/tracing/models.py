@@ -205,6 +205,22 @@ class LinkageModel(models.Model):
         ordering = ["-id"]
 
 
+class PersonPopulation(models.Model):
+    """How common each name and date of birth is among the persons held, as the last
+    deduplication job counted them (keyed digests, never the values): lookups score with
+    it, so a common name counts as little there as in the job."""
+
+    profile = models.JSONField()
+    persons = models.PositiveIntegerField()
+    # A digest made with the key in use when the profile was made: after a key rotation
+    # the profile's digests no longer meet, and it is not used.
+    key_check = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
 class PersonMerge(models.Model):
     """Two records of one person made one: `merged` was folded into `survivor`. Everything
     moved and every value replaced is kept, so the merge can be undone."""
