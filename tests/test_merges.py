@@ -4,13 +4,14 @@ kept, audited, reversible) and the deduplication job with its review queue."""
 import json
 from datetime import date
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from haven.audit.models import AuditEvent
 from haven.core.errors import InvalidTransition, NotAllowed
-from haven.linkage.people import COLUMNS
+from haven.linkage.people import COLUMNS, default_model
 from haven.people import actions as people_actions
 from haven.people.models import Person, PersonMatchKey
 from haven.people.selectors import visible_persons
@@ -191,6 +192,17 @@ def test_after_the_job_a_lookup_counts_a_common_name_for_less(world, register, c
     population = PersonPopulation.objects.get()
     assert population.persons == len(people)
     assert "mohamed" not in json.dumps(population.profile).lower()
+    assert given_name_bits() < before - 0.5
+    # Lookups score with the model as the job adapted it to these persons: its m as
+    # shipped, its u measured on them.
+    shipped, adapted = default_model(), matching.current_model()
+    assert all((a == b).all() for a, b in zip(adapted.m, shipped.m, strict=True))
+    assert any(not np.allclose(a, b) for a, b in zip(adapted.u, shipped.u, strict=True))
+    # Once caseworkers' decisions recalibrate the model, that one is used, with the counts.
+    LinkageModel.objects.create(parameters=shipped.to_dict(), confirmed=1, rejected=0)
+    matching.forget_model()
+    recalibrated = matching.current_model()
+    assert all(np.allclose(a, b) for a, b in zip(recalibrated.u, shipped.u, strict=True))
     assert given_name_bits() < before - 0.5
     # A profile made under another key (before a key rotation) is not used.
     population.key_check = "another key"

@@ -128,13 +128,16 @@ def _find_pairs(job: DedupeJob) -> int:
     _progress(job, 20, STAGES["compare"], persons=len(ids))
     if len(ids) < 2:
         return 0
+    matching.forget_model()  # the model in use now, and which one it is
+    version = matching.model_version()
     result, scores = find_duplicates(columns, matching.current_model())
     probability = Model.probability(scores)
     keep = np.flatnonzero(probability >= THRESHOLD)
     keep = keep[np.argsort(-scores[keep])][:MAX_PAIRS]
     _progress(job, 80, STAGES["save"])  # the last moment to cancel: no pair saved yet
-    # How common each name and date is among these persons, for lookups from now on.
-    matching.save_population(result.model, len(ids))
+    # The model as adapted to these persons and how common each name and date is among
+    # them, for lookups from now on.
+    matching.save_population(result.model, len(ids), version)
     people = np.array(ids)
     return _save_pairs(job, people, result, keep, scores)
 

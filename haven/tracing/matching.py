@@ -75,7 +75,10 @@ def current_model() -> Model:
     else:
         model = fresh_model().load(latest.parameters) if latest else default_model()
         if population is not None and population.key_check == _key_check():
-            model = model.copy()
+            # The job's adaptation of this very model (its u for these persons), else the
+            # model with the counts alone.
+            adapted = population.parameters and population.model_version == version[0]
+            model = fresh_model().load(population.parameters) if adapted else model.copy()
             model.use_profile(population.profile, population_digest)
     _model_cache["model"] = (now, version, model)
     return model
@@ -90,13 +93,24 @@ def _key_check() -> str:
     return crypto.blind_index("linkage-tf:key check")
 
 
-def save_population(model: Model, persons: int) -> None:
-    """Keep the term frequencies the deduplication job learnt from the persons it read, for
-    lookups (only the latest is kept)."""
+def model_version() -> int:
+    """Which model `current_model` starts from: the latest recalibrated one's id, 0 for the
+    shipped one."""
+    from haven.tracing.models import LinkageModel
+
+    latest = LinkageModel.objects.order_by("-id").values_list("pk", flat=True).first()
+    return latest or 0
+
+
+def save_population(model: Model, persons: int, version: int) -> None:
+    """Keep the model the deduplication job adapted to the persons it read (from the model
+    `version`) and the term frequencies it learnt, for lookups (only the latest is kept)."""
     from haven.tracing.models import PersonPopulation
 
     saved = PersonPopulation.objects.create(
         profile=model.term_frequency_profile(population_digest),
+        parameters=model.to_dict(),
+        model_version=version,
         persons=persons,
         key_check=_key_check(),
     )

@@ -206,11 +206,16 @@ class LinkageModel(models.Model):
 
 
 class PersonPopulation(models.Model):
-    """How common each name and date of birth is among the persons held, as the last
-    deduplication job counted them (keyed digests, never the values): lookups score with
-    it, so a common name counts as little there as in the job."""
+    """The person model as the last deduplication job adapted it to the persons held (u,
+    u within families) and how common each name and date of birth is among them (keyed
+    digests, never the values): lookups score with it, so a pair weighs there as in the
+    job."""
 
     profile = models.JSONField()
+    parameters = models.JSONField(default=dict)
+    # The recalibrated model the job adapted (LinkageModel id; 0: the shipped one): once
+    # another is in use, only the counts are.
+    model_version = models.PositiveIntegerField(default=0)
     persons = models.PositiveIntegerField()
     # A digest made with the key in use when the profile was made: after a key rotation
     # the profile's digests no longer meet, and it is not used.
