@@ -89,8 +89,6 @@ def estimate_u_within_families(
     prior `prior_bits`, thinks it is two people; the model's u over all pairs counts as
     `U_PRIOR_PAIRS` of them, so that a few families change little (and nothing is weighed
     otherwise than among all pairs until families show it)."""
-    if model.family is None:
-        return
     different = 1 - model.probability(scores + prior_bits)
     found = []
     for o, output in enumerate(model.outputs):

@@ -70,13 +70,7 @@ class Result:
         tf_values = (
             self.model.tf_values_of(self.datasets[0], int(self.left[i])) if self.datasets else None
         )
-        explanation = self.model.explain(self.vectors[i], tf_values)
-        if prior_shift:
-            explanation["prior_bits"] = round(explanation["prior_bits"] + prior_shift, 2)
-            score = explanation["score"] + prior_shift
-            explanation["score"] = round(score, 2)
-            explanation["probability"] = float(Model.probability(np.array([score]))[0])
-        return explanation
+        return self.model.explain(self.vectors[i], tf_values, prior_shift)
 
     def clusters(self, threshold: float = 0.5) -> np.ndarray:
         """A cluster number per record: connected components of the pairs above threshold."""

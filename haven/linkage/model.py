@@ -341,10 +341,14 @@ class Model:
             out.append(None if values is None else values[row])
         return out
 
-    def explain(self, vector: np.ndarray, tf_values: list | None = None) -> dict:
-        """Which fields agreed and how much each contributed, for one pair."""
+    def explain(
+        self, vector: np.ndarray, tf_values: list | None = None, prior_shift: float = 0.0
+    ) -> dict:
+        """Which fields agreed and how much each contributed, for one pair; `tf_values` (of
+        one of its records) for term frequencies, `prior_shift` bits added to the prior (the
+        prior the pair was scored with): the prior and the fields add up to the score."""
         parts = []
-        total = self.prior_bits
+        total = self.prior_bits + prior_shift
         for o, output in enumerate(self.outputs):
             level = int(vector[o])
             bits = float(self.weights(o)[level])
@@ -366,7 +370,7 @@ class Model:
             )
         probability = float(self.probability(np.array([total]))[0])
         return {
-            "prior_bits": round(self.prior_bits, 2),
+            "prior_bits": round(self.prior_bits + prior_shift, 2),
             "fields": parts,
             "score": round(total, 2),
             "probability": probability,

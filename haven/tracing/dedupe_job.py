@@ -128,9 +128,8 @@ def _find_pairs(job: DedupeJob) -> int:
     _progress(job, 20, STAGES["compare"], persons=len(ids))
     if len(ids) < 2:
         return 0
-    matching.forget_model()  # the model in use now, and which one it is
-    version = matching.model_version()
-    result, scores = find_duplicates(columns, matching.current_model())
+    model, version = matching.model_in_use()
+    result, scores = find_duplicates(columns, model)
     probability = Model.probability(scores)
     keep = np.flatnonzero(probability >= THRESHOLD)
     keep = keep[np.argsort(-scores[keep])][:MAX_PAIRS]

@@ -56,8 +56,14 @@ _model_cache: dict[str, tuple[float, tuple[int, int], Model]] = {}
 
 
 def current_model() -> Model:
+    """The model lookups and the deduplication job score with (see `model_in_use`)."""
+    return model_in_use()[0]
+
+
+def model_in_use() -> tuple[Model, int]:
     """The latest model calibrated from caseworkers' decisions, else the shipped one, with
-    the term frequencies of the persons held (`save_population`), when counted.
+    what the last deduplication job measured of the persons held (`save_population`); and
+    which calibrated model it starts from (its id, 0 for the shipped one).
 
     Each process looks for a newer one at most once a minute; `forget_model` makes the
     process that recalibrated use its result at once."""
@@ -66,7 +72,7 @@ def current_model() -> Model:
     now = time.monotonic()
     seen = _model_cache.get("model")
     if seen is not None and now - seen[0] <= _MODEL_FOR:
-        return seen[2]
+        return seen[2], seen[1][0]
     latest = LinkageModel.objects.order_by("-id").first()
     population = PersonPopulation.objects.order_by("-id").first()
     version = (latest.pk if latest else 0, population.pk if population else 0)
@@ -81,7 +87,7 @@ def current_model() -> Model:
             model = fresh_model().load(population.parameters) if adapted else model.copy()
             model.use_profile(population.profile, population_digest)
     _model_cache["model"] = (now, version, model)
-    return model
+    return model, version[0]
 
 
 def population_digest(text: str) -> str:
@@ -91,15 +97,6 @@ def population_digest(text: str) -> str:
 
 def _key_check() -> str:
     return crypto.blind_index("linkage-tf:key check")
-
-
-def model_version() -> int:
-    """Which model `current_model` starts from: the latest recalibrated one's id, 0 for the
-    shipped one."""
-    from haven.tracing.models import LinkageModel
-
-    latest = LinkageModel.objects.order_by("-id").values_list("pk", flat=True).first()
-    return latest or 0
 
 
 def save_population(model: Model, persons: int, version: int) -> None:
@@ -184,9 +181,6 @@ def find(
     for i in np.argsort(-scores):
         if probability[i] < threshold:
             break
-        explanation = model.explain(vectors[i], tf_values)
-        explanation["prior_bits"] = round(explanation["prior_bits"] + shift, 2)
-        explanation["score"] = round(float(scores[i]), 2)
-        explanation["probability"] = float(probability[i])
+        explanation = model.explain(vectors[i], tf_values, shift)
         found.append(Match(persons[i], float(probability[i]), explanation, vectors[i].tolist()))
     return found
