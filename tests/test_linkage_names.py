@@ -21,6 +21,14 @@ def test_honorifics_particles_and_punctuation_are_dropped():
     assert normalise("  JOSÉ   da  SILVA ") == "jose silva"
 
 
+def test_ranks_generational_suffixes_and_ordinals_are_dropped_beside_a_name():
+    assert tokens("Rev. John Smith Jr") == ["john", "smith"]
+    assert tokens("Maj.-Gen. Frederick Minchin") == ["frederick", "minchin"]
+    assert tokens("Arthur Carnock 11th Baronet") == ["arthur", "carnock"]
+    assert tokens("الشيخ محمد") == tokens("محمد")
+    assert tokens("Sir") == ["sir"]  # a name made only of a title is kept
+
+
 def test_article_written_onto_the_name_is_dropped():
     assert normalise("Alhassan") == normalise("Al-Hassan") == normalise("El Hassan") == "hassan"
     assert normalise("Attamimi") == "tamimi"

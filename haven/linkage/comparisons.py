@@ -189,6 +189,11 @@ def _name_arrays(values: Sequence, prefix: str) -> Prepared:
     }
 
 
+def _part_set(names: tuple[tuple[str, ...], tuple[str, ...]]) -> frozenset[str]:
+    given, family = names
+    return frozenset(given + family)
+
+
 NAME_LEVELS = (
     "exact",
     "the same name in another spelling, script or short form",
@@ -316,11 +321,14 @@ class PersonName(Comparison):
     def prepare(self, columns):
         prepared = _name_arrays(columns[self.given], "g_")
         prepared.update(_name_arrays(columns[self.family], "f_"))
+        given_parts, family_parts = prepared.pop("g_parts"), prepared.pop("f_parts")
         prepared["unordered"] = VOCABULARY.encode(
-            [
-                " ".join(sorted(g + f))
-                for g, f in zip(prepared.pop("g_parts"), prepared.pop("f_parts"), strict=True)
-            ]
+            [" ".join(sorted(g + f)) for g, f in zip(given_parts, family_parts, strict=True)]
+        )
+        # For blocking: each part of either name, a block for each (one set per distinct
+        # pair of names, shared: a million records hold far fewer).
+        prepared["parts"] = object_array(
+            memoised(list(zip(given_parts, family_parts, strict=True)), _part_set)
         )
         return prepared
 

@@ -7,14 +7,24 @@ engine can normalise at every entry point without tracking what was done before.
 import re
 import unicodedata
 
-# Titles and honorifics carry no identity; they come and go between registrations. Words
-# that are also names ("Sayed", "Imam", "Haji") are not on the list.
+# Titles, honorifics, ranks and generational suffixes carry no identity; they come and go
+# between registrations. Words that are also names ("Sayed", "Imam", "Haji", "Earl") are not
+# on the list.
 HONORIFICS = frozenset(
     """
     mr mrs ms miss mme mlle dr prof sir dame lady lord madam madame monsieur sr sra srta
     sheikh shaikh sheik cheikh hajji hadji hajj hajja hajjah mullah mulla ustadh ustaz
+    rev revd rt hon esq bt bart baronet jr jnr snr capt cpt col maj gen lt sgt cpl
+    شيخ الشيخ
     """.split()  # noqa: SIM905
 )
+# "1st", "11th": a peer's or a monarch's number, written beside or instead of a name.
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+
+
+def _is_title(part: str) -> bool:
+    return part in HONORIFICS or bool(_ORDINAL.match(part))
+
 
 # Particles that join a name to a clan, place or parent; spelled, spaced and kept
 # inconsistently ("al-Hassan", "El Hassan", "Hassan"), so they are dropped for matching.
@@ -73,7 +83,7 @@ def tokens(text: str | None) -> list[str]:
     if not folded:
         return []
     folded = _ABU.sub(r"\1", _ABD.sub(r"\1 ", folded))
-    parts = [p for p in folded.split() if p not in HONORIFICS] or folded.split()
+    parts = [p for p in folded.split() if not _is_title(p)] or folded.split()
     meaningful = []
     for part in parts:
         if part in PARTICLES:

@@ -44,6 +44,9 @@ DOCUMENT_NEAR = ("documents.near",)
 CONTACT_NEAR = ("contacts.near",)
 NAMES_ALONE = ("given_name.skeleton", "family_name.skeleton")
 FAMILY_AND_GIVEN_FORM = ("family_name.skeleton", "given_name.known_as")
+NAME_PART_AND_YEAR = ("names.parts", "birth_date.yyyy")
+NAME_PART_AND_PLACE = ("names.parts", "place.value")
+NAME_PART_AND_CONTACT = ("names.parts", "contacts.first")
 
 
 def person_settings(**overrides) -> Settings:
@@ -91,6 +94,12 @@ def person_settings(**overrides) -> Settings:
             # family name that is not common.
             FAMILY_AND_GIVEN_FORM,
             ("given_name.known_as", "birth_date.yyyy", "place.value"),
+            # One name recorded alone, in the other field, or lost with the date mistyped:
+            # any part of either name with the year, the place or a contact, when few
+            # share them.
+            NAME_PART_AND_YEAR,
+            NAME_PART_AND_PLACE,
+            NAME_PART_AND_CONTACT,
             # One name lost or changed (a married name, a title taken for a name) and the
             # date missing: the other name and the place, when few share them.
             FAMILY_AND_PLACE,
@@ -110,6 +119,9 @@ def person_settings(**overrides) -> Settings:
             NAMES_ALONE: 50,
             FAMILY_AND_INITIAL: 50,
             FAMILY_AND_GIVEN_FORM: 50,
+            NAME_PART_AND_YEAR: 50,
+            NAME_PART_AND_PLACE: 50,
+            NAME_PART_AND_CONTACT: 50,
             FAMILY_AND_PLACE: 50,
             GIVEN_AND_PLACE: 50,
             DATE_SEX_NATIONALITY: 50,

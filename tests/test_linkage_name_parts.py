@@ -1,0 +1,76 @@
+"""A name recorded alone, in the other field, or beside a mistyped date still meets its
+other records: blocks on each part of either name."""
+
+from haven.linkage.linker import dedupe
+from haven.linkage.people import (
+    NAME_PART_AND_CONTACT,
+    NAME_PART_AND_PLACE,
+    NAME_PART_AND_YEAR,
+    default_model,
+    person_settings,
+)
+from tests.test_linkage_bad_input import columns
+
+NAME_PART_RULES = (NAME_PART_AND_YEAR, NAME_PART_AND_PLACE, NAME_PART_AND_CONTACT)
+
+
+def pairs(result) -> set[tuple[int, int]]:
+    return set(zip(result.left.tolist(), result.right.tolist(), strict=True))
+
+
+def without_name_part_rules():
+    settings = person_settings()
+    settings.blocking = [rule for rule in settings.blocking if rule not in NAME_PART_RULES]
+    return settings
+
+
+def test_a_family_name_recorded_alone_in_the_given_field_meets_the_full_record():
+    """Only a part of the name is shared, in different fields, and the day of birth was
+    mistyped: no other rule brings the two together; the name part with the year does."""
+    full = {"given_name": "Marie", "family_name": "Wright", "birth_date": "1961-12-18"}
+    alone = {"given_name": "Wright", "birth_date": "1961-12-19"}
+    result = dedupe(columns(full, alone), person_settings(), default_model())
+    assert pairs(result) == {(0, 1)}
+    assert result.report.pairs_per_rule[" & ".join(NAME_PART_AND_YEAR)] == 1
+    assert not pairs(dedupe(columns(full, alone), without_name_part_rules(), default_model()))
+
+
+def test_a_name_part_meets_through_the_place_or_a_shared_contact_when_the_date_is_missing():
+    full = {"given_name": "Flora", "family_name": "Bernard", "place": "Harrow"}
+    alone = {"given_name": "Barnard", "place": "Harrow"}  # the family name, spelled otherwise
+    assert pairs(dedupe(columns(full, alone), person_settings(), default_model())) == {(0, 1)}
+    # An office's phone, given by a dozen people: too many to pair on the phone alone.
+    office = "0791234567"
+    names = [
+        "Amal",
+        "Omar",
+        "Fatima",
+        "Yusuf",
+        "Layla",
+        "Karim",
+        "Nour",
+        "Samir",
+        "Hana",
+        "Tariq",
+        "Rania",
+        "Bilal",
+    ]
+    others = [{"given_name": name, "contacts": office} for name in names]
+    phone = {"given_name": "Hodges", "contacts": office}
+    both = {"given_name": "Charles", "family_name": "Hodges", "contacts": office}
+    result = dedupe(columns(*others, phone, both), person_settings(), default_model())
+    assert (12, 13) in pairs(result)
+    assert result.report.pairs_per_rule[" & ".join(NAME_PART_AND_CONTACT)] == 1
+    assert (12, 13) not in pairs(
+        dedupe(columns(*others, phone, both), without_name_part_rules(), default_model())
+    )
+
+
+def test_a_common_name_part_with_a_common_year_makes_no_block():
+    """The name-part rules serve rare parts: fifty-one Johns born in one year are left to
+    the rules that need more (the block is skipped and counted)."""
+    johns = [
+        {"given_name": "John", "family_name": f"F{i:03d}x", "birth_date": "1950"} for i in range(51)
+    ]
+    result = dedupe(columns(*johns), person_settings(), default_model())
+    assert result.report.skipped_blocks[" & ".join(NAME_PART_AND_YEAR)] >= 1
