@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from haven.scoring import xlsform, xlsform_reader
+from haven.scoring import xform, xlsform, xlsform_reader
 from tests.xlsform import SURVEY, simple_form, survey_row, workbook
 
 SHIPPED = Path(__file__).resolve().parent.parent / "haven" / "assessments" / "forms"
@@ -86,16 +86,10 @@ def test_features_real_forms_use_are_read():
             "no survey sheet",
         ),
         (
-            {"survey": [SURVEY, survey_row("text", "a", "A")], "settings": [["form_id"], ["x"]]},
-            "choices",
-            None,
-            "no choices sheet",
-        ),
-        (
             {"survey": [SURVEY, survey_row("text", "a", "A")], "choices": [["list_name"]]},
             "settings",
             None,
-            "add one with a form_id",
+            "Set form_id",
         ),
         (
             {
@@ -114,9 +108,20 @@ def test_missing_sheets_are_reported(sheets, sheet, row, words):
     assert any(p.sheet == sheet and p.row == row and words in p.message for p in found), found
 
 
+def test_choices_and_settings_sheets_are_optional_and_the_file_names_the_form():
+    """As in ODK and Kobo: a form without selects needs no choices sheet, and one without
+    settings is named after its file (made a valid XML name)."""
+    data = workbook({"survey": [SURVEY, survey_row("text", "a", "A")]})
+    form = xlsform_reader.load(data, "Household survey (v2).xlsx")
+    assert form.form_id == "Household_survey_v2"
+    assert 'id="Household_survey_v2"' in xform.xform_of(data, "Household survey (v2).xlsx")
+    # Without a file name nothing names it: every such form would replace the others.
+    assert "Set form_id" in problems_of(data)[0].message
+
+
 def test_a_file_that_is_not_a_workbook_is_reported():
     found = problems_of(b"this is not a spreadsheet")
-    assert "not an .xlsx workbook" in found[0].message
+    assert "not an .xlsx or .xls workbook" in found[0].message
 
 
 @pytest.mark.parametrize(
@@ -182,13 +187,16 @@ def test_broken_survey_rows_are_reported_with_sheet_row_and_column(survey_rows, 
 
 def test_columns_haven_would_not_act_on_are_reported():
     survey = [
-        [*SURVEY, "default", "media::image", "appearance"],
-        survey_row("select_one yn", "q1", "Q1", dimension="d") + ["yes", "", "minimal"],
+        [*SURVEY, "repeat_count", "media::image", "appearance"],
+        survey_row("select_one yn", "q1", "Q1", dimension="d") + ["", "", "minimal"],
         survey_row("note", "pic", "A picture") + ["", "map.png", ""],
+        survey_row("begin_repeat", "r", "R") + ["2", "", ""],
+        survey_row("text", "t", "T") + ["", "", ""],
+        survey_row("end_repeat", "", "") + ["", "", ""],
     ]
     found = problems_of(simple_form(survey=survey))
     places = {(p.row, p.column) for p in found}
-    assert places == {(2, "default"), (3, "media::image")}  # appearance is only layout
+    assert places == {(3, "media::image"), (4, "repeat_count")}  # appearance is only layout
     assert "remove it" in found[0].message
 
 

@@ -53,10 +53,11 @@ class Saved:
         return self.assessment.status == AssessmentStatus.SUBMITTED
 
 
-def read_form(data: bytes) -> xlsform.Form:
-    """The form in an XLSForm file, or FormRefused with every problem found."""
+def read_form(data: bytes, filename: str = "") -> xlsform.Form:
+    """The form in an XLSForm file, or FormRefused with every problem found (`filename`
+    names a form whose settings give no form_id)."""
     try:
-        return xlsform_reader.load(data)
+        return xlsform_reader.load(data, filename)
     except xlsform.FormError as exc:
         raise FormRefused(exc.problems) from exc
 
@@ -74,7 +75,7 @@ def publish_definition(user, data: bytes, filename: str, *, agency=None) -> Asse
         agency_id = user.agency_id
     else:
         agency_id = agency.pk
-    form = read_form(data)
+    form = read_form(data, filename)
     definition = _store(form, data, filename, agency_id=agency_id, user=user)
     record_event(
         user,
@@ -101,7 +102,7 @@ def _store(form, data, filename, *, agency_id, user=None) -> AssessmentDefinitio
                 source_name=filename[:250],
                 source_sha256=hashlib.sha256(data).hexdigest(),
                 form=form.to_dict(),
-                xform=xform.xform_of(data),
+                xform=xform.xform_of(data, filename),
                 uploaded_by=user,
             )
     except IntegrityError as exc:
@@ -122,7 +123,8 @@ def install_shipped_forms(using: str = "default") -> list[AssessmentDefinition]:
             .exists()
         ):
             continue
-        form = xlsform_reader.load(data)  # shipped forms are tested; a problem here is a bug
+        # Shipped forms are tested: a problem here is a bug.
+        form = xlsform_reader.load(data, path.name)
         with transaction.atomic(using=using):
             definition = _store(form, data, path.name, agency_id=None)
             record_event(
@@ -156,7 +158,11 @@ def _begin(user, case: Case, definition: AssessmentDefinition, instance_id: str 
     if definition.agency_id not in (None, case.agency_id):
         raise NotAllowed(_("This form belongs to another agency."))
     assessment = Assessment.objects.create(
-        case=case, definition=definition, started_by=user, instance_id=instance_id
+        case=case,
+        definition=definition,
+        started_by=user,
+        instance_id=instance_id,
+        answers=definition.parsed().defaults(),
     )
     record_event(
         user,
@@ -223,7 +229,13 @@ def schedule(user, case: Case, definition: AssessmentDefinition, due_dates: list
     if dates[0] < timezone.localdate():
         raise HavenError(_("A round cannot be due in the past."), field="due")
     rounds = [
-        Assessment.objects.create(case=case, definition=definition, started_by=user, due_on=day)
+        Assessment.objects.create(
+            case=case,
+            definition=definition,
+            started_by=user,
+            due_on=day,
+            answers=definition.parsed().defaults(),
+        )
         for day in dates
     ]
     record_event(
@@ -323,6 +335,27 @@ def recompute(user, assessment: Assessment) -> Assessment:
         },
     )
     return assessment
+
+
+def import_counts(user, definition: AssessmentDefinition, parsed) -> dict[str, int]:
+    """Before anything is saved: how many rows name a case the user may fill for, and how
+    many were imported before (the same instance id)."""
+    if not policy.has_perm(user, "assessment.fill"):
+        raise NotAllowed(_("Your role does not allow filling assessments."))
+    numbers = {row.case_number for row in parsed.rows if row.case_number}
+    found = set(
+        visible_cases(user, "assessment.fill")
+        .filter(number__in=numbers)
+        .values_list("number", flat=True)
+    )
+    ids = {row.instance_id for row in parsed.rows if row.instance_id}
+    known = set(
+        Assessment.objects.filter(instance_id__in=ids).values_list("instance_id", flat=True)
+    )
+    return {
+        "cases_in_scope": sum(1 for row in parsed.rows if row.case_number in found),
+        "already_imported": sum(1 for row in parsed.rows if row.instance_id in known),
+    }
 
 
 def import_responses(user, definition: AssessmentDefinition, parsed) -> list[dict]:

@@ -38,13 +38,28 @@ class DefinitionSerializer(ModelSerializer):
 
 
 class DefinitionUploadSerializer(Serializer):
-    file = serializers.FileField(help_text="An XLSForm workbook (.xlsx).")
+    file = serializers.FileField(help_text="An XLSForm workbook (.xlsx or .xls).")
 
 
 class ImportUploadSerializer(Serializer):
     file = serializers.FileField(
         help_text="A KoboToolbox/ODK export (CSV or JSON) with a haven_case column."
     )
+    preview = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only say how each column is read and how many rows would be imported: "
+        "nothing is saved.",
+    )
+
+
+class ImportColumnSerializer(Serializer):
+    column = serializers.CharField()
+    read_as = serializers.CharField(
+        help_text="answer, option, instance id, case, submission time, system or ignored"
+    )
+    question = serializers.CharField(help_text="The question it answers (answer, option)")
+    option = serializers.CharField(help_text="The choice it stands for (option)")
 
 
 class ImportRowSerializer(Serializer):
@@ -62,6 +77,13 @@ class ImportResultSerializer(Serializer):
     refused = serializers.IntegerField()
     ignored_columns = serializers.ListField(child=serializers.CharField())
     results = ImportRowSerializer(many=True)
+    preview = serializers.BooleanField(help_text="True: nothing was saved")
+    columns = ImportColumnSerializer(many=True)
+    rows = serializers.IntegerField(help_text="Responses in the file")
+    cases_in_scope = serializers.IntegerField(
+        help_text="Rows whose case is found in the caller's scope"
+    )
+    already_imported = serializers.IntegerField(help_text="Rows imported before (instance id)")
 
 
 class AssessmentSerializer(ModelSerializer):
@@ -185,15 +207,31 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response({"file": ["Attach the export as 'file'."]}, status=400)
         if upload.size > actions.MAX_FORM_BYTES:
             return Response({"file": ["The file is larger than 5 MB."]}, status=400)
+        options = ImportUploadSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
         try:
             parsed = imports.read(definition.parsed(), upload.read(), upload.name)
         except imports.UnreadableFile as exc:
             return Response({"file": [str(exc)]}, status=400)
-        results = actions.import_responses(request.user, definition, parsed)
+        preview = options.validated_data["preview"]
+        counts = actions.import_counts(request.user, definition, parsed)
+        results = [] if preview else actions.import_responses(request.user, definition, parsed)
         created = sum(1 for r in results if r["status"] == 201)
         unchanged = sum(1 for r in results if r["status"] == 200)
         return Response(
             {
+                "preview": preview,
+                "rows": len(parsed.rows),
+                **counts,
+                "columns": [
+                    {
+                        "column": name,
+                        "read_as": column.kind,
+                        "question": column.question,
+                        "option": column.option,
+                    }
+                    for name, column in parsed.columns.items()
+                ],
                 "created": created,
                 "unchanged": unchanged,
                 "refused": len(results) - created - unchanged,

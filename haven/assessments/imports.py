@@ -1,20 +1,27 @@
 """Responses collected elsewhere (KoboToolbox, ODK) read from their exports.
 
-Both kinds of export name answers by the XLSForm's own names, prefixed by their groups
-(`household/dependants`) and followed by system fields (`_id`, `_submission_time`,
-`meta/instanceID`, …). A CSV export also has one 0/1 column per option of a select_multiple
-(`needs/shelter`) beside the answer itself, and KoboToolbox separates columns with `;`.
+Exports name answers by the XLSForm's names, prefixed by their groups and joined by the
+tool's separator — `household/dependants` (Kobo's XML-values export), `household.dependants`
+(Kobo with "." as group separator), `household-dependants` (ODK Central's CSV) or no prefix
+at all — or, in Kobo's label export, by the questions' labels (and answers by the choices'
+labels). System fields follow (`_id`, `_submission_time`, `meta/instanceID`, ODK Central's
+`SubmissionDate`, `KEY`, `SubmitterName`, …). A CSV export may also give one 0/1 column per
+option of a select_multiple (`needs/shelter`), beside the answer or instead of it.
 Each response names its case by its case number in a `haven_case` column (or key).
+
+`read` also says how each column was understood (`Parsed.columns`), so that the mapping can
+be previewed before anything is saved.
 """
 
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from haven.core.request_guards import first_nul_line
-from haven.scoring.engine import typed
+from haven.scoring.answer_types import typed
 from haven.scoring.xlsform import Form
 
 CASE_KEY = "haven_case"
@@ -40,6 +47,7 @@ class Row:
 class Parsed:
     rows: list[Row]
     ignored: list[str] = field(default_factory=list)  # names that are not questions
+    columns: dict = field(default_factory=dict)  # each column's name → how it was read
 
 
 def read(form: Form, data: bytes, filename: str) -> Parsed:
@@ -51,8 +59,9 @@ def read(form: Form, data: bytes, filename: str) -> Parsed:
     if len(records) > MAX_ROWS:
         raise UnreadableFile(f"Import at most {MAX_ROWS} responses at a time.")
     ignored: set[str] = set()
-    rows = [_row(form, number, record, ignored) for number, record in enumerate(records, 1)]
-    return Parsed(rows, sorted(ignored))
+    columns = Columns(form)
+    rows = [_row(columns, number, record, ignored) for number, record in enumerate(records, 1)]
+    return Parsed(rows, sorted(ignored), columns=columns.seen())
 
 
 def _text(data: bytes) -> str:
@@ -95,58 +104,185 @@ def _csv_records(text: str) -> list[dict]:
     return [{k: v for k, v in record.items() if k is not None} for record in reader]
 
 
-def _row(form: Form, number: int, record: dict, ignored: set[str]) -> Row:
-    index = form.index()
+# What a column is: an answer, one option of a select_multiple, the response's id, its
+# case, its submission time, a field of the tool's own, or nothing of this form.
+ANSWER, OPTION, INSTANCE, CASE, SUBMITTED, SYSTEM, IGNORED = (
+    "answer",
+    "option",
+    "instance id",
+    "case",
+    "submission time",
+    "system",
+    "ignored",
+)
+INSTANCE_KEYS = ("_uuid", "meta/instanceID", "meta-instanceID", "meta.instanceID", "instanceID")
+INSTANCE_KEYS += ("KEY", "__id")
+SUBMITTED_KEYS = ("_submission_time", "SubmissionDate", "__system/submissionDate")
+# ODK Central's CSV columns about the submission, not the form.
+ODK_CENTRAL_SYSTEM = {
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+}
+_SEPARATOR = re.compile(r"[/.\-]")
+_CHOSEN = {"1", "true", "yes", "1.0"}
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: str
+    question: str = ""  # the question an answer or an option column gives
+    option: str = ""
+
+
+class Columns:
+    """How an export's column names resolve to the form's questions, whatever the group
+    separator, and by label when the export was made with labels."""
+
+    def __init__(self, form: Form):
+        self.form = form
+        self.index = form.index()
+        self._by_label = _unique_labels(
+            (text, q.name) for q in self.index.values() for text in q.labels.values()
+        )
+        self._seen: dict[str, Column] = {}
+
+    def seen(self) -> dict[str, Column]:
+        """Every column met so far, with how it was read."""
+        return dict(self._seen)
+
+    def __call__(self, key: str) -> Column:
+        if key not in self._seen:
+            self._seen[key] = self._resolve(key)
+        return self._seen[key]
+
+    def _resolve(self, key: str) -> Column:
+        tail = _SEPARATOR.split(key)[-1]
+        if key in INSTANCE_KEYS:
+            return Column(INSTANCE)
+        if tail == CASE_KEY:
+            return Column(CASE)
+        if key in SUBMITTED_KEYS:
+            return Column(SUBMITTED)
+        if (
+            tail.startswith("_")
+            or key.startswith(("_", "meta/", "meta-", "meta.", "formhub"))
+            or key in ODK_CENTRAL_SYSTEM
+            or tail in self.form.metadata
+        ):
+            return Column(SYSTEM)
+        for suffix in _suffixes(key):  # the longest name the column ends with
+            question = self.index.get(suffix)
+            if question is not None:
+                return Column(ANSWER, question.name)
+            option = self._option(suffix)
+            if option is not None:
+                return option
+        return self._by_labels(key)
+
+    def _option(self, text: str) -> Column | None:
+        """`needs/shelter`, `needs.shelter`: one option of a select_multiple."""
+        for at in (m.start() for m in _SEPARATOR.finditer(text)):
+            owner, option = self.index.get(text[:at]), text[at + 1 :]
+            if getattr(owner, "type", "") == "select_multiple" and option in self._options(owner):
+                return Column(OPTION, owner.name, option)
+        return None
+
+    def _options(self, question) -> dict[str, str]:
+        """The question's choices by name, and by label in every language."""
+        choices = self.form.choices.get(question.list_name, [])
+        named = {c.name: c.name for c in choices}
+        labelled = _unique_labels((text, c.name) for c in choices for text in c.labels.values())
+        return {**labelled, **named}
+
+    def _by_labels(self, key: str) -> Column:
+        """Kobo's label export: `Group label/Question label`, `Needs/Shelter`."""
+        parts = key.split("/")
+        name = self._by_label.get(_folded(key)) or self._by_label.get(_folded(parts[-1]))
+        if name is not None:
+            return Column(ANSWER, name)
+        if len(parts) >= 2:
+            owner = self.index.get(self._by_label.get(_folded(parts[-2]), ""))
+            if getattr(owner, "type", "") == "select_multiple":
+                option = self._options(owner).get(_folded(parts[-1]))
+                if option is not None:
+                    return Column(OPTION, owner.name, option)
+        return Column(IGNORED)
+
+    def value(self, name: str, value):
+        """An answer as the form names it: a choice given by its label becomes its name."""
+        question = self.index[name]
+        if question.type in ("select_one", "select_multiple") and isinstance(value, str):
+            options = self._options(question)
+            text = value.strip()
+            if text in options or _folded(text) in options:
+                return options.get(text) or options[_folded(text)]
+            if question.type == "select_multiple":
+                parts = re.split(r"\s*[;,]\s*", text) if re.search(r"[;,]", text) else text.split()
+                found = [options.get(p) or options.get(_folded(p)) for p in parts if p]
+                if all(found):
+                    return found
+            return text
+        return typed(question.type, value)
+
+
+def _suffixes(key: str) -> list[str]:
+    """The column's name, then what follows each group separator, longest first."""
+    return [key, *(key[m.end() :] for m in _SEPARATOR.finditer(key))]
+
+
+def _folded(text: str) -> str:
+    return " ".join(str(text).casefold().split())
+
+
+def _unique_labels(pairs) -> dict[str, str]:
+    """Label (folded) → name, for labels that name one thing only."""
+    found: dict[str, set[str]] = {}
+    for text, name in pairs:
+        if text:
+            found.setdefault(_folded(text), set()).add(name)
+    return {label: names.pop() for label, names in found.items() if len(names) == 1}
+
+
+def _row(columns: Columns, number: int, record: dict, ignored: set[str]) -> Row:
     answers: dict = {}
     case_number = ""
     submitted_at = None
     instance_id = ""
     options: dict[str, list[str]] = {}  # select_multiple answers given one column per option
     for key, value in _flat(record).items():
-        if str(key) in INSTANCE_KEYS and value not in (None, "") and not instance_id:
-            instance_id = str(value).strip()[:100]
-            continue
-        name = str(key).rsplit("/", 1)[-1]
-        if name == CASE_KEY:
+        column = columns(str(key))
+        if column.kind == INSTANCE:
+            if value not in (None, "") and not instance_id:
+                instance_id = str(value).strip()[:100]
+        elif column.kind == CASE:
             case_number = str(value or "").strip()
-            continue
-        if name == "_submission_time":
+        elif column.kind == SUBMITTED:
             submitted_at = _when(value)
-            continue
-        if name.startswith("_") or str(key).startswith(("meta/", "formhub/")):
-            continue
-        if name in form.metadata:
-            continue
-        question = index.get(name)
-        if question is None:
-            parent = str(key).rsplit("/", 2)
-            owner = index.get(parent[-2]) if len(parent) >= 2 else None
-            if getattr(owner, "type", "") == "select_multiple" and _known_option(form, owner, name):
-                # One column per option (1/0, True/False): gathered below, so an export
-                # with these columns alone loses no answer.
-                if str(value).strip().lower() in _CHOSEN:
-                    options.setdefault(owner.name, []).append(name)
-                else:
-                    options.setdefault(owner.name, [])
-                continue
+        elif column.kind == OPTION:
+            # One column per option (1/0, True/False): gathered below, so an export with
+            # these columns alone loses no answer.
+            chosen = options.setdefault(column.question, [])
+            if str(value).strip().lower() in _CHOSEN:
+                chosen.append(column.option)
+        elif column.kind == ANSWER:
+            question = columns.index[column.question]
+            if question.type == "repeat":
+                answers[question.name] = _instances(value)
+            elif question.takes_answer and value not in (None, ""):
+                answers[question.name] = columns.value(question.name, value)
+        elif column.kind == IGNORED:
             ignored.add(str(key))
-            continue
-        if question.type == "repeat":
-            answers[name] = _instances(value)
-        elif question.takes_answer and value not in (None, ""):
-            answers[name] = typed(question.type, value)
     for name, chosen in options.items():
         if name not in answers and chosen:
             answers[name] = " ".join(chosen)
     return Row(number, case_number, answers, submitted_at, instance_id)
-
-
-INSTANCE_KEYS = ("_uuid", "meta/instanceID", "instanceID", "KEY", "__id")
-_CHOSEN = {"1", "true", "yes", "1.0"}
-
-
-def _known_option(form: Form, question, option: str) -> bool:
-    return any(choice.name == option for choice in form.choices.get(question.list_name, []))
 
 
 def _flat(record: dict, prefix: str = "") -> dict:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from haven.scoring.engine import typed
+from haven.scoring.answer_types import range_bounds, typed
 from haven.scoring.xlsform import Form, Question
 
 NUMBER_TYPES = {"integer", "decimal"}
@@ -34,6 +34,8 @@ class Item:
     instances: list[list["Item"]] = field(default_factory=list)
     field_name: str = ""  # the posted field: the name, or repeat__index__name
     filtered: bool = False  # choices narrowed by a choice_filter as answers come
+    read_only: bool = False
+    bounds: tuple = ()  # a range's lowest, highest and step
 
     def __post_init__(self):
         self.field_name = self.field_name or self.name
@@ -65,7 +67,11 @@ def _item(form, question: Question, answers: dict, problems, repeat="", index=No
         required=question.required == "yes",
         errors=problems.get(problem_key(question.name, None if index is None else index + 1), []),
         field_name=prefix + question.name,
+        read_only=question.read_only,
     )
+    if question.type == "range":
+        start, end, step = range_bounds(question)
+        item.bounds = (f"{min(start, end):g}", f"{max(start, end):g}", f"{step:g}")
     if question.type == "group":
         item.items = [
             i
@@ -115,6 +121,9 @@ def answers_from_post(form: Form, post) -> dict:
             continue
         if question.type == "repeat":
             answers[question.name] = _instances_from_post(form, question, post)
+        elif question.read_only:
+            if question.default:  # shown, not typed in: what the form set stays
+                answers[question.name] = typed(question.type, question.default)
         elif question.takes_answer:
             value = _posted(question, post, question.name)
             if value is not None:
@@ -131,7 +140,7 @@ def _instances_from_post(form: Form, repeat: Question, post) -> list[dict]:
     for index in range(max(0, count)):
         instance = {}
         for question, _parents, in_repeat in form.walk(repeat.children, repeat.name):
-            if question.takes_answer and in_repeat == repeat.name:
+            if question.typed_in and in_repeat == repeat.name:
                 value = _posted(question, post, f"{repeat.name}__{index}__{question.name}")
                 if value is not None:
                     instance[question.name] = value

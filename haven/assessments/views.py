@@ -281,7 +281,7 @@ def forms_manage(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, _("Choose the XLSForm file (.xlsx) to publish."))
+            messages.error(request, _("Choose the XLSForm file (.xlsx or .xls) to publish."))
         elif upload.size > actions.MAX_FORM_BYTES:
             messages.error(request, _("The file is larger than 5 MB."))
         else:

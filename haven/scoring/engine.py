@@ -23,10 +23,9 @@ each question so that a caseworker sees which answers drove it.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
-from datetime import date
 
+from haven.scoring.answer_types import range_bounds, type_problem
 from haven.scoring.expressions import parse
 from haven.scoring.xlsform import Form, Question, ScoreRule
 from haven.scoring.xpath_values import to_boolean, to_number
@@ -148,22 +147,6 @@ class _Answers:
         return result
 
 
-def typed(kind: str, value):
-    """An answer given as text (a web form, a CSV export) as the number it reads as, for
-    integer and decimal questions; anything else as given, for the checks to name."""
-    if not isinstance(value, str):
-        return value
-    value = value.strip()
-    try:
-        if kind == "integer":
-            return int(value)
-        if kind == "decimal":
-            return float(value)
-    except ValueError:
-        return value
-    return value
-
-
 def _as_list(value) -> list[str]:
     if value is None or value == "":
         return []
@@ -258,6 +241,10 @@ def _check_one(form, question: Question, view: _Answers, final, language, row=No
     if not question.takes_answer or not view.relevant(question):
         return []
     raw = view.raw(question.name)
+    if question.read_only and not _blank(raw) and str(raw) != question.default:
+        return [
+            AnswerProblem(question.name, "This question is read-only: it keeps its value.", row)
+        ]
     problem = _type_problem(form, question, raw, view)
     if problem:
         return [AnswerProblem(question.name, problem, row)]
@@ -294,30 +281,11 @@ def _check_one(form, question: Question, view: _Answers, final, language, row=No
     return []
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def _type_problem(form: Form, question: Question, raw, view: _Answers) -> str:
     if _blank(raw):
         return ""
     kind = question.type
-    if kind == "integer":
-        whole = (isinstance(raw, int) and not isinstance(raw, bool)) or (
-            isinstance(raw, float) and raw.is_integer()
-        )
-        if not whole and not (isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip())):
-            return "Enter a whole number."
-    elif kind == "decimal":
-        if isinstance(raw, bool) or not math.isfinite(to_number(raw)):
-            return "Enter a number."
-    elif kind == "date":
-        try:
-            if not (isinstance(raw, str) and _DATE.match(raw)):
-                raise ValueError
-            date.fromisoformat(raw)
-        except ValueError:
-            return "Enter a date as YYYY-MM-DD."
-    elif kind in ("select_one", "select_multiple"):
+    if kind in ("select_one", "select_multiple"):
         values = _as_list(raw) if kind == "select_multiple" else [str(raw)]
         if kind == "select_one" and isinstance(raw, list | tuple):
             return "Choose one answer."
@@ -325,9 +293,8 @@ def _type_problem(form: Form, question: Question, raw, view: _Answers) -> str:
         unknown = [v for v in values if v not in allowed]
         if unknown:
             return f"Not one of the choices: {', '.join(unknown)}."
-    elif kind == "text" and not isinstance(raw, str | int | float):
-        return "Enter text."
-    return ""
+        return ""
+    return type_problem(question, raw)
 
 
 def _choices_for(form: Form, question: Question, view: _Answers):
@@ -398,6 +365,8 @@ def answer_score(form: Form, question: Question, value) -> float | None:
         return _unit(total, lowest, highest)
     number = to_number(value)
     low, high = question.score_min, question.score_max
+    if question.type == "range" and low is None and high is None:
+        low, high, _step = range_bounds(question)
     if math.isnan(number) or low is None or high is None:  # the checker requires both
         return None
     return _unit(number, low, high)

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from haven.scoring.engine import typed
+from haven.scoring.answer_types import typed
 from haven.scoring.xlsform import Form, Question
 
 XFORMS = "http://www.w3.org/2002/xforms"
@@ -41,11 +41,12 @@ class InstanceError(ValueError):
         super().__init__(template % values if values else template)
 
 
-def xform_of(data: bytes) -> str:
-    """The XForm pyxform makes from an XLSForm that `xlsform_reader.load` has accepted."""
-    from pyxform.xls2xform import convert
+def xform_of(data: bytes, filename: str = "") -> str:
+    """The XForm pyxform makes from an XLSForm that `xlsform_reader.load` has accepted
+    (`filename` as it was loaded: it names a form whose settings give no form_id)."""
+    from haven.scoring.workbook import pyxform_convert
 
-    return convert(data, file_type=".xlsx").xform
+    return pyxform_convert(data, filename).xform
 
 
 def _local(tag: str) -> str:

@@ -24,8 +24,12 @@ QUESTION_TYPES = {
     "select_multiple",
     "integer",
     "decimal",
+    "range",
     "text",
     "date",
+    "time",
+    "datetime",
+    "acknowledge",
     "note",
     "calculate",
 }
@@ -85,6 +89,12 @@ class Question:
     weight: float = 1.0
     score_min: float | None = None
     score_max: float | None = None
+    # The answer a new response starts with (a fixed value: the `default` column).
+    default: str = ""
+    # Shown, never typed in: its value is its default or its calculation.
+    read_only: bool = False
+    # A range's start, end and step.
+    parameters: dict[str, str] = field(default_factory=dict)
     children: list[Question] = field(default_factory=list)
 
     @property
@@ -94,6 +104,11 @@ class Question:
     @property
     def takes_answer(self) -> bool:
         return self.type in QUESTION_TYPES and self.type not in ("note", "calculate")
+
+    @property
+    def typed_in(self) -> bool:
+        """Whether the person filling the form gives this answer."""
+        return self.takes_answer and not self.read_only
 
 
 @dataclass
@@ -162,6 +177,15 @@ class Form:
             cached = {q.name: q for q, _, _ in self.walk()}
             object.__setattr__(self, "_index", cached)
         return cached
+
+    def defaults(self) -> dict[str, str]:
+        """The answers a new response starts with: each question's `default` (outside
+        repeats; an instance of a repeat starts empty)."""
+        return {
+            q.name: q.default
+            for q, _parents, in_repeat in self.walk()
+            if q.default and q.takes_answer and not in_repeat
+        }
 
     def score_rule(self, name: str) -> ScoreRule | None:
         return next((rule for rule in self.scores if rule.name == name), None)

@@ -105,8 +105,10 @@ def _check_scored_question(form, question, in_repeat, rules) -> list[Problem]:
             problems.append(
                 Problem(*where, f"the choices of '{question.list_name}' all have the same score")
             )
-    elif question.type in ("integer", "decimal", "calculate"):
-        if question.score_min is None or question.score_max is None:
+    elif question.type in ("integer", "decimal", "range", "calculate"):
+        if question.type == "range" and question.score_min is None and question.score_max is None:
+            pass  # scored on its own scale, start to end
+        elif question.score_min is None or question.score_max is None:
             problems.append(
                 Problem(
                     "survey",

@@ -1,14 +1,17 @@
-"""Reading an XLSForm workbook into a `Form`: within bounds, with pyxform's reading and
-Haven's own, every problem named by its sheet, row and column.
+"""Reading an XLSForm workbook into a `Form`: within bounds (`workbook`), with pyxform's
+reading and Haven's own, every problem named by its sheet, row and column.
 
-`load` returns the form; a form with any problem raises `FormError` listing them all.
+`load` returns the form; a form with any problem raises `FormError` listing them all: the
+sheets, the types and columns Haven handles and pyxform's reading are all checked in one
+pass (pyxform stops at its first error, so a form pyxform refuses gets Haven's own checks
+of its expressions only once pyxform reads it).
 """
 
 from __future__ import annotations
 
-import io
 import re
 
+from haven.scoring.workbook import form_name_of, pyxform_convert, read_sheets
 from haven.scoring.xlsform import (
     METADATA_TYPES,
     QUESTION_TYPES,
@@ -27,8 +30,12 @@ _PYXFORM_TYPES = {
     "select all that apply": "select_multiple",
     "integer": "integer",
     "decimal": "decimal",
+    "range": "range",
     "text": "text",
     "date": "date",
+    "time": "time",
+    "dateTime": "datetime",
+    "acknowledge": "acknowledge",
     "note": "note",
     "calculate": "calculate",
     "group": "group",
@@ -37,151 +44,49 @@ _PYXFORM_TYPES = {
 _ROW = re.compile(r"\[row\s*:\s*(\d+)\]", re.IGNORECASE)
 _SHEET = re.compile(r"(?:on|in) the '?(survey|choices|settings)'? sheet", re.IGNORECASE)
 _BAND = re.compile(r"^\s*([\w\-]+)\s*(?::\s*(-?\d+(?:\.\d+)?)\s*)?$")
-
-# Bounds on what one workbook may make Haven read: a small upload can hold a large sheet
-# (XML compresses a hundredfold and more) or claim a million empty rows.
-MAX_UNCOMPRESSED = 10 * 1024 * 1024
-MAX_ENTRIES = 1000
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
-_TRAILING_EMPTY = 200  # rows with nothing in them after the last one that has something
+# pyxform writes the question an `or_other` adds with a path ("selected(../a, 'other')").
+_PARENT_PATH = re.compile(r"\.\./([A-Za-z_][\w.-]*)")
 
 
-def _check_archive(data: bytes) -> None:
-    """Refuse, before any sheet is parsed, a workbook that expands beyond the bounds."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise FormError(
-            [Problem("", None, "", f"This is not an .xlsx workbook that can be read ({exc}).")]
-        ) from exc
-    expanded = sum(entry.file_size for entry in entries)
-    if len(entries) > MAX_ENTRIES or expanded > MAX_UNCOMPRESSED:
-        raise FormError(
-            [
-                Problem(
-                    "",
-                    None,
-                    "",
-                    f"The workbook expands to {expanded / 1_048_576:,.0f} MB in "
-                    f"{len(entries):,} parts; a form may take at most "
-                    f"{MAX_UNCOMPRESSED // 1_048_576} MB in {MAX_ENTRIES:,}. Save the form "
-                    "alone in a new workbook, without other sheets or images.",
-                )
-            ]
-        )
-
-
-def load(data: bytes) -> Form:
-    """Read and check an XLSForm (.xlsx bytes); FormError lists every problem found."""
-    _check_archive(data)
-    sheets = _read_workbook(data)
-    problems = _check_sheets(sheets)
-    if problems:
+def load(data: bytes, filename: str = "") -> Form:
+    """Read and check an XLSForm (.xlsx or .xls bytes; `filename` names a form whose
+    settings give no form_id, as in ODK and Kobo); FormError lists every problem found."""
+    sheets = read_sheets(data)
+    problems = _check_sheets(sheets, filename)
+    if "survey" not in sheets:
         raise FormError(problems)
-    # pyxform stops at the first error it meets; the types are checked here first so that
-    # a report lists every question Haven cannot handle, not only the first problem.
-    problems = _check_types(sheets)
-    pyxform_form, pyxform_problems = _convert(data)
+    problems += _check_types(sheets)
+    if any(p.column == "type" and _NO_CHOICES in p.message for p in problems):
+        raise FormError(problems)  # pyxform would only say the same without a row
+    pyxform_form, pyxform_problems = _convert(data, filename)
     problems += pyxform_problems
-    if problems or pyxform_form is None:
+    if pyxform_form is None:
         raise FormError(problems)
-    form = _build(pyxform_form, sheets)
-    problems = check(form)
+    form, build_problems = _build(pyxform_form, sheets)
+    problems += [p for p in build_problems if p not in problems]
+    problems += check(form)
     if problems:
         raise FormError(problems)
     return form
 
 
-def _read_workbook(data: bytes) -> dict[str, list[tuple[int, dict]]]:
-    """Every sheet as (row number, {column: text}) for the non-empty rows."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise FormError(
-            [Problem("", None, "", f"This is not an .xlsx workbook that can be read ({exc}).")]
-        ) from exc
-    sheets = {}
-    try:
-        for sheet in workbook.worksheets:
-            sheets[sheet.title.strip().lower()] = _sheet_rows(sheet)
-    finally:
-        workbook.close()
-    return sheets
-
-
-def _sheet_rows(sheet) -> list[tuple[int, dict]]:
-    """A sheet's non-empty rows, reading at most MAX_ROWS rows and MAX_COLUMNS columns. A
-    sheet that only claims more (spreadsheets save 1,048,576 empty rows) is read up to
-    MAX_ROWS; one still filled near that bound is refused with its size."""
-    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    content, last_filled = [], 1
-    for number, values in enumerate(rows, start=2):
-        if number == MAX_ROWS and number - last_filled < _TRAILING_EMPTY:
-            raise FormError(
-                [
-                    Problem(
-                        sheet.title,
-                        None,
-                        "",
-                        f"The sheet has more than {MAX_ROWS:,} rows: a form that long is not "
-                        "supported. Remove rows that are not part of the form.",
-                    )
-                ]
-            )
-        row = {
-            header[i]: _cell_text(value)
-            for i, value in enumerate(values)
-            if i < len(header) and header[i] and _cell_text(value) != ""
-        }
-        if row:
-            content.append((number, row))
-            last_filled = number
-    return content
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _check_sheets(sheets) -> list[Problem]:
-    problems = []
+def _check_sheets(sheets, filename: str) -> list[Problem]:
+    """The survey sheet is needed; the choices sheet only when a question uses a list
+    (pyxform names the list); the settings sheet is optional, as in ODK."""
     if "survey" not in sheets:
-        problems.append(Problem("survey", None, "", "The workbook has no survey sheet."))
-    if "choices" not in sheets:
-        problems.append(Problem("choices", None, "", "The workbook has no choices sheet."))
-    if "settings" not in sheets:
-        problems.append(
-            Problem(
-                "settings",
-                None,
-                "form_id",
-                "The workbook has no settings sheet: add one with a form_id column "
-                "(e.g. protection_screening) naming this form.",
-            )
+        return [Problem("survey", None, "", "The workbook has no survey sheet.")]
+    if _form_id(sheets) or form_name_of(filename):
+        return []
+    # Without either, pyxform names every form "data", and each would replace the other.
+    return [
+        Problem(
+            "settings",
+            2 if "settings" in sheets else None,
+            "form_id",
+            "Set form_id on the settings sheet (e.g. protection_screening): it names this "
+            "form, and a new version of the same form keeps it.",
         )
-    elif not _form_id(sheets):
-        # Without it pyxform names every form "data", and each would replace the other.
-        problems.append(
-            Problem(
-                "settings",
-                2,
-                "form_id",
-                "Set form_id on the settings sheet (e.g. protection_screening): it names "
-                "this form, and a new version of the same form keeps it.",
-            )
-        )
-    return problems
+    ]
 
 
 def _form_id(sheets) -> str:
@@ -189,13 +94,14 @@ def _form_id(sheets) -> str:
     return str(rows[0][1].get("form_id", "")).strip()
 
 
+_NO_CHOICES = "it has no choices sheet"
 _STRUCTURE = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
 _TYPE_ALIASES = {"int": "integer", "string": "text", "select1": "select_one"}
 
 
 # Survey columns that change what a form does but that Haven does not act on: a form that
 # uses them is refused rather than filled differently from what its author meant.
-_UNSUPPORTED_COLUMNS = {"default", "read_only", "readonly", "repeat_count", "trigger"}
+_UNSUPPORTED_COLUMNS = {"repeat_count", "trigger"}
 _UNSUPPORTED_PREFIXES = ("media::", "image", "audio", "video", "big-image")
 
 
@@ -219,8 +125,31 @@ def _check_types(sheets) -> list[Problem]:
             continue
         words = raw.lower().replace("begin ", "begin_").replace("end ", "end_").split()
         first = words[0]
+        if first.endswith("_from_file"):
+            problems.append(
+                Problem(
+                    "survey",
+                    number,
+                    "type",
+                    f"The question type '{words[0]}' (choices from a CSV attachment) is not "
+                    "supported: put the choices on the choices sheet.",
+                )
+            )
+            continue
         if first in ("select", "select_one", "select_multiple") or first.startswith("select_"):
-            continue  # select_one / select_multiple / "select one": list checked by pyxform
+            # The list itself is checked by pyxform, once there is a choices sheet.
+            if "choices" not in sheets:
+                named = [w for w in raw.split() if w.lower() != "or_other"]
+                listed = named[-1] if len(named) > 1 else ""
+                problems.append(
+                    Problem(
+                        "survey",
+                        number,
+                        "type",
+                        f"The choice list '{listed}' is not in the workbook: {_NO_CHOICES}.",
+                    )
+                )
+            continue
         kind = _TYPE_ALIASES.get(first, first)
         if kind not in QUESTION_TYPES | _STRUCTURE | METADATA_TYPES:
             problems.append(
@@ -229,13 +158,12 @@ def _check_types(sheets) -> list[Problem]:
     return problems
 
 
-def _convert(data: bytes) -> tuple[dict | None, list[Problem]]:
+def _convert(data: bytes, filename: str) -> tuple[dict | None, list[Problem]]:
     """pyxform's reading of the form; its errors, with the sheet and row they name."""
     from pyxform.errors import PyXFormError
-    from pyxform.xls2xform import convert
 
     try:
-        result = convert(data, file_type=".xlsx")
+        result = pyxform_convert(data, filename)
     except PyXFormError as exc:
         return None, [_problem_from_pyxform(exc)]
     except Exception as exc:  # pyxform lets some malformed input through as other errors
@@ -276,12 +204,15 @@ def _number(value) -> float | None:
     return float(value)
 
 
-def _build(data: dict, sheets) -> Form:
-    survey_rows = {}
+def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
+    """The form pyxform read, with every problem found in it (a question of a type Haven
+    does not handle stays in, so that references to it still resolve)."""
+    survey_rows, survey_types = {}, {}
     for row_number, row in sheets.get("survey", []):
         name = row.get("name")
         if name and name not in survey_rows:
             survey_rows[name] = row_number
+            survey_types[name] = row.get("type", "").strip()
     settings = dict(sheets.get("settings", [(0, {})])[0][1]) if sheets.get("settings") else {}
     choice_rows: dict[tuple[str | None, str | None], int] = {}
     for row_number, row in sheets.get("choices", []):
@@ -305,13 +236,21 @@ def _build(data: dict, sheets) -> Form:
             return None
         if name == "meta":  # the group pyxform adds for the instance id
             return None
+        bind = dict(raw.get("bind", {}))
+        if row is None and name.endswith("_other"):
+            # The "specify other" question an `or_other` adds: its select's row, and the
+            # select named as the author would.
+            row = survey_rows.get(name.removesuffix("_other"))
+            for key in ("relevant", "required", "constraint"):
+                if key in bind:
+                    bind[key] = _PARENT_PATH.sub(r"${\1}", bind[key])
         haven_type = _PYXFORM_TYPES.get(kind)
         if haven_type is None:
+            written = survey_types.get(name) or kind
             problems.append(
-                Problem("survey", row, "type", f"The question type '{kind}' is not supported.")
+                Problem("survey", row, "type", f"The question type '{written}' is not supported.")
             )
-            return None
-        bind = raw.get("bind", {})
+            haven_type = kind.lower()  # kept, so that references to it resolve
         weight = raw.get("weight")
         q = Question(
             name=name,
@@ -331,6 +270,11 @@ def _build(data: dict, sheets) -> Form:
             weight=1.0 if weight in (None, "") else (number(weight, "weight", "survey", row)),
             score_min=number(raw.get("score_min"), "score_min", "survey", row),
             score_max=number(raw.get("score_max"), "score_max", "survey", row),
+            default=_default(raw.get("default"), row, problems),
+            read_only=_read_only(bind.get("readonly"), row, problems),
+            parameters={
+                k: str(v) for k, v in (raw.get("parameters") or {}).items() if haven_type == "range"
+            },
         )
         if q.weight is None:
             q.weight = 1.0
@@ -372,9 +316,32 @@ def _build(data: dict, sheets) -> Form:
         requires_sign_off=_required(settings.get("requires_sign_off", "")) == "yes",
         metadata=metadata,
     )
-    if problems:
-        raise FormError(problems)
-    return form
+    return form, problems
+
+
+def _default(value, row: int | None, problems: list[Problem]) -> str:
+    text = "" if value is None else str(value).strip()
+    if "${" in text or "(" in text:
+        problems.append(
+            Problem(
+                "survey",
+                row,
+                "default",
+                f"The default {text!r} is an expression: Haven takes a fixed value only "
+                "(compute it with a calculate question instead).",
+            )
+        )
+        return ""
+    return text
+
+
+def _read_only(value, row: int | None, problems: list[Problem]) -> bool:
+    answer = _required(value)
+    if answer not in ("", "yes"):
+        problems.append(
+            Problem("survey", row, "read_only", f"read_only must be yes or no, not {answer!r}.")
+        )
+    return answer == "yes"
 
 
 def _required(value) -> str:

@@ -53,3 +53,46 @@ def test_fill_online_with_the_form_engine_keep_a_draft_and_submit(people, new_pa
     expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
     submitted = Assessment.objects.get(pk=assessment.pk)
     assert submitted.status == "submitted" and submitted.scores
+
+
+def test_field_types_filled_with_the_form_engine(people, new_page, shot):
+    """A default shown and kept, a read-only answer, "Other" with its specify question, an
+    acknowledgement: filled in the engine and received by the server as the form says."""
+    from haven.accounts.models import Agency
+    from tests.e2e.test_form_engine_agreement import FIELD_TYPES_CHOICES, FIELD_TYPES_SURVEY
+    from tests.xlsform import simple_form
+
+    definition = assessment_actions.publish_definition(
+        None,
+        simple_form(
+            survey=FIELD_TYPES_SURVEY,
+            choices=FIELD_TYPES_CHOICES,
+            scoring=[["name", "type", "label", "formula", "missing"]],
+            settings=[["form_id"], ["field_types"]],
+        ),
+        "field_types.xlsx",
+        agency=Agency.objects.get(code="aa"),
+    )
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    assessment = assessment_actions.start(people["caseworker"], case, definition)
+    page = new_page(width=360, height=800)
+    login(page, "alice")
+    page.goto(f"/assessments/{assessment.pk}/")
+    wait_for_engine(page, "#engine-form")
+    expect(question(page, "Household").locator("input").first).to_have_value("4")
+    expect(question(page, "Site")).to_contain_text("BORDER-01")  # shown, not an input
+    expect(question(page, "Site").locator("input, textarea")).to_have_count(0)
+    expect(question(page, "Specify other")).to_have_count(0)
+    choose(page, "Reason", "other")
+    type_answer(page, "Specify other", "Family")
+    question(page, "Consent script read").locator("input").first.check(force=True)
+    expect(question(page, "Note")).to_be_visible()
+    page.keyboard.press("Escape")  # the time picker the last Tab opened
+    shot(page, "form-engine-field-types-360")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
+    submitted = Assessment.objects.get(pk=assessment.pk)
+    assert submitted.status == "submitted"
+    assert submitted.answers["site"] == "BORDER-01" and submitted.answers["household"] == 4
+    assert submitted.answers["reason"] == "other" and submitted.answers["reason_other"] == "Family"
+    assert submitted.answers["read"] == "OK"

@@ -1,6 +1,8 @@
 """The browser's form engine (ODK Web Forms, the bundle the fill page and the offline app
 load) and Haven's scoring engine on the server agree: for every shipped form, and a form
 that uses what the shipped ones do not (calculations, choice filters, several choices),
+and one with the types and columns field forms add (time, dateTime, range, acknowledge,
+default, read_only, or_other),
 each generated set of answers makes the same questions relevant, the same answers break a
 constraint, and a filtered question offers the same choices."""
 
@@ -37,16 +39,22 @@ ENGINE_VERDICT = """(answers) => {
   };
   walk(root);
   const name = (node) => node.definition.nodeset.split("/").pop();
+  const typedIn = (node) => !node.currentState.readonly;
   for (const node of nodes) {
+    if (!typedIn(node)) continue;
     if (node.nodeType === "select") node.selectValues([]);
     else if (node.nodeType === "input") node.setValue("");
+    else if (node.nodeType === "range") node.setValue(null);
+    else if (node.nodeType === "trigger") node.setValue(false);
   }
   for (const node of nodes) {
     const value = answers[name(node)];
-    if (value === undefined) continue;
+    if (value === undefined || !typedIn(node)) continue;
     const values = Array.isArray(value) ? value : [String(value)];
     if (node.nodeType === "select") node.selectValues(values);
     else if (node.nodeType === "input") node.setValue(String(value));
+    else if (node.nodeType === "range") node.setValue(Number(value));
+    else if (node.nodeType === "trigger") node.setValue(value === "OK");
   }
   const out = {};
   for (const node of nodes) {
@@ -91,6 +99,27 @@ RICH_SURVEY = [
         constraint="regex(., '^[0-9+ ]{6,15}$')",
     ),
 ]
+# The types and columns field forms add: times, a date and time, a range, an
+# acknowledgement, a read-only default, and a choice with "Other" to specify.
+FIELD_TYPES_SURVEY = [
+    [*SURVEY, "parameters", "default", "read_only"],
+    survey_row("text", "site", "Site") + ["", "BORDER-01", "yes"],
+    survey_row("select_one reasons or_other", "reason", "Reason") + ["", "", ""],
+    survey_row("time", "arrived_at", "Arrived at") + ["", "", ""],
+    survey_row("dateTime", "seen_at", "Seen at") + ["", "", ""],
+    survey_row("text", "late", "Why late?", relevant="${arrived_at} != ''") + ["", "", ""],
+    survey_row("range", "distress", "Distress", constraint=". != 9")
+    + ["start=0 end=10 step=1", "", ""],
+    survey_row("text", "support", "Support offered", relevant="${distress} >= 7") + ["", "", ""],
+    survey_row("acknowledge", "read", "Consent script read") + ["", "", ""],
+    survey_row("text", "consent_note", "Note", relevant="${read} = 'OK'") + ["", "", ""],
+    survey_row("integer", "household", "Household") + ["", "4", ""],
+]
+FIELD_TYPES_CHOICES = [
+    ["list_name", "name", "label"],
+    ["reasons", "conflict", "Conflict"],
+    ["reasons", "work", "Work"],
+]
 RICH_CHOICES = [
     *CASCADE_CHOICES,
     ["needs", "shelter", "Shelter", ""],
@@ -116,6 +145,15 @@ def _answer(form, question, answers, rng: random.Random):
         return rng.choice([0.5, 12.25, 9999.5, 10000, 25000.75])
     if question.type == "date":
         return (date.today() + timedelta(days=rng.choice([-400, -3, 0, 5]))).isoformat()
+    if question.type == "time":
+        # As a device writes it: the engine takes seconds, a fraction and a zone.
+        return rng.choice(["06:05:00", "12:00:00.000", "23:59:59.000+03:00"])
+    if question.type == "datetime":
+        return rng.choice(["2024-05-01T10:30", "2026-12-06T08:00"])
+    if question.type == "range":
+        return rng.choice([0, 3, 7, 9, 10])
+    if question.type == "acknowledge":
+        return "OK"
     return rng.choice(["ok", "no", "Amal", "+227 90 12 34", "12", "سميرة", "a b c d"])
 
 
@@ -124,7 +162,7 @@ def answer_sets(form, seed: int):
     for _ in range(SETS_PER_FORM):
         answers: dict = {}
         for question, _parents, in_repeat in form.walk():
-            if in_repeat or not question.takes_answer or rng.random() < 0.15:
+            if in_repeat or not question.typed_in or rng.random() < 0.15:
                 continue
             value = _answer(form, question, answers, rng)
             if value is not None:
@@ -165,7 +203,18 @@ def _definitions():
         "rich.xlsx",
         agency=Agency.objects.get(code="aa"),
     )
-    return [*AssessmentDefinition.objects.filter(agency__isnull=True), rich]
+    field_types = assessment_actions.publish_definition(
+        None,
+        simple_form(
+            survey=FIELD_TYPES_SURVEY,
+            choices=FIELD_TYPES_CHOICES,
+            scoring=[["name", "type", "label", "formula", "missing"]],
+            settings=[["form_id"], ["field_types"]],
+        ),
+        "field_types.xlsx",
+        agency=Agency.objects.get(code="aa"),
+    )
+    return [*AssessmentDefinition.objects.filter(agency__isnull=True), rich, field_types]
 
 
 def test_the_browser_engine_and_the_server_agree_on_every_form(people, new_page):
@@ -191,7 +240,7 @@ def test_the_browser_engine_and_the_server_agree_on_every_form(people, new_page)
             seen_broken += sum(
                 1 for v in verdict.values() if v["relevant"] and v.get("valid") is False
             )
-    assert compared == SETS_PER_FORM * 5
+    assert compared == SETS_PER_FORM * 6
     assert disagreements == []
     # The engine did hide questions and refuse answers: agreement was not all "nothing".
     assert seen_hidden > 0 and seen_broken > 0, (seen_hidden, seen_broken)

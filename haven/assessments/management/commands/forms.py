@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["check", "import"])
-        parser.add_argument("file", help="the XLSForm workbook (.xlsx)")
+        parser.add_argument("file", help="the XLSForm workbook (.xlsx or .xls)")
         parser.add_argument("--agency", help="code of the agency to publish for (import)")
 
     def handle(self, what, file, agency=None, **options):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         data = path.read_bytes()
         try:
-            form = actions.read_form(data)
+            form = actions.read_form(data, path.name)
         except actions.FormRefused as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{path.name}: {problem}")

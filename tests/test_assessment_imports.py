@@ -1,0 +1,219 @@
+"""Responses imported from the exports KoboToolbox and ODK Central write: every group
+separator, Kobo's label export, ODK Central's CSV and OData with their system columns, and
+a preview of how each column is read before anything is saved."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from haven.assessments import actions
+from haven.assessments.models import Assessment
+from tests.xlsform import workbook
+
+SURVEY = [
+    ["type", "name", "label::English (en)", "label::French (fr)", "required"],
+    ["begin_group", "household", "Household", "Ménage", ""],
+    ["integer", "members", "How many people live here?", "Combien de personnes ?", "yes"],
+    ["select_multiple needs", "needs", "Needs", "Besoins", ""],
+    ["end_group", "", "", "", ""],
+    ["select_one yn", "alone", "Travelling alone?", "Seul ?", "yes"],
+    ["time", "arrived_at", "Arrival time", "Heure d'arrivée", ""],
+]
+CHOICES = [
+    ["list_name", "name", "label::English (en)", "label::French (fr)"],
+    ["needs", "food", "Food", "Nourriture"],
+    ["needs", "shelter", "Shelter", "Abri"],
+    ["needs", "health", "Health care", "Soins"],
+    ["yn", "yes", "Yes", "Oui"],
+    ["yn", "no", "No", "Non"],
+]
+
+
+@pytest.fixture
+def definition(world):
+    data = workbook({"survey": SURVEY, "choices": CHOICES, "settings": [["form_id"], ["visit"]]})
+    return actions.publish_definition(world["agency_admin"], data, "visit.xlsx")
+
+
+def csv_bytes(rows: list[list], delimiter=",") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    return out.getvalue().encode()
+
+
+def post(api, definition, data: bytes, name: str, **extra):
+    return api("caseworker").post(
+        f"/api/v1/assessment-definitions/{definition.pk}/import/",
+        {"file": SimpleUploadedFile(name, data), **extra},
+        format="multipart",
+    )
+
+
+def imported_answers(case) -> dict:
+    return Assessment.objects.get(case=case).answers
+
+
+@pytest.mark.parametrize(
+    ("style", "header"),
+    [
+        ("kobo xml values, '/' groups", ["household/members", "household/needs", "alone"]),
+        ("kobo, '.' groups", ["household.members", "household.needs", "alone"]),
+        ("no group prefix", ["members", "needs", "alone"]),
+    ],
+)
+def test_every_group_separator_is_read(world, api, register, definition, style, header):
+    case = register(world["caseworker"])
+    data = csv_bytes(
+        [
+            ["haven_case", *header, "arrived_at", "_uuid", "_submission_time"],
+            [
+                case.number,
+                "3",
+                "food shelter",
+                "yes",
+                "10:30:00.000+03:00",
+                "u1",
+                "2026-11-20T10:30:00+03:00",
+            ],
+        ],
+        delimiter=";",
+    )
+    body = post(api, definition, data, "export.csv").json()
+    assert body["created"] == 1 and body["ignored_columns"] == [], (style, body)
+    answers = imported_answers(case)
+    assert answers["members"] == 3 and answers["needs"] == ["food", "shelter"]
+    # The time keeps its time zone, as the device wrote it.
+    assert answers["arrived_at"] == "10:30:00.000+03:00"
+    assessment = Assessment.objects.get(case=case)
+    assert assessment.submitted_at.isoformat() == "2026-11-20T07:30:00+00:00"
+
+
+def test_odk_central_csv_with_its_system_columns(world, api, register, definition):
+    case = register(world["caseworker"])
+    data = csv_bytes(
+        [
+            [
+                "SubmissionDate",
+                "household-members",
+                "household-needs",
+                "alone",
+                "haven_case",
+                "meta-instanceID",
+                "KEY",
+                "SubmitterID",
+                "SubmitterName",
+                "AttachmentsPresent",
+                "AttachmentsExpected",
+                "Status",
+                "ReviewState",
+                "DeviceID",
+                "Edits",
+                "FormVersion",
+            ],
+            [
+                "2026-11-21T08:00:00.000Z",
+                "2",
+                "health",
+                "no",
+                case.number,
+                "uuid:abc",
+                "uuid:abc",
+                "5",
+                "Field phone 3",
+                "0",
+                "0",
+                "",
+                "",
+                "",
+                "0",
+                "1",
+            ],
+        ]
+    )
+    body = post(api, definition, data, "central.csv").json()
+    assert body["created"] == 1 and body["ignored_columns"] == [], body
+    assessment = Assessment.objects.get(case=case)
+    assert assessment.instance_id == "uuid:abc"
+    assert assessment.answers["needs"] == ["health"]
+    assert assessment.submitted_at.isoformat().startswith("2026-11-21T08:00")
+    again = post(api, definition, data, "central.csv").json()
+    assert (again["created"], again["unchanged"]) == (0, 1)
+
+
+def test_odk_central_odata_takes_its_submission_date_from_the_system_block(
+    world, api, register, definition
+):
+    case = register(world["caseworker"])
+    feed = {
+        "value": [
+            {
+                "__id": "uuid:odata-1",
+                "__system": {"submissionDate": "2026-11-22T09:15:00.000Z", "submitterName": "x"},
+                "haven_case": case.number,
+                "household": {"members": 4, "needs": "food"},
+                "alone": "yes",
+                "meta": {"instanceID": "uuid:odata-1"},
+            }
+        ]
+    }
+    body = post(api, definition, json.dumps(feed).encode(), "odata.json").json()
+    assert body["created"] == 1 and body["ignored_columns"] == [], body
+    assessment = Assessment.objects.get(case=case)
+    assert assessment.submitted_at.isoformat().startswith("2026-11-22T09:15")
+
+
+def test_kobo_label_export_is_read_by_labels_in_any_language(world, api, register, definition):
+    first = register(world["caseworker"], person={"given_name": "Idris"})
+    second = register(world["caseworker"], person={"given_name": "Sara"})
+    data = csv_bytes(
+        [
+            [
+                "haven_case",
+                "Household/How many people live here?",
+                "Household/Needs",
+                "Household/Needs/Shelter",
+                "Travelling alone?",
+                "Interviewer's remark",
+            ],
+            [first.number, "5", "Food; Health care", "0", "Yes", "tired"],
+            [second.number, "1", "", "1", "Non", ""],
+        ],
+        delimiter=";",
+    )
+    body = post(api, definition, data, "labels.csv").json()
+    assert body["created"] == 2, body
+    assert body["ignored_columns"] == ["Interviewer's remark"]  # listed, not dropped
+    assert imported_answers(first) == {"members": 5, "needs": ["food", "health"], "alone": "yes"}
+    assert imported_answers(second)["needs"] == ["shelter"]
+    assert imported_answers(second)["alone"] == "no"
+
+
+def test_a_preview_says_how_each_column_is_read_and_saves_nothing(world, api, register, definition):
+    case = register(world["caseworker"])
+    data = csv_bytes(
+        [
+            ["haven_case", "household/members", "household/needs/food", "alone", "_uuid", "pigs"],
+            [case.number, "3", "1", "yes", "u9", "2"],
+            ["NOPE-1", "3", "0", "no", "u10", "1"],
+        ]
+    )
+    body = post(api, definition, data, "export.csv", preview="true").json()
+    assert body["preview"] is True and body["rows"] == 2
+    assert (body["cases_in_scope"], body["already_imported"], body["created"]) == (1, 0, 0)
+    read = {c["column"]: (c["read_as"], c["question"], c["option"]) for c in body["columns"]}
+    assert read == {
+        "haven_case": ("case", "", ""),
+        "household/members": ("answer", "members", ""),
+        "household/needs/food": ("option", "needs", "food"),
+        "alone": ("answer", "alone", ""),
+        "_uuid": ("instance id", "", ""),
+        "pigs": ("ignored", "", ""),
+    }
+    assert not Assessment.objects.filter(case=case).exists()
+    saved = post(api, definition, data, "export.csv").json()
+    assert saved["preview"] is False and saved["created"] == 1
+    again = post(api, definition, data, "export.csv", preview="true").json()
+    assert again["already_imported"] == 1
