@@ -143,3 +143,73 @@ def test_a_new_response_starts_with_the_defaults_and_the_page_shows_each_type(wo
     assert assessment.answers["site"] == "BORDER-01" and assessment.answers["distress"] == 6
     assert assessment.answers["reason_other"] == "Family"
     assert assessment.scores["d"]["value"] == pytest.approx(0.6)
+
+
+ROSTER = [
+    [*SURVEY, "repeat_count"],
+    survey_row("integer", "n", "How many children?") + [""],
+    survey_row("begin_repeat", "child", "Child") + ["${n}"],
+    survey_row("text", "child_name", "Name", required="yes") + [""],
+    survey_row("end_repeat", "", "") + [""],
+    survey_row("begin_repeat", "contact", "Reference contact") + ["2"],
+    survey_row("text", "contact_name", "Name") + [""],
+    survey_row("end_repeat", "", "") + [""],
+]
+
+
+NO_SCORES = [["name", "type", "label", "formula", "missing"]]
+
+
+@pytest.fixture(scope="module")
+def roster():
+    return xlsform_reader.load(
+        simple_form(survey=ROSTER, scoring=NO_SCORES, settings=[["form_id"], ["roster"]])
+    )
+
+
+def test_a_repeat_is_filled_as_many_times_as_its_count_says(roster):
+    assert roster.question("child").repeat_count == "${n}"
+    two = [{"child_name": "Amal"}, {"child_name": "Omar"}]
+    contacts = [{}, {}]
+    assert problems(roster, {"n": 2, "child": two, "contact": contacts}, final=True) == {}
+    wrong = problems(roster, {"n": 3, "child": two, "contact": contacts}, final=True)
+    assert wrong == {"child": "This section is filled 3 times, as the form asks; it has 2."}
+    # A fixed count ("2") is a calculation pyxform adds, attributed to the repeat's row.
+    assert roster.question("contact_count").row == roster.question("contact").row
+    assert "contact" in problems(roster, {"n": 0, "contact": [{}]}, final=True)
+    # A draft may have fewer; a count that is not a number asks for none.
+    assert problems(roster, {"n": 3, "child": two, "contact": contacts}) == {}
+    assert engine.repeat_count(roster, roster.question("child"), {"n": "many"}) == 0
+    assert engine.repeat_count(roster, roster.question("child"), {"n": 1000}) == 50
+
+
+def test_the_page_shows_as_many_entries_as_the_count_and_no_add_button(world, register):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    data = simple_form(survey=ROSTER, scoring=NO_SCORES, settings=[["form_id"], ["roster"]])
+    definition = actions.publish_definition(world["agency_admin"], data, "roster.xlsx")
+    case = register(world["caseworker"])
+    assessment = actions.start(world["caseworker"], case, definition)
+    client = Client()
+    sign_in(client, world["caseworker"])
+    url = f"/assessments/{assessment.pk}/"
+    post = {"n": "2", "version": str(assessment.version), "save": "1"}
+    client.post(url, post, HTTP_HOST="localhost")
+    page = client.get(url, HTTP_HOST="localhost").content.decode()
+    assert 'name="child__count" value="2"' in page and 'name="contact__count" value="2"' in page
+    assert 'name="child__1__child_name"' in page and "Add: Child" not in page
+    assessment.refresh_from_db()
+    post = {
+        "n": "2",
+        "child__count": "2",
+        "child__0__child_name": "Amal",
+        "child__1__child_name": "Omar",
+        "contact__count": "2",
+        "version": str(assessment.version),
+        "submit": "1",
+    }
+    assert client.post(url, post, HTTP_HOST="localhost").status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted" and len(assessment.answers["child"]) == 2

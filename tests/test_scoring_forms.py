@@ -187,16 +187,14 @@ def test_broken_survey_rows_are_reported_with_sheet_row_and_column(survey_rows, 
 
 def test_columns_haven_would_not_act_on_are_reported():
     survey = [
-        [*SURVEY, "repeat_count", "media::image", "appearance"],
+        [*SURVEY, "trigger", "media::image", "appearance"],
         survey_row("select_one yn", "q1", "Q1", dimension="d") + ["", "", "minimal"],
         survey_row("note", "pic", "A picture") + ["", "map.png", ""],
-        survey_row("begin_repeat", "r", "R") + ["2", "", ""],
-        survey_row("text", "t", "T") + ["", "", ""],
-        survey_row("end_repeat", "", "") + ["", "", ""],
+        survey_row("calculate", "stamp", "", calculation="today()") + ["${q1}", "", ""],
     ]
     found = problems_of(simple_form(survey=survey))
     places = {(p.row, p.column) for p in found}
-    assert places == {(3, "media::image"), (4, "repeat_count")}  # appearance is only layout
+    assert places == {(3, "media::image"), (4, "trigger")}  # appearance is only layout
     assert "remove it" in found[0].message
 
 

@@ -279,6 +279,20 @@ FORMS = [
         },
     ),
     CorpusForm(
+        "roster_repeat_count.xlsx",
+        "a roster whose repeat runs as many times as a question says",
+        {
+            "survey": [
+                ["type", "name", "label", "repeat_count"],
+                ["integer", "n", "How many children?", ""],
+                ["begin_repeat", "child", "Child", "${n}"],
+                ["text", "child_name", "Name", ""],
+                ["end_repeat", "", "", ""],
+            ],
+            "settings": [["form_id"], ["roster_count"]],
+        },
+    ),
+    CorpusForm(
         "legacy_screening.xls",
         "an older field form kept as an .xls workbook",
         {
@@ -294,20 +308,27 @@ FORMS = [
     ),
     # Refused: features Haven does not handle yet, each named.
     CorpusForm(
-        "roster_repeat_count.xlsx",
-        "a roster whose repeat runs as many times as a question says",
+        "roster_fixed_count.xlsx",
+        "three reference contacts, a repeat with a fixed count",
         {
             "survey": [
                 ["type", "name", "label", "repeat_count"],
-                ["integer", "n", "How many children?", ""],
-                ["begin_repeat", "child", "Child", "${n}"],
-                ["text", "child_name", "Name", ""],
+                ["begin_repeat", "contact", "Reference contact", "3"],
+                ["text", "contact_name", "Name", ""],
                 ["end_repeat", "", "", ""],
             ],
-            "settings": [["form_id"], ["roster_count"]],
+            "settings": [["form_id"], ["roster_fixed"]],
+        },
+    ),
+    CorpusForm(
+        "document_barcode.xlsx",
+        "a registration that scans a document's barcode",
+        {
+            "survey": [["type", "name", "label"], ["barcode", "code", "Scan the document"]],
+            "settings": [["form_id"], ["document_barcode"]],
         },
         "refused",
-        ["repeat_count"],
+        ["barcode"],
     ),
     CorpusForm(
         "site_location.xlsx",

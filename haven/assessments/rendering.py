@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 
 from haven.scoring.answer_types import range_bounds, typed
+from haven.scoring.engine import MAX_INSTANCES, repeat_count
 from haven.scoring.xlsform import Form, Question
 
 NUMBER_TYPES = {"integer", "decimal"}
@@ -36,6 +37,7 @@ class Item:
     filtered: bool = False  # choices narrowed by a choice_filter as answers come
     read_only: bool = False
     bounds: tuple = ()  # a range's lowest, highest and step
+    counted: bool = False  # a repeat filled as many times as its repeat_count says
 
     def __post_init__(self):
         self.field_name = self.field_name or self.name
@@ -82,7 +84,12 @@ def _item(form, question: Question, answers: dict, problems, repeat="", index=No
         if repeat:  # a repeat inside a repeat: answered through the API
             return None
         stored = answers.get(question.name)
-        for position, instance in enumerate(stored if isinstance(stored, list) else []):
+        stored = stored if isinstance(stored, list) else []
+        wanted = repeat_count(form, question, answers)
+        if wanted is not None:  # as many as the form says: no adding or removing by hand
+            item.counted = True
+            stored = (stored + [{}] * wanted)[:wanted]
+        for position, instance in enumerate(stored):
             values = instance if isinstance(instance, dict) else {}
             item.instances.append(
                 [
@@ -146,9 +153,6 @@ def _instances_from_post(form: Form, repeat: Question, post) -> list[dict]:
                     instance[question.name] = value
         instances.append(instance)
     return instances
-
-
-MAX_INSTANCES = 50
 
 
 def _posted(question: Question, post, field_name: str):

@@ -214,6 +214,24 @@ def offered_choices(form: Form, answers: dict) -> dict[str, list[str]]:
 # --- checking answers -------------------------------------------------------------------
 
 
+MAX_INSTANCES = 50  # of one repeat: more is not a form a person fills
+
+
+def _count(view: _Answers, repeat: Question) -> int | None:
+    """How many times a repeat with a `repeat_count` is filled, for these answers (None for
+    a repeat without one). A count that is not a number is none, as in ODK."""
+    if not repeat.repeat_count:
+        return None
+    number = to_number(parse(repeat.repeat_count).evaluate(view.value))
+    if not math.isfinite(number):
+        return 0
+    return max(0, min(int(number), MAX_INSTANCES))
+
+
+def repeat_count(form: Form, repeat: Question, answers: dict) -> int | None:
+    return _count(_Answers(form, answers), repeat)
+
+
 def check_answers(form: Form, answers: dict, *, final: bool, language: str = "") -> list:
     """What is wrong with the answers, question by question. With `final`, required
     questions must be answered (a draft may be incomplete but not wrong)."""
@@ -225,7 +243,17 @@ def check_answers(form: Form, answers: dict, *, final: bool, language: str = "")
         if question.type == "repeat":
             if not view.relevant(question):
                 continue
-            for number, instance in _repeat_answers(form, question, answers, view):
+            instances = list(_repeat_answers(form, question, answers, view))
+            wanted = _count(view, question)
+            if final and wanted is not None and wanted != len(instances):
+                problems.append(
+                    AnswerProblem(
+                        question.name,
+                        f"This section is filled {wanted} times, as the form asks; "
+                        f"it has {len(instances)}.",
+                    )
+                )
+            for number, instance in instances:
                 for inner, _, _ in form.walk(question.children):
                     problems.extend(_check_one(form, inner, instance, final, language, row=number))
         elif not question.is_container:

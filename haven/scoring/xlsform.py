@@ -95,6 +95,8 @@ class Question:
     read_only: bool = False
     # A range's start, end and step.
     parameters: dict[str, str] = field(default_factory=dict)
+    # A repeat filled as many times as this expression says (`repeat_count`).
+    repeat_count: str = ""
     children: list[Question] = field(default_factory=list)
 
     @property

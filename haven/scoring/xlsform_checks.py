@@ -47,6 +47,7 @@ def check(form: Form) -> list[Problem]:
         expression(question.constraint, question, "constraint")
         expression(question.calculation, question, "calculation")
         expression(question.choice_filter, question, "choice_filter")
+        expression(question.repeat_count, question, "repeat_count")
         if question.required != "yes":
             expression(question.required, question, "required")
         if question.type.startswith("select") and question.list_name not in form.choices:

@@ -101,7 +101,7 @@ _TYPE_ALIASES = {"int": "integer", "string": "text", "select1": "select_one"}
 
 # Survey columns that change what a form does but that Haven does not act on: a form that
 # uses them is refused rather than filled differently from what its author meant.
-_UNSUPPORTED_COLUMNS = {"repeat_count", "trigger"}
+_UNSUPPORTED_COLUMNS = {"trigger"}
 _UNSUPPORTED_PREFIXES = ("media::", "image", "audio", "video", "big-image")
 
 
@@ -237,6 +237,8 @@ def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
         if name == "meta":  # the group pyxform adds for the instance id
             return None
         bind = dict(raw.get("bind", {}))
+        if row is None and name.endswith("_count") and kind == "calculate":
+            row = survey_rows.get(name.removesuffix("_count"))  # a fixed repeat_count's
         if row is None and name.endswith("_other"):
             # The "specify other" question an `or_other` adds: its select's row, and the
             # select named as the author would.
@@ -275,6 +277,7 @@ def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
             parameters={
                 k: str(v) for k, v in (raw.get("parameters") or {}).items() if haven_type == "range"
             },
+            repeat_count=str((raw.get("control") or {}).get("jr:count", "")).strip(),
         )
         if q.weight is None:
             q.weight = 1.0

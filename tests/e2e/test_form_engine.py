@@ -57,15 +57,25 @@ def test_fill_online_with_the_form_engine_keep_a_draft_and_submit(people, new_pa
 
 def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     """A default shown and kept, a read-only answer, "Other" with its specify question, an
-    acknowledgement: filled in the engine and received by the server as the form says."""
+    acknowledgement, a roster as long as a question says: filled in the engine and received
+    by the server as the form says."""
     from haven.accounts.models import Agency
     from tests.e2e.test_form_engine_agreement import FIELD_TYPES_CHOICES, FIELD_TYPES_SURVEY
-    from tests.xlsform import simple_form
+    from tests.xlsform import simple_form, survey_row
 
+    # With a roster filled as many times as a question says.
+    survey = [
+        [*FIELD_TYPES_SURVEY[0], "repeat_count"],
+        *(row + [""] for row in FIELD_TYPES_SURVEY[1:]),
+        [*survey_row("integer", "children_n", "How many children?"), "", "", "", ""],
+        [*survey_row("begin_repeat", "child", "Child"), "", "", "", "${children_n}"],
+        [*survey_row("text", "child_name", "Child's name", required="yes"), "", "", "", ""],
+        [*survey_row("end_repeat", "", ""), "", "", "", ""],
+    ]
     definition = assessment_actions.publish_definition(
         None,
         simple_form(
-            survey=FIELD_TYPES_SURVEY,
+            survey=survey,
             choices=FIELD_TYPES_CHOICES,
             scoring=[["name", "type", "label", "formula", "missing"]],
             settings=[["form_id"], ["field_types"]],
@@ -84,10 +94,17 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     expect(question(page, "Site").locator("input, textarea")).to_have_count(0)
     expect(question(page, "Specify other")).to_have_count(0)
     choose(page, "Reason", "other")
-    type_answer(page, "Specify other", "Family")
+    specify = question(page, "Specify other").locator("input").first
+    specify.fill("Family")
+    specify.evaluate("field => field.blur()")  # a Tab would open the next field's time picker
     question(page, "Consent script read").locator("input").first.check(force=True)
     expect(question(page, "Note")).to_be_visible()
-    page.keyboard.press("Escape")  # the time picker the last Tab opened
+    type_answer(page, "How many children?", "2")
+    expect(question(page, "Child's name")).to_have_count(2)  # the engine follows the count
+    for number, name in enumerate(["Amal", "Omar"]):
+        field = question(page, "Child's name").nth(number).locator("input").first
+        field.fill(name)
+        field.press("Tab")
     shot(page, "form-engine-field-types-360")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
@@ -96,3 +113,5 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     assert submitted.answers["site"] == "BORDER-01" and submitted.answers["household"] == 4
     assert submitted.answers["reason"] == "other" and submitted.answers["reason_other"] == "Family"
     assert submitted.answers["read"] == "OK"
+    names = [child["child_name"] for child in submitted.answers["child"]]
+    assert names == ["Amal", "Omar"]
