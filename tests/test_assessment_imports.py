@@ -217,3 +217,29 @@ def test_a_preview_says_how_each_column_is_read_and_saves_nothing(world, api, re
     assert saved["preview"] is False and saved["created"] == 1
     again = post(api, definition, data, "export.csv", preview="true").json()
     assert again["already_imported"] == 1
+
+
+def test_an_export_of_another_form_or_version_is_refused_and_nothing_is_saved(world, api, register):
+    case = register(world["caseworker"])
+    sheets = {
+        "survey": SURVEY,
+        "choices": CHOICES,
+        "settings": [["form_id", "version"], ["visit", "3"]],
+    }
+    definition = actions.publish_definition(world["agency_admin"], workbook(sheets), "visit.xlsx")
+    another = csv_bytes([["haven_case", "pigs_owned", "crop"], [case.number, "3", "maize"]])
+    refused = post(api, definition, another, "farm.csv")
+    assert refused.status_code == 400
+    assert "is it an export of another form?" in refused.json()["file"][0]
+    older = csv_bytes(
+        [
+            ["haven_case", "household-members", "alone", "FormVersion", "KEY"],
+            [case.number, "2", "yes", "2", "uuid:v2"],
+        ]
+    )
+    refused = post(api, definition, older, "central.csv")
+    assert refused.status_code == 400
+    assert "filled with version 2 of the form; this is version 3" in refused.json()["file"][0]
+    assert not Assessment.objects.filter(case=case).exists()
+    same = older.replace(b",2,uuid:v2", b",3,uuid:v2")
+    assert post(api, definition, same, "central.csv").json()["created"] == 1

@@ -58,10 +58,41 @@ def read(form: Form, data: bytes, filename: str) -> Parsed:
         records = _csv_records(text)
     if len(records) > MAX_ROWS:
         raise UnreadableFile(f"Import at most {MAX_ROWS} responses at a time.")
+    _same_version(form, records)
     ignored: set[str] = set()
     columns = Columns(form)
     rows = [_row(columns, number, record, ignored) for number, record in enumerate(records, 1)]
+    if records and not any(c.kind in (ANSWER, OPTION) for c in columns.seen().values()):
+        raise UnreadableFile(
+            f"None of the file's columns is a question of the form '{form.form_id}': is it "
+            "an export of another form? Nothing was imported."
+        )
     return Parsed(rows, sorted(ignored), columns=columns.seen())
+
+
+# Where exports name the version of the form a response was filled with (the XLSForm's
+# settings `version`): ODK Central's CSV, its OData, Kobo's `__version__` is its own id.
+VERSION_KEYS = ("FormVersion", "__system/formVersion")
+
+
+def _same_version(form: Form, records: list[dict]) -> None:
+    """Responses filled with another version of the form are imported into that version:
+    its questions may differ, so they are refused here, naming both."""
+    if not form.version:
+        return
+    found = {
+        str(value).strip()
+        for record in records
+        for key, value in _flat(record).items()
+        if key in VERSION_KEYS and value not in (None, "")
+    }
+    other = sorted(found - {form.version})
+    if other:
+        raise UnreadableFile(
+            f"These responses were filled with version {', '.join(other)} of the form; this "
+            f"is version {form.version}. Import them into the version they were filled with. "
+            "Nothing was imported."
+        )
 
 
 def _text(data: bytes) -> str:
