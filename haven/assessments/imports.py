@@ -183,6 +183,7 @@ class Columns:
             (text, q.name) for q in self.index.values() for text in q.labels.values()
         )
         self._seen: dict[str, Column] = {}
+        self._choices: dict[str, dict[str, str]] = {}
 
     def seen(self) -> dict[str, Column]:
         """Every column met so far, with how it was read."""
@@ -226,11 +227,13 @@ class Columns:
         return None
 
     def _options(self, question) -> dict[str, str]:
-        """The question's choices by name, and by label in every language."""
-        choices = self.form.choices.get(question.list_name, [])
-        named = {c.name: c.name for c in choices}
-        labelled = _unique_labels((text, c.name) for c in choices for text in c.labels.values())
-        return {**labelled, **named}
+        """The question's choices by name, and by label in every language (made once)."""
+        if question.name not in self._choices:
+            choices = self.form.choices.get(question.list_name, [])
+            named = {c.name: c.name for c in choices}
+            labelled = _unique_labels((text, c.name) for c in choices for text in c.labels.values())
+            self._choices[question.name] = {**labelled, **named}
+        return self._choices[question.name]
 
     def _by_labels(self, key: str) -> Column:
         """Kobo's label export: `Group label/Question label`, `Needs/Shelter`."""
