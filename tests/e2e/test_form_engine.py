@@ -59,9 +59,8 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     """A default shown and kept, a read-only answer, "Other" with its specify question, an
     acknowledgement, a roster as long as a question says: filled in the engine and received
     by the server as the form says."""
-    from haven.accounts.models import Agency
-    from tests.e2e.test_form_engine_agreement import FIELD_TYPES_CHOICES, FIELD_TYPES_SURVEY
-    from tests.xlsform import simple_form, survey_row
+    from tests.e2e.test_form_engine_agreement import FIELD_TYPES_SURVEY, publish_field_types
+    from tests.xlsform import survey_row
 
     # With a roster filled as many times as a question says.
     survey = [
@@ -72,17 +71,7 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
         [*survey_row("text", "child_name", "Child's name", required="yes"), "", "", "", ""],
         [*survey_row("end_repeat", "", ""), "", "", "", ""],
     ]
-    definition = assessment_actions.publish_definition(
-        None,
-        simple_form(
-            survey=survey,
-            choices=FIELD_TYPES_CHOICES,
-            scoring=[["name", "type", "label", "formula", "missing"]],
-            settings=[["form_id"], ["field_types"]],
-        ),
-        "field_types.xlsx",
-        agency=Agency.objects.get(code="aa"),
-    )
+    definition = publish_field_types(survey)
     case = actions.register(people["caseworker"], person=PERSON, case=CASE)
     assessment = assessment_actions.start(people["caseworker"], case, definition)
     page = new_page(width=360, height=800)

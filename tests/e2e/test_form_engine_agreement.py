@@ -191,6 +191,21 @@ def _compare(form, verdict, answers) -> list[str]:
     return differences
 
 
+def publish_field_types(survey: list[list]):
+    """The form of field types (or a variant of its survey), published in agency A."""
+    return assessment_actions.publish_definition(
+        None,
+        simple_form(
+            survey=survey,
+            choices=FIELD_TYPES_CHOICES,
+            scoring=[["name", "type", "label", "formula", "missing"]],
+            settings=[["form_id"], ["field_types"]],
+        ),
+        "field_types.xlsx",
+        agency=Agency.objects.get(code="aa"),
+    )
+
+
 def _definitions():
     assessment_actions.install_shipped_forms()
     rich = assessment_actions.publish_definition(
@@ -203,17 +218,7 @@ def _definitions():
         "rich.xlsx",
         agency=Agency.objects.get(code="aa"),
     )
-    field_types = assessment_actions.publish_definition(
-        None,
-        simple_form(
-            survey=FIELD_TYPES_SURVEY,
-            choices=FIELD_TYPES_CHOICES,
-            scoring=[["name", "type", "label", "formula", "missing"]],
-            settings=[["form_id"], ["field_types"]],
-        ),
-        "field_types.xlsx",
-        agency=Agency.objects.get(code="aa"),
-    )
+    field_types = publish_field_types(FIELD_TYPES_SURVEY)
     return [*AssessmentDefinition.objects.filter(agency__isnull=True), rich, field_types]
 
 
