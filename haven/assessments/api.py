@@ -56,7 +56,8 @@ class ImportUploadSerializer(Serializer):
 class ImportColumnSerializer(Serializer):
     column = serializers.CharField()
     read_as = serializers.CharField(
-        help_text="answer, option, instance id, case, submission time, system or ignored"
+        help_text="answer, option, instance id, case, submission time, form version, system or "
+        "ignored"
     )
     question = serializers.CharField(help_text="The question it answers (answer, option)")
     option = serializers.CharField(help_text="The choice it stands for (option)")

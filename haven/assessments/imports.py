@@ -41,6 +41,8 @@ class Row:
     # The response's own id where the tool gave one (`_uuid`, `meta/instanceID`, `KEY`):
     # importing the same response twice changes nothing.
     instance_id: str = ""
+    # The form version the export says it was filled with (ODK Central's FormVersion).
+    form_version: str = ""
 
 
 @dataclass
@@ -58,10 +60,10 @@ def read(form: Form, data: bytes, filename: str) -> Parsed:
         records = _csv_records(text)
     if len(records) > MAX_ROWS:
         raise UnreadableFile(f"Import at most {MAX_ROWS} responses at a time.")
-    _same_version(form, records)
     ignored: set[str] = set()
     columns = Columns(form)
     rows = [_row(columns, number, record, ignored) for number, record in enumerate(records, 1)]
+    _same_version(form, rows)
     if records and not any(c.kind in (ANSWER, OPTION) for c in columns.seen().values()):
         raise UnreadableFile(
             f"None of the file's columns is a question of the form '{form.form_id}': is it "
@@ -70,24 +72,11 @@ def read(form: Form, data: bytes, filename: str) -> Parsed:
     return Parsed(rows, sorted(ignored), columns=columns.seen())
 
 
-# Where exports name the version of the form a response was filled with (the XLSForm's
-# settings `version`): ODK Central's CSV, its OData, Kobo's `__version__` is its own id.
-VERSION_KEYS = ("FormVersion", "__system/formVersion")
-
-
-def _same_version(form: Form, records: list[dict]) -> None:
+def _same_version(form: Form, rows: list[Row]) -> None:
     """Responses filled with another version of the form are imported into that version:
     its questions may differ, so they are refused here, naming both."""
-    if not form.version:
-        return
-    found = {
-        str(value).strip()
-        for record in records
-        for key, value in _flat(record).items()
-        if key in VERSION_KEYS and value not in (None, "")
-    }
-    other = sorted(found - {form.version})
-    if other:
+    other = sorted({row.form_version for row in rows if row.form_version} - {form.version})
+    if form.version and other:
         raise UnreadableFile(
             f"These responses were filled with version {', '.join(other)} of the form; this "
             f"is version {form.version}. Import them into the version they were filled with. "
@@ -137,18 +126,22 @@ def _csv_records(text: str) -> list[dict]:
 
 # What a column is: an answer, one option of a select_multiple, the response's id, its
 # case, its submission time, a field of the tool's own, or nothing of this form.
-ANSWER, OPTION, INSTANCE, CASE, SUBMITTED, SYSTEM, IGNORED = (
+ANSWER, OPTION, INSTANCE, CASE, SUBMITTED, VERSION, SYSTEM, IGNORED = (
     "answer",
     "option",
     "instance id",
     "case",
     "submission time",
+    "form version",
     "system",
     "ignored",
 )
 INSTANCE_KEYS = ("_uuid", "meta/instanceID", "meta-instanceID", "meta.instanceID", "instanceID")
 INSTANCE_KEYS += ("KEY", "__id")
 SUBMITTED_KEYS = ("_submission_time", "SubmissionDate", "__system/submissionDate")
+# Where exports name the version of the form a response was filled with (the XLSForm's
+# settings `version`): ODK Central's CSV and OData; Kobo's `__version__` is its own id.
+VERSION_KEYS = ("FormVersion", "__system/formVersion")
 # ODK Central's CSV columns about the submission, not the form.
 ODK_CENTRAL_SYSTEM = {
     "SubmitterID",
@@ -159,7 +152,6 @@ ODK_CENTRAL_SYSTEM = {
     "ReviewState",
     "DeviceID",
     "Edits",
-    "FormVersion",
 }
 _SEPARATOR = re.compile(r"[/.\-]")
 _CHOSEN = {"1", "true", "yes", "1.0"}
@@ -202,6 +194,8 @@ class Columns:
             return Column(CASE)
         if key in SUBMITTED_KEYS:
             return Column(SUBMITTED)
+        if key in VERSION_KEYS:
+            return Column(VERSION)
         if (
             tail.startswith("_")
             or key.startswith(("_", "meta/", "meta-", "meta.", "formhub"))
@@ -288,7 +282,7 @@ def _row(columns: Columns, number: int, record: dict, ignored: set[str]) -> Row:
     answers: dict = {}
     case_number = ""
     submitted_at = None
-    instance_id = ""
+    instance_id = form_version = ""
     options: dict[str, list[str]] = {}  # select_multiple answers given one column per option
     for key, value in _flat(record).items():
         column = columns(str(key))
@@ -299,6 +293,8 @@ def _row(columns: Columns, number: int, record: dict, ignored: set[str]) -> Row:
             case_number = str(value or "").strip()
         elif column.kind == SUBMITTED:
             submitted_at = _when(value)
+        elif column.kind == VERSION:
+            form_version = str(value or "").strip()
         elif column.kind == OPTION:
             # One column per option (1/0, True/False): gathered below, so an export with
             # these columns alone loses no answer.
@@ -316,7 +312,7 @@ def _row(columns: Columns, number: int, record: dict, ignored: set[str]) -> Row:
     for name, chosen in options.items():
         if name not in answers and chosen:
             answers[name] = " ".join(chosen)
-    return Row(number, case_number, answers, submitted_at, instance_id)
+    return Row(number, case_number, answers, submitted_at, instance_id, form_version)
 
 
 def _flat(record: dict, prefix: str = "") -> dict:
