@@ -198,7 +198,7 @@ def test_the_page_charts_and_files(world, caseload, client):
     assert ["Cases by status and programme"] in list(csv.reader(io.StringIO(text)))
     book = load_workbook(io.BytesIO(client.get("/indicators/?format=xlsx").content))
     assert "Time in each workflow stage" in book.sheetnames
-    assert "#affected+num" in client.get("/indicators/?format=hxl").content.decode()
+    assert "#indicator+num" in client.get("/indicators/?format=hxl").content.decode()
     sign_in(client, world["caseworker"])
     assert client.get("/indicators/").status_code == 403
 

@@ -3,15 +3,17 @@ writer goes through `core.spreadsheets`, and each is tested here with hostile na
 
 import csv
 import io
+from datetime import date
 from types import SimpleNamespace
 
 import hxl
 import pytest
 from openpyxl import load_workbook
 
+from haven.core.hxl_tables import as_hxl
 from haven.core.reporting import Table
 from haven.core.spreadsheets import safe_cell
-from haven.core.table_exports import as_csv, as_hxl, as_xlsx
+from haven.core.table_exports import as_csv, as_xlsx
 
 HOSTILE = [
     '=HYPERLINK("http://x")',
@@ -68,11 +70,14 @@ def test_dashboard_xlsx_holds_no_formula_cell():
 
 
 def test_dashboard_hxl_neutralises_every_cell():
-    text = as_hxl([_hostile_table()], {})
+    table = _hostile_table()
+    table.kinds = ("service", "status")
+    text = as_hxl([("hostile", table)], (date(2026, 1, 1), date(2026, 1, 31)))
     _formula_free_csv(text)
     dataset = hxl.data(io.BytesIO(text.encode()), hxl.input.InputOptions(allow_local=True))
-    labels = {row.values[1] for row in dataset}
-    assert labels == {"'" + value for value in HOSTILE}
+    rows = list(dataset)
+    assert {row.get("#service+name") for row in rows} == {"'" + value for value in HOSTILE}
+    assert {row.get("#indicator+name") for row in rows} == {"'=1+1"}
 
 
 def test_feedback_report_csv_neutralises_labels():

@@ -3,13 +3,15 @@ the period and the protection stated, every download audited."""
 
 import csv
 import io
+from datetime import date
 
 import hxl
 from openpyxl import load_workbook
 
 from haven.audit.models import AuditEvent
+from haven.core.hxl_tables import as_hxl
 from haven.core.reporting import Table
-from haven.core.table_exports import HXL_TAGS, _sheet_name, as_csv, as_hxl, as_xlsx
+from haven.core.table_exports import _sheet_name, as_csv, as_xlsx
 from tests.conftest import sign_in
 
 # Each row's counts end with its total; the totals row ends with the grand total.
@@ -30,19 +32,38 @@ def test_csv_and_xlsx_carry_the_published_counts_only():
     assert [c.value for c in sheet[3]] == ["Shelter", None, 12, None]
 
 
-def test_hxl_has_one_tagged_line_per_published_count():
-    text = as_hxl([TABLE], {"since": "2026-01-01"})
+def test_hxl_has_one_tagged_line_per_row_of_published_counts():
+    table = Table(
+        "Referrals by service",
+        ["Open", "Closed"],
+        [("Shelter", [None, 12, None])],
+        [None, 12, None],
+        kinds=("service", "status"),
+    )
+    text = as_hxl([("referrals", table)], (date(2026, 1, 1), date(2026, 3, 31)))
     dataset = hxl.data(io.BytesIO(text.encode()), hxl.input.InputOptions(allow_local=True))
-    assert [str(column) for column in dataset.columns] == HXL_TAGS
-    lines = [row.values for row in dataset]
-    assert lines == [
-        ["Referrals by service", "Shelter", "Open", "", "2026-01-01", ""],
-        ["Referrals by service", "Shelter", "Closed", "12", "2026-01-01", ""],
+    assert [str(column) for column in dataset.columns] == [
+        "#indicator+code",
+        "#indicator+name",
+        "#date+start",
+        "#date+end",
+        "#service+name",
+        "#status+name",
+        "#indicator+num",
     ]
-    assert [
-        row.get("#affected+num")
-        for row in hxl.data(io.BytesIO(text.encode()), hxl.input.InputOptions(allow_local=True))
-    ] == [None, "12"]
+    lines = [row.values for row in dataset]
+    assert lines == [  # the hidden count stays empty: the file never says what it was
+        ["referrals", "Referrals by service", "2026-01-01", "2026-03-31", "Shelter", "Open", ""],
+        [
+            "referrals",
+            "Referrals by service",
+            "2026-01-01",
+            "2026-03-31",
+            "Shelter",
+            "Closed",
+            "12",
+        ],
+    ]
 
 
 def test_sheet_names_are_valid_and_unique():

@@ -2,8 +2,10 @@
 latest round per case, small cells hidden."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
+from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
@@ -12,7 +14,7 @@ from haven.assessments import rendering
 from haven.assessments.models import Assessment, AssessmentStatus
 from haven.assessments.selectors import current_definitions
 from haven.cases.models import Case, Programme
-from haven.core.reporting import Table
+from haven.core.reporting import Table, covered
 from haven.privacy.small_cells import with_totals
 
 NO_SCORE = ""
@@ -65,7 +67,8 @@ def score_distributions(user) -> list[FormReport]:
                     row[columns.index(band) if band in columns else -1] += 1
                 keys = sorted(counts, key=lambda k: str(names.get(k, k)))
                 protected = with_totals([counts[k] for k in keys], threshold)
-                table = Table(f"{label} — {by}", columns, totals=protected[-1])
+                kinds = ("programme" if key == 0 else "office", "band")
+                table = Table(f"{label} — {by}", columns, totals=protected[-1], kinds=kinds)
                 table.rows = [
                     (str(names.get(k, k)), row) for k, row in zip(keys, protected[:-1], strict=True)
                 ]
@@ -76,3 +79,30 @@ def score_distributions(user) -> list[FormReport]:
                     report.cases = None
         reports.append(report)
     return reports
+
+
+@dataclass
+class ResultTables:
+    """Every form's tables as one report, for the dashboard's files (CSV, XLSX, HXL)."""
+
+    protected: bool
+    threshold: int
+    tables: list[Table]
+    covered: tuple[date, date]
+
+
+def result_tables(user, found: list[FormReport]) -> ResultTables:
+    """`found` (see score_distributions) as one report: each table named with its form, the
+    period from the first round submitted in the user's scope to today."""
+    tables = []
+    for report in found:
+        for table in report.tables:
+            columns = [column or _("no score") for column in table.columns]
+            title = f"{report.title}: {table.title}"
+            tables.append(Table(title, columns, table.rows, table.totals, kinds=table.kinds))
+    submitted = Assessment.objects.filter(
+        status=AssessmentStatus.SUBMITTED,
+        case__in=Case.objects.filter(policy.scope_q(user, "report.view")),
+    )
+    first = submitted.aggregate(first=Min("submitted_at"))["first"] if tables else None
+    return ResultTables(True, settings.HAVEN_SMALL_CELL, tables, covered(None, None, first))

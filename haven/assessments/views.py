@@ -18,6 +18,7 @@ from haven.assessments.form_engine import form_engine_page
 from haven.assessments.models import AssessmentStatus
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
+from haven.core import table_exports
 from haven.core.errors import HavenError
 from haven.core.web import succeeded
 from haven.scoring import engine, xform
@@ -311,11 +312,19 @@ def forms_manage(request):
 @require_safe
 @requires("report.view")
 def assessment_report(request):
-    """Score distributions by programme and office; counts only, small cells hidden."""
-    context = {
-        "reports": reports.score_distributions(request.user),
-        "threshold": settings.HAVEN_SMALL_CELL,
-    }
+    """Score distributions by programme and office; counts only, small cells hidden. The
+    tables as a file when the address asks for one (`?format=csv|xlsx|hxl`, audited)."""
+    found = reports.score_distributions(request.user)
+    if request.GET.get("format") in table_exports.FORMATS:
+        return table_exports.download(
+            request,
+            name="assessment-results",
+            title=_("Assessment results"),
+            report=reports.result_tables(request.user, found),
+            period={},
+            fmt=request.GET["format"],
+        )
+    context = {"reports": found, "threshold": settings.HAVEN_SMALL_CELL}
     return render(request, "assessments/report.html", context)
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from haven.assistance.models import (
 )
 from haven.cases.models import Case
 from haven.core.reference import country_name
-from haven.core.reporting import Table, published
+from haven.core.reporting import Table, covered, published
 from haven.privacy.small_cells import rounded, suppress, with_totals
 
 ACCEPTED_OR_LATER = (
@@ -54,6 +54,7 @@ class Report:
     referrals: Table
     costs: list[dict]
     returns: Table
+    covered: tuple[date, date] | None = None  # the period counted (see reporting.covered)
 
 
 def assistance_report(
@@ -84,6 +85,13 @@ def assistance_report(
         referrals=_referral_table(referrals, floor, base),
         costs=_costs(deliveries, floor, base),
         returns=_return_table(returns, floor, base),
+        covered=covered(
+            since,
+            until,
+            referrals.aggregate(first=Min("created_at"))["first"],
+            deliveries.aggregate(first=Min("delivered_on"))["first"],
+            returns.aggregate(first=Min("created_at"))["first"],
+        ),
     )
 
 
@@ -102,6 +110,7 @@ def _referral_table(referrals, floor: int, base: int) -> Table:
         [str(ReferralStatus(s).label) for s in statuses],
         [(_(names[k]), row) for k, row in zip(keys, protected[:-1], strict=True)],
         protected[-1] if keys else [],
+        kinds=("service", "status"),
     )
 
 
@@ -178,4 +187,5 @@ def _return_table(returns, floor: int, base: int) -> Table:
         [country_name(code) for code in destinations],
         [(country_name(code), row) for code, row in zip(departures, protected[:-1], strict=True)],
         protected[-1] if departures else [],
+        kinds=("departure", "return"),
     )

@@ -112,6 +112,7 @@ def _protected_counts(cases) -> Table:
         list(Status.choices),
         list(RiskLevel.choices),
         settings.HAVEN_SMALL_CELL,
+        kinds=("status", "risk"),
     )
 
 

@@ -2,8 +2,9 @@
 period a report covers."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.privacy.small_cells import rounded, with_totals
@@ -16,10 +17,25 @@ class Table:
     rows: list[tuple[str, list]] = field(default_factory=list)  # (label, counts or None)
     totals: list = field(default_factory=list)  # per column, the grand total last
     summed: bool = True  # rows end with their total, and a totals row follows
+    # What the rows and the columns are (names of haven.core.hxl_tables.DIMENSIONS, "" for
+    # none), their keys in order, for files that say what they mean.
+    kinds: tuple[str, str] = ("", "")
+    row_keys: list = field(default_factory=list)
+    column_keys: list = field(default_factory=list)
+    people_affected: bool = False  # cells count people affected (#affected), not records
 
 
 def cross_table(
-    title, counts, rows, columns, floor: int, *, empty_columns=True, base: int = 1
+    title,
+    counts,
+    rows,
+    columns,
+    floor: int,
+    *,
+    empty_columns=True,
+    base: int = 1,
+    kinds: tuple[str, str] = ("", ""),
+    people_affected: bool = False,
 ) -> Table:
     """A table of `counts` ({(row key, column key): n}) over `rows` and `columns` (lists of
     (key, label)), with totals; counts below `floor` and those that would give them away are
@@ -36,7 +52,22 @@ def cross_table(
         [str(label) for _key, label in columns],
         [(str(label), row) for (_key, label), row in zip(present, protected[:-1], strict=True)],
         protected[-1] if present else [],
+        kinds=kinds,
+        row_keys=[key for key, _label in present],
+        column_keys=[key for key, _label in columns],
+        people_affected=people_affected,
     )
+
+
+def covered(since: date | None, until: date | None, *firsts) -> tuple[date, date]:
+    """The period a report's counts cover: the one chosen, else from the first thing counted
+    (`firsts`: dates or times, None where nothing was found) to today."""
+    today = timezone.localdate()
+    known = [
+        timezone.localdate(d) if isinstance(d, datetime) else d for d in firsts if d is not None
+    ]
+    end = until or today
+    return since or min(known, default=end), end
 
 
 def period_from(params) -> tuple[dict, list[str]]:

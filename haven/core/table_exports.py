@@ -10,30 +10,37 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from haven.audit.actions import record_event
-from haven.core.reporting import Table
+from haven.core.hxl_tables import as_hxl
+from haven.core.reporting import Table, covered
 from haven.core.spreadsheets import csv_writer, safe_row
 
 FORMATS = ("csv", "xlsx", "hxl")
-# The Humanitarian Exchange Language tags of the long table, one count a line.
-HXL_TAGS = [
-    "#indicator+name",
-    "#meta+row",
-    "#meta+column",
-    "#affected+num",
-    "#date+start",
-    "#date+end",
-]
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def tables_of(report) -> list[Table]:
-    """The published tables of a report (a dataclass), in their order."""
+def named_tables(report) -> list[tuple[str, Table]]:
+    """The published tables of a report (a dataclass), in their order, each with a name
+    that stays the same from one export to the next (its field's, numbered in a list)."""
     found = []
     for item in dataclasses.fields(report):
         value = getattr(report, item.name)
         if isinstance(value, Table):
-            found.append(value)
+            found.append((item.name, value))
+        elif isinstance(value, list):
+            tables = [table for table in value if isinstance(table, Table)]
+            found += [(f"{item.name}_{n}", table) for n, table in enumerate(tables, 1)]
     return found
+
+
+def tables_of(report) -> list[Table]:
+    """The published tables of a report, in their order."""
+    return [table for _name, table in named_tables(report)]
+
+
+def period_of(report, period: dict):
+    """The period the report's counts cover: its own when it knows the first thing it
+    counted, else the one chosen (to today when open)."""
+    return getattr(report, "covered", None) or covered(period.get("since"), period.get("until"))
 
 
 def _lines(table: Table) -> list[list]:
@@ -79,20 +86,6 @@ def as_xlsx(title: str, tables: list[Table], notes: list[str]) -> bytes:
     return out.getvalue()
 
 
-def as_hxl(tables: list[Table], period: dict) -> str:
-    """The tables in long form under HXL hashtags, checked by libhxl as it writes them."""
-    import hxl
-
-    lines = [[_("Table"), _("Row"), _("Column"), _("Count"), _("From"), _("To")], HXL_TAGS]
-    dates = [str(period.get("since") or ""), str(period.get("until") or "")]
-    for table in tables:
-        for label, counts in table.rows:
-            for column, n in zip(table.columns, counts, strict=False):
-                line = [table.title, label, column, "" if n is None else n, *dates]
-                lines.append(safe_row(line))
-    return "".join(hxl.data(lines).gen_csv())
-
-
 def _sheet_name(title: str, used: set[str]) -> str:
     # Excel: at most 31 characters, none of []:*?/\ and unique in the workbook.
     base = re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:28] or "Table"
@@ -131,7 +124,7 @@ def render(title: str, report, period: dict, fmt: str) -> tuple[bytes, str]:
     if fmt == "xlsx":
         return as_xlsx(title, tables, notes_for(report, period)), _XLSX
     if fmt == "hxl":
-        return as_hxl(tables, period).encode(), "text/csv"
+        return as_hxl(named_tables(report), period_of(report, period)).encode(), "text/csv"
     return as_csv(title, tables, notes_for(report, period)).encode(), "text/csv"
 
 

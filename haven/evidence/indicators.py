@@ -15,7 +15,7 @@ from statistics import median
 
 from django.conf import settings
 from django.db.models import Case as DbCase
-from django.db.models import CharField, Count, F, Q, Value, When
+from django.db.models import CharField, Count, F, Min, Q, Value, When
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +44,7 @@ from haven.core.reference import country_name
 from haven.core.reporting import (
     Table,
     base_from,
+    covered,
     cross_table,
     number_from,
     pair_counts,
@@ -93,6 +94,7 @@ class Report:
     migof: Table | None
     referrals: Table | None
     services: Table | None
+    covered: tuple[date, date] | None = None  # the period counted (see reporting.covered)
 
 
 def options_from(params) -> Options:
@@ -188,12 +190,14 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
             pair_counts(cases, "status", "programme"),
             list(Status.choices),
             programmes,
+            kinds=("status", "programme"),
         ),
         "by_vulnerability": lambda: table(
             _("Cases by vulnerability and risk level"),
             _vulnerability_counts(cases),
             list(Vulnerability.choices),
             list(RiskLevel.choices),
+            kinds=("vulnerability", "risk"),
         ),
         "disaggregated": lambda: _disaggregated(cases, options, table, programmes),
         "caseload": lambda: _caseload(cases, table),
@@ -204,6 +208,7 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
             list(Migof.choices),
             programmes,
             empty_columns=False,
+            kinds=("migof", "programme"),
         ),
         # Over the same cases: the referrals made for them and the services they received.
         "referrals": lambda: table(
@@ -211,6 +216,7 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
             pair_counts(Referral.objects.filter(case__in=cases), "service_id", "status"),
             _services(),
             list(ReferralStatus.choices),
+            kinds=("service", "status"),
         ),
         "services": lambda: table(
             _("Services delivered by service and programme"),
@@ -222,6 +228,7 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
             _services(),
             programmes,
             empty_columns=False,
+            kinds=("service", "programme"),
         ),
     }
     made = {}
@@ -234,6 +241,9 @@ def indicators(user, options: Options, step=lambda: None, only=None) -> Report:
         base=base,
         cases=total if total == 0 or total >= floor else None,
         **made,
+        covered=covered(
+            options.since, options.until, cases.aggregate(first=Min("registered_on"))["first"]
+        ),
     )
 
 
@@ -279,6 +289,7 @@ def _caseload(cases, table) -> Table:
         [(u, u) for u in sorted({owner for owner, _status in counts})],
         [(s, Status(s).label) for s in OPEN_STATUSES],
         empty_columns=False,
+        kinds=("caseworker", "status"),
     )
 
 
@@ -300,11 +311,13 @@ def _disaggregated(cases, options: Options, table, programmes) -> Table:
     unknown = ("", _("Not known"))
     if options.by == "sex":
         counts = pair_counts(cases, "person__sex", "programme")
-        return table(title, counts, list(Sex.choices), programmes)
+        return table(title, counts, list(Sex.choices), programmes, kinds=("sex", "programme"))
     if options.by == "office":
         counts = pair_counts(cases, "office__name", "programme")
         offices = sorted({office for office, _p in counts})
-        return table(title, counts, [(o, o) for o in offices], programmes)
+        return table(
+            title, counts, [(o, o) for o in offices], programmes, kinds=("office", "programme")
+        )
     counts: Counter = Counter()
     if options.by == "age":
         labels = band_labels(options.bands)
@@ -323,7 +336,8 @@ def _disaggregated(cases, options: Options, table, programmes) -> Table:
             counts[(places.get(location, ""), programme)] += 1
         rows = sorted({(name, name) for name, _p in counts if name})
         title = _("Cases by place (level %(level)s) and programme") % {"level": options.level}
-    return table(title, dict(counts), [*rows, unknown], programmes)
+    kind = {"age": "age", "nationality": "country"}.get(options.by, "place")
+    return table(title, dict(counts), [*rows, unknown], programmes, kinds=(kind, "programme"))
 
 
 def _ages_at_registration(cases):
@@ -407,4 +421,5 @@ def _stage_times(cases, floor: int) -> Table:
         rows,
         [],
         summed=False,
+        kinds=("stage", "measure"),
     )

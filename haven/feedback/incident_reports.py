@@ -3,15 +3,16 @@ perpetrator, and the people affected by sex and age band. Counts only; for roles
 not record incidents, small cells (and those that would give them away) are hidden."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.core.models import Location
-from haven.core.reporting import Table, cross_table, pair_counts, published
+from haven.core.reporting import Table, covered, cross_table, pair_counts, published
 from haven.feedback.models import (
     AffectedSex,
     AgeBand,
@@ -35,6 +36,7 @@ class IncidentReport:
     by_place: Table
     by_perpetrator: Table
     affected: Table
+    covered: tuple[date, date] | None = None  # the period counted (see reporting.covered)
 
 
 def incident_report(user, *, since=None, until=None, base: int = 1) -> IncidentReport:
@@ -47,7 +49,7 @@ def incident_report(user, *, since=None, until=None, base: int = 1) -> IncidentR
         found = found.filter(occurred_on__gte=since)
     if until:
         found = found.filter(occurred_on__lte=until)
-    kinds = IncidentKind.choices
+    incident_kinds = IncidentKind.choices
     months = sorted(
         {m for m in found.annotate(m=TruncMonth("occurred_on")).values_list("m", flat=True)}
     )
@@ -74,28 +76,31 @@ def incident_report(user, *, since=None, until=None, base: int = 1) -> IncidentR
         by_month=cross_table(
             _("Incidents by type (rows) and month (columns)"),
             by_month,
-            kinds,
+            incident_kinds,
             [(m, m.strftime("%Y-%m")) for m in months],
             floor,
             base=base,
+            kinds=("incident_type", "month"),
         ),
         by_place=cross_table(
             _("Incidents by place (rows) and type (columns)"),
             pair_counts(found, "location_id", "kind", none_as=NO_PLACE),
             _places(found),
-            kinds,
+            incident_kinds,
             floor,
             base=base,
             empty_columns=False,
+            kinds=("place", "incident_type"),
         ),
         by_perpetrator=cross_table(
             _("Incidents by category of perpetrator (rows) and type (columns)"),
             pair_counts(found, "perpetrator", "kind"),
             Perpetrator.choices,
-            kinds,
+            incident_kinds,
             floor,
             base=base,
             empty_columns=False,
+            kinds=("perpetrator", "incident_type"),
         ),
         affected=cross_table(
             _("People affected by sex (rows) and age (columns)"),
@@ -104,7 +109,10 @@ def incident_report(user, *, since=None, until=None, base: int = 1) -> IncidentR
             AgeBand.choices,
             floor,
             base=base,
+            kinds=("sex", "age"),
+            people_affected=True,
         ),
+        covered=covered(since, until, found.aggregate(first=Min("occurred_on"))["first"]),
     )
 
 

@@ -6,15 +6,17 @@ small cells, and the cells that would give them away, are hidden, and so are med
 means drawn from fewer submissions than the threshold."""
 
 from dataclasses import dataclass
+from datetime import date
 from statistics import mean, median
 
 from django.conf import settings
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
 from haven.accounts.models import Office
-from haven.core.reporting import Table, cross_table, pair_counts, published
+from haven.core.reporting import Table, covered, cross_table, pair_counts, published
 from haven.feedback import selectors
 from haven.feedback.models import RATINGS, Category, Channel, Submission
 
@@ -40,6 +42,7 @@ class Report:
     by_channel: Table
     by_office: Table
     satisfaction: Table
+    covered: tuple[date, date] | None = None  # the period counted (see reporting.covered)
 
 
 def in_scope(user):
@@ -71,6 +74,7 @@ def feedback_report(user, *, since=None, until=None, base: int = 1) -> Report:
             categories,
             floor,
             base=base,
+            kinds=("channel", "feedback_category"),
         ),
         by_office=cross_table(
             _("Submissions by office (rows) and category (columns)"),
@@ -79,6 +83,7 @@ def feedback_report(user, *, since=None, until=None, base: int = 1) -> Report:
             categories,
             floor,
             base=base,
+            kinds=("office", "feedback_category"),
         ),
         satisfaction=cross_table(
             _("Satisfaction ratings by category (rows)"),
@@ -87,7 +92,9 @@ def feedback_report(user, *, since=None, until=None, base: int = 1) -> Report:
             [(n, label) for n, label in RATINGS],
             floor,
             base=base,
+            kinds=("feedback_category", "rating"),
         ),
+        covered=covered(since, until, found.aggregate(first=Min("received_at"))["first"]),
     )
 
 
