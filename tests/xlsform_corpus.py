@@ -378,6 +378,31 @@ FORMS = [
         ["select_one_from_file", "CSV"],
     ),
     CorpusForm(
+        "registration_ids_and_dates.xlsx",
+        "a registration form as field teams write them: a reference made once, the age from "
+        "the date of birth, dates written out for the summary note",
+        {
+            "survey": [
+                ["type", "name", "label", "calculation", "constraint"],
+                ["calculate", "reference", "", "once(concat('REG-', uuid(6)))", ""],
+                ["calculate", "registered_at", "", "once(now())", ""],
+                ["date", "dob", "Date of birth", "", ". <= today()"],
+                ["calculate", "age", "", "int((today() - ${dob}) div 365.25)", ""],
+                ["calculate", "dob_text", "", "format-date(${dob}, '%e %b %Y')", ""],
+                ["calculate", "initial", "", "substr(normalize-space(${name}), 0, 1)", ""],
+                ["text", "name", "Name", "", "string-length(.) > 1"],
+                [
+                    "note",
+                    "summary",
+                    "${reference}: ${initial}, born ${dob_text} (${age})",
+                    "",
+                    "",
+                ],
+            ],
+            "settings": [["form_id"], ["registration_ids_and_dates"]],
+        },
+    ),
+    CorpusForm(
         "priorities_rank.xlsx",
         "needs ranked in order of priority",
         {

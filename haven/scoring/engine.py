@@ -138,7 +138,10 @@ class _Answers:
             return ""
         self._computing.add(question.name)
         try:
-            result = parse(question.calculation).evaluate(self.value)
+            # The question's own value is `.`: once() keeps it (a uuid stays the same).
+            result = parse(question.calculation).evaluate(
+                self.value, current=self.raw(question.name)
+            )
         finally:
             self._computing.discard(question.name)
         if isinstance(result, float) and (math.isnan(result) or math.isinf(result)):

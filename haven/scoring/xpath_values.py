@@ -1,8 +1,14 @@
 """Values as XPath sees them in XLSForm expressions: an unanswered question is the empty
-string, a number that is not one is NaN, a list of choices is text separated by spaces."""
+string, a number that is not one is NaN, a list of choices is text separated by spaces, a
+date is a number of days since 1 January 1970 (`today() - ${dob}` counts days, as in ODK)."""
 
 import math
+import re
 from datetime import date
+
+from haven.scoring.xpath_dates import date_time_of, days_since_epoch
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}.*)?")
 
 
 def to_number(value) -> float:
@@ -14,9 +20,14 @@ def to_number(value) -> float:
         return math.nan
     if isinstance(value, list | tuple):
         return math.nan
+    if isinstance(value, date):
+        return days_since_epoch(date_time_of(value))
+    text = str(value).strip()
     try:
-        return float(str(value).strip())
+        return float(text)
     except ValueError:
+        if _ISO_DATE.fullmatch(text):
+            return days_since_epoch(date_time_of(text))
         return math.nan
 
 
