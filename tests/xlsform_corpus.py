@@ -341,8 +341,6 @@ FORMS = [
             ],
             "settings": [["form_id"], ["site_location"]],
         },
-        "refused",
-        ["geopoint"],
     ),
     CorpusForm(
         "document_photo.xlsx",
@@ -414,8 +412,6 @@ FORMS = [
             ],
             "settings": [["form_id"], ["priorities_rank"]],
         },
-        "refused",
-        ["rank"],
     ),
     CorpusForm(
         "pulldata_lookup.xlsx",
@@ -462,12 +458,12 @@ FORMS = [
         {
             "survey": [
                 ["type", "name", "label", "relevant"],
-                ["geopoint", "where", "Where", ""],
+                ["barcode", "code", "Code", ""],
                 ["text", "a", "A", "${nowhere} = 'x'"],
                 ["image", "pic", "Picture", ""],
             ],
         },
         "refused",
-        ["geopoint", "image", "nowhere"],
+        ["barcode", "image", "nowhere"],
     ),
 ]

@@ -20,7 +20,8 @@ form_engine_page = csp_update(
 
 
 def engine_files() -> list[Path]:
-    """The engine's scripts, without the map widget that Haven's forms never show."""
+    """The engine's scripts, without the map widget: loaded only for a form that asks for a
+    map, and only online (it needs map tiles from the internet anyway)."""
     return sorted(p for p in BUILD.glob("*.js") if not p.name.startswith("MapBlock"))
 
 

@@ -6,30 +6,25 @@ tool's separator — `household/dependants` (Kobo's XML-values export), `househo
 at all — or, in Kobo's label export, by the questions' labels (and answers by the choices'
 labels). System fields follow (`_id`, `_submission_time`, `meta/instanceID`, ODK Central's
 `SubmissionDate`, `KEY`, `SubmitterName`, …). A CSV export may also give one 0/1 column per
-option of a select_multiple (`needs/shelter`), beside the answer or instead of it.
+option of a select_multiple (`needs/shelter`), beside the answer or instead of it, and a
+location as its parts (ODK Central's `where-Latitude`, `where-Longitude`, `where-Altitude`,
+`where-Accuracy`); a JSON export may give a location as a GeoJSON point.
 Each response names its case by its case number in a `haven_case` column (or key).
 
 `read` also says how each column was understood (`Parsed.columns`), so that the mapping can
 be previewed before anything is saved.
 """
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from haven.core.request_guards import first_nul_line
+from haven.assessments.import_files import MAX_ROWS, UnreadableFile, read_records
 from haven.scoring.answer_types import typed
 from haven.scoring.xlsform import Form
 
+__all__ = ["MAX_ROWS", "UnreadableFile", "read"]
 CASE_KEY = "haven_case"
-MAX_ROWS = 5000
-
-
-class UnreadableFile(ValueError):
-    """A file that cannot be read at all (a row's problems are reported per row)."""
 
 
 @dataclass
@@ -53,13 +48,9 @@ class Parsed:
 
 
 def read(form: Form, data: bytes, filename: str) -> Parsed:
-    text = _text(data)
-    if filename.lower().endswith(".json") or text.lstrip().startswith(("[", "{")):
-        records = _json_records(text)
-    else:
-        records = _csv_records(text)
-    if len(records) > MAX_ROWS:
-        raise UnreadableFile(f"Import at most {MAX_ROWS} responses at a time.")
+    repeats = [q.name for q, _parents, _in in form.walk() if q.type == "repeat"]
+    found = read_records(data, filename, repeats)
+    records = found.records
     ignored: set[str] = set()
     columns = Columns(form)
     rows = [_row(columns, number, record, ignored) for number, record in enumerate(records, 1)]
@@ -69,7 +60,7 @@ def read(form: Form, data: bytes, filename: str) -> Parsed:
             f"None of the file's columns is a question of the form '{form.form_id}': is it "
             "an export of another form? Nothing was imported."
         )
-    return Parsed(rows, sorted(ignored), columns=columns.seen())
+    return Parsed(rows, sorted(ignored | set(found.ignored)), columns=columns.seen())
 
 
 def _same_version(form: Form, rows: list[Row]) -> None:
@@ -84,51 +75,13 @@ def _same_version(form: Form, rows: list[Row]) -> None:
         )
 
 
-def _text(data: bytes) -> str:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile("The file is not UTF-8 text: export it as UTF-8 CSV or JSON.") from exc
-    line = first_nul_line(text)
-    if line is not None:
-        raise UnreadableFile(
-            f"Line {line} contains a NUL character (\\0): export the file again as UTF-8 "
-            "CSV or JSON."
-        )
-    return text
-
-
-def _json_records(text: str) -> list[dict]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UnreadableFile(f"The JSON cannot be read: {exc.msg} at line {exc.lineno}.") from exc
-    if isinstance(data, dict) and isinstance(data.get("results"), list):
-        data = data["results"]  # the KoboToolbox API's page of submissions
-    elif isinstance(data, dict) and isinstance(data.get("value"), list):
-        data = data["value"]  # ODK Central's OData feed
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise UnreadableFile("The JSON must be a list of responses (objects).")
-    return data
-
-
-def _csv_records(text: str) -> list[dict]:
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames:
-        raise UnreadableFile("The CSV has no header row.")
-    return [{k: v for k, v in record.items() if k is not None} for record in reader]
-
-
-# What a column is: an answer, one option of a select_multiple, the response's id, its
-# case, its submission time, a field of the tool's own, or nothing of this form.
-ANSWER, OPTION, INSTANCE, CASE, SUBMITTED, VERSION, SYSTEM, IGNORED = (
+# What a column is: an answer, one option of a select_multiple, one part of a location,
+# the response's id, its case, its submission time, a field of the tool's own, or nothing
+# of this form.
+ANSWER, OPTION, LOCATION_PART, INSTANCE, CASE, SUBMITTED, VERSION, SYSTEM, IGNORED = (
     "answer",
     "option",
+    "part of a location",
     "instance id",
     "case",
     "submission time",
@@ -154,6 +107,9 @@ ODK_CENTRAL_SYSTEM = {
     "Edits",
 }
 _SEPARATOR = re.compile(r"[/.\-]")
+# The parts of a location as ODK Central's CSV names them, in the order ODK writes them.
+LOCATION_PARTS = ("latitude", "longitude", "altitude", "accuracy")
+_PART = re.compile(r"[/.\-]([A-Za-z]+)$")
 _CHOSEN = {"1", "true", "yes", "1.0"}
 
 
@@ -207,10 +163,19 @@ class Columns:
             question = self.index.get(suffix)
             if question is not None:
                 return Column(ANSWER, question.name)
-            option = self._option(suffix)
+            option = self._option(suffix) or self._location_part(suffix)
             if option is not None:
                 return option
         return self._by_labels(key)
+
+    def _location_part(self, text: str) -> Column | None:
+        """`where-Latitude`, `where/longitude`: one part of a geopoint's answer."""
+        match = _PART.search(text)
+        if match and match[1].lower() in LOCATION_PARTS:
+            owner = self.index.get(text[: match.start()])
+            if getattr(owner, "type", "") == "geopoint":
+                return Column(LOCATION_PART, owner.name, match[1].lower())
+        return None
 
     def _option(self, text: str) -> Column | None:
         """`needs/shelter`, `needs.shelter`: one option of a select_multiple."""
@@ -284,6 +249,7 @@ def _row(columns: Columns, number: int, record: dict, ignored: set[str]) -> Row:
     submitted_at = None
     instance_id = form_version = ""
     options: dict[str, list[str]] = {}  # select_multiple answers given one column per option
+    located: dict[str, dict[str, str]] = {}  # locations given one column per part
     for key, value in _flat(record).items():
         column = columns(str(key))
         if column.kind == INSTANCE:
@@ -301,10 +267,13 @@ def _row(columns: Columns, number: int, record: dict, ignored: set[str]) -> Row:
             chosen = options.setdefault(column.question, [])
             if str(value).strip().lower() in _CHOSEN:
                 chosen.append(column.option)
+        elif column.kind == LOCATION_PART:
+            if value not in (None, ""):
+                located.setdefault(column.question, {})[column.option] = str(value).strip()
         elif column.kind == ANSWER:
             question = columns.index[column.question]
             if question.type == "repeat":
-                answers[question.name] = _instances(value)
+                answers[question.name] = _instances(columns, question, value, ignored)
             elif question.takes_answer and value not in (None, ""):
                 answers[question.name] = columns.value(question.name, value)
         elif column.kind == IGNORED:
@@ -312,6 +281,9 @@ def _row(columns: Columns, number: int, record: dict, ignored: set[str]) -> Row:
     for name, chosen in options.items():
         if name not in answers and chosen:
             answers[name] = " ".join(chosen)
+    for name, parts in located.items():
+        if name not in answers:
+            answers[name] = _location(parts)
     return Row(number, case_number, answers, submitted_at, instance_id, form_version)
 
 
@@ -321,21 +293,62 @@ def _flat(record: dict, prefix: str = "") -> dict:
     out = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value.get("type") == "Point":
+            out[name] = _geojson_point(value)
+        elif isinstance(value, dict):
             out.update(_flat(value, f"{name}/"))
         else:
             out[name] = value
     return out
 
 
-def _instances(value) -> list[dict]:
+def _location(parts: dict[str, str]) -> str:
+    """A location given as parts, as ODK writes it: an accuracy without an altitude gets
+    altitude 0, so that each number keeps its place."""
+    values = [parts.get(p, "") for p in LOCATION_PARTS]
+    while values and not values[-1]:
+        values.pop()
+    return " ".join(v or "0" for v in values)
+
+
+def _geojson_point(point: dict) -> str:
+    """ODK Central's OData location (GeoJSON: longitude first, accuracy beside) as ODK
+    writes it in a form: `latitude longitude altitude accuracy`."""
+    coordinates = point.get("coordinates")
+    if not isinstance(coordinates, list) or len(coordinates) < 2:
+        return ""
+    parts = [coordinates[1], coordinates[0], *coordinates[2:3]]
+    accuracy = (point.get("properties") or {}).get("accuracy")
+    if accuracy is not None:
+        parts += [0] * (3 - len(parts)) + [accuracy]
+    return " ".join(str(p) for p in parts)
+
+
+def _instances(columns: Columns, repeat, value, ignored: set[str]) -> list[dict]:
+    """A repeat's entries, each key read as one of the repeat's questions whatever the
+    export's prefix (`child/child_name`, `child-child_name`, `child_name`); a repeat inside
+    it read the same way."""
     if not isinstance(value, list):
         return []
-    return [
-        {str(k).rsplit("/", 1)[-1]: v for k, v in item.items() if not str(k).startswith("_")}
-        for item in value
-        if isinstance(item, dict)
-    ]
+    names = {q.name for q, _parents, _in in columns.form.walk(repeat.children)}
+    entries = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        entry: dict = {}
+        for key, raw in _flat(item).items():
+            name = next((s for s in _suffixes(str(key)) if s in names), None)
+            if name is None:
+                if not _SEPARATOR.split(str(key))[-1].startswith("_"):
+                    ignored.add(str(key))
+                continue
+            question = columns.index[name]
+            if question.type == "repeat":
+                entry[name] = _instances(columns, question, raw, ignored)
+            elif question.takes_answer and raw not in (None, ""):
+                entry[name] = columns.value(name, raw)
+        entries.append(entry)
+    return entries
 
 
 def _when(value) -> datetime | None:

@@ -1,13 +1,15 @@
 """A form definition turned into what the fill page shows, and posted fields back into
 answers. Plain data: the template lays it out, the engine checks it."""
 
+import math
 from dataclasses import dataclass, field
 
 from django.utils import translation
 
 from haven.scoring.answer_types import range_bounds, typed
 from haven.scoring.engine import MAX_INSTANCES, repeat_count
-from haven.scoring.xlsform import Form, Question
+from haven.scoring.xlsform import CHOICE_TYPES, Form, Question
+from haven.scoring.xpath_values import to_number
 
 NUMBER_TYPES = {"integer", "decimal"}
 
@@ -38,6 +40,8 @@ class Item:
     read_only: bool = False
     bounds: tuple = ()  # a range's lowest, highest and step
     counted: bool = False  # a repeat filled as many times as its repeat_count says
+    # A rank's options with the position each has now ("" for none yet).
+    ranked: list[tuple[str, str, object]] = field(default_factory=list)
 
     def __post_init__(self):
         self.field_name = self.field_name or self.name
@@ -101,6 +105,18 @@ def _item(form, question: Question, answers: dict, problems, repeat="", index=No
                     if i
                 ]
             )
+    elif question.type == "geopoint":
+        # Typed in: the location's latitude and longitude, what a device measured beside
+        # them (altitude, accuracy) kept as it was.
+        parts = str(answers.get(question.name) or "").split()
+        item.values = (parts + ["", ""])[:2]
+        item.value = " ".join(parts[2:])
+    elif question.type == "rank":
+        order = _listed(answers.get(question.name))
+        item.ranked = [
+            (choice.name, pick(choice.labels, form) or choice.name, _position(order, choice.name))
+            for choice in form.choices.get(question.list_name, [])
+        ]
     elif question.type.startswith("select"):
         item.filtered = bool(question.choice_filter) and not repeat
         item.choices = [
@@ -118,27 +134,31 @@ def _item(form, question: Question, answers: dict, problems, repeat="", index=No
     return item
 
 
-def answers_from_post(form: Form, post) -> dict:
+def answers_from_post(form: Form, post, kept: dict | None = None) -> dict:
     """The posted fields as answers: numbers as numbers where they read as such (anything
     else is kept as typed, for the engine to name the problem), blanks left out. A repeat
-    posts its number of instances as `repeat__count`."""
+    posts its number of instances as `repeat__count`. A repeat inside a repeat is not on
+    the page: its entries in `kept` (the draft as saved) stay with their entry."""
     answers: dict = {}
     for question, _parents, in_repeat in form.walk():
         if in_repeat:
             continue
         if question.type == "repeat":
-            answers[question.name] = _instances_from_post(form, question, post)
+            stored = (kept or {}).get(question.name)
+            answers[question.name] = _instances_from_post(
+                form, question, post, stored if isinstance(stored, list) else []
+            )
         elif question.read_only:
             if question.default:  # shown, not typed in: what the form set stays
                 answers[question.name] = typed(question.type, question.default)
         elif question.takes_answer:
-            value = _posted(question, post, question.name)
+            value = _posted(form, question, post, question.name)
             if value is not None:
                 answers[question.name] = value
     return {k: v for k, v in answers.items() if v != []}
 
 
-def _instances_from_post(form: Form, repeat: Question, post) -> list[dict]:
+def _instances_from_post(form: Form, repeat: Question, post, stored: list) -> list[dict]:
     try:
         count = min(int(post.get(f"{repeat.name}__count", 0)), MAX_INSTANCES)
     except ValueError:
@@ -147,15 +167,44 @@ def _instances_from_post(form: Form, repeat: Question, post) -> list[dict]:
     for index in range(max(0, count)):
         instance = {}
         for question, _parents, in_repeat in form.walk(repeat.children, repeat.name):
-            if question.typed_in and in_repeat == repeat.name:
-                value = _posted(question, post, f"{repeat.name}__{index}__{question.name}")
+            if in_repeat != repeat.name:
+                continue
+            if question.type == "repeat":
+                before = stored[index] if index < len(stored) else {}
+                if isinstance(before, dict) and before.get(question.name):
+                    instance[question.name] = before[question.name]
+            elif question.typed_in:
+                value = _posted(form, question, post, f"{repeat.name}__{index}__{question.name}")
                 if value is not None:
                     instance[question.name] = value
         instances.append(instance)
     return instances
 
 
-def _posted(question: Question, post, field_name: str):
+def _listed(value) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else str(value or "").split()
+
+
+def _position(order: list[str], name: str):
+    return order.index(name) + 1 if name in order else ""
+
+
+def _posted(form: Form, question: Question, post, field_name: str):
+    if question.type == "geopoint":
+        latitude = post.get(f"{field_name}__latitude", "").strip()
+        longitude = post.get(f"{field_name}__longitude", "").strip()
+        if not (latitude or longitude):
+            return None
+        measured = post.get(f"{field_name}__measured", "").split() if latitude and longitude else []
+        return " ".join(p for p in (latitude, longitude, *measured) if p)
+    if question.type == "rank":
+        # Each option's position as typed; the options in that order (ties in the list's).
+        positions = {}
+        for choice in form.choices.get(question.list_name, []):
+            number = to_number(post.get(f"{field_name}__rank__{choice.name}", ""))
+            if math.isfinite(number):
+                positions[choice.name] = number
+        return sorted(positions, key=positions.__getitem__) or None
     if question.type == "select_multiple":
         values = [v for v in post.getlist(field_name) if v]
         return values or None
@@ -172,12 +221,14 @@ def answer_rows(form: Form, answers: dict) -> list[tuple[str, str]]:
         if in_repeat or question.name not in answers or question.type == "repeat":
             continue
         value = answers[question.name]
-        if question.type.startswith("select"):
+        if question.type in CHOICE_TYPES:
             labels = {
                 c.name: pick(c.labels, form) or c.name
                 for c in form.choices.get(question.list_name, [])
             }
-            chosen = value if isinstance(value, list) else str(value).split()
-            value = ", ".join(labels.get(v, v) for v in chosen)
+            chosen = [labels.get(v, v) for v in _listed(value)]
+            if question.type == "rank":
+                chosen = [f"{n}. {label}" for n, label in enumerate(chosen, 1)]
+            value = ", ".join(chosen)
         rows.append((pick(question.labels, form) or question.name, str(value)))
     return rows

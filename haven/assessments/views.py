@@ -92,7 +92,7 @@ def assessment_detail(request, pk):
     if request.method == "POST" and assessment.status == AssessmentStatus.DRAFT:
         if not can_fill:
             return render(request, "403.html", status=403)
-        answers = rendering.answers_from_post(form, request.POST)
+        answers = rendering.answers_from_post(form, request.POST, assessment.answers)
         _add_or_remove_instance(form, answers, request.POST)
         submit = "submit" in request.POST
         try:

@@ -1,7 +1,9 @@
 """What an answer of each question type may be, as ODK writes it: a whole number, a number,
 a date (`YYYY-MM-DD`), a time (`HH:MM`, seconds, fraction and time zone optional), a date
 and time (`YYYY-MM-DDTHH:MM…`), a number on a range's scale, the `OK` of an
-acknowledgement, or text. Choices are checked by the engine, which knows the form's lists.
+acknowledgement, a location (`latitude longitude [altitude [accuracy]]` in decimal degrees
+and metres, separated by spaces), or text. Choices are checked by the engine, which knows
+the form's lists.
 """
 
 from __future__ import annotations
@@ -106,11 +108,35 @@ def type_problem(question: Question, raw) -> str:
     elif kind == "datetime":
         if not (isinstance(raw, str) and is_date_time(raw.strip())):
             return "Enter a date and time as YYYY-MM-DDTHH:MM."
+    elif kind == "geopoint":
+        return geopoint_problem(raw)
     elif kind == "acknowledge":
         if str(raw).strip() != ACKNOWLEDGED:
             return f"Answer {ACKNOWLEDGED} to acknowledge, or leave it blank."
     elif kind == "text" and not isinstance(raw, str | int | float):
         return "Enter text."
+    return ""
+
+
+def geopoint_parts(raw) -> list[float] | None:
+    """[latitude, longitude, altitude?, accuracy?] of a location as ODK writes it."""
+    parts = str(raw).replace(",", " ").split()
+    numbers = [to_number(part) for part in parts]
+    if not 2 <= len(numbers) <= 4 or not all(math.isfinite(n) for n in numbers):
+        return None
+    return numbers
+
+
+def geopoint_problem(raw) -> str:
+    numbers = geopoint_parts(raw) if not isinstance(raw, bool | list | dict) else None
+    if numbers is None:
+        return "Enter a location as latitude and longitude in decimal degrees, e.g. 13.5116 2.1254."
+    if not -90 <= numbers[0] <= 90:
+        return "The latitude must be from -90 to 90."
+    if not -180 <= numbers[1] <= 180:
+        return "The longitude must be from -180 to 180."
+    if len(numbers) == 4 and numbers[3] < 0:
+        return "The accuracy cannot be negative."
     return ""
 
 

@@ -12,14 +12,32 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from haven.scoring.xlsform import FormError, Problem
 
-MAX_UNCOMPRESSED = 10 * 1024 * 1024
-MAX_ENTRIES = 1000
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
+
+@dataclass(frozen=True)
+class Bounds:
+    """What one workbook may make Haven read, and what it is called in the messages."""
+
+    expanded: int = 10 * 1024 * 1024
+    entries: int = 1000
+    rows: int = 5000
+    columns: int = 200
+    what: str = "form"
+    advice: str = "Save the form alone in a new workbook, without other sheets or images."
+    rows_advice: str = "Remove rows that are not part of the form."
+
+
+FORM = Bounds()
+MAX_UNCOMPRESSED, MAX_ENTRIES, MAX_ROWS, MAX_COLUMNS = (
+    FORM.expanded,
+    FORM.entries,
+    FORM.rows,
+    FORM.columns,
+)
 _TRAILING_EMPTY = 200  # rows with nothing in them after the last one that has something
 
 XLSX, XLS = ".xlsx", ".xls"
@@ -39,16 +57,16 @@ def file_type(data: bytes) -> str:
     raise FormError([Problem("", None, "", f"{_NOT_A_WORKBOOK}.")])
 
 
-def read_sheets(data: bytes) -> Sheets:
+def read_sheets(data: bytes, bounds: Bounds = FORM) -> Sheets:
     """Every sheet as (row number, {column: text}) for its non-empty rows, sheet names in
     lower case; FormError for a file that is not a workbook or exceeds the bounds."""
     if file_type(data) == XLS:
-        return _read_xls(data)
-    _check_archive(data)
-    return _read_xlsx(data)
+        return _read_xls(data, bounds)
+    _check_archive(data, bounds)
+    return _read_xlsx(data, bounds)
 
 
-def _check_archive(data: bytes) -> None:
+def _check_archive(data: bytes, bounds: Bounds) -> None:
     """Refuse, before any sheet is parsed, a workbook that expands beyond the bounds."""
     import zipfile
 
@@ -58,7 +76,7 @@ def _check_archive(data: bytes) -> None:
     except (zipfile.BadZipFile, ValueError) as exc:
         raise FormError([Problem("", None, "", f"{_NOT_A_WORKBOOK} ({exc}).")]) from exc
     expanded = sum(entry.file_size for entry in entries)
-    if len(entries) > MAX_ENTRIES or expanded > MAX_UNCOMPRESSED:
+    if len(entries) > bounds.entries or expanded > bounds.expanded:
         raise FormError(
             [
                 Problem(
@@ -66,15 +84,14 @@ def _check_archive(data: bytes) -> None:
                     None,
                     "",
                     f"The workbook expands to {expanded / 1_048_576:,.0f} MB in "
-                    f"{len(entries):,} parts; a form may take at most "
-                    f"{MAX_UNCOMPRESSED // 1_048_576} MB in {MAX_ENTRIES:,}. Save the form "
-                    "alone in a new workbook, without other sheets or images.",
+                    f"{len(entries):,} parts; a {bounds.what} may take at most "
+                    f"{bounds.expanded // 1_048_576} MB in {bounds.entries:,}. " + bounds.advice,
                 )
             ]
         )
 
 
-def _read_xlsx(data: bytes) -> Sheets:
+def _read_xlsx(data: bytes, bounds: Bounds) -> Sheets:
     from openpyxl import load_workbook
 
     try:
@@ -84,14 +101,17 @@ def _read_xlsx(data: bytes) -> Sheets:
     sheets = {}
     try:
         for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS)
-            sheets[sheet.title.strip().lower()] = _rows(sheet.title, rows)
+            # One column more than allowed is read, to tell a wider sheet from a full one.
+            rows = sheet.iter_rows(
+                values_only=True, max_col=bounds.columns + 1, max_row=bounds.rows
+            )
+            sheets[sheet.title.strip().lower()] = _rows(sheet.title, rows, bounds)
     finally:
         workbook.close()
     return sheets
 
 
-def _read_xls(data: bytes) -> Sheets:
+def _read_xls(data: bytes, bounds: Bounds) -> Sheets:
     import xlrd
 
     try:
@@ -102,11 +122,12 @@ def _read_xls(data: bytes) -> Sheets:
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
+            width = min(sheet.ncols, bounds.columns + 1)
             rows = (
-                [_xls_value(cell) for cell in sheet.row_slice(r, 0, min(sheet.ncols, MAX_COLUMNS))]
-                for r in range(min(sheet.nrows, MAX_ROWS))
+                [_xls_value(cell) for cell in sheet.row_slice(r, 0, width)]
+                for r in range(min(sheet.nrows, bounds.rows))
             )
-            sheets[sheet.name.strip().lower()] = _rows(sheet.name, rows)
+            sheets[sheet.name.strip().lower()] = _rows(sheet.name, rows, bounds)
             book.unload_sheet(index)
     finally:
         book.release_resources()
@@ -121,23 +142,35 @@ def _xls_value(cell):
     return cell.value
 
 
-def _rows(title: str, rows) -> list[tuple[int, dict[str, str]]]:
-    """A sheet's non-empty rows, reading at most MAX_ROWS rows and MAX_COLUMNS columns. A
-    sheet that only claims more (spreadsheets save 1,048,576 empty rows) is read up to
-    MAX_ROWS; one still filled near that bound is refused with its size."""
+def _rows(title: str, rows, bounds: Bounds) -> list[tuple[int, dict[str, str]]]:
+    """A sheet's non-empty rows, reading at most `bounds.rows` rows and `bounds.columns`
+    columns. A sheet that only claims more (spreadsheets save 1,048,576 empty rows) is read
+    up to the bound; one still filled near it, or with a header wider, is refused."""
     rows = iter(rows)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    if len(header) > bounds.columns and any(header[bounds.columns :]):
+        raise FormError(
+            [
+                Problem(
+                    title,
+                    1,
+                    "",
+                    f"The sheet has more than {bounds.columns:,} columns: a {bounds.what} "
+                    "that wide is not supported.",
+                )
+            ]
+        )
     content, last_filled = [], 1
     for number, values in enumerate(rows, start=2):
-        if number == MAX_ROWS and number - last_filled < _TRAILING_EMPTY:
+        if number == bounds.rows and number - last_filled < _TRAILING_EMPTY:
             raise FormError(
                 [
                     Problem(
                         title,
                         None,
                         "",
-                        f"The sheet has more than {MAX_ROWS:,} rows: a form that long is not "
-                        "supported. Remove rows that are not part of the form.",
+                        f"The sheet has more than {bounds.rows:,} rows: a {bounds.what} that "
+                        f"long is not supported. {bounds.rows_advice}",
                     )
                 ]
             )

@@ -30,9 +30,13 @@ QUESTION_TYPES = {
     "time",
     "datetime",
     "acknowledge",
+    "geopoint",
+    "rank",
     "note",
     "calculate",
 }
+# Questions answered from a choice list: one choice, several, or all of them in order.
+CHOICE_TYPES = {"select_one", "select_multiple", "rank"}
 CONTAINER_TYPES = {"group", "repeat"}
 # Metadata a device fills in by itself: accepted, nothing to ask.
 METADATA_TYPES = {"start", "end", "today", "deviceid", "username", "audit", "phonenumber"}

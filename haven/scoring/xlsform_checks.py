@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from haven.scoring.expressions import ExpressionError, parse
 from haven.scoring.xlsform import (
+    CHOICE_TYPES,
     MISSING_RULES,
     SCORE_TYPES,
     Form,
@@ -50,7 +51,7 @@ def check(form: Form) -> list[Problem]:
         expression(question.repeat_count, question, "repeat_count")
         if question.required != "yes":
             expression(question.required, question, "required")
-        if question.type.startswith("select") and question.list_name not in form.choices:
+        if question.type in CHOICE_TYPES and question.list_name not in form.choices:
             problems.append(
                 Problem(
                     "survey",

@@ -13,6 +13,7 @@ import re
 
 from haven.scoring.workbook import form_name_of, pyxform_convert, read_sheets
 from haven.scoring.xlsform import (
+    CHOICE_TYPES,
     METADATA_TYPES,
     QUESTION_TYPES,
     Band,
@@ -36,6 +37,8 @@ _PYXFORM_TYPES = {
     "time": "time",
     "dateTime": "datetime",
     "acknowledge": "acknowledge",
+    "geopoint": "geopoint",
+    "rank": "rank",
     "note": "note",
     "calculate": "calculate",
     "group": "group",
@@ -136,7 +139,9 @@ def _check_types(sheets) -> list[Problem]:
                 )
             )
             continue
-        if first in ("select", "select_one", "select_multiple") or first.startswith("select_"):
+        if first in ("select", "select_one", "select_multiple", "rank") or first.startswith(
+            "select_"
+        ):
             # The list itself is checked by pyxform, once there is a choices sheet.
             if "choices" not in sheets:
                 named = [w for w in raw.split() if w.lower() != "or_other"]
@@ -260,7 +265,7 @@ def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
             row=row,
             labels=_labels(raw.get("label")),
             hints=_labels(raw.get("hint")),
-            list_name=raw.get("list_name", "") if haven_type.startswith("select") else "",
+            list_name=raw.get("list_name", "") if haven_type in CHOICE_TYPES else "",
             required=_required(bind.get("required", "")),
             required_message=_labels(bind.get("jr:requiredMsg")),
             relevant=bind.get("relevant", ""),

@@ -70,11 +70,15 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
         [*survey_row("begin_repeat", "child", "Child"), "", "", "", "${children_n}"],
         [*survey_row("text", "child_name", "Child's name", required="yes"), "", "", "", ""],
         [*survey_row("end_repeat", "", ""), "", "", "", ""],
+        [*survey_row("geopoint", "met_at", "Where was the person met?"), "", "", "", ""],
+        [*survey_row("rank needs", "priorities", "Rank the needs"), "", "", "", ""],
     ]
     definition = publish_field_types(survey)
     case = actions.register(people["caseworker"], person=PERSON, case=CASE)
     assessment = assessment_actions.start(people["caseworker"], case, definition)
-    page = new_page(width=360, height=800)
+    # The device's position, as a phone's GPS gives it: no map, nothing fetched online.
+    where = {"latitude": 13.5116, "longitude": 2.1254, "accuracy": 8}
+    page = new_page(width=360, height=800, geolocation=where, permissions=["geolocation"])
     login(page, "alice")
     page.goto(f"/assessments/{assessment.pk}/")
     wait_for_engine(page, "#engine-form")
@@ -94,6 +98,16 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
         field = question(page, "Child's name").nth(number).locator("input").first
         field.fill(name)
         field.press("Tab")
+    question(page, "Where was the person met?").get_by_role("button", name="Get location").click()
+    page.get_by_role("dialog").get_by_role("button", name="Save location").click()
+    expect(page.locator(".ol-viewport")).to_have_count(0)  # no map was drawn
+    ranking = question(page, "Rank the needs")
+    ranking.get_by_role("button", name="Rank items").click()
+    # On a phone the options are dragged, or moved with the arrow keys as here.
+    shelter = ranking.locator(".rank-option", has_text="Shelter")
+    shelter.focus()
+    shelter.press("ArrowUp")
+    ranking.locator(".rank-option", has_text="Shelter").press("ArrowUp")
     shot(page, "form-engine-field-types-360")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
@@ -104,3 +118,6 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     assert submitted.answers["read"] == "OK"
     names = [child["child_name"] for child in submitted.answers["child"]]
     assert names == ["Amal", "Omar"]
+    latitude, longitude, _altitude, accuracy = submitted.answers["met_at"].split()
+    assert (float(latitude), float(longitude), float(accuracy)) == (13.5116, 2.1254, 8.0)
+    assert submitted.answers["priorities"] == ["shelter", "food", "water"]

@@ -119,6 +119,9 @@ FIELD_TYPES_CHOICES = [
     ["list_name", "name", "label"],
     ["reasons", "conflict", "Conflict"],
     ["reasons", "work", "Work"],
+    ["needs", "food", "Food"],
+    ["needs", "water", "Water"],
+    ["needs", "shelter", "Shelter"],
 ]
 RICH_CHOICES = [
     *CASCADE_CHOICES,
