@@ -305,6 +305,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HAVEN_LOG_LEVEL", "WARNING")},
 }
 
+# The largest photo, recording or document an assessment answer may attach (bytes).
+HAVEN_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("HAVEN_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+
 # Counts below this in published aggregates are hidden (small-cell protection).
 HAVEN_SMALL_CELL = int(os.environ.get("HAVEN_SMALL_CELL", "5"))
 

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from haven.accounts import views as account_views
+from haven.assessments import attachment_views as assessment_attachment_views
 from haven.assessments import views as assessment_views
 from haven.assistance import return_views
 from haven.assistance import views as assistance_views
@@ -151,6 +152,11 @@ urlpatterns = [
         "assessments/<int:pk>/instance/",
         assessment_views.assessment_instance,
         name="assessment_instance",
+    ),
+    path(
+        "assessments/<int:pk>/files/<int:number>/",
+        assessment_attachment_views.assessment_attachment,
+        name="assessment_attachment",
     ),
     path(
         "assessments/<int:pk>/recompute/",

@@ -556,6 +556,12 @@ MATRIX = {
         {},
         incomplete(ON_CASE),
     ),
+    "assessment_attachment": (
+        "get",
+        "/assessments/{assessment}/files/{attachment}/",
+        None,
+        ON_CASE,
+    ),
     "service_type-list": ("get", "/api/v1/service-types/", None, api(EVERYONE)),
     "service_type-detail": ("get", "/api/v1/service-types/{service_type}/", None, api(EVERYONE)),
     "provider-list": ("get", "/api/v1/providers/", None, api(EVERYONE)),
@@ -643,6 +649,12 @@ MATRIX = {
         api(expect(ok=CASE_HOLDERS)),
     ),
     "assessment-answers": ("post", "/api/v1/assessments/{assessment}/answers/", {}, ON_CASE_API),
+    "assessment-attachments": (
+        "post",
+        "/api/v1/assessments/{assessment}/attachments/",
+        {},
+        ON_CASE_API,
+    ),
     "assessment-recompute": (
         "post",
         "/api/v1/assessments/{assessment}/recompute/",
@@ -853,6 +865,7 @@ MATRIX.update(
 EMPTY_BODIES = [
     "approval-decide",
     "assessment-answers",
+    "assessment-attachments",
     "assessment-recompute",
     "assessment-schedule",
     "assessment_definition-import-responses",
@@ -958,6 +971,17 @@ def targets(world, register):
 
     definition = AssessmentDefinition.objects.get(form_id="haven_protection_risk")
     assessment = assessment_actions.start(world["caseworker"], case, definition)
+    from haven.assessments.models import Attachment
+
+    attachment = Attachment.objects.create(
+        assessment=assessment,
+        question="photo",
+        name="photo.png",
+        content_type="image/png",
+        size=8,
+        sha256="",
+        data=b"\x89PNG\r\n\x1a\n",
+    )
     from haven.assistance.models import Provider, ServicePoint, ServiceType
 
     shelter = ServiceType.objects.get(code="shelter")
@@ -1031,6 +1055,7 @@ def targets(world, register):
         "referral": referral.pk,
         "definition": definition.pk,
         "assessment": assessment.pk,
+        "attachment": attachment.pk,
         "agency": world["a"].pk,
         "team": world["team"].pk,
         "user": world["caseworker"].pk,

@@ -349,8 +349,6 @@ FORMS = [
             "survey": [["type", "name", "label"], ["image", "doc", "Photo of the document"]],
             "settings": [["form_id"], ["document_photo"]],
         },
-        "refused",
-        ["image"],
     ),
     CorpusForm(
         "voice_note.xlsx",
@@ -359,8 +357,16 @@ FORMS = [
             "survey": [["type", "name", "label"], ["audio", "voice", "Your message"]],
             "settings": [["form_id"], ["voice_note"]],
         },
+    ),
+    CorpusForm(
+        "site_video.xlsx",
+        "a site assessment with a video walk-through",
+        {
+            "survey": [["type", "name", "label"], ["video", "walk", "Film the site"]],
+            "settings": [["form_id"], ["site_video"]],
+        },
         "refused",
-        ["audio"],
+        ["video"],
     ),
     CorpusForm(
         "villages_from_file.xlsx",
@@ -460,10 +466,10 @@ FORMS = [
                 ["type", "name", "label", "relevant"],
                 ["barcode", "code", "Code", ""],
                 ["text", "a", "A", "${nowhere} = 'x'"],
-                ["image", "pic", "Picture", ""],
+                ["video", "clip", "Clip", ""],
             ],
         },
         "refused",
-        ["barcode", "image", "nowhere"],
+        ["barcode", "video", "nowhere"],
     ),
 ]

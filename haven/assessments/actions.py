@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts import policy
-from haven.assessments import selectors
+from haven.assessments import attachments, selectors
 from haven.assessments.models import Assessment, AssessmentDefinition, AssessmentStatus
 from haven.audit.actions import audited, record_event
 from haven.cases import actions as case_actions
@@ -196,9 +196,16 @@ def fill_from_instance(
     )
 
 
-def save_instance(user, assessment: Assessment, xml: str, version: int, *, submit: bool) -> Saved:
-    """A draft's answers as the fill page's form engine sends them (an instance document)."""
+def save_instance(
+    user, assessment: Assessment, xml: str, version: int, *, submit: bool, files=()
+) -> Saved:
+    """A draft's answers as the fill page's form engine sends them (an instance document),
+    with the files its photo, recording and file answers name (`files`: (name, bytes))."""
     answers, _id = _read_instance(assessment.definition, xml)
+    answers = attachments.normalised(assessment.definition.parsed(), answers)
+    if files:
+        _require_fill(user, assessment.case)
+        attachments.receive_named(user, assessment, answers, files)
     return save(user, assessment, answers, version, submit=submit)
 
 
@@ -284,9 +291,11 @@ def _submit(user, assessment: Assessment) -> Saved:
     problems = engine.check_answers(
         form, assessment.answers, final=True, language=user_language(user)
     )
+    problems += attachments.missing(assessment, form, assessment.answers)
     if problems:
         return Saved(assessment, problems)
     assessment.answers = engine.relevant_answers(form, assessment.answers)
+    attachments.discard_unnamed(assessment, form, assessment.answers)
     assessment.scores = _scores(form, assessment.answers)
     assessment.scored_with = assessment.definition
     assessment.status = AssessmentStatus.SUBMITTED

@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from haven.assessments import actions, imports, selectors
+from haven.assessments import attachments as media
 from haven.assessments.models import Assessment, AssessmentDefinition
 from haven.audit.actions import record_access
 from haven.cases import selectors as case_selectors
@@ -143,6 +144,19 @@ class AnswersSerializer(Serializer):
     )
 
 
+class AttachmentUploadSerializer(Serializer):
+    question = serializers.CharField(help_text="The image, audio or file question it answers.")
+    file = serializers.FileField(help_text="The photo, recording or document.")
+
+
+class AttachmentSerializer(Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField()
+    name = serializers.CharField(help_text="What the answer names: put it in the answers.")
+    content_type = serializers.CharField(help_text="Read from the file's bytes.")
+    size = serializers.IntegerField()
+
+
 class AnswerProblemSerializer(Serializer):
     question = serializers.CharField()
     message = serializers.CharField()
@@ -252,6 +266,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         "answers": "assessment.fill",
         "recompute": "assessment.fill",
         "schedule": "assessment.fill",
+        "attachments": "assessment.fill",
     }
     filterset_fields = ["case", "status"]
 
@@ -332,6 +347,30 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             "problems": [p.__dict__ for p in saved.problems],
         }
         return Response(body, status=400 if saved.problems else 200)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
+        description=(
+            "Attach a photo, recording or document to a draft, for one of its image, audio "
+            "or file questions; then save the answers with the `name` it answers with. The "
+            "type is read from the bytes; a file of the same name is replaced."
+        ),
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        assessment = self.get_object()
+        payload = AttachmentUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        stored = media.receive(
+            request.user,
+            assessment,
+            payload.validated_data["question"],
+            upload.name,
+            upload.read(media.max_bytes() + 1),
+        )
+        return Response(AttachmentSerializer(stored).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=AssessmentSerializer)
     @action(detail=True, methods=["post"])

@@ -3,7 +3,8 @@
 The engine parses XPath with a WebAssembly module it carries inside its own script, and
 its components set their styles from script. So such a page allows WebAssembly to be
 compiled (`'wasm-unsafe-eval'`, which allows no JavaScript eval) and inline styles; scripts
-still come only from Haven itself.
+still come only from Haven itself. A photo or recording chosen in the form is previewed from
+the browser's own memory (`blob:` addresses), never fetched.
 """
 
 import hashlib
@@ -15,7 +16,12 @@ from django.templatetags.static import static
 BUILD = Path(__file__).parent / "static" / "assessments" / "build"
 
 form_engine_page = csp_update(
-    {"script-src": ["'wasm-unsafe-eval'"], "style-src": ["'unsafe-inline'"]}
+    {
+        "script-src": ["'wasm-unsafe-eval'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["blob:"],
+        "media-src": ["'self'", "blob:"],
+    }
 )
 
 

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.fields import EncryptedJSONField
+from haven.core.fields import EncryptedBinaryField, EncryptedJSONField
 from haven.core.models import TimeStamped
 from haven.scoring.xlsform import Form
 
@@ -135,3 +135,32 @@ class Assessment(TimeStamped):
             and self.due_on is not None
             and self.due_on < timezone.localdate()
         )
+
+
+class Attachment(models.Model):
+    """A photo, a recording or a document answering an image, audio or file question: its
+    bytes encrypted (rotated with the keys), its type read from them, named as the answer
+    names it."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="attachments")
+    question = models.CharField(_("question"), max_length=200)
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    data = EncryptedBinaryField(editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "name"], name="assessment_attachment_name_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

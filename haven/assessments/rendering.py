@@ -42,6 +42,7 @@ class Item:
     counted: bool = False  # a repeat filled as many times as its repeat_count says
     # A rank's options with the position each has now ("" for none yet).
     ranked: list[tuple[str, str, object]] = field(default_factory=list)
+    url: str = ""  # a photo, recording or file answer: where its file is shown
 
     def __post_init__(self):
         self.field_name = self.field_name or self.name
@@ -190,6 +191,11 @@ def _position(order: list[str], name: str):
 
 
 def _posted(form: Form, question: Question, post, field_name: str):
+    if question.type in ("image", "audio", "file"):
+        # The file kept with the draft, unless removed; a new one comes in the files.
+        if post.get(f"{field_name}__remove"):
+            return None
+        return post.get(field_name, "").strip() or None
     if question.type == "geopoint":
         latitude = post.get(f"{field_name}__latitude", "").strip()
         longitude = post.get(f"{field_name}__longitude", "").strip()

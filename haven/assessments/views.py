@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts import policy
 from haven.accounts.gates import requires
-from haven.assessments import actions, rendering, reports, selectors
+from haven.assessments import (
+    actions,
+    attachment_views,
+    attachments,
+    rendering,
+    reports,
+    selectors,
+)
 from haven.assessments.form_engine import form_engine_page
 from haven.assessments.models import AssessmentStatus
 from haven.audit.actions import record_access
@@ -94,7 +101,8 @@ def assessment_detail(request, pk):
             return render(request, "403.html", status=403)
         answers = rendering.answers_from_post(form, request.POST, assessment.answers)
         _add_or_remove_instance(form, answers, request.POST)
-        submit = "submit" in request.POST
+        problems = attachment_views.receive_uploads(request, assessment, answers)
+        submit = "submit" in request.POST and not problems
         try:
             saved = actions.save(
                 user, assessment, answers, int(request.POST.get("version") or 0), submit=submit
@@ -105,10 +113,16 @@ def assessment_detail(request, pk):
             if saved.submitted:
                 messages.success(request, _("Assessment submitted and scored."))
                 return redirect(_url(assessment))
+            refused_files = bool(problems)
             for problem in saved.problems:
                 key = rendering.problem_key(problem.question, problem.row)
                 problems.setdefault(key, []).append(problem.message)
-            if problems:
+            if refused_files:
+                messages.error(
+                    request,
+                    _("A file was refused (see below). Your other answers are saved as a draft."),
+                )
+            elif problems:
                 messages.error(
                     request,
                     _("Not submitted: %(n)s answer(s) to fix. Your answers are saved as a draft.")
@@ -125,12 +139,15 @@ def assessment_detail(request, pk):
             else:
                 messages.success(request, _("Draft saved."))
                 return redirect(_url(assessment))
+    items = rendering.items(form, answers, problems)
+    attachment_views.link_files(items, assessment)
     context = {
         "assessment": assessment,
         "case": assessment.case,
         "form": form,
         "can_fill": can_fill,
-        "items": rendering.items(form, answers, problems),
+        "items": items,
+        "attachment_limit": attachments.max_bytes() // 1_048_576,
         "hidden": [n for n, yes in engine.relevance(form, answers).items() if not yes],
         "nested_repeats": any(q.type == "repeat" and r for q, _p, r in form.walk()),
         "results": _results(form, assessment.scores),
@@ -151,6 +168,7 @@ def assessment_detail(request, pk):
         context["instance"] = xform.write_instance(
             form, assessment.definition.xform, answers, assessment.instance_id
         )
+        context["files"] = attachment_views.files_for_engine(assessment)
     return render(request, "assessments/detail.html", context)
 
 
@@ -220,9 +238,13 @@ def assessment_instance(request, pk):
             {"error": _("Send the answers and the version you edited.")}, status=400
         )
     submit = request.POST.get("submit") == "1"
+    # The files the answers name (photos, recordings), one byte more than allowed read
+    # from each, to tell one too large.
+    limit = attachments.max_bytes() + 1
+    files = [(f.name, f.read(limit)) for f in request.FILES.getlist("attachment")]
     try:
         saved = actions.save_instance(
-            request.user, assessment, instance, int(version), submit=submit
+            request.user, assessment, instance, int(version), submit=submit, files=files
         )
     except HavenError as exc:
         return JsonResponse({"error": exc.message}, status=exc.status_code)

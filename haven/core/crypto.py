@@ -34,6 +34,19 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
+def encrypt_bytes(plain: bytes) -> str:
+    return _multi(_keys()).encrypt(plain).decode()
+
+
+def decrypt_bytes(token: str) -> bytes:
+    try:
+        return _multi(_keys()).decrypt(token.encode())
+    except InvalidToken as exc:
+        raise InvalidToken(
+            "An encrypted file cannot be read with the keys in HAVEN_FIELD_KEYS"
+        ) from exc
+
+
 def rotate(token: str) -> str:
     """Re-encrypt a token under the first (primary) key."""
     return _multi(_keys()).rotate(token.encode()).decode()

@@ -110,6 +110,9 @@ def type_problem(question: Question, raw) -> str:
             return "Enter a date and time as YYYY-MM-DDTHH:MM."
     elif kind == "geopoint":
         return geopoint_problem(raw)
+    elif kind in ("image", "audio", "file"):
+        if not isinstance(raw, str) or len(raw) > 120 or "/" in raw:
+            return "Attach the file: the answer is the attached file's name."
     elif kind == "acknowledge":
         if str(raw).strip() != ACKNOWLEDGED:
             return f"Answer {ACKNOWLEDGED} to acknowledge, or leave it blank."

@@ -137,8 +137,9 @@ def _fill(template: ET.Element, answers: dict, index: dict[str, Question]) -> ET
         question = index.get(name)
         if question is not None and question.type == "repeat":
             if child.get(_TEMPLATE) is not None:
-                # The template stays, as pyxform wrote it; instances follow it.
-                out.append(copy.deepcopy(child))
+                # An instance holds entries only, as ODK submits them: the engine takes a
+                # repeat's template from the form, and would count one left here as an
+                # entry (a repeat with a count then loses its last entry).
                 continue
             if name in repeats_written:
                 continue

@@ -32,6 +32,9 @@ QUESTION_TYPES = {
     "acknowledge",
     "geopoint",
     "rank",
+    "image",
+    "audio",
+    "file",
     "note",
     "calculate",
 }

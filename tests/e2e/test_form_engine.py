@@ -12,6 +12,17 @@ from tests.e2e.webforms import choose, question, type_answer, wait_for_engine
 
 pytestmark = pytest.mark.e2e
 
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(out, "PNG")
+    return out.getvalue()
+
+
 SCREENING = {
     "Age group of the person": "15_17",
     "Has the person experienced exploitation": "yes",
@@ -72,6 +83,7 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
         [*survey_row("end_repeat", "", ""), "", "", "", ""],
         [*survey_row("geopoint", "met_at", "Where was the person met?"), "", "", "", ""],
         [*survey_row("rank needs", "priorities", "Rank the needs"), "", "", "", ""],
+        [*survey_row("image", "document_photo", "Photo of the document"), "", "", "", ""],
     ]
     definition = publish_field_types(survey)
     case = actions.register(people["caseworker"], person=PERSON, case=CASE)
@@ -108,7 +120,24 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     shelter.focus()
     shelter.press("ArrowUp")
     ranking.locator(".rank-option", has_text="Shelter").press("ArrowUp")
+    # A photo, as a phone's camera or gallery hands it to the page.
+    photo = question(page, "Photo of the document").locator('input[type="file"]')
+    photo.set_input_files({"name": "passport.png", "mimeType": "image/png", "buffer": _png()})
+    preview = question(page, "Photo of the document").locator("img")
+    expect(preview).to_be_visible()
+    # Shown from the browser's memory: the page's security policy lets that image through.
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 40
     shot(page, "form-engine-field-types-360")
+    # Kept as a draft with its photo, opened again, then sent: nothing is lost on the way.
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#engine-status")).to_have_text("Draft saved.")
+    assert Assessment.objects.get(pk=assessment.pk).attachments.count() == 1
+    page.reload()
+    wait_for_engine(page, "#engine-form")
+    expect(question(page, "Specify other").locator("input").first).to_have_value("Family")
+    expect(question(page, "Child's name").first.locator("input")).to_have_value("Amal")
+    # The kept photo is fetched back from the server and shown again.
+    expect(question(page, "Photo of the document").locator("img")).to_be_visible()
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
     submitted = Assessment.objects.get(pk=assessment.pk)
@@ -121,3 +150,6 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     latitude, longitude, _altitude, accuracy = submitted.answers["met_at"].split()
     assert (float(latitude), float(longitude), float(accuracy)) == (13.5116, 2.1254, 8.0)
     assert submitted.answers["priorities"] == ["shelter", "food", "water"]
+    photo_name = submitted.answers["document_photo"]
+    kept = submitted.attachments.get(name=photo_name)
+    assert kept.content_type == "image/png" and kept.data == _png()

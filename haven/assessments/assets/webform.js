@@ -31,11 +31,28 @@ export async function payloadXml(payload) {
 }
 
 /**
- * Shows `formXml` in `element`. `instanceXml` (optional) loads answers kept before.
- * `onSubmit(xml)` gets the instance when the form is sent with nothing wrong.
- * Resolves, once the form is shown, to { root, instanceXml(), unmount() }.
+ * The files a payload carries beside its instance (photos, recordings, documents), each
+ * with the name the instance gives it: the engine renames a chosen file, and its part in
+ * the payload carries the new name while the file keeps the one it had on the device.
  */
-export function mountForm(element, { formXml, instanceXml = "", onSubmit = null, language = "" }) {
+export function payloadFiles(payload) {
+  const files = [];
+  for (const [name, value] of payload.data[0].entries()) {
+    if (name !== INSTANCE_FILE && value instanceof Blob) files.push({ name, file: value });
+  }
+  return files;
+}
+
+/**
+ * Shows `formXml` in `element`. `instanceXml` (optional) loads answers kept before, and
+ * `files` ([{name, url}]) the files its answers name, fetched from where they are kept.
+ * `onSubmit(xml, files)` gets the instance when the form is sent with nothing wrong.
+ * Resolves, once the form is shown, to { root, instanceXml(), instanceWithFiles(), unmount() }.
+ */
+export function mountForm(
+  element,
+  { formXml, instanceXml = "", files = [], onSubmit = null, language = "" },
+) {
   const props = {
     formXml,
     // Haven's forms have no media; nothing is fetched from anywhere while filling.
@@ -43,10 +60,15 @@ export function mountForm(element, { formXml, instanceXml = "", onSubmit = null,
     missingResourceBehavior: "BLANK",
   };
   if (instanceXml) {
-    props.editInstance = { resolveInstance: () => instanceXml, attachmentFileNames: [] };
+    const urls = new Map(files.map((file) => [file.name, file.url]));
+    props.editInstance = {
+      resolveInstance: () => instanceXml,
+      attachmentFileNames: [...urls.keys()],
+      resolveAttachment: (name) => fetch(urls.get(name), { credentials: "same-origin" }),
+    };
   }
   if (onSubmit) {
-    props.onSubmit = async (payload) => onSubmit(await payloadXml(payload));
+    props.onSubmit = async (payload) => onSubmit(await payloadXml(payload), payloadFiles(payload));
   }
   const app = createApp({ render: () => h(OdkWebForm, props) });
   app.use(webFormsPlugin);
@@ -62,6 +84,11 @@ export function mountForm(element, { formXml, instanceXml = "", onSubmit = null,
           root,
           instanceXml: async () =>
             payloadXml(await root.prepareInstancePayload({ payloadType: "monolithic" })),
+          // The instance and the files its answers name, as a draft is kept.
+          instanceWithFiles: async () => {
+            const payload = await root.prepareInstancePayload({ payloadType: "monolithic" });
+            return { xml: await payloadXml(payload), files: payloadFiles(payload) };
+          },
           unmount: () => app.unmount(),
         });
       } else if (element.querySelector(".form-initialization-status.error")) {

@@ -8,10 +8,16 @@ const token = serverForm.querySelector("input[name=csrfmiddlewaretoken]").value;
 const status = document.getElementById("engine-status");
 const problems = document.getElementById("engine-problems");
 const text = (id) => JSON.parse(document.getElementById(id).textContent);
+const kept = new Set(text("form-files").map((file) => file.name));
 
-async function send(instance, submit) {
+async function send(instance, submit, files = []) {
   const body = new FormData();
   body.append("instance", instance);
+  // The photos and recordings the answers name, each under the name the answer gives it;
+  // those the server keeps already are not sent again.
+  for (const { name, file } of files) {
+    if (!kept.has(name)) body.append("attachment", file, name);
+  }
   body.append("version", box.dataset.version);
   body.append("submit", submit ? "1" : "0");
   const response = await fetch(box.dataset.saveUrl, {
@@ -26,6 +32,7 @@ async function send(instance, submit) {
     return;
   }
   box.dataset.version = answer.version;
+  for (const { name } of files) kept.add(name);
   if (answer.submitted) {
     window.location.assign(answer.url);
     return;
@@ -51,8 +58,9 @@ async function start() {
     handle = await engine.mountForm(document.getElementById("engine-form"), {
       formXml: text("form-xform"),
       instanceXml: text("form-instance"),
+      files: text("form-files"),
       language: document.documentElement.lang,
-      onSubmit: (xml) => send(xml, true),
+      onSubmit: (xml, files) => send(xml, true, files),
     });
   } catch {
     document.getElementById("engine-form").replaceChildren();
@@ -62,7 +70,8 @@ async function start() {
   serverForm.hidden = true;
   box.hidden = false;
   document.getElementById("engine-save").addEventListener("click", async () => {
-    await send(await handle.instanceXml(), false);
+    const { xml, files } = await handle.instanceWithFiles();
+    await send(xml, false, files);
   });
 }
 
