@@ -108,3 +108,34 @@ def test_a_reference_made_once_survives_every_save_and_the_submission():
     assert re.fullmatch(r"[A-Za-z0-9]{8}", first["reference"]) and first["born"] == "2 Apr 1990"
     again = engine.relevant_answers(form, {**first, "dob": "1990-04-03"})
     assert again["reference"] == first["reference"] and again["born"] == "3 Apr 1990"
+
+
+def test_a_triggered_value_is_set_when_its_trigger_changes_and_kept_after():
+    from django.http import QueryDict
+
+    from haven.assessments import rendering
+
+    form = xlsform_reader.load(
+        simple_form(
+            survey=[
+                [*SURVEY, "trigger"],
+                [*survey_row("integer", "weight", "Weight (kg)"), ""],
+                [*survey_row("calculate", "weighed_at", calculation="now()"), "${weight}"],
+                [*survey_row("calculate", "double", calculation="${weight} * 2"), "${weight}"],
+                [*survey_row("select_one yn", "q1", "Question one", dimension="d"), ""],
+            ],
+        )
+    )
+    assert form.question("weighed_at").trigger == ["weight"]
+    # Set by the engine when the weight was typed; never recomputed from the answers later.
+    stored = {"weight": 60, "weighed_at": "2026-12-01T09:00:00.000+00:00", "double": 120}
+    kept = engine.relevant_answers(form, {**stored, "weight": 61})
+    assert kept["weighed_at"] == stored["weighed_at"] and kept["double"] == 120
+
+    def posted(**fields):
+        return rendering.answers_from_post(form, QueryDict(mutable=True) | fields, stored)
+
+    same = posted(weight="60")
+    assert same["weighed_at"] == stored["weighed_at"] and same["double"] == 120
+    changed = posted(weight="65")  # the page sets it anew, as the engine would
+    assert changed["double"] == 130 and changed["weighed_at"] != stored["weighed_at"]

@@ -444,8 +444,6 @@ FORMS = [
             ],
             "settings": [["form_id"], ["trigger_recalc"]],
         },
-        "refused",
-        ["trigger"],
     ),
     # Refused: mistakes in the form itself, named where they are.
     CorpusForm(

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from django.utils import translation
 
 from haven.scoring.answer_types import range_bounds, typed
+from haven.scoring.answers import AnswersView
 from haven.scoring.engine import MAX_INSTANCES, repeat_count
+from haven.scoring.expressions import parse
 from haven.scoring.xlsform import CHOICE_TYPES, Form, Question
 from haven.scoring.xpath_values import to_number
 
@@ -156,7 +158,25 @@ def answers_from_post(form: Form, post, kept: dict | None = None) -> dict:
             value = _posted(form, question, post, question.name)
             if value is not None:
                 answers[question.name] = value
+    _set_triggered(form, answers, kept or {})
     return {k: v for k, v in answers.items() if v != []}
+
+
+def _set_triggered(form: Form, answers: dict, kept: dict) -> None:
+    """A question with a `trigger` keeps the value it was set to; when one of its triggers
+    is answered differently on this save, its calculation sets it anew, as the form engine
+    does."""
+    for question, _parents, in_repeat in form.walk():
+        if in_repeat or not question.trigger:
+            continue
+        changed = any(answers.get(name) != kept.get(name) for name in question.trigger)
+        if changed and question.calculation:
+            value = parse(question.calculation).evaluate(
+                AnswersView(form, answers).value, current=kept.get(question.name)
+            )
+            answers[question.name] = "" if value is None else value
+        elif question.type == "calculate" and question.name in kept:
+            answers[question.name] = kept[question.name]
 
 
 def _instances_from_post(form: Form, repeat: Question, post, stored: list) -> list[dict]:
@@ -170,7 +190,8 @@ def _instances_from_post(form: Form, repeat: Question, post, stored: list) -> li
         for question, _parents, in_repeat in form.walk(repeat.children, repeat.name):
             if in_repeat != repeat.name:
                 continue
-            if question.type == "repeat":
+            if question.type == "repeat" or (question.type == "calculate" and question.trigger):
+                # Not on the page: what the entry holds stays with it.
                 before = stored[index] if index < len(stored) else {}
                 if isinstance(before, dict) and before.get(question.name):
                     instance[question.name] = before[question.name]

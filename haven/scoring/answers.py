@@ -71,6 +71,9 @@ class AnswersView:
         return "" if value is None else value
 
     def _calculate(self, question: Question):
+        if question.trigger:  # set when its trigger changed, by the engine or the page
+            value = self.raw(question.name)
+            return "" if value is None else value
         if question.name in self._calculated:
             return self._calculated[question.name]
         if question.name in self._computing:  # a calculation that uses itself is blank

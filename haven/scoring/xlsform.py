@@ -104,6 +104,9 @@ class Question:
     parameters: dict[str, str] = field(default_factory=dict)
     # A repeat filled as many times as this expression says (`repeat_count`).
     repeat_count: str = ""
+    # The questions whose change sets this one's calculation (`trigger`): its value is the
+    # one set then, kept as it was, never recomputed from the answers later.
+    trigger: list[str] = field(default_factory=list)
     children: list[Question] = field(default_factory=list)
 
     @property

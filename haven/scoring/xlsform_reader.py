@@ -105,9 +105,9 @@ _STRUCTURE = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
 _TYPE_ALIASES = {"int": "integer", "string": "text", "select1": "select_one"}
 
 
-# Survey columns that change what a form does but that Haven does not act on: a form that
-# uses them is refused rather than filled differently from what its author meant.
-_UNSUPPORTED_COLUMNS = {"trigger"}
+# Survey columns that change what a form shows but that Haven does not act on (pictures,
+# sounds and films beside a question's label): a form that uses them is refused rather
+# than shown differently from what its author meant.
 _UNSUPPORTED_PREFIXES = ("media::", "image", "audio", "video", "big-image")
 
 
@@ -116,7 +116,7 @@ def _check_types(sheets) -> list[Problem]:
     for number, row in sheets.get("survey", []):
         for column in row:
             lowered = column.lower()
-            if lowered in _UNSUPPORTED_COLUMNS or lowered.startswith(_UNSUPPORTED_PREFIXES):
+            if lowered.startswith(_UNSUPPORTED_PREFIXES):
                 problems.append(
                     Problem(
                         "survey",
@@ -286,6 +286,7 @@ def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
                 k: str(v) for k, v in (raw.get("parameters") or {}).items() if haven_type == "range"
             },
             repeat_count=str((raw.get("control") or {}).get("jr:count", "")).strip(),
+            trigger=[str(name) for name in raw.get("trigger") or ()],
         )
         if q.weight is None:
             q.weight = 1.0

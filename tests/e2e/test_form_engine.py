@@ -75,15 +75,20 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
 
     # With a roster filled as many times as a question says.
     survey = [
-        [*FIELD_TYPES_SURVEY[0], "repeat_count"],
-        *(row + [""] for row in FIELD_TYPES_SURVEY[1:]),
-        [*survey_row("integer", "children_n", "How many children?"), "", "", "", ""],
-        [*survey_row("begin_repeat", "child", "Child"), "", "", "", "${children_n}"],
-        [*survey_row("text", "child_name", "Child's name", required="yes"), "", "", "", ""],
-        [*survey_row("end_repeat", "", ""), "", "", "", ""],
-        [*survey_row("geopoint", "met_at", "Where was the person met?"), "", "", "", ""],
-        [*survey_row("rank needs", "priorities", "Rank the needs"), "", "", "", ""],
-        [*survey_row("image", "document_photo", "Photo of the document"), "", "", "", ""],
+        [*FIELD_TYPES_SURVEY[0], "repeat_count", "trigger"],
+        *(row + ["", ""] for row in FIELD_TYPES_SURVEY[1:]),
+        [*survey_row("integer", "children_n", "How many children?"), "", "", "", "", ""],
+        # Set by the engine when the count is answered (a `trigger`), then kept as it was.
+        [
+            *survey_row("calculate", "counted", calculation="concat('children: ', ${children_n})"),
+            *["", "", "", "", "${children_n}"],
+        ],
+        [*survey_row("begin_repeat", "child", "Child"), "", "", "", "${children_n}", ""],
+        [*survey_row("text", "child_name", "Child's name", required="yes"), "", "", "", "", ""],
+        [*survey_row("end_repeat", "", ""), "", "", "", "", ""],
+        [*survey_row("geopoint", "met_at", "Where was the person met?"), "", "", "", "", ""],
+        [*survey_row("rank needs", "priorities", "Rank the needs"), "", "", "", "", ""],
+        [*survey_row("image", "document_photo", "Photo of the document"), "", "", "", "", ""],
     ]
     definition = publish_field_types(survey)
     case = actions.register(people["caseworker"], person=PERSON, case=CASE)
@@ -150,6 +155,7 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     latitude, longitude, _altitude, accuracy = submitted.answers["met_at"].split()
     assert (float(latitude), float(longitude), float(accuracy)) == (13.5116, 2.1254, 8.0)
     assert submitted.answers["priorities"] == ["shelter", "food", "water"]
+    assert submitted.answers["counted"] == "children: 2"
     photo_name = submitted.answers["document_photo"]
     kept = submitted.attachments.get(name=photo_name)
     assert kept.content_type == "image/png" and kept.data == _png()
