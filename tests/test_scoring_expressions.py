@@ -88,7 +88,7 @@ def test_references_and_names_are_listed():
         ("1 +", "unexpected"),
         ("(1 + 2", "expected ')'"),
         ("${a} ? 2", "unexpected character"),
-        ("pulldata('x', 'y', 'z', 'w')", "pulldata() is not supported"),
+        ("indexed-repeat(${a}, ${r}, 1)", "indexed-repeat() is not supported"),
         ("selected(${a})", "selected() takes 2 argument(s), 1 given"),
         ("/data/a = 1", "unexpected character '/'"),
     ],

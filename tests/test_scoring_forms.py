@@ -142,10 +142,10 @@ def test_a_file_that_is_not_a_workbook_is_reported():
             "unexpected character",
         ),
         (
-            [survey_row("text", "a", "A", constraint="pulldata('x', 'y', 'z', 'w')")],
+            [survey_row("text", "a", "A", constraint="jr:choice-name(., '${a}')")],
             2,
             "constraint",
-            "pulldata() is not supported",
+            "jr:choice-name() is not supported",
         ),
         (
             [survey_row("integer", "a", "A", dimension="d")],

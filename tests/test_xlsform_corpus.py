@@ -41,13 +41,13 @@ def test_the_corpus_is_varied_enough():
 def test_each_form_gets_its_verdict(entry: CorpusForm):
     data = data_of(entry)
     if entry.verdict == ACCEPTED:
-        form = xlsform_reader.load(data, entry.file)
+        form = xlsform_reader.load(data, entry.file, entry.media)
         assert form.index(), entry.style
         # The XForm the fill page's engine reads names the same form.
         assert f'id="{form.form_id}"' in xform.xform_of(data, entry.file)
         return
     with pytest.raises(xlsform.FormError) as caught:
-        xlsform_reader.load(data, entry.file)
+        xlsform_reader.load(data, entry.file, entry.media)
     problems = caught.value.problems
     text = " | ".join(map(str, problems)).lower()
     for word in entry.named:

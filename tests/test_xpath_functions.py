@@ -89,7 +89,7 @@ def test_a_wrong_number_of_arguments_is_named():
     with pytest.raises(ExpressionError, match=r"format-date\(\) takes 2 argument"):
         parse("format-date(${dob})")
     with pytest.raises(ExpressionError, match="not supported"):
-        parse("pulldata('sites', 'name', 'code', ${code})")
+        parse("indexed-repeat(${child_name}, ${child}, 1)")
 
 
 def test_a_reference_made_once_survives_every_save_and_the_submission():

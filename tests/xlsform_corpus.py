@@ -19,6 +19,8 @@ class CorpusForm:
     verdict: str = ACCEPTED
     # For a refusal: words each of which some problem must contain.
     named: list[str] = field(default_factory=list)
+    # The CSV files of choices uploaded beside the form, by name.
+    media: dict[str, bytes] = field(default_factory=dict)
 
 
 YES_NO = [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]
@@ -378,8 +380,57 @@ FORMS = [
             ],
             "settings": [["form_id"], ["villages_from_file"]],
         },
+        media={
+            "villages.csv": "name,label,district\n"
+            "agadez,Agadès,north\narlit,Arlit,north\nniamey,Niamey,south\n".encode()
+        },
+    ),
+    CorpusForm(
+        "sites_from_file.xlsx",
+        "a select whose CSV attachment names its columns otherwise, with a choice filter",
+        {
+            "survey": [
+                ["type", "name", "label", "choice_filter", "parameters"],
+                ["select_one region", "region", "Region", "", ""],
+                [
+                    "select_multiple_from_file sites.csv",
+                    "sites",
+                    "Sites visited",
+                    "region=${region}",
+                    "value=code label=site_name",
+                ],
+            ],
+            "choices": [["list_name", "name", "label"], ["region", "north", "North"]],
+            "settings": [["form_id"], ["sites_from_file"]],
+        },
+        media={"sites.csv": b"code,site_name,region\nS1,Dirkou,north\nS2,Tahoua,south\n"},
+    ),
+    CorpusForm(
+        "villages_wrong_columns.xlsx",
+        "a select whose CSV attachment lacks the column it is told to read",
+        {
+            "survey": [
+                ["type", "name", "label"],
+                ["select_one_from_file villages.csv", "village", "Village"],
+            ],
+            "settings": [["form_id"], ["villages_wrong_columns"]],
+        },
         "refused",
-        ["select_one_from_file", "CSV"],
+        ["villages.csv", "no column 'label'", "id, name, nom"],
+        media={"villages.csv": b"id,name,nom\n1,agadez,Agad\xc3\xa8s\n"},
+    ),
+    CorpusForm(
+        "villages_not_attached.xlsx",
+        "a select from a CSV file that was not uploaded with the form",
+        {
+            "survey": [
+                ["type", "name", "label"],
+                ["select_one_from_file villages.csv", "village", "Village"],
+            ],
+            "settings": [["form_id"], ["villages_not_attached"]],
+        },
+        "refused",
+        ["villages.csv", "not attached"],
     ),
     CorpusForm(
         "registration_ids_and_dates.xlsx",
@@ -430,8 +481,21 @@ FORMS = [
             ],
             "settings": [["form_id"], ["pulldata_lookup"]],
         },
+        media={"sites.csv": b"code,name,district\nS1,Dirkou,north\nS2,Tahoua,south\n"},
+    ),
+    CorpusForm(
+        "pulldata_not_attached.xlsx",
+        "a form that looks a value up with pulldata() in a CSV file that was not uploaded",
+        {
+            "survey": [
+                ["type", "name", "label", "calculation"],
+                ["text", "code", "Site code", ""],
+                ["calculate", "site_name", "", "pulldata('sites', 'name', 'code', ${code})"],
+            ],
+            "settings": [["form_id"], ["pulldata_not_attached"]],
+        },
         "refused",
-        ["pulldata"],
+        ["pulldata('sites'", "sites.csv", "not attached"],
     ),
     CorpusForm(
         "trigger_recalc.xlsx",

@@ -23,7 +23,7 @@ from haven.cases.models import Approval, Case
 from haven.cases.selectors import visible_cases
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.versioning import lock_at_version, lock_latest, save_versioned
-from haven.scoring import engine, xform, xlsform, xlsform_reader
+from haven.scoring import choice_files, engine, xform, xlsform, xlsform_reader
 
 SHIPPED_FORMS = Path(__file__).resolve().parent / "forms"
 MAX_FORM_BYTES = 5 * 1024 * 1024  # uploads: a form, or an export of responses
@@ -53,11 +53,18 @@ class Saved:
         return self.assessment.status == AssessmentStatus.SUBMITTED
 
 
-def read_form(data: bytes, filename: str = "") -> xlsform.Form:
+def media_of(uploads) -> dict[str, bytes]:
+    """The CSV files of choices uploaded beside a form, by name (one byte more than a file
+    may hold read from each, so that the reader can say it is too large)."""
+    return {upload.name: upload.read(choice_files.MAX_BYTES + 1) for upload in uploads}
+
+
+def read_form(data: bytes, filename: str = "", media=None) -> xlsform.Form:
     """The form in an XLSForm file, or FormRefused with every problem found (`filename`
-    names a form whose settings give no form_id)."""
+    names a form whose settings give no form_id; `media`: the CSV files of choices beside
+    it, by name)."""
     try:
-        return xlsform_reader.load(data, filename)
+        return xlsform_reader.load(data, filename, media)
     except xlsform.FormError as exc:
         raise FormRefused(exc.problems) from exc
 
@@ -66,7 +73,9 @@ def read_form(data: bytes, filename: str = "") -> xlsform.Form:
 
 
 @audited
-def publish_definition(user, data: bytes, filename: str, *, agency=None) -> AssessmentDefinition:
+def publish_definition(
+    user, data: bytes, filename: str, *, agency=None, media=None
+) -> AssessmentDefinition:
     """Publish an XLSForm as the next version of its form in an agency: the user's own, or
     the one named when the command line publishes (`user` None, acting as the system)."""
     if user is not None:
@@ -75,8 +84,8 @@ def publish_definition(user, data: bytes, filename: str, *, agency=None) -> Asse
         agency_id = user.agency_id
     else:
         agency_id = agency.pk
-    form = read_form(data, filename)
-    definition = _store(form, data, filename, agency_id=agency_id, user=user)
+    form = read_form(data, filename, media)
+    definition = _store(form, data, filename, agency_id=agency_id, user=user, media=media)
     record_event(
         user,
         "assessment_definition.publish",
@@ -87,7 +96,7 @@ def publish_definition(user, data: bytes, filename: str, *, agency=None) -> Asse
     return definition
 
 
-def _store(form, data, filename, *, agency_id, user=None) -> AssessmentDefinition:
+def _store(form, data, filename, *, agency_id, user=None, media=None) -> AssessmentDefinition:
     same_form = AssessmentDefinition.objects.filter(agency_id=agency_id, form_id=form.form_id)
     latest = same_form.aggregate(v=Max("version"))["v"] or 0
     try:
@@ -103,6 +112,8 @@ def _store(form, data, filename, *, agency_id, user=None) -> AssessmentDefinitio
                 source_sha256=hashlib.sha256(data).hexdigest(),
                 form=form.to_dict(),
                 xform=xform.xform_of(data, filename),
+                # Read already: UTF-8 CSV within bounds.
+                media={name: raw.decode("utf-8-sig") for name, raw in (media or {}).items()},
                 uploaded_by=user,
             )
     except IntegrityError as exc:

@@ -40,6 +40,12 @@ class DefinitionSerializer(ModelSerializer):
 
 class DefinitionUploadSerializer(Serializer):
     file = serializers.FileField(help_text="An XLSForm workbook (.xlsx or .xls).")
+    media = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="The CSV files of choices its select_one_from_file questions read (each "
+        "part named `media`).",
+    )
 
 
 class ImportUploadSerializer(Serializer):
@@ -200,7 +206,12 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response({"file": ["Attach the XLSForm file as 'file'."]}, status=400)
         if upload.size > actions.MAX_FORM_BYTES:
             return Response({"file": ["The file is larger than 5 MB."]}, status=400)
-        definition = actions.publish_definition(request.user, upload.read(), upload.name)
+        definition = actions.publish_definition(
+            request.user,
+            upload.read(),
+            upload.name,
+            media=actions.media_of(request.FILES.getlist("media")),
+        )
         return Response(DefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

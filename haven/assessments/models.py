@@ -33,6 +33,9 @@ class AssessmentDefinition(TimeStamped):
     form = models.JSONField(_("form as read"))
     # The XForm pyxform makes from `source`: what ODK Web Forms fills, online and offline.
     xform = models.TextField(_("XForm"), blank=True, default="")
+    # The CSV files of choices uploaded beside the form ({file name: text}), which its
+    # `select_one_from_file` questions read, here and in the form engine.
+    media = models.JSONField(_("files beside the form"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

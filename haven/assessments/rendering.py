@@ -9,7 +9,6 @@ from django.utils import translation
 from haven.scoring.answer_types import range_bounds, typed
 from haven.scoring.answers import AnswersView
 from haven.scoring.engine import MAX_INSTANCES, repeat_count
-from haven.scoring.expressions import parse
 from haven.scoring.xlsform import CHOICE_TYPES, Form, Question
 from haven.scoring.xpath_values import to_number
 
@@ -171,8 +170,8 @@ def _set_triggered(form: Form, answers: dict, kept: dict) -> None:
             continue
         changed = any(answers.get(name) != kept.get(name) for name in question.trigger)
         if changed and question.calculation:
-            value = parse(question.calculation).evaluate(
-                AnswersView(form, answers).value, current=kept.get(question.name)
+            value = AnswersView(form, answers).evaluate(
+                question.calculation, current=kept.get(question.name)
             )
             answers[question.name] = "" if value is None else value
         elif question.type == "calculate" and question.name in kept:

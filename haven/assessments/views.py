@@ -309,7 +309,12 @@ def forms_manage(request):
             messages.error(request, _("The file is larger than 5 MB."))
         else:
             try:
-                definition = actions.publish_definition(user, upload.read(), upload.name)
+                definition = actions.publish_definition(
+                    user,
+                    upload.read(),
+                    upload.name,
+                    media=actions.media_of(request.FILES.getlist("media")),
+                )
             except actions.FormRefused as exc:
                 problems = exc.problems
                 messages.error(request, exc.message)

@@ -280,6 +280,8 @@ def assessment_forms(user) -> list[dict]:
             "title": d.title,
             "version": d.version,
             "xform": d.xform,
+            # The CSV files of choices the form reads, carried with it to be filled offline.
+            "media": d.media,
         }
         for d in assessment_selectors.current_definitions(user)
         if d.xform

@@ -16,7 +16,6 @@ from haven.scoring.answers import (
     repeat_entries,
     unanswered,
 )
-from haven.scoring.expressions import parse
 from haven.scoring.xlsform import CHOICE_TYPES, Form, Question
 from haven.scoring.xpath_values import to_number
 
@@ -36,7 +35,7 @@ def _count(view: AnswersView, repeat: Question) -> int | None:
     a repeat without one). A count that is not a number is none, as in ODK."""
     if not repeat.repeat_count:
         return None
-    number = to_number(parse(repeat.repeat_count).evaluate(view.value))
+    number = to_number(view.evaluate(repeat.repeat_count))
     if not math.isfinite(number):
         return 0
     return max(0, min(int(number), MAX_INSTANCES))
@@ -99,7 +98,7 @@ def _check_one(form, question: Question, view: AnswersView, final, language, row
         return [AnswerProblem(question.name, problem, row)]
     if unanswered(raw):
         required = question.required == "yes" or (
-            question.required and parse(question.required).holds(view.value)
+            question.required and view.holds(question.required)
         )
         if final and required:
             return [
@@ -112,8 +111,8 @@ def _check_one(form, question: Question, view: AnswersView, final, language, row
                 )
             ]
         return []
-    if question.constraint and not parse(question.constraint).holds(
-        view.value, current=view.value(question.name)
+    if question.constraint and not view.holds(
+        question.constraint, current=view.value(question.name)
     ):
         return [
             AnswerProblem(

@@ -45,13 +45,20 @@ class AnswersView:
         self._relevant[question.name] = result
         return result
 
+    def evaluate(self, text: str, *, current=None):
+        """An expression of the form over these answers (and the form's CSV files)."""
+        return parse(text).evaluate(self.value, current=current, tables=self.form.tables)
+
+    def holds(self, text: str, *, current=None) -> bool:
+        return to_boolean(self.evaluate(text, current=current))
+
     def _holds(self, name: str, text: str) -> bool:
         key = f"relevant:{name}"
         if key in self._computing:  # a relevance that depends on itself counts as false
             return False
         self._computing.add(key)
         try:
-            return parse(text).holds(self.value)
+            return self.holds(text)
         finally:
             self._computing.discard(key)
 
@@ -81,9 +88,7 @@ class AnswersView:
         self._computing.add(question.name)
         try:
             # The question's own value is `.`: once() keeps it (a uuid stays the same).
-            result = parse(question.calculation).evaluate(
-                self.value, current=self.raw(question.name)
-            )
+            result = self.evaluate(question.calculation, current=self.raw(question.name))
         finally:
             self._computing.discard(question.name)
         if isinstance(result, float) and (math.isnan(result) or math.isinf(result)):

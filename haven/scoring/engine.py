@@ -196,7 +196,7 @@ def _formula_score(rule: ScoreRule, view: AnswersView) -> ScoreValue:
     used = {name: view.value(name) for name in expression.references}
     value = None
     if not any(unanswered(v) for v in used.values()):
-        number = to_number(expression.evaluate(view.value))
+        number = to_number(expression.evaluate(view.value, tables=view.form.tables))
         if math.isfinite(number):
             value = number
     normalised = None

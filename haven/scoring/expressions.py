@@ -325,6 +325,8 @@ class _Env:
     fields: Callable[[str], object]
     scores: Mapping[str, float | None]
     current: object = None
+    # The CSV files beside the form that pulldata() reads, by name (without `.csv`).
+    tables: Mapping[str, list] = field(default_factory=dict)
 
     def field(self, name: str):
         return self.fields(name)
@@ -364,12 +366,20 @@ class Expression:
     def uses_current(self) -> bool:
         return any(isinstance(n, _Current) for n in _walk(self.root))
 
-    def evaluate(self, fields: Callable[[str], object] | Mapping, *, scores=None, current=None):
+    def evaluate(
+        self,
+        fields: Callable[[str], object] | Mapping,
+        *,
+        scores=None,
+        current=None,
+        tables: Mapping[str, list] | None = None,
+    ):
         lookup = fields.get if isinstance(fields, Mapping) else fields
-        return self.root.evaluate(_Env(lambda name: _blank(lookup(name)), scores or {}, current))
+        env = _Env(lambda name: _blank(lookup(name)), scores or {}, current, tables or {})
+        return self.root.evaluate(env)
 
-    def holds(self, fields, *, current=None) -> bool:
-        return to_boolean(self.evaluate(fields, current=current))
+    def holds(self, fields, *, current=None, tables: Mapping[str, list] | None = None) -> bool:
+        return to_boolean(self.evaluate(fields, current=current, tables=tables))
 
 
 def _blank(value):

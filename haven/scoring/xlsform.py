@@ -166,6 +166,8 @@ class Form:
     requires_sign_off: bool = False
     # Names of the device metadata (start, end, deviceid, …): in exports, nothing to keep.
     metadata: list[str] = field(default_factory=list)
+    # The CSV files beside the form that its pulldata() calls read ({"sites": rows}).
+    tables: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     # --- walking the form ---------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from haven.scoring import choice_files
 from haven.scoring.workbook import form_name_of, pyxform_convert, read_sheets
 from haven.scoring.xlsform import (
     CHOICE_TYPES,
@@ -54,21 +55,24 @@ _BAND = re.compile(r"^\s*([\w\-]+)\s*(?::\s*(-?\d+(?:\.\d+)?)\s*)?$")
 _PARENT_PATH = re.compile(r"\.\./([A-Za-z_][\w.-]*)")
 
 
-def load(data: bytes, filename: str = "") -> Form:
+def load(data: bytes, filename: str = "", media: dict[str, bytes] | None = None) -> Form:
     """Read and check an XLSForm (.xlsx or .xls bytes; `filename` names a form whose
-    settings give no form_id, as in ODK and Kobo); FormError lists every problem found."""
+    settings give no form_id, as in ODK and Kobo; `media`: the CSV files of choices beside
+    it, by name); FormError lists every problem found."""
+    media = media or {}
     sheets = read_sheets(data)
-    problems = _check_sheets(sheets, filename)
+    problems = _check_sheets(sheets, filename) + choice_files.media_problems(media)
     if "survey" not in sheets:
         raise FormError(problems)
-    problems += _check_types(sheets)
+    problems += _check_types(sheets, media)
     if any(p.column == "type" and _NO_CHOICES in p.message for p in problems):
         raise FormError(problems)  # pyxform would only say the same without a row
     pyxform_form, pyxform_problems = _convert(data, filename)
     problems += pyxform_problems
     if pyxform_form is None:
         raise FormError(problems)
-    form, build_problems = _build(pyxform_form, sheets)
+    form, build_problems = _build(pyxform_form, sheets, media)
+    build_problems += choice_files.pulldata_tables(form, media)
     problems += [p for p in build_problems if p not in problems]
     problems += check(form)
     if problems:
@@ -111,7 +115,7 @@ _TYPE_ALIASES = {"int": "integer", "string": "text", "select1": "select_one"}
 _UNSUPPORTED_PREFIXES = ("media::", "image", "audio", "video", "big-image")
 
 
-def _check_types(sheets) -> list[Problem]:
+def _check_types(sheets, media: dict[str, bytes]) -> list[Problem]:
     problems = []
     for number, row in sheets.get("survey", []):
         for column in row:
@@ -132,15 +136,20 @@ def _check_types(sheets) -> list[Problem]:
         words = raw.lower().replace("begin ", "begin_").replace("end ", "end_").split()
         first = words[0]
         if first.endswith("_from_file"):
-            problems.append(
-                Problem(
-                    "survey",
-                    number,
-                    "type",
-                    f"The question type '{words[0]}' (choices from a CSV attachment) is not "
-                    "supported: put the choices on the choices sheet.",
+            attached = raw.split()[1] if len(raw.split()) > 1 else ""
+            if not attached.lower().endswith(".csv"):
+                message = (
+                    f"'{raw}' names no CSV file: choices from a file come from a .csv "
+                    "uploaded beside the form."
                 )
-            )
+            elif attached not in media:
+                message = (
+                    f"The file {attached} that '{raw}' takes its choices from is not "
+                    "attached: upload it beside the form."
+                )
+            else:
+                continue
+            problems.append(Problem("survey", number, "type", message))
             continue
         if first in ("select", "select_one", "select_multiple", "rank") or first.startswith(
             "select_"
@@ -212,7 +221,7 @@ def _number(value) -> float | None:
     return float(value)
 
 
-def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
+def _build(data: dict, sheets, media: dict[str, bytes]) -> tuple[Form, list[Problem]]:
     """The form pyxform read, with every problem found in it (a question of a type Haven
     does not handle stays in, so that references to it still resolve)."""
     survey_rows, survey_types = {}, {}
@@ -290,10 +299,29 @@ def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
         )
         if q.weight is None:
             q.weight = 1.0
+        attached = str(raw.get("itemset") or "")
+        if haven_type in CHOICE_TYPES and attached.lower().endswith(".csv"):
+            q.list_name = _from_file(q, attached, raw.get("parameters") or {}, from_files)
         q.children = [c for c in (question(child) for child in raw.get("children", [])) if c]
         return q
 
+    def _from_file(q: Question, attached: str, parameters: dict, lists: dict) -> str:
+        """The list a `select_one_from_file` takes from its CSV (one per file and columns)."""
+        value = str(parameters.get("value") or "name")
+        label = str(parameters.get("label") or "label")
+        key = attached if (value, label) == ("name", "label") else f"{attached}#{value}#{label}"
+        if key not in lists:
+            found: list[Choice] = []
+            problem = ""
+            if attached in media:  # a missing file is reported with its row already
+                found, problem = choice_files.choices(attached, media[attached], value, label)
+            if problem:
+                problems.append(Problem("survey", q.row, "parameters", problem))
+            lists[key] = found
+        return key
+
     choices: dict[str, list[Choice]] = {}
+    from_files: dict[str, list[Choice]] = {}
     for list_name, items in (data.get("choices") or {}).items():
         for item in items:
             row = choice_rows.get((list_name, item.get("name")))
@@ -311,6 +339,7 @@ def _build(data: dict, sheets) -> tuple[Form, list[Problem]]:
                 )
             )
     questions = [q for q in (question(raw) for raw in data.get("children", [])) if q]
+    choices |= from_files
     languages = sorted(
         {lang for q in questions for lang in q.labels if lang != "default"}
         | {lang for items in choices.values() for c in items for lang in c.labels} - {"default"}

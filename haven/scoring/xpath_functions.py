@@ -125,6 +125,18 @@ def _once(env, argument):
     return env.current if not is_blank(env.current) else argument.evaluate(env)
 
 
+def _pulldata(env, table, wanted, column, key):
+    """The `wanted` column of the first row of the CSV file `table` (beside the form) whose
+    `column` holds `key`; empty when no row does."""
+    name, wanted_name, column_name, key_text = (
+        to_text(argument.evaluate(env)) for argument in (table, wanted, column, key)
+    )
+    for row in env.tables.get(name, ()):
+        if row.get(column_name) == key_text:
+            return row.get(wanted_name, "")
+    return ""
+
+
 def _uuid(length=None):
     """A version 4 UUID, or with a length, that many random letters and digits."""
     if length is None:
@@ -214,6 +226,7 @@ FUNCTIONS: dict[str, Function] = {
     "format-date": Function(lambda v, f: format_date(date_time_of(v), to_text(f)), 2, 2),
     "format-date-time": Function(lambda v, f: format_date(date_time_of(v), to_text(f)), 2, 2),
     "once": Function(_once, 1, 1, lazy=True),
+    "pulldata": Function(_pulldata, 4, 4, lazy=True),
     "uuid": Function(_uuid, 0, 1),
     "random": Function(random.random, 0, 0),
     "substr": Function(_substr, 2, 3),

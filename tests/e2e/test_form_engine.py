@@ -159,3 +159,44 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
     photo_name = submitted.answers["document_photo"]
     kept = submitted.attachments.get(name=photo_name)
     assert kept.content_type == "image/png" and kept.data == _png()
+
+
+def test_choices_from_a_csv_file_beside_the_form_filter_in_the_engine(people, new_page, shot):
+    from haven.accounts.models import Agency
+    from tests.test_choice_files import SHEETS, VILLAGES
+    from tests.xlsform import workbook
+
+    header, *rows = SHEETS["survey"]
+    survey = [
+        [*header, "calculation"],
+        *([*row, ""] for row in rows),
+        ["calculate", "area", "", "", "pulldata('villages', 'district', 'name', ${village})"],
+        ["note", "area_note", "In the ${area} district", "", ""],
+    ]
+    definition = assessment_actions.publish_definition(
+        None,
+        workbook({**SHEETS, "survey": survey}),
+        "villages.xlsx",
+        agency=Agency.objects.get(code="aa"),
+        media={"villages.csv": VILLAGES.encode()},
+    )
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    assessment = assessment_actions.start(people["caseworker"], case, definition)
+    page = new_page(width=360, height=800)
+    login(page, "alice")
+    page.goto(f"/assessments/{assessment.pk}/")
+    wait_for_engine(page, "#engine-form")
+    choose(page, "District", "north")
+    village = question(page, "Village")
+
+    # The file's rows, narrowed by the district chosen: nothing fetched, all in the page.
+    expect(village.locator('input[value="agadez"]')).to_have_count(1)
+    expect(village.locator('input[value="niamey"]')).to_have_count(0)
+    choose(page, "Village", "arlit")
+    # pulldata() reads the same file in the engine: the note shows the village's district.
+    expect(page.get_by_text("In the north district")).to_be_visible()
+    shot(page, "form-engine-choices-from-file-360")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_contain_text("Assessment submitted and scored.")
+    submitted = Assessment.objects.get(pk=assessment.pk)
+    assert submitted.answers == {"district": "north", "village": "arlit", "area": "north"}

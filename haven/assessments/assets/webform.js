@@ -45,18 +45,28 @@ export function payloadFiles(payload) {
 
 /**
  * Shows `formXml` in `element`. `instanceXml` (optional) loads answers kept before, and
- * `files` ([{name, url}]) the files its answers name, fetched from where they are kept.
+ * `files` ([{name, url}]) the files its answers name, fetched from where they are kept;
+ * `media` ({name: text}) holds the CSV files of choices the form reads.
  * `onSubmit(xml, files)` gets the instance when the form is sent with nothing wrong.
  * Resolves, once the form is shown, to { root, instanceXml(), instanceWithFiles(), unmount() }.
  */
 export function mountForm(
   element,
-  { formXml, instanceXml = "", files = [], onSubmit = null, language = "" },
+  { formXml, instanceXml = "", files = [], media = {}, onSubmit = null, language = "" },
 ) {
   const props = {
     formXml,
-    // Haven's forms have no media; nothing is fetched from anywhere while filling.
-    fetchFormAttachment: () => Promise.resolve(new Response("", { status: 404 })),
+    // The CSV files of choices the form reads (`media`: {name: text}) come with the form;
+    // nothing is fetched from anywhere while filling, online or offline.
+    fetchFormAttachment: (url) => {
+      const name = decodeURIComponent(String(url.href || url).split("/").pop());
+      const text = Object.hasOwn(media, name) ? media[name] : null;
+      return Promise.resolve(
+        text === null
+          ? new Response("", { status: 404 })
+          : new Response(text, { status: 200, headers: { "Content-Type": "text/csv" } }),
+      );
+    },
     missingResourceBehavior: "BLANK",
   };
   if (instanceXml) {

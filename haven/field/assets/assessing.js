@@ -44,6 +44,7 @@ export async function fillAssessment(form, onSend) {
   }
   shown = await engine.mountForm(container, {
     formXml: form.xform,
+    media: form.media || {},
     language: document.documentElement.lang,
     onSubmit: async (xml) => {
       if (await onSend(xml)) close();

@@ -1,4 +1,5 @@
-"""`haven forms check FILE.xlsx` and `haven forms import FILE.xlsx --agency CODE`."""
+"""`haven forms check FILE.xlsx` and `haven forms import FILE.xlsx --agency CODE`, with
+`--media FILE.csv …` for the CSV files of choices beside the form."""
 
 from pathlib import Path
 
@@ -15,14 +16,26 @@ class Command(BaseCommand):
         parser.add_argument("what", choices=["check", "import"])
         parser.add_argument("file", help="the XLSForm workbook (.xlsx or .xls)")
         parser.add_argument("--agency", help="code of the agency to publish for (import)")
+        parser.add_argument(
+            "--media",
+            nargs="*",
+            default=[],
+            help="the CSV files of choices the form's select_one_from_file questions read",
+        )
 
-    def handle(self, what, file, agency=None, **options):
+    def handle(self, what, file, agency=None, media=(), **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         data = path.read_bytes()
+        beside = {}
+        for name in media:
+            attached = Path(name)
+            if not attached.is_file():
+                raise CommandError(f"No such file: {attached}")
+            beside[attached.name] = attached.read_bytes()
         try:
-            form = actions.read_form(data, path.name)
+            form = actions.read_form(data, path.name, beside)
         except actions.FormRefused as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{path.name}: {problem}")
@@ -40,7 +53,7 @@ class Command(BaseCommand):
         owner = Agency.objects.filter(code=agency).first()
         if owner is None:
             raise CommandError(f"No agency with the code '{agency}'.")
-        definition = actions.publish_definition(None, data, path.name, agency=owner)
+        definition = actions.publish_definition(None, data, path.name, agency=owner, media=beside)
         self.stdout.write(
             f"Published '{definition.title}' ({definition.form_id}) version "
             f"{definition.version} for {owner.code}."

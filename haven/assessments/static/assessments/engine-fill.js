@@ -59,6 +59,7 @@ async function start() {
       formXml: text("form-xform"),
       instanceXml: text("form-instance"),
       files: text("form-files"),
+      media: text("form-media"),
       language: document.documentElement.lang,
       onSubmit: (xml, files) => send(xml, true, files),
     });
