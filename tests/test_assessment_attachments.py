@@ -227,3 +227,17 @@ def test_the_form_engine_sends_its_files_with_the_instance(world, draft):
     draft.refresh_from_db()
     assert draft.answers["document_photo"] == "1700000000.jpg"
     assert draft.attachments.get().content_type == "image/jpeg"
+
+
+def test_a_film_answers_a_video_question(world, register):
+    sheets = {
+        "survey": [["type", "name", "label"], ["video", "walk", "Film the site"]],
+        "settings": [["form_id"], ["site_video"]],
+    }
+    definition = actions.publish_definition(world["agency_admin"], workbook(sheets), "v.xlsx")
+    draft = actions.start(world["caseworker"], register(world["caseworker"]), definition)
+    mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+    stored = attachments.receive(world["caseworker"], draft, "walk", "walk.mp4", mp4)
+    assert stored.content_type == "video/mp4"
+    with pytest.raises(HavenError, match="not a film"):
+        attachments.receive(world["caseworker"], draft, "walk", "walk.png", png())

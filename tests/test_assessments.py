@@ -60,7 +60,7 @@ def test_a_broken_form_is_refused_with_every_problem_and_nothing_is_stored(world
     survey = [
         SURVEY,
         survey_row("select_one yn", "q1", "Q1", dimension="d", relevant="${ghost} = 1"),
-        survey_row("barcode", "code", "Code"),
+        survey_row("start-geopoint", "where", ""),
     ]
     before = AssessmentDefinition.objects.count()
     response = upload(api("agency_admin"), simple_form(survey=survey))
@@ -71,7 +71,7 @@ def test_a_broken_form_is_refused_with_every_problem_and_nothing_is_stored(world
         "sheet": "survey",
         "row": 3,
         "column": "type",
-        "message": "The question type 'barcode' is not supported.",
+        "message": "The question type 'start-geopoint' is not supported.",
     } in body["problems"]
     assert AssessmentDefinition.objects.count() == before
 
@@ -198,7 +198,7 @@ def test_the_command_line_checks_and_publishes(world, tmp_path, capsys):
     call_command("forms", "check", str(good))
     assert "good.xlsx: OK" in capsys.readouterr().out
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(simple_form(survey=[SURVEY, survey_row("barcode", "code", "Code")]))
+    bad.write_bytes(simple_form(survey=[SURVEY, survey_row("start-geopoint", "where", "")]))
     with pytest.raises(CommandError, match="problem"):
         call_command("forms", "check", str(bad))
     assert "survey, row 2, column type" in capsys.readouterr().err
@@ -750,13 +750,13 @@ def test_an_agency_admin_publishes_a_form_from_the_administration_pages(world):
     sign_in(client, world["agency_admin"])
     page = client.get("/manage/forms/", HTTP_HOST="localhost")
     assert page.status_code == 200 and b"Protection risk assessment" in page.content
-    bad = simple_form(survey=[SURVEY, survey_row("barcode", "code", "Code")])
+    bad = simple_form(survey=[SURVEY, survey_row("start-geopoint", "where", "")])
     refused = client.post(
         "/manage/forms/", {"file": SimpleUploadedFile("bad.xlsx", bad)}, HTTP_HOST="localhost"
     )
     assert refused.status_code == 200
     assert b"Problems to fix" in refused.content
-    assert b"The question type &#x27;barcode&#x27; is not supported." in refused.content
+    assert b"The question type &#x27;start-geopoint&#x27; is not supported." in refused.content
     assert not AssessmentDefinition.objects.filter(form_id="test").exists()
     published = client.post(
         "/manage/forms/",

@@ -127,7 +127,12 @@ def test_a_file_that_is_not_a_workbook_is_reported():
 @pytest.mark.parametrize(
     ("survey_rows", "row", "column", "words"),
     [
-        ([survey_row("barcode", "code", "Code")], 2, "type", "'barcode' is not supported"),
+        (
+            [survey_row("start-geopoint", "where", "")],
+            2,
+            "type",
+            "'start-geopoint' is not supported",
+        ),
         ([survey_row("select_one nolist", "q", "Q")], 2, "", "nolist"),
         (
             [survey_row("text", "a", "A"), survey_row("text", "a", "Again")],

@@ -173,3 +173,53 @@ def test_locations_are_read_from_kobo_and_odk_central_exports(world, api, regist
     response = post(api, definition, json.dumps(body).encode(), "odata.json")
     assert response.status_code == 200, response.json()
     assert Assessment.objects.get(case=odata).answers["site"] == "13.25 2.5 200 6"
+
+
+LINES = {
+    "survey": [
+        ["type", "name", "label"],
+        ["geotrace", "path", "Walk the main path"],
+        ["geoshape", "boundary", "Draw the camp boundary"],
+        ["barcode", "card", "Ration card number"],
+    ],
+    "settings": [["form_id"], ["camp"]],
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "problem"),
+    [
+        ("path", "13.5 2.1 0 5; 13.6 2.2 0 5", ""),
+        ("path", "13.5 2.1;13.6 2.2;13.7 2.3", ""),
+        ("path", "13.5 2.1", "A line needs two points or more"),
+        ("path", "13.5 2.1; 95 2.2", "Point 2: The latitude must be from -90 to 90."),
+        ("boundary", "13.5 2.1; 13.6 2.1; 13.6 2.2; 13.5 2.1", ""),
+        ("boundary", "13.5 2.1; 13.6 2.1; 13.6 2.2", "then the first one again"),
+        ("boundary", "13.5 2.1; 13.6 2.1; 13.5 2.1", "three points or more"),
+        ("card", "RC-2026-0042", ""),
+    ],
+)
+def test_lines_and_shapes_are_points_joined_as_odk_writes_them(question, answer, problem):
+    form = xlsform_reader.load(workbook(LINES), "camp.xlsx")
+    found = problems(form, {question: answer}).get(question, "")
+    assert (problem in found) if problem else found == ""
+
+
+def test_the_page_takes_a_line_typed_in(world, register):
+    definition = actions.publish_definition(world["agency_admin"], workbook(LINES), "camp.xlsx")
+    assessment = actions.start(world["caseworker"], register(world["caseworker"]), definition)
+    client = Client()
+    sign_in(client, world["caseworker"])
+    page = client.get(f"/assessments/{assessment.pk}/").content.decode()
+    assert 'name="path" rows="3"' in page and "separated by “;”" in page
+    posted = {
+        "path": "13.5 2.1; 13.6 2.2",
+        "boundary": "13.5 2.1; 13.6 2.1",
+        "card": "RC-1",
+        "version": str(assessment.version),
+        "submit": "1",
+    }
+    refused = client.post(f"/assessments/{assessment.pk}/", posted).content.decode()
+    assert "then the first one again" in refused
+    assessment.refresh_from_db()
+    assert assessment.status == "draft" and assessment.answers["path"] == "13.5 2.1; 13.6 2.2"

@@ -329,8 +329,6 @@ FORMS = [
             "survey": [["type", "name", "label"], ["barcode", "code", "Scan the document"]],
             "settings": [["form_id"], ["document_barcode"]],
         },
-        "refused",
-        ["barcode"],
     ),
     CorpusForm(
         "site_location.xlsx",
@@ -367,8 +365,45 @@ FORMS = [
             "survey": [["type", "name", "label"], ["video", "walk", "Film the site"]],
             "settings": [["form_id"], ["site_video"]],
         },
+    ),
+    CorpusForm(
+        "camp_boundary.xlsx",
+        "a site survey that walks the camp's path and draws its boundary",
+        {
+            "survey": [
+                ["type", "name", "label"],
+                ["geotrace", "path", "Walk the main path"],
+                ["geoshape", "boundary", "Draw the camp boundary"],
+            ],
+            "settings": [["form_id"], ["camp_boundary"]],
+        },
+    ),
+    CorpusForm(
+        "districts_geojson.xlsx",
+        "a select whose choices come from a GeoJSON file",
+        {
+            "survey": [
+                ["type", "name", "label"],
+                ["select_one_from_file districts.geojson", "district", "District"],
+            ],
+            "settings": [["form_id"], ["districts_geojson"]],
+        },
         "refused",
-        ["video"],
+        ["districts.geojson", "csv"],
+    ),
+    CorpusForm(
+        "background_recording.xlsx",
+        "an interview recorded in the background while it is filled",
+        {
+            "survey": [
+                ["type", "name", "label"],
+                ["background-audio", "interview", ""],
+                ["text", "answer", "Answer"],
+            ],
+            "settings": [["form_id"], ["background_recording"]],
+        },
+        "refused",
+        ["background-audio"],
     ),
     CorpusForm(
         "villages_from_file.xlsx",
@@ -526,12 +561,12 @@ FORMS = [
         {
             "survey": [
                 ["type", "name", "label", "relevant"],
-                ["barcode", "code", "Code", ""],
+                ["start-geopoint", "where", "", ""],
                 ["text", "a", "A", "${nowhere} = 'x'"],
-                ["video", "clip", "Clip", ""],
+                ["background-audio", "clip", "", ""],
             ],
         },
         "refused",
-        ["barcode", "video", "nowhere"],
+        ["start-geopoint", "background-audio", "nowhere"],
     ),
 ]

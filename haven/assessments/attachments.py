@@ -19,7 +19,7 @@ from haven.core.errors import HavenError, NotAllowed
 from haven.scoring.answer_checks import AnswerProblem
 from haven.scoring.xlsform import Form
 
-MEDIA_TYPES = {"image", "audio", "file"}
+MEDIA_TYPES = {"image", "audio", "video", "file"}
 MAX_PER_RESPONSE = 20
 _IMAGES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic", "image/avif"}
 # Browsers record audio as WebM or Ogg; phones as MP4 (M4A), AMR, AAC or 3GP.
@@ -34,7 +34,13 @@ _DOCUMENTS = {
     "application/vnd.oasis.opendocument.text",
     "application/vnd.oasis.opendocument.spreadsheet",
 }
-ACCEPTED = {"image": _IMAGES, "audio": _AUDIO, "file": _IMAGES | _AUDIO | _DOCUMENTS}
+_VIDEO = {"video/mp4", "video/webm", "video/3gpp", "video/quicktime"}
+ACCEPTED = {
+    "image": _IMAGES,
+    "audio": _AUDIO,
+    "video": _VIDEO,
+    "file": _IMAGES | _AUDIO | _DOCUMENTS,
+}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -112,6 +118,8 @@ def _wrong_type(kind: str, found: str) -> str:
     what = found or _("not a type Haven recognises")
     if kind == "image":
         return _("This is not a photo (JPEG, PNG, WebP, GIF, HEIC or AVIF): %(t)s.") % {"t": what}
+    if kind == "video":
+        return _("This is not a film (MP4, WebM, 3GP or QuickTime): %(t)s.") % {"t": what}
     if kind == "audio":
         return _(
             "This is not a recording (MP3, M4A, Ogg, WAV, AMR, AAC, FLAC, WebM or 3GP): %(t)s."

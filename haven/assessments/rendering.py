@@ -211,7 +211,7 @@ def _position(order: list[str], name: str):
 
 
 def _posted(form: Form, question: Question, post, field_name: str):
-    if question.type in ("image", "audio", "file"):
+    if question.type in ("image", "audio", "video", "file"):
         # The file kept with the draft, unless removed; a new one comes in the files.
         if post.get(f"{field_name}__remove"):
             return None

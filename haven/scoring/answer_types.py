@@ -110,7 +110,9 @@ def type_problem(question: Question, raw) -> str:
             return "Enter a date and time as YYYY-MM-DDTHH:MM."
     elif kind == "geopoint":
         return geopoint_problem(raw)
-    elif kind in ("image", "audio", "file"):
+    elif kind in ("geotrace", "geoshape"):
+        return _line_problem(kind, raw)
+    elif kind in ("image", "audio", "video", "file"):
         if not isinstance(raw, str) or len(raw) > 120 or "/" in raw:
             return "Attach the file: the answer is the attached file's name."
     elif kind == "acknowledge":
@@ -140,6 +142,23 @@ def geopoint_problem(raw) -> str:
         return "The longitude must be from -180 to 180."
     if len(numbers) == 4 and numbers[3] < 0:
         return "The accuracy cannot be negative."
+    return ""
+
+
+def _line_problem(kind: str, raw) -> str:
+    """A line (geotrace: two points or more) or a closed shape (geoshape: four points or
+    more, the last the first again), points separated by `;` as ODK writes them."""
+    points = [p.strip() for p in str(raw).split(";") if p.strip()]
+    for number, point in enumerate(points, 1):
+        problem = geopoint_problem(point)
+        if problem:
+            return f"Point {number}: {problem}"
+    if kind == "geotrace" and len(points) < 2:
+        return "A line needs two points or more, separated by ';'."
+    if kind == "geoshape":
+        first, last = (geopoint_parts(points[i]) if points else None for i in (0, -1))
+        if len(points) < 4 or not first or not last or first[:2] != last[:2]:
+            return "A shape needs three points or more, then the first one again to close it."
     return ""
 
 
