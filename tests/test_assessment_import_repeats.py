@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
 
 from haven.assessments import actions, import_files
 from haven.assessments.models import Assessment
@@ -39,18 +38,6 @@ def zipped(files: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             archive.writestr(name, data)
-    return out.getvalue()
-
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
     return out.getvalue()
 
 
@@ -112,7 +99,7 @@ def test_odk_centrals_zip_puts_each_repeat_inside_its_response(world, api, regis
 
 def test_kobos_workbook_puts_each_repeat_inside_its_response(world, api, register, definition):
     case = register(world["caseworker"])
-    data = xlsx(
+    data = workbook(
         {
             "household": [
                 ["start", "members", "haven_case", "_uuid", "_index"],
@@ -175,7 +162,7 @@ def test_a_zip_bomb_is_refused_before_it_is_read(world, api, definition, monkeyp
 
 def test_a_workbook_wider_than_allowed_is_refused_not_cut(world, api, definition):
     wide = ["members", *(f"x{i}" for i in range(import_files.MAX_COLUMNS + 5))]
-    data = xlsx({"household": [wide, [1] * len(wide)]})
+    data = workbook({"household": [wide, [1] * len(wide)]})
     response = post(api, definition, data, "wide.xlsx")
     assert response.status_code == 400 and "columns" in str(response.json())
 

@@ -11,7 +11,7 @@ from haven.cases.models import Case
 from tests.conftest import CASE, PERSON
 from tests.e2e.conftest import login
 from tests.e2e.test_accessibility import violations
-from tests.e2e.webforms import choose, group, question, type_answer, wait_for_engine
+from tests.e2e.webforms import choose, group, open_in_engine, question, type_answer, wait_for_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -206,12 +206,7 @@ def test_choices_follow_a_choice_filter_while_typing(people, new_page):
     definition = assessment_actions.publish_definition(
         None, data, "places.xlsx", agency=Agency.objects.get(code="aa")
     )
-    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
-    assessment = assessment_actions.start(people["caseworker"], case, definition)
-    page = new_page(width=360, height=800)
-    login(page, "alice")
-    page.goto(f"/assessments/{assessment.pk}/")
-    wait_for_engine(page, "#engine-form")
+    page, assessment = open_in_engine(people, new_page, definition)
     engine = page.locator("#engine-form")
     bamako = engine.get_by_label("Bamako")
     expect(bamako).to_be_hidden()

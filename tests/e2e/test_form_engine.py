@@ -5,10 +5,7 @@ from playwright.sync_api import expect
 
 from haven.assessments import actions as assessment_actions
 from haven.assessments.models import Assessment, AssessmentDefinition
-from haven.cases import actions
-from tests.conftest import CASE, PERSON
-from tests.e2e.conftest import login
-from tests.e2e.webforms import choose, question, type_answer, wait_for_engine
+from tests.e2e.webforms import choose, open_in_engine, question, type_answer, wait_for_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -32,13 +29,8 @@ SCREENING = {
 
 def test_fill_online_with_the_form_engine_keep_a_draft_and_submit(people, new_page, shot):
     assessment_actions.install_shipped_forms()
-    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
     definition = AssessmentDefinition.objects.get(form_id="haven_vulnerability_screening")
-    assessment = assessment_actions.start(people["caseworker"], case, definition)
-    page = new_page(width=360, height=800)
-    login(page, "alice")
-    page.goto(f"/assessments/{assessment.pk}/")
-    wait_for_engine(page, "#engine-form")
+    page, assessment = open_in_engine(people, new_page, definition)
     expect(page.locator("form.assessment")).to_be_hidden()
     for label, value in SCREENING.items():
         choose(page, label, value)
@@ -91,14 +83,11 @@ def test_field_types_filled_with_the_form_engine(people, new_page, shot):
         [*survey_row("image", "document_photo", "Photo of the document"), "", "", "", "", ""],
     ]
     definition = publish_field_types(survey)
-    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
-    assessment = assessment_actions.start(people["caseworker"], case, definition)
     # The device's position, as a phone's GPS gives it: no map, nothing fetched online.
     where = {"latitude": 13.5116, "longitude": 2.1254, "accuracy": 8}
-    page = new_page(width=360, height=800, geolocation=where, permissions=["geolocation"])
-    login(page, "alice")
-    page.goto(f"/assessments/{assessment.pk}/")
-    wait_for_engine(page, "#engine-form")
+    page, assessment = open_in_engine(
+        people, new_page, definition, geolocation=where, permissions=["geolocation"]
+    )
     expect(question(page, "Household").locator("input").first).to_have_value("4")
     expect(question(page, "Site")).to_contain_text("BORDER-01")  # shown, not an input
     expect(question(page, "Site").locator("input, textarea")).to_have_count(0)
@@ -180,12 +169,7 @@ def test_choices_from_a_csv_file_beside_the_form_filter_in_the_engine(people, ne
         agency=Agency.objects.get(code="aa"),
         media={"villages.csv": VILLAGES.encode()},
     )
-    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
-    assessment = assessment_actions.start(people["caseworker"], case, definition)
-    page = new_page(width=360, height=800)
-    login(page, "alice")
-    page.goto(f"/assessments/{assessment.pk}/")
-    wait_for_engine(page, "#engine-form")
+    page, assessment = open_in_engine(people, new_page, definition)
     choose(page, "District", "north")
     village = question(page, "Village")
 

@@ -41,3 +41,20 @@ def wait_for_engine(page, selector: str) -> None:
     expect(page.locator(f"{selector} .form-initialization-status.ready")).to_be_attached(
         timeout=30000
     )
+
+
+def open_in_engine(people, new_page, definition, **page_options):
+    """A new response to `definition` for a new case of the caseworker, opened on a phone's
+    screen in the form engine: (page, assessment)."""
+    from haven.assessments import actions as assessment_actions
+    from haven.cases import actions
+    from tests.conftest import CASE, PERSON
+    from tests.e2e.conftest import login
+
+    case = actions.register(people["caseworker"], person=PERSON, case=CASE)
+    assessment = assessment_actions.start(people["caseworker"], case, definition)
+    page = new_page(width=360, height=800, **page_options)
+    login(page, "alice")
+    page.goto(f"/assessments/{assessment.pk}/")
+    wait_for_engine(page, "#engine-form")
+    return page, assessment
