@@ -1,6 +1,6 @@
-"""Files answering a form's `image`, `audio` and `file` questions: received with a draft,
-checked (size, and type read from the bytes, never from the name the device gave), stored
-encrypted, and named in the answers as ODK names them (the file's name).
+"""Files answering a form's `image`, `audio`, `video` and `file` questions: received with a
+draft, checked (size, and type read from the bytes, never from the name the device gave),
+stored encrypted, and named in the answers as ODK names them (the file's name).
 
 A response refers to its files by name; on submission every file an answer names must have
 arrived (`missing`)."""

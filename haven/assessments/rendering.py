@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 
 from haven.scoring.answer_types import range_bounds, typed
-from haven.scoring.answers import AnswersView
+from haven.scoring.answers import AnswersView, choice_list
 from haven.scoring.engine import MAX_INSTANCES, repeat_count
 from haven.scoring.xlsform import CHOICE_TYPES, Form, Question
 from haven.scoring.xpath_values import to_number
@@ -114,7 +114,7 @@ def _item(form, question: Question, answers: dict, problems, repeat="", index=No
         item.values = (parts + ["", ""])[:2]
         item.value = " ".join(parts[2:])
     elif question.type == "rank":
-        order = _listed(answers.get(question.name))
+        order = choice_list(answers.get(question.name))
         item.ranked = [
             (choice.name, pick(choice.labels, form) or choice.name, _position(order, choice.name))
             for choice in form.choices.get(question.list_name, [])
@@ -202,10 +202,6 @@ def _instances_from_post(form: Form, repeat: Question, post, stored: list) -> li
     return instances
 
 
-def _listed(value) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else str(value or "").split()
-
-
 def _position(order: list[str], name: str):
     return order.index(name) + 1 if name in order else ""
 
@@ -252,7 +248,7 @@ def answer_rows(form: Form, answers: dict) -> list[tuple[str, str]]:
                 c.name: pick(c.labels, form) or c.name
                 for c in form.choices.get(question.list_name, [])
             }
-            chosen = [labels.get(v, v) for v in _listed(value)]
+            chosen = [labels.get(v, v) for v in choice_list(value)]
             if question.type == "rank":
                 chosen = [f"{n}. {label}" for n, label in enumerate(chosen, 1)]
             value = ", ".join(chosen)
