@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from haven.accounts import views as account_views
 from haven.assessments import attachment_views as assessment_attachment_views
+from haven.assessments import import_views as assessment_import_views
 from haven.assessments import views as assessment_views
 from haven.assistance import return_views
 from haven.assistance import views as assistance_views
@@ -152,6 +153,11 @@ urlpatterns = [
         "assessments/<int:pk>/instance/",
         assessment_views.assessment_instance,
         name="assessment_instance",
+    ),
+    path(
+        "assessments/import/",
+        assessment_import_views.assessment_import,
+        name="assessment_import",
     ),
     path(
         "assessments/<int:pk>/files/<int:number>/",

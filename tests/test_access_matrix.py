@@ -539,6 +539,7 @@ MATRIX = {
     ),
     "assessment_detail": ("get", "/assessments/{assessment}/", None, ON_CASE),
     "assessment_report": ("get", "/assessments/report/", None, REPORTERS),
+    "assessment_import": ("get", "/assessments/import/", None, expect(ok=CASE_HOLDERS)),
     "assistance_report": ("get", "/assistance/report/", None, REPORTERS),
     "indicator_dashboard": ("get", "/indicators/", None, REPORTERS),
     "indicators_api": ("get", "/api/v1/indicators/", None, api(REPORTERS)),
@@ -714,6 +715,7 @@ MATRIX = {
 # what to fix.
 FORM_PAGES = [
     "agency_new",
+    "assessment_import",
     "assessment_detail",
     "case_assign",
     "case_edit",

@@ -5,6 +5,7 @@ a preview of how each column is read before anything is saved."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -243,3 +244,54 @@ def test_an_export_of_another_form_or_version_is_refused_and_nothing_is_saved(wo
     assert not Assessment.objects.filter(case=case).exists()
     same = older.replace(b",2,uuid:v2", b",3,uuid:v2")
     assert post(api, definition, same, "central.csv").json()["created"] == 1
+
+
+def test_the_web_page_shows_how_an_export_is_read_then_imports_it(world, register, definition):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    case = register(world["caseworker"])
+    data = csv_bytes(
+        [
+            ["haven_case", "household/members", "alone", "_uuid", "colour"],
+            [case.number, "3", "yes", "w1", "red"],
+        ]
+    )
+    client = Client()
+    sign_in(client, world["caseworker"])
+    assert "assessments/import/" in client.get("/").content.decode()
+    page = client.get("/assessments/import/").content.decode()
+    assert f'<option value="{definition.pk}"' in page
+    upload = SimpleUploadedFile("kobo.csv", data)
+    shown = client.post("/assessments/import/", {"definition": definition.pk, "file": upload})
+    text = shown.content.decode()
+    assert "nothing is saved yet" in text and "household/members" in text and "colour" in text
+    assert "1 name a case you may fill assessments for" in text
+    assert not Assessment.objects.exists()  # a preview saves nothing
+    pending = re.search(r'name="pending" value="([^"]+)"', text).group(1)
+    other = Client()
+    sign_in(other, world["supervisor"])  # the token is the caseworker's only
+    refused = other.post("/assessments/import/", {"pending": pending}).content.decode()
+    assert "expired" in refused and not Assessment.objects.exists()
+    done = client.post("/assessments/import/", {"pending": pending}).content.decode()
+    assert "1 created, 0 imported before" in done
+    assert imported_answers(case) == {"members": 3, "alone": "yes"}
+    again = client.post("/assessments/import/", {"pending": pending}).content.decode()
+    assert "0 created, 1 imported before" in again
+
+
+def test_the_web_page_says_what_is_wrong_with_a_file(world, definition):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    client = Client()
+    sign_in(client, world["caseworker"])
+    empty = client.post("/assessments/import/", {"definition": definition.pk})
+    assert "Choose the form and the export file" in empty.content.decode()
+    upload = SimpleUploadedFile("other.csv", csv_bytes([["x", "y"], ["1", "2"]]))
+    wrong = client.post("/assessments/import/", {"definition": definition.pk, "file": upload})
+    assert "is it an export of another form" in wrong.content.decode()
+    tampered = client.post("/assessments/import/", {"pending": "not-a-token"})
+    assert "expired" in tampered.content.decode()

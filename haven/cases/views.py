@@ -71,6 +71,7 @@ def dashboard(request):
         **page.dashboard_context(user),
         "data": selectors.dashboard(user),
         "can_report": policy.has_perm(user, "report.view"),
+        "can_import": policy.has_perm(user, "assessment.fill"),
         "approvals": list(selectors.pending_approvals_for(user)[:20]),
         "transfers": list(selectors.incoming_transfers(user)[:20]),
         "status_labels": dict(Status.choices),

@@ -38,9 +38,10 @@ def encrypt_bytes(plain: bytes) -> str:
     return _multi(_keys()).encrypt(plain).decode()
 
 
-def decrypt_bytes(token: str) -> bytes:
+def decrypt_bytes(token: str, ttl: int | None = None) -> bytes:
+    """`ttl`: refuse a token made more than that many seconds ago."""
     try:
-        return _multi(_keys()).decrypt(token.encode())
+        return _multi(_keys()).decrypt(token.encode(), ttl=ttl)
     except InvalidToken as exc:
         raise InvalidToken(
             "An encrypted file cannot be read with the keys in HAVEN_FIELD_KEYS"
