@@ -210,3 +210,20 @@ def test_the_incident_feedback_assistance_and_assessment_files_validate(world, r
     results = _validated(client.get("/assessments/report/?format=hxl").content.decode())
     assert results and all(line["#severity+code"] for line in results)
     assert all(line["#subsector+name"] or line["#loc+name"] for line in results)
+
+
+def test_the_indicator_file_made_in_the_background_validates(world, caseload, committed):  # noqa: F811
+    from haven.evidence import actions, builds
+
+    made = committed(
+        actions.request_indicator_file,
+        world["analyst"],
+        params={"by": "sex", "from": "2026-01-01"},
+        file_format="hxl",
+    )
+    made.refresh_from_db()
+    assert made.status == "done" and made.file_name.endswith(".hxl.csv")
+    found = _validated((builds.folder() / made.file_name).read_text(encoding="utf-8"))
+    assert found and all(line["#date+start"] == "2026-01-01" for line in found)
+    # Cases are counted, not people affected by an emergency.
+    assert all(not tag.startswith("#affected") for line in found for tag in line)
