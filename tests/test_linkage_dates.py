@@ -28,9 +28,20 @@ def test_parse(text, expected):
     assert (parsed.year, parsed.month, parsed.day, parsed.precision) == expected
 
 
-@pytest.mark.parametrize("text", ["1990-02-31", "1990-13-14", "0000-01-01", "1990-00-10"])
-def test_impossible_dates_keep_only_their_digits(text):
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("1990-02-31", 1990), ("1990-13-14", 1990), ("1862-18-29", 1862), ("1990-00-10", 1990)],
+)
+def test_impossible_dates_keep_their_digits_and_their_year(text, year):
+    """A typo in the month or the day (month 18, day 81) leaves the year standing: it is
+    blocked and compared on, as a written year is."""
     parsed = dates.parse(text)
+    assert parsed.precision == dates.INVALID and parsed.year == year
+    assert (parsed.month, parsed.day) == (0, 0)
+
+
+def test_a_date_whose_year_cannot_be_gives_nothing_but_its_digits():
+    parsed = dates.parse("0000-01-01")
     assert parsed.precision == dates.INVALID and parsed.year == 0
 
 
@@ -69,6 +80,10 @@ def _level(a: str, b: str) -> str:
         ("1990-05-17", "1970-01-01", "different"),
         ("1990-05-17", "", "missing"),
         ("1990-02-31", "1990-02-21", "one digit differs"),
+        # An impossible month or day is not a different date: its year still agrees.
+        ("1862-18-29", "1862-03-01", "same year"),
+        ("1862-18-29", "1863-03-01", "within a year"),
+        ("1862-18-29", "1832-03-01", "different"),
     ],
 )
 def test_date_levels(a, b, level):

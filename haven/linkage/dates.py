@@ -34,7 +34,7 @@ def parse(value) -> BirthDate:
     """Read a date of birth; '~1990' is a year estimated from a stated age.
 
     A date that cannot exist (31 February, month 13) keeps its digits, so a typo can still
-    be recognised, but gives no year, month or day.
+    be recognised, and its year, but gives no month or day.
     """
     if value is None:
         return MISSING
@@ -59,11 +59,14 @@ def parse(value) -> BirthDate:
     if month > 12 and 1 <= day <= 12:
         month, day = day, month  # only day before month makes it a date
     digits = f"{year:04d}{month:02d}{day:02d}" if month and day else ""
-    if not _plausible_year(year) or month > 12 or (day and not month):
+    if not _plausible_year(year):
         return BirthDate(precision=INVALID, digits=digits)
+    # A month or day that cannot be (a typo: month 18, day 81) leaves the year standing.
+    if month > 12 or (day and not month):
+        return BirthDate(year, precision=INVALID, digits=digits)
     if month and day:
         if day > calendar.monthrange(year, month)[1] or day == 0:
-            return BirthDate(precision=INVALID, digits=digits)
+            return BirthDate(year, precision=INVALID, digits=digits)
         return BirthDate(year, month, day, EXACT, digits)
     return BirthDate(year, month, 0, PARTIAL, "")
 

@@ -50,7 +50,8 @@ def check_record(record: dict) -> Check:
         parsed = dates.parse(raw_date)
         if parsed.precision == dates.INVALID:
             check.notes["birth_date"] = (
-                f"{raw_date} is not a date that exists; it is only compared digit by digit."
+                f"{raw_date} is not a date that exists; it is compared by its year and digit "
+                "by digit."
             )
         elif parsed is dates.MISSING:
             check.notes["birth_date"] = (
