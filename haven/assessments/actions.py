@@ -214,8 +214,7 @@ def save_instance(
     with the files its photo, recording and file answers name (`files`: (name, bytes))."""
     answers, _id = _read_instance(assessment.definition, xml)
     answers = attachments.normalised(assessment.definition.parsed(), answers)
-    if files:
-        _require_fill(user, assessment.case)
+    if files:  # each checked, the user's permission first, as it is received
         attachments.receive_named(user, assessment, answers, files)
     return save(user, assessment, answers, version, submit=submit)
 

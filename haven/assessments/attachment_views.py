@@ -14,7 +14,6 @@ from haven.audit.actions import record_access
 from haven.core.errors import HavenError
 
 UPLOAD_SUFFIX = "__file"
-REMOVE_SUFFIX = "__remove"
 
 
 def receive_uploads(request, assessment, answers: dict) -> dict[str, list[str]]:
@@ -50,34 +49,22 @@ def _name_in(answers: dict, parts: list[str], name: str) -> None:
         entries[int(index)][question] = name
 
 
-def link_files(items: list[Item], assessment) -> None:
+def file_addresses(assessment) -> dict[str, str]:
+    """Where each file of the response is shown, by the name its answer gives it."""
+    return {
+        name: reverse("assessment_attachment", kwargs={"pk": assessment.pk, "number": number})
+        for name, number in assessment.attachments.values_list("name", "pk")
+    }
+
+
+def link_files(items: list[Item], addresses: dict[str, str]) -> None:
     """Each photo, recording or file answer on the page gets the address of its file."""
-    numbers = dict(assessment.attachments.values_list("name", "pk"))
-
-    def walk(found: list[Item]) -> None:
-        for item in found:
-            if item.type in attachments.MEDIA_TYPES and item.value in numbers:
-                item.url = reverse(
-                    "assessment_attachment",
-                    kwargs={"pk": assessment.pk, "number": numbers[item.value]},
-                )
-            walk(item.items)
-            for entry in item.instances:
-                walk(entry)
-
-    walk(items)
-
-
-def files_for_engine(assessment) -> list[dict]:
-    """The draft's files, for the form engine to show them again: each name its answer
-    gives, and where to fetch it."""
-    return [
-        {
-            "name": name,
-            "url": reverse("assessment_attachment", kwargs={"pk": assessment.pk, "number": pk}),
-        }
-        for name, pk in assessment.attachments.values_list("name", "pk")
-    ]
+    for item in items:
+        if item.type in attachments.MEDIA_TYPES and item.value in addresses:
+            item.url = addresses[item.value]
+        link_files(item.items, addresses)
+        for entry in item.instances:
+            link_files(entry, addresses)
 
 
 @require_safe

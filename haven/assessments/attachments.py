@@ -5,6 +5,7 @@ stored encrypted, and named in the answers as ODK names them (the file's name).
 A response refers to its files by name; on submission every file an answer names must have
 arrived (`missing`)."""
 
+import copy
 import hashlib
 import re
 
@@ -129,24 +130,24 @@ def _wrong_type(kind: str, found: str) -> str:
     ) % {"t": what}
 
 
+def _media_answers(form: Form, values: dict, entry: int | None = None):
+    """(the dict holding it, question, file name, entry) for each photo, recording or file
+    answer, in repeats too."""
+    for key, value in values.items():
+        question = form.question(key)
+        if question is None:
+            continue
+        if question.type == "repeat" and isinstance(value, list):
+            for number, item in enumerate(value, 1):
+                if isinstance(item, dict):
+                    yield from _media_answers(form, item, number)
+        elif question.type in MEDIA_TYPES and value not in (None, ""):
+            yield values, key, str(value), entry
+
+
 def named_files(form: Form, answers: dict) -> list[tuple[str, str, int | None]]:
-    """(question, file name, entry) for every media answer, in repeats too."""
-    found: list[tuple[str, str, int | None]] = []
-
-    def walk(values: dict, entry: int | None) -> None:
-        for key, value in values.items():
-            question = form.question(key)
-            if question is None:
-                continue
-            if question.type == "repeat" and isinstance(value, list):
-                for number, item in enumerate(value, 1):
-                    if isinstance(item, dict):
-                        walk(item, number)
-            elif question.type in MEDIA_TYPES and value not in (None, ""):
-                found.append((key, str(value), entry))
-
-    walk(answers, None)
-    return found
+    """(question, file name, entry) for every photo, recording or file answer."""
+    return [(key, name, entry) for _holder, key, name, entry in _media_answers(form, answers)]
 
 
 def missing(assessment: Assessment, form: Form, answers: dict) -> list[AnswerProblem]:
@@ -161,21 +162,10 @@ def missing(assessment: Assessment, form: Form, answers: dict) -> list[AnswerPro
 
 def normalised(form: Form, answers: dict) -> dict:
     """The answers with each file named as Haven keeps it (see safe_name)."""
-
-    def walk(values: dict) -> dict:
-        out = {}
-        for key, value in values.items():
-            question = form.question(key)
-            kind = getattr(question, "type", "")
-            if kind == "repeat" and isinstance(value, list):
-                out[key] = [walk(item) if isinstance(item, dict) else item for item in value]
-            elif kind in MEDIA_TYPES and isinstance(value, str) and value:
-                out[key] = safe_name(value)
-            else:
-                out[key] = value
-        return out
-
-    return walk(answers)
+    renamed = copy.deepcopy(answers)
+    for holder, key, name, _entry in list(_media_answers(form, renamed)):
+        holder[key] = safe_name(name)
+    return renamed
 
 
 def receive_named(user, assessment: Assessment, answers: dict, files) -> None:

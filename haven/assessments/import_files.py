@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from haven.core.request_guards import first_nul_line
-from haven.scoring.workbook import Bounds, read_sheets
+from haven.scoring.workbook import Bounds, check_expansion, read_sheets
 from haven.scoring.xlsform import FormError
 
 MAX_ROWS = 5000
@@ -126,15 +126,11 @@ def _zip_tables(data: bytes) -> list[Table]:
     except (zipfile.BadZipFile, ValueError) as exc:
         raise UnreadableFile(f"The ZIP cannot be read ({exc}).") from exc
     with archive:
-        entries = archive.infolist()
-        expanded = sum(entry.file_size for entry in entries)
-        if len(entries) > MAX_PARTS * 10 or expanded > MAX_EXPANDED:
-            raise UnreadableFile(
-                f"The file expands to {expanded / 1_048_576:,.0f} MB in {len(entries):,} parts; "
-                f"an import may take at most {MAX_EXPANDED // 1_048_576} MB: export fewer "
-                "responses at a time, without media."
-            )
-        names = [entry.filename for entry in entries]
+        try:
+            check_expansion(archive.infolist(), _export_bounds())
+        except FormError as exc:
+            raise UnreadableFile(exc.problems[0].message) from exc
+        names = archive.namelist()
         if "xl/workbook.xml" in names:
             return _workbook_tables(data)
         tables = [
@@ -154,21 +150,23 @@ def _table_name(path: str) -> str:
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-EXPORT = Bounds(
-    expanded=MAX_EXPANDED,
-    entries=MAX_PARTS * 10,
-    rows=MAX_REPEAT_ROWS + 2,  # the header, and one row more than allowed, to say so
-    columns=MAX_COLUMNS,
-    what="response export",
-    advice="Export fewer responses at a time, without media.",
-    rows_advice=f"Import at most {MAX_ROWS:,} responses at a time.",
-)
+def _export_bounds() -> Bounds:
+    """What one export may make Haven read (made when asked, from the module's bounds)."""
+    return Bounds(
+        expanded=MAX_EXPANDED,
+        entries=MAX_PARTS * 10,
+        rows=MAX_REPEAT_ROWS + 2,  # the header, and one row more than allowed, to say so
+        columns=MAX_COLUMNS,
+        what="response export",
+        advice="Export fewer responses at a time, without media.",
+        rows_advice=f"Import at most {MAX_ROWS:,} responses at a time.",
+    )
 
 
 def _workbook_tables(data: bytes) -> list[Table]:
     """Kobo's workbook export: every sheet as a table, the form's own first."""
     try:
-        sheets = read_sheets(data, EXPORT)
+        sheets = read_sheets(data, _export_bounds())
     except FormError as exc:
         raise UnreadableFile(" ".join(str(p.message) for p in exc.problems)) from exc
     return [Table(name, [row for _number, row in rows]) for name, rows in sheets.items()]
@@ -205,9 +203,10 @@ def _joined(tables: list[Table], repeats: list[str]) -> Records:
             if parent is not None:
                 parent.setdefault(repeat, []).append(row)
     for table in tables:  # joined: what joined them is no answer
-        for row in table.rows if table is not main else ():
-            for column in LINK_COLUMNS:
-                row.pop(column, None)
+        if table is not main:
+            for row in table.rows:
+                for column in LINK_COLUMNS:
+                    row.pop(column, None)
     return Records(main.rows, ignored)
 
 

@@ -132,6 +132,13 @@ class Columns:
         )
         self._seen: dict[str, Column] = {}
         self._choices: dict[str, dict[str, str]] = {}
+        self._inside: dict[str, set[str]] = {}
+
+    def inside(self, repeat) -> set[str]:
+        """The names of the questions a repeat holds (made once)."""
+        if repeat.name not in self._inside:
+            self._inside[repeat.name] = {q.name for q, _, _ in self.form.walk(repeat.children)}
+        return self._inside[repeat.name]
 
     def seen(self) -> dict[str, Column]:
         """Every column met so far, with how it was read."""
@@ -330,7 +337,7 @@ def _instances(columns: Columns, repeat, value, ignored: set[str]) -> list[dict]
     it read the same way."""
     if not isinstance(value, list):
         return []
-    names = {q.name for q, _parents, _in in columns.form.walk(repeat.children)}
+    names = columns.inside(repeat)
     entries = []
     for item in value:
         if not isinstance(item, dict):

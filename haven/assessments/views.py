@@ -140,7 +140,8 @@ def assessment_detail(request, pk):
                 messages.success(request, _("Draft saved."))
                 return redirect(_url(assessment))
     items = rendering.items(form, answers, problems)
-    attachment_views.link_files(items, assessment)
+    addresses = attachment_views.file_addresses(assessment)
+    attachment_views.link_files(items, addresses)
     context = {
         "assessment": assessment,
         "case": assessment.case,
@@ -168,7 +169,8 @@ def assessment_detail(request, pk):
         context["instance"] = xform.write_instance(
             form, assessment.definition.xform, answers, assessment.instance_id
         )
-        context["files"] = attachment_views.files_for_engine(assessment)
+        # The draft's files, for the form engine to fetch and show again.
+        context["files"] = [{"name": name, "url": url} for name, url in addresses.items()]
     return render(request, "assessments/detail.html", context)
 
 

@@ -50,14 +50,15 @@ def check_answers(form: Form, answers: dict, *, final: bool, language: str = "")
     With `final`, required questions must be answered (a draft may be incomplete but not
     wrong)."""
     problems: list[AnswerProblem] = []
-    _check_level(
-        form, form.questions, "", AnswersView(form, answers), final, language, None, problems
-    )
+    top = questions_at(form, form.questions, "")
+    _check_level(form, top, AnswersView(form, answers), final, language, None, problems)
     return problems
 
 
-def _check_level(form, questions, level, view, final, language, row, problems) -> None:
-    for question in questions_at(form, questions, level):
+def _check_level(form, level, view, final, language, row, problems) -> None:
+    """Check one level's questions (`level`: see questions_at) in `view`, and each entry of
+    the repeats among them."""
+    for question in level:
         if question.type != "repeat":
             if not question.is_container:
                 problems.extend(_check_one(form, question, view, final, language, row=row))
@@ -75,10 +76,9 @@ def _check_level(form, questions, level, view, final, language, row, problems) -
                     row,
                 )
             )
+        inner = questions_at(form, question.children, question.name)
         for number, entry in entries:
-            _check_level(
-                form, question.children, question.name, entry, final, language, number, problems
-            )
+            _check_level(form, inner, entry, final, language, number, problems)
 
 
 def _message(form: Form, messages: dict[str, str], language: str, fallback: str) -> str:

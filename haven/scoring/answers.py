@@ -133,20 +133,21 @@ def questions_at(form: Form, questions: list[Question], level: str):
 def relevant_answers(form: Form, answers: dict) -> dict:
     """The answers that count: not-relevant ones dropped, calculations filled in, at every
     level of repeats."""
-    return _kept(form, form.questions, "", AnswersView(form, answers))
+    return _kept(form, questions_at(form, form.questions, ""), AnswersView(form, answers))
 
 
-def _kept(form: Form, questions: list[Question], level: str, view: AnswersView) -> dict:
+def _kept(form: Form, level: list[Question], view: AnswersView) -> dict:
+    """The values of one level's questions (`level`: see questions_at) in `view`."""
     out: dict = {}
-    for question in questions_at(form, questions, level):
+    for question in level:
         if not view.relevant(question):
             continue
         if question.type == "repeat":
+            inner = questions_at(form, question.children, question.name)
             out[question.name] = [
-                _kept(form, question.children, question.name, entry)
-                for _number, entry in repeat_entries(form, question, view)
+                _kept(form, inner, entry) for _number, entry in repeat_entries(form, question, view)
             ]
-        elif question.takes_answer or question.type == "calculate":
+        elif question.has_value:
             value = view.value(question.name)
             if not unanswered(value):
                 out[question.name] = value

@@ -75,6 +75,12 @@ def _check_archive(data: bytes, bounds: Bounds) -> None:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise FormError([Problem("", None, "", f"{_NOT_A_WORKBOOK} ({exc}).")]) from exc
+    check_expansion(entries, bounds)
+
+
+def check_expansion(entries, bounds: Bounds) -> None:
+    """Refuse a ZIP (a workbook, an export) whose parts (`entries`: its infolist) say it
+    expands beyond the bounds: what they claim is checked before any is read."""
     expanded = sum(entry.file_size for entry in entries)
     if len(entries) > bounds.entries or expanded > bounds.expanded:
         raise FormError(
@@ -83,7 +89,7 @@ def _check_archive(data: bytes, bounds: Bounds) -> None:
                     "",
                     None,
                     "",
-                    f"The workbook expands to {expanded / 1_048_576:,.0f} MB in "
+                    f"The file expands to {expanded / 1_048_576:,.0f} MB in "
                     f"{len(entries):,} parts; a {bounds.what} may take at most "
                     f"{bounds.expanded // 1_048_576} MB in {bounds.entries:,}. " + bounds.advice,
                 )

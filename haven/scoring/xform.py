@@ -109,15 +109,11 @@ def _read_into(answers: dict, element: ET.Element, index: dict[str, Question]) -
         for child in element:
             _read_into(instance, child, index)
         answers.setdefault(question.name, []).append(instance)
-    elif question.takes_answer or question.type == "calculate":
+    elif question.has_value:
         # Calculations too: one set by a trigger or made once() keeps the engine's value.
         text = (element.text or "").strip()
         if text:
             answers[question.name] = typed(question.type, text)
-
-
-def _kept_in_instance(question: Question) -> bool:
-    return question.takes_answer or question.type == "calculate"
 
 
 def write_instance(form: Form, xform: str, answers: dict, instance_id: str = "") -> str:
@@ -157,7 +153,7 @@ def _fill(template: ET.Element, answers: dict, index: dict[str, Question]) -> ET
             out.append(_fill(child, answers, index))
             continue
         element = copy.deepcopy(child)
-        if question is not None and _kept_in_instance(question) and name in answers:
+        if question is not None and question.has_value and name in answers:
             element.text = _as_text(answers[name])
         out.append(element)
     return out

@@ -122,6 +122,11 @@ class Question:
         return self.type in QUESTION_TYPES and self.type not in ("note", "calculate")
 
     @property
+    def has_value(self) -> bool:
+        """Whether a response keeps a value for it: an answer, or a calculation's result."""
+        return self.takes_answer or self.type == "calculate"
+
+    @property
     def typed_in(self) -> bool:
         """Whether the person filling the form gives this answer."""
         return self.takes_answer and not self.read_only
