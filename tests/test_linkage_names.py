@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from haven.linkage.normalise import fold, normalise, ordered_key, tokens
+from haven.linkage.normalise import fold, normalise, only_titles, ordered_key, tokens
 from haven.linkage.scripts import latin_variants, script_of, skeleton
 
 NAME_TEXT = st.text(
@@ -114,3 +114,29 @@ def test_normalisation_is_idempotent(text):
 @given(NAME_TEXT)
 def test_skeleton_is_stable_under_normalisation(text):
     assert skeleton(normalise(text)) == skeleton(text)
+
+
+def test_only_titles_tells_a_title_from_a_name():
+    assert only_titles("Dr") and only_titles("Sir") and only_titles("6th Bt.")
+    assert not only_titles("Dr Oliver") and not only_titles("") and not only_titles(None)
+
+
+def test_a_title_in_place_of_the_given_name_is_compared_as_missing_not_as_different():
+    """'Dr Goldsmith' is Oliver Goldsmith as well as any other Goldsmith: the given names
+    neither agree nor disagree; a title with no name beside it is still compared."""
+    from haven.linkage.comparisons import PersonName
+    from haven.linkage.linker import dedupe
+    from haven.linkage.people import default_model, person_settings
+    from tests.test_linkage_bad_input import columns
+
+    oliver = {"given_name": "Oliver", "family_name": "Goldsmith", "place": "Elphin"}
+    titled = {"given_name": "Dr", "family_name": "Goldsmith", "place": "Elphin"}
+    result = dedupe(columns(oliver, titled), person_settings(), default_model())
+    assert result.model.outputs[0].label == "given_name"
+    assert result.vectors[:, 0].tolist() == [0]  # missing, where it was "different"
+
+    names = PersonName("given", "family").prepare(
+        {"given": ["Dr", "Sir", "Oliver", "Lady"], "family": ["Goldsmith", "", "Bt.", "Baronet"]}
+    )
+    assert names["g_lone_title"].tolist() == [True, False, False, False]
+    assert names["f_lone_title"].tolist() == [False, False, True, False]

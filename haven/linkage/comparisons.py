@@ -16,7 +16,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from haven.linkage.name_forms import name_forms
-from haven.linkage.normalise import fold, normalise
+from haven.linkage.normalise import fold, normalise, only_titles
 from haven.linkage.scripts import latin_variants, skeleton, token_skeletons
 
 Prepared = dict[str, np.ndarray]
@@ -321,6 +321,9 @@ class PersonName(Comparison):
     def prepare(self, columns):
         prepared = _name_arrays(columns[self.given], "g_")
         prepared.update(_name_arrays(columns[self.family], "f_"))
+        prepared["g_lone_title"], prepared["f_lone_title"] = _lone_titles(
+            columns[self.given], columns[self.family]
+        )
         given_parts, family_parts = prepared.pop("g_parts"), prepared.pop("f_parts")
         prepared["unordered"] = VOCABULARY.encode(
             [" ".join(sorted(g + f)) for g, f in zip(given_parts, family_parts, strict=True)]
@@ -335,6 +338,8 @@ class PersonName(Comparison):
     def levels(self, a, b, left, right):
         given = _name_levels(a, b, "g_", "g_", left, right)
         family = _name_levels(a, b, "f_", "f_", left, right)
+        given[a["g_lone_title"][left] | b["g_lone_title"][right]] = 0
+        family[a["f_lone_title"][left] | b["f_lone_title"][right]] = 0
         straight = _badness(given) + _badness(family)
         candidates = np.flatnonzero(straight >= 6)  # try the swap only where it could help
         if len(candidates):
@@ -358,6 +363,22 @@ class PersonName(Comparison):
 
     def tf_values(self, prepared, output):
         return prepared["g_norm" if output == 0 else "f_norm"]
+
+
+def _lone_titles(given: Sequence, family: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """Which given and which family names are only a title ("Dr", "Sir") beside a name in
+    the other field: compared as missing, since a title says nothing of the name it stands
+    for (they still block, the title being sometimes all that was written)."""
+
+    def flags(names: tuple) -> tuple[bool, bool]:
+        g, f = only_titles(as_text(names[0])), only_titles(as_text(names[1]))
+        return g and bool(as_text(names[1])) and not f, f and bool(as_text(names[0])) and not g
+
+    rows = memoised(list(zip(given, family, strict=True)), flags)
+    return (
+        np.array([r[0] for r in rows], dtype=bool),
+        np.array([r[1] for r in rows], dtype=bool),
+    )
 
 
 def _badness(level: np.ndarray) -> np.ndarray:

@@ -26,6 +26,12 @@ def _is_title(part: str) -> bool:
     return part in HONORIFICS or bool(_ORDINAL.match(part))
 
 
+def only_titles(text: str | None) -> bool:
+    """Whether the text holds titles and nothing else ("Sir", "Dr", "6th Bt.")."""
+    parts = fold(text).split()
+    return bool(parts) and all(_is_title(part) for part in parts)
+
+
 # Particles that join a name to a clan, place or parent; spelled, spaced and kept
 # inconsistently ("al-Hassan", "El Hassan", "Hassan"), so they are dropped for matching.
 PARTICLES = frozenset(
