@@ -79,5 +79,6 @@ urlpatterns = [
     ),
     path("field/pull/", field_api.PullView.as_view(), name="field_pull_api"),
     path("field/push/", field_api.PushView.as_view(), name="field_push_api"),
+    path("field/files/", field_api.DeviceFilesView.as_view(), name="field_files_api"),
     *router.urls,
 ]

@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "haven.evidence.tasks.remove_expired_releases",
         "schedule": 24 * 3600,
     },
+    "device-file-expiry": {
+        "task": "haven.field.tasks.remove_unclaimed_device_files",
+        "schedule": 24 * 3600,
+    },
 }
 
 # Mail (referral reminders). Without an SMTP host nothing is mailed; reminders are still

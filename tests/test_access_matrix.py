@@ -710,6 +710,7 @@ MATRIX = {
     "field_recovery_key_api": ("post", "/api/v1/field/devices/recovery-key/", {}, api(expect())),
     "field_pull_api": ("get", "/api/v1/field/pull/", None, api(expect())),
     "field_push_api": ("post", "/api/v1/field/push/", {}, api(expect())),
+    "field_files_api": ("post", "/api/v1/field/files/", {}, api(expect())),
 }
 # Pages with a form post to themselves: the same people, an empty form coming back with
 # what to fix.

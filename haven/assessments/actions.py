@@ -187,12 +187,13 @@ def _begin(user, case: Case, definition: AssessmentDefinition, instance_id: str 
 
 @audited
 def fill_from_instance(
-    user, case: Case, definition: AssessmentDefinition, xml: str, *, submit: bool = True
+    user, case: Case, definition: AssessmentDefinition, xml: str, *, submit: bool = True, files=()
 ) -> Saved:
     """A response an XForm engine filled (the fill page's, the offline app's), as the
-    instance document it sends. With `submit` it is checked in full and scored; answers the
-    server refuses stay as a draft with their problems. A version retired since the form
-    was filled keeps the answers as a draft too: nothing filled is lost."""
+    instance document it sends, with the files its answers name (`files`: (name, bytes); one
+    refused is a problem of its question). With `submit` it is checked in full and scored;
+    answers the server refuses stay as a draft with their problems. A version retired since
+    the form was filled keeps the answers as a draft too: nothing filled is lost."""
     _require_fill(user, case)
     answers, instance_id = _read_instance(definition, xml)
     if instance_id:
@@ -202,9 +203,14 @@ def fill_from_instance(
         if known is not None:
             raise HavenError(_("These answers were already received for another case."))
     assessment = _begin(user, case, definition, instance_id)
-    return save(
+    answers = attachments.normalised(definition.parsed(), answers)
+    refused = attachments.receive_each(user, assessment, answers, files)
+    saved = save(
         user, assessment, answers, assessment.version, submit=submit and not definition.retired
     )
+    told = {problem.question for problem in refused}
+    saved.problems = refused + [p for p in saved.problems if p.question not in told]
+    return saved
 
 
 def save_instance(

@@ -184,6 +184,22 @@ def receive_named(user, assessment: Assessment, answers: dict, files) -> None:
         receive(user, assessment, question, name, data)
 
 
+def receive_each(user, assessment: Assessment, answers: dict, files) -> list[AnswerProblem]:
+    """As `receive_named`, for files that arrive with no one to ask again (a device's, at
+    sync): every file is tried, and each one refused becomes a problem of its question
+    rather than stopping the others."""
+    form = assessment.definition.parsed()
+    wanted = {name: (question, entry) for question, name, entry in named_files(form, answers)}
+    problems = []
+    for name, data in files:
+        question, entry = wanted.get(safe_name(name), ("", None))
+        try:
+            receive_named(user, assessment, answers, [(name, data)])
+        except HavenError as exc:
+            problems.append(AnswerProblem(question, f"{safe_name(name)}: {exc}", entry))
+    return problems
+
+
 def discard_unnamed(assessment: Assessment, form: Form, answers: dict) -> None:
     """Files no answer names any more (a photo taken again under another name) are not
     kept past the submission."""

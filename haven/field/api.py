@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from haven.audit.actions import record_event
 from haven.core.errors import HavenError, NotAllowed
-from haven.field import actions, pull, selectors, sync
+from haven.field import actions, device_files, pull, selectors, sync
 from haven.field.models import Device
 
 HEADER = "HTTP_X_HAVEN_DEVICE"
@@ -220,3 +221,42 @@ class PushView(APIView):
             details=counts,
         )
         return Response({"results": results})
+
+
+class DeviceFileUploadSerializer(serializers.Serializer):
+    id = serializers.UUIDField(
+        help_text="Chosen by the device; the change that needs the file names it."
+    )
+    file = serializers.FileField(required=False)
+
+
+class DeviceFileSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="file_id")
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class DeviceFilesView(APIView):
+    """A file the device sends ahead of the change that names it (a photo answering an
+    assessment filled offline): 201 when new, 200 when it had arrived already."""
+
+    required_perms = {"post": "field.offline"}
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": DeviceFileUploadSerializer},
+        responses={200: DeviceFileSerializer, 201: DeviceFileSerializer},
+    )
+    def post(self, request):
+        device = device_of(request)
+        payload = DeviceFileUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        kept, new = device_files.receive(
+            device,
+            request.user,
+            str(payload.validated_data["id"]),
+            payload.validated_data.get("file"),
+        )
+        return Response(
+            DeviceFileSerializer(kept).data, status=status.HTTP_201_CREATED if new else 200
+        )

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.fields import EncryptedJSONField, EncryptedTextField
+from haven.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
 
 
 class Device(models.Model):
@@ -133,4 +133,23 @@ class OfflinePick(models.Model):
         ordering = ["-picked_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "case"], name="offline_pick_once_per_user")
+        ]
+
+
+class DeviceFile(models.Model):
+    """A file a device sent ahead of the operation that names it (a photo answering an
+    assessment filled offline): kept encrypted until that operation arrives, then handed to
+    the record it belongs to and removed; never kept long unclaimed."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="files")
+    file_id = models.UUIDField()
+    data = EncryptedBinaryField(editable=False)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "file_id"], name="device_file_once")
         ]

@@ -35,6 +35,7 @@ from haven.cases.workflow import Status
 from haven.core.errors import HavenError
 from haven.core.models import Location
 from haven.core.versioning import lock_latest
+from haven.field import device_files
 from haven.field.models import Conflict, Device, HeldCase, Operation, OperationStatus
 from haven.field.selectors import CASE_FIELDS, PERSON_FIELDS
 from haven.people import actions as people_actions
@@ -448,8 +449,9 @@ def _assess(user, device, raw) -> Outcome:
     )
     if definition is None:
         raise ValidationError({"definition": _("This assessment form is not available to you.")})
+    files = device_files.claim(device, raw.get("files"))
     saved = assessment_actions.fill_from_instance(
-        user, case, definition, str(raw.get("instance", ""))
+        user, case, definition, str(raw.get("instance", "")), files=files
     )
     result = {"case": case.pk, "assessment": saved.assessment.pk}
     if saved.submitted:

@@ -5,6 +5,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -30,9 +31,11 @@ BUILD = Path(__file__).parent / "static" / "field" / "build"
 @form_engine_page
 def app(request):
     """The offline app's shell: no personal data in it, so the service worker may keep it."""
-    return render(
-        request, "field/app.html", {"settings": actions.device_settings(), "texts": texts()}
-    )
+    device_side = {
+        **actions.device_settings(),
+        "files_max_bytes": settings.HAVEN_ATTACHMENT_MAX_BYTES,
+    }
+    return render(request, "field/app.html", {"settings": device_side, "texts": texts()})
 
 
 def texts() -> dict:
@@ -86,6 +89,10 @@ def texts() -> dict:
             "Assessment saved on this device; it is checked and scored at the next sync."
         ),
         "assessment_choose": _("Choose the form to fill."),
+        "assessment_file_too_large": _(
+            "A photo or file of this form is {size} MB; a file may be at most {limit} MB: "
+            "choose a smaller one or record a shorter one."
+        ),
         "assessment_engine_missing": _(
             "The form engine is not on this device yet: open the app once while online."
         ),

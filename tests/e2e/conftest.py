@@ -84,6 +84,32 @@ def people(transactional_db):
     }
 
 
+@pytest.fixture
+def caseload(people):
+    """The caseworker's case in Agadez (Niger), with a shelter service and the shipped forms:
+    what the offline tests take onto a device."""
+    from haven.assessments.actions import install_shipped_forms
+    from haven.assistance.models import Provider, ServicePoint, ServiceType
+    from haven.cases import actions
+    from haven.core.models import Location
+    from tests.conftest import CASE, PERSON
+
+    shelter, _ = ServiceType.objects.get_or_create(code="shelter", defaults={"name": "Shelter"})
+    provider = Provider.objects.create(name="Safe House", maintained_by=people["caseworker"].agency)
+    point = ServicePoint.objects.create(provider=provider, name="Safe House North")
+    point.services.add(shelter)
+    install_shipped_forms()
+    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
+    agadez = Location.objects.create(
+        code="NE001", name="Agadez", level=1, parent=niger, country_code="NE"
+    )
+    Location.objects.create(
+        code="NE001002", name="Arlit", level=2, parent=agadez, country_code="NE"
+    )
+    people["caseworker"].offices.update(location=agadez)
+    return actions.register(people["caseworker"], person=PERSON, case=CASE)
+
+
 def login(page, username):
     from tests.conftest import PASSWORD
 

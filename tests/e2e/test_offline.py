@@ -6,12 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from haven.assessments.actions import install_shipped_forms
 from haven.assessments.models import Assessment
-from haven.assistance.models import Referral, ServiceDelivery, ServiceType
+from haven.assistance.models import Referral, ServiceDelivery
 from haven.audit.models import AccessLog, AuditEvent
 from haven.cases.models import Case, Note
-from haven.core.models import Location
 from haven.field.models import Conflict, Device
 from tests.conftest import CASE, PERSON
 from tests.e2e.conftest import login
@@ -44,27 +42,6 @@ RAW_STORAGE = """async () => {
   db.close();
   return out.join("\\n");
 }"""
-
-
-@pytest.fixture
-def caseload(people):
-    from haven.assistance.models import Provider, ServicePoint
-    from haven.cases import actions
-
-    shelter, _ = ServiceType.objects.get_or_create(code="shelter", defaults={"name": "Shelter"})
-    provider = Provider.objects.create(name="Safe House", maintained_by=people["caseworker"].agency)
-    point = ServicePoint.objects.create(provider=provider, name="Safe House North")
-    point.services.add(shelter)
-    install_shipped_forms()
-    niger = Location.objects.create(code="NE", name="Niger", level=0, country_code="NE")
-    agadez = Location.objects.create(
-        code="NE001", name="Agadez", level=1, parent=niger, country_code="NE"
-    )
-    Location.objects.create(
-        code="NE001002", name="Arlit", level=2, parent=agadez, country_code="NE"
-    )
-    people["caseworker"].offices.update(location=agadez)
-    return actions.register(people["caseworker"], person=PERSON, case=CASE)
 
 
 @pytest.fixture

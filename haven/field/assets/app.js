@@ -166,7 +166,9 @@ async function queue(op, record) {
   return guarded(async () => {
     await state.vault.addOp(op);
     if (record) {
-      record.pending = [...(record.pending || []), op];
+      // The case keeps a light copy of the change: its files are kept once, in the queue.
+      const light = op.files ? { ...op, files: op.files.map(({ id, name }) => ({ id, name })) } : op;
+      record.pending = [...(record.pending || []), light];
       await state.vault.putCase(op.kind === "register" ? op.ref : String(op.case), record);
     }
   });
@@ -257,9 +259,9 @@ async function assess(event) {
   if (!form) return formError(event.target, t("assessment_choose"));
   formError(event.target, "");
   const key = state.current;
-  await fillAssessment(form, async (instance) => {
+  await fillAssessment(form, async (instance, files) => {
     const record = state.cases.get(key);
-    const op = { id: uuid(), kind: "assessment.submit", case: caseRef(key), definition: form.id, title: form.title, instance };
+    const op = { id: uuid(), kind: "assessment.submit", case: caseRef(key), definition: form.id, title: form.title, instance, files };
     if (!(await queue(op, record))) return false;
     say(t("assessment_saved"));
     renderCase(key);

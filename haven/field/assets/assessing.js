@@ -1,6 +1,6 @@
 // Assessments on the device: the form engine (ODK Web Forms, the same bundle as the fill
 // page online) is loaded when first needed and kept by the service worker for offline use.
-import { $, root, show, state, t } from "./state.js";
+import { $, SETTINGS, root, show, state, t, uuid } from "./state.js";
 
 let shown = null;
 
@@ -28,12 +28,64 @@ export function chosenForm() {
   return (state.reference?.forms || []).find((f) => f.id === id) || null;
 }
 
-/** Shows the form; `onSend(xml)` gets the answers once the engine finds nothing wrong. */
+// A phone's photo (4,000 pixels and more on its long side) is made at most this many pixels
+// before it waits on the device: a tenth of the bytes, still legible for a document.
+const LONGEST_SIDE = 1600;
+
+async function smaller(file) {
+  if (!/^image\/(jpeg|png|webp)$/.test(file.type)) return file;
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return file; // not an image the browser can read: the server says what it is
+  }
+  const scale = LONGEST_SIDE / Math.max(bitmap.width, bitmap.height);
+  if (scale >= 1) {
+    bitmap.close();
+    return file;
+  }
+  const canvas = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  const made = await canvas.convertToBlob({ type: file.type, quality: 0.85 });
+  return made.size < file.size ? made : file;
+}
+
+function base64(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",")[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** The files an instance names, made ready to wait on the device (sealed with the rest of
+ * the change) and to be sent ahead of it: [{id, name, type, data (base64)}]. */
+export async function packFiles(files) {
+  const packed = [];
+  for (const { name, file } of files) {
+    const kept = await smaller(file);
+    if (kept.size > SETTINGS.files_max_bytes) {
+      const size = (kept.size / 1048576).toFixed(1);
+      // The engine names files by the time they were taken: the size tells which one.
+      throw new Error(t("assessment_file_too_large", { size, limit: Math.floor(SETTINGS.files_max_bytes / 1048576) }));
+    }
+    packed.push({ id: uuid(), name, type: kept.type, data: await base64(kept) });
+  }
+  return packed;
+}
+
+/** Shows the form; `onSend(xml, files)` gets the answers and their files (packed) once the
+ * engine finds nothing wrong. */
 export async function fillAssessment(form, onSend) {
   close();
   $("#assess-title").textContent = form.title;
   const container = $("#assess-container");
+  const problem = $("#assess-error");
   container.replaceChildren();
+  problem.textContent = "";
   show("assess");
   let engine;
   try {
@@ -46,8 +98,17 @@ export async function fillAssessment(form, onSend) {
     formXml: form.xform,
     media: form.media || {},
     language: document.documentElement.lang,
-    onSubmit: async (xml) => {
-      if (await onSend(xml)) close();
+    onSubmit: async (xml, files) => {
+      problem.textContent = "";
+      let packed;
+      try {
+        packed = await packFiles(files || []);
+      } catch (error) {
+        problem.textContent = error.message; // the form stays open: another file can be chosen
+        problem.scrollIntoView({ block: "center" });
+        return;
+      }
+      if (await onSend(xml, packed)) close();
     },
   });
 }

@@ -2,6 +2,7 @@
 // resumes where it stopped: changes leave the queue only once the server has answered them,
 // and the pull's position is saved after every page.
 import { getMeta, setMeta } from "./store.js";
+import { Rejected } from "./net.js";
 import { $, state, t } from "./state.js";
 
 const CHUNK = 100;
@@ -27,7 +28,9 @@ async function send(api, counts) {
   for (let start = 0; start < ops.length; start += CHUNK) {
     const chunk = ops.slice(start, start + CHUNK);
     progress(Math.round((100 * start) / Math.max(ops.length, 1)) / 2, t("sending", { n: ops.length }));
-    const answer = await api("push/", { method: "POST", body: { operations: chunk } });
+    const sent = [];
+    for (const op of chunk) sent.push(op.files ? { ...op, files: await sendFiles(api, op) } : op);
+    const answer = await api("push/", { method: "POST", body: { operations: sent } });
     for (const result of answer.results) {
       const op = chunk.find((o) => o.id === result.id);
       counts[result.status] = (counts[result.status] || 0) + 1;
@@ -36,6 +39,24 @@ async function send(api, counts) {
       await note(op, result);
     }
   }
+}
+
+// A change's files go first, each in its own upload (the server keeps them until the change
+// names them, and takes one sent twice once); the change then travels without them. A file
+// the server refuses is left out: the answers arrive as a draft saying which file is missing.
+async function sendFiles(api, op) {
+  for (const file of op.files) {
+    const body = new FormData();
+    body.append("id", file.id);
+    const bytes = Uint8Array.from(atob(file.data || ""), (c) => c.charCodeAt(0));
+    body.append("file", new Blob([bytes], { type: file.type || "" }), file.name);
+    try {
+      await api("files/", { method: "POST", body });
+    } catch (error) {
+      if (!(error instanceof Rejected)) throw error;
+    }
+  }
+  return op.files.map(({ id, name }) => ({ id, name }));
 }
 
 // What the answer means for the case on the device.
