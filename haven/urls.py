@@ -16,6 +16,7 @@ from haven.evidence import views as evidence_views
 from haven.feedback import incident_views
 from haven.feedback import public_views as feedback_public
 from haven.feedback import views as feedback_views
+from haven.oversight import subject_views
 from haven.oversight import views as oversight_views
 from haven.tracing import merge_views
 from haven.tracing import views as tracing_views
@@ -215,6 +216,8 @@ urlpatterns = [
     path("incidents/<int:pk>/", incident_views.incident_detail, name="incident_detail"),
     path("audit/", oversight_views.audit_events, name="audit_events"),
     path("audit/access/", oversight_views.access_log, name="access_log"),
+    path("subjects/", subject_views.subjects, name="subjects"),
+    path("subjects/<int:pk>/", subject_views.subject, name="subject_records"),
     path("field/", include("haven.field.urls")),
     path("api/v1/", include("haven.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

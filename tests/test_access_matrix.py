@@ -287,6 +287,9 @@ MATRIX = {
     "incident_report_api": ("get", "/api/v1/incidents-report/", None, api(REPORTERS)),
     "audit_events": ("get", "/audit/", None, AUDITORS),
     "access_log": ("get", "/audit/access/", None, AUDITORS),
+    # Data subjects' requests: data-protection and protection officers of the person's agency.
+    "subjects": ("get", "/subjects/", None, expect(ok=["dpo", "protection"])),
+    "subject_records": ("get", "/subjects/{person}/", None, expect(ok=["dpo", "protection"])),
     "api_schema": ("get", "/api/schema/", None, PUBLIC),
     "api_docs": ("get", "/api/docs/", None, PUBLIC),
     "api-root": ("get", "/api/v1/", None, api(EVERYONE)),

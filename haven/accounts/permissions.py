@@ -38,6 +38,10 @@ PERMISSIONS = {
         "Export lists of cases in scope with names (encrypted archive, after re-authentication)"
     ),
     "audit.view": _("Search the audit and access logs"),
+    "subject.access": _(
+        "Gather everything held about a person, and who saw or changed it, to answer their "
+        "data-protection requests"
+    ),
     "field.offline": _(
         "Work offline on an enrolled device, with the cases in scope the work needs"
     ),
@@ -105,6 +109,7 @@ BUILTIN_ROLES = {
             "report.view",
             "release.create",
             "case.export",
+            "subject.access",
         ],
         "agency",
         False,
@@ -125,7 +130,7 @@ BUILTIN_ROLES = {
     ),
     "data_protection_officer": (
         _("Data protection officer"),
-        ["audit.view", "report.view"],
+        ["audit.view", "report.view", "subject.access"],
         "agency",
         True,
     ),

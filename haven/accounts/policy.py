@@ -183,6 +183,15 @@ def person_q(user: User, perm: str = "case.view") -> Q:
     return (Q(Exists(visible_cases)) | Q(registered_by_id=user.pk)) & Q(merged_into__isnull=True)
 
 
+def subject_case_q(user: User) -> Q:
+    """A filter on Case for the cases a data-protection request may gather from: within the
+    scopes of `subject.access`, sensitive ones included, since a person's request covers
+    everything held about them."""
+    if not scopes(user, "subject.access"):
+        return Q(pk__in=[])
+    return scope_q(user, "subject.access")
+
+
 # ---- feedback, complaints and incidents --------------------------------------------------
 
 

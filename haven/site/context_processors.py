@@ -20,6 +20,7 @@ def haven(request):
                 "referral.create",
                 "referral.receive",
                 "audit.view",
+                "subject.access",
                 "report.view",
                 "release.create",
                 "case.export",
