@@ -314,6 +314,9 @@ HAVEN_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("HAVEN_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 )
 
+# Days a data subject's request may take before it is overdue (docs/data-protection.md).
+HAVEN_SUBJECT_REQUEST_DAYS = int(os.environ.get("HAVEN_SUBJECT_REQUEST_DAYS", "30"))
+
 # Counts below this in published aggregates are hidden (small-cell protection).
 HAVEN_SMALL_CELL = int(os.environ.get("HAVEN_SMALL_CELL", "5"))
 

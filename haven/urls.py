@@ -218,6 +218,17 @@ urlpatterns = [
     path("audit/access/", oversight_views.access_log, name="access_log"),
     path("subjects/", subject_views.subjects, name="subjects"),
     path("subjects/<int:pk>/", subject_views.subject, name="subject_records"),
+    path("subjects/requests/<int:pk>/", subject_views.subject_request, name="subject_request"),
+    path(
+        "subjects/requests/<int:pk>/decide/",
+        subject_views.subject_request_decide,
+        name="subject_request_decide",
+    ),
+    path(
+        "subjects/requests/<int:pk>/answer/",
+        subject_views.subject_request_answer,
+        name="subject_request_answer",
+    ),
     path("field/", include("haven.field.urls")),
     path("api/v1/", include("haven.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

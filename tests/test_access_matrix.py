@@ -290,6 +290,31 @@ MATRIX = {
     # Data subjects' requests: data-protection and protection officers of the person's agency.
     "subjects": ("get", "/subjects/", None, expect(ok=["dpo", "protection"])),
     "subject_records": ("get", "/subjects/{person}/", None, expect(ok=["dpo", "protection"])),
+    # An empty request form comes back with what to fix.
+    "subject_records POST": (
+        "post",
+        "/subjects/{person}/",
+        {},
+        expect(ok=["dpo", "protection"]),
+    ),
+    "subject_request": (
+        "get",
+        "/subjects/requests/{subject_request}/",
+        None,
+        expect(ok=["dpo", "protection"]),
+    ),
+    "subject_request_decide": (
+        "post",
+        "/subjects/requests/{subject_request}/decide/",
+        {},
+        incomplete(expect(ok=["dpo", "protection"])),
+    ),
+    "subject_request_answer": (
+        "post",
+        "/subjects/requests/{subject_request}/answer/",
+        {},
+        incomplete(expect(ok=["dpo", "protection"])),
+    ),
     "api_schema": ("get", "/api/schema/", None, PUBLIC),
     "api_docs": ("get", "/api/docs/", None, PUBLIC),
     "api-root": ("get", "/api/v1/", None, api(EVERYONE)),
@@ -1036,7 +1061,18 @@ def targets(world, register):
         file_format="csv",
         password="a long password",
     )
+    from haven.oversight import actions as oversight_actions
+
+    subject_request = oversight_actions.record_request(
+        world["dpo"],
+        case.person,
+        kind="access",
+        received_on=date.today(),
+        channel="in_person",
+        identity_checked="Passport seen",
+    )
     return {
+        "subject_request": subject_request.pk,
         "device": device.pk,
         "pick": pick.pk,
         "conflict": conflict.pk,

@@ -1,28 +1,21 @@
 """The printable referral form (PDF) for providers outside Haven: the referral, the fields
 shared and a part for the provider to fill in and send back.
 
-The form is an HTML template turned into PDF by WeasyPrint, which shapes Arabic and other
-scripts and lays out right-to-left text with the system's fonts. It fetches nothing: the
-page has no external resources, and any URL it might name is refused.
+The form is an HTML template turned into PDF (core/pdf.py: scripts shaped, right to left
+laid out, nothing fetched).
 """
 
 import json
 
-import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from haven.assistance.sharing import SHAREABLE
-
-
-class _NoFetch(weasyprint.URLFetcher):
-    def fetch(self, url, headers=None):
-        raise ValueError(f"The referral form fetches nothing ({url}).")
+from haven.core.pdf import pdf_from_html
 
 
 def referral_form(referral, printed_by) -> bytes:
-    html = referral_form_html(referral, printed_by)
-    return weasyprint.HTML(string=html, url_fetcher=_NoFetch()).write_pdf()
+    return pdf_from_html(referral_form_html(referral, printed_by))
 
 
 def referral_form_html(referral, printed_by) -> str:

@@ -11,6 +11,7 @@ from haven.accounts import policy
 from haven.audit.actions import audited, record_event
 from haven.cases.models import Programme
 from haven.cases.workflow import Status
+from haven.core.archives import MIN_PASSWORD
 from haven.core.errors import HavenError, NotAllowed
 from haven.core.jobs import after_commit
 from haven.evidence import datasets, exports, indicators, tasks
@@ -120,10 +121,9 @@ def request_export(
         raise NotAllowed(_("Your role may not see names: leave out the identifying fields."))
     if file_format not in EXPORT_FORMATS:
         raise HavenError(_("Choose CSV, XLSX or JSON."), field="file_format")
-    if len(password or "") < exports.MIN_PASSWORD:
+    if len(password or "") < MIN_PASSWORD:
         raise HavenError(
-            _("The archive's password needs at least %(n)d characters.")
-            % {"n": exports.MIN_PASSWORD},
+            _("The archive's password needs at least %(n)d characters.") % {"n": MIN_PASSWORD},
             field="password",
         )
     filters = {name: value for name, value in (filters or {}).items() if value}

@@ -8,7 +8,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pyzipper
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -16,11 +15,10 @@ from openpyxl import Workbook
 from haven.cases.models import ClosureReason, Programme, TraffickingProfile, Vulnerability
 from haven.cases.selectors import visible_cases, with_vulnerability_q
 from haven.cases.workflow import Status
+from haven.core.archives import sealed_zip
 from haven.core.spreadsheets import csv_writer, safe_row
 from haven.people.models import ConsentPurpose, Sex, age_on
 from haven.people.selectors import with_consent
-
-MIN_PASSWORD = 12
 
 
 @dataclass(frozen=True)
@@ -194,9 +192,4 @@ def encode(header: list[str], rows: list[list], file_format: str) -> bytes:
 
 def seal(path, member: str, data: bytes, password: str) -> None:
     """Write one file into an AES-256 encrypted ZIP."""
-    with pyzipper.AESZipFile(
-        path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-    ) as archive:
-        archive.setpassword(password.encode())
-        archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        archive.writestr(member, data)
+    path.write_bytes(sealed_zip({member: data}, password))

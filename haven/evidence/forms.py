@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import Programme
 from haven.cases.workflow import Status
+from haven.core.archives import MIN_PASSWORD
 from haven.evidence.datasets import FIELDS, SENSITIVE
-from haven.evidence.exports import CASE_COLUMNS, MIN_PASSWORD
+from haven.evidence.exports import CASE_COLUMNS
 from haven.evidence.models import FileFormat, ReleaseKind
 
 

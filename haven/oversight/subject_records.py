@@ -20,9 +20,12 @@ from django.db.models import Model, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from haven.accounts import policy
 from haven.audit.models import AccessLog, AuditEvent
 from haven.cases.models import Case
+from haven.cases.selectors import search
 from haven.evidence.models import Release, ReleaseKind, ReleaseStatus
+from haven.oversight.models import RequestStatus, SubjectRequest
 from haven.people.models import Person
 
 
@@ -84,6 +87,12 @@ SOURCES = (
     Source("field.Operation", _("Changes made offline"), ("case__person",)),
     Source("field.Conflict", _("Offline changes in conflict"), ("case__person",)),
     Source("field.OfflinePick", _("Taken offline by a colleague"), ("case__person",)),
+    Source("oversight.SubjectRequest", _("Their data-protection requests"), ("person",)),
+    Source(
+        "oversight.Withholding",
+        _("What answers to their requests withheld, and why"),
+        ("request__person",),
+    ),
 )
 
 NOT_GATHERED = {
@@ -115,11 +124,83 @@ _INTERNAL = {
 }
 
 
+# Labels for fields whose models give none (their name would show, untranslated).
+LABELS = {
+    "agency": _("agency"),
+    "author": _("author"),
+    "next_due": _("next due"),
+    "owner": _("owner"),
+    "relative": _("relative"),
+    "assessment": _("assessment"),
+    "case": _("case"),
+    "closed_at": _("closed at"),
+    "created_at": _("created at"),
+    "created_by": _("created by"),
+    "decided_at": _("decided at"),
+    "decided_by": _("decided by"),
+    "device": _("device"),
+    "done": _("done"),
+    "done_on": _("done on"),
+    "explanation": _("explanation"),
+    "field": _("field"),
+    "kind": _("kind"),
+    "movement": _("return"),
+    "notes": _("notes"),
+    "office": _("office"),
+    "person": _("person"),
+    "plan": _("plan"),
+    "probability": _("probability"),
+    "reason": _("reason"),
+    "record": _("record"),
+    "recorded_at": _("recorded at"),
+    "recorded_by": _("recorded by"),
+    "referral": _("referral"),
+    "registered_by": _("registered by"),
+    "request": _("request"),
+    "requested_at": _("requested at"),
+    "requested_by": _("requested by"),
+    "resolved_at": _("resolved at"),
+    "service": _("service"),
+    "started_by": _("started by"),
+    "state": _("state"),
+    "status": _("status"),
+    "to_agency": _("to agency"),
+    "updated_at": _("updated at"),
+    "user": _("user"),
+    "value": _("value"),
+    "wg_seeing": _("difficulty seeing"),
+    "wg_hearing": _("difficulty hearing"),
+    "wg_walking": _("difficulty walking or climbing steps"),
+    "wg_cognition": _("difficulty remembering or concentrating"),
+    "wg_selfcare": _("difficulty with self-care"),
+    "wg_communication": _("difficulty communicating"),
+    "withhold": _("withheld"),
+}
+
+
+def _label(item) -> str:
+    if item._verbose_name is None and item.name in LABELS:
+        return str(LABELS[item.name])
+    return str(item.verbose_name)
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    value: str
+
+
 @dataclass
 class Record:
     model: str  # "app.Model"
     pk: int
-    fields: list[tuple[str, str]]
+    fields: list[Field]
+    row: Model  # the record itself, for the rules of what an answer withholds
+
+    @property
+    def key(self) -> str:
+        return f"{self.model}:{self.pk}"
 
 
 @dataclass
@@ -149,9 +230,6 @@ class Gathered:
 def subjects(user, query: str = ""):
     """People the user may answer requests about, found by case number, name or document
     number; merged records are found through the record they joined."""
-    from haven.accounts import policy
-    from haven.cases.selectors import search
-
     cases = Case.objects.filter(policy.subject_case_q(user))
     if query.strip():
         cases = search(cases, query, identity=True)
@@ -163,8 +241,6 @@ def subjects(user, query: str = ""):
 
 def subject_for(user, pk: int) -> Person | None:
     """The person, if the user may answer requests about them (None otherwise)."""
-    from haven.accounts import policy
-
     cases = Case.objects.filter(policy.subject_case_q(user), person_id=pk)
     if not cases.exists():
         return None
@@ -197,16 +273,16 @@ def _records(source: Source, persons: list[int]) -> list[Record]:
     for path in source.paths:
         match |= Q(**{f"{path}__in" if path else "pk__in": persons})
     rows = model._default_manager.filter(match).distinct().order_by("pk")
-    return [Record(source.label, row.pk, list(_fields(row))) for row in rows]
+    return [Record(source.label, row.pk, list(_fields(row)), row) for row in rows]
 
 
-def _fields(row: Model) -> Iterable[tuple[str, str]]:
+def _fields(row: Model) -> Iterable[Field]:
     for item in row._meta.concrete_fields:
         if item.name in _INTERNAL or item.name.endswith("_digest"):
             continue
         shown = _shown(row, item)
         if shown not in ("", "[]", "{}"):
-            yield str(item.verbose_name), shown
+            yield Field(item.name, _label(item), shown)
 
 
 def _shown(row: Model, item) -> str:
@@ -256,3 +332,21 @@ def _releases_since(person: Person, persons: list[int]) -> int:
         status=ReleaseStatus.DONE,
         created_at__gte=first,
     ).count()
+
+
+def open_requests(user):
+    """Requests not yet answered about people the user may answer for, the most urgent first."""
+    people = Case.objects.filter(policy.subject_case_q(user)).values("person_id")
+    return (
+        SubjectRequest.objects.filter(person_id__in=people, status=RequestStatus.OPEN)
+        .select_related("person")
+        .order_by("due_on", "pk")
+    )
+
+
+def request_for(user, pk: int):
+    """A request about a person the user may answer for (None otherwise)."""
+    found = SubjectRequest.objects.select_related("person").filter(pk=pk).first()
+    if found is None or subject_for(user, found.person_id) is None:
+        return None
+    return found

@@ -1,20 +1,27 @@
-"""Pages of data subjects' requests: find a person, and everything held about them."""
+"""Pages of data subjects' requests: find a person, everything held about them, and their
+requests worked and answered."""
 
-from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from haven.accounts.gates import requires
+from haven.accounts.two_factor import recently_authenticated
 from haven.audit.actions import record_access
-from haven.core.web import paginate, query_without_page
-from haven.oversight import subject_records
+from haven.core.web import paginate, query_without_page, submitted
+from haven.oversight import actions, subject_answers, subject_records
+from haven.oversight.forms import AnswerForm, DecisionForm, RequestForm
 
 
 @require_safe
 @requires("subject.access")
 def subjects(request):
-    """Find the person a request is about, by case number, name or document number. Nothing
-    is listed before a search: the page is not a register of everyone."""
+    """The open requests, and a search for the person a request is about. Nobody is listed
+    before a search: the page is not a register of everyone."""
     query = request.GET.get("q", "").strip()[:100]
     found = subject_records.subjects(request.user, query) if query else None
     return render(
@@ -24,16 +31,33 @@ def subjects(request):
             "query": query,
             "page": paginate(request, found, 25) if found is not None else None,
             "querystring": query_without_page(request),
+            "open_requests": subject_records.open_requests(request.user)[:100],
         },
     )
 
 
-@require_safe
-@requires("subject.access")
-def subject(request, pk: int):
+def _person_or_404(request, pk: int):
     person = subject_records.subject_for(request.user, pk)
     if person is None:
         raise Http404
+    return person
+
+
+@requires("subject.access")
+def subject(request, pk: int):
+    """Everything held about the person; a request about them is recorded here."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405)
+    person = _person_or_404(request, pk)
+    form = RequestForm(request.POST or None)
+    made = []
+    if submitted(
+        request,
+        form,
+        lambda: made.append(actions.record_request(request.user, person, **form.cleaned_data)),
+        _("Request recorded."),
+    ):
+        return redirect("subject_request", pk=made[0].pk)
     gathered = subject_records.gather(person)
     record_access(request.user, "subject.gather", person)
     return render(
@@ -43,5 +67,84 @@ def subject(request, pk: int):
             "gathered": gathered,
             "not_gathered": subject_records.NOT_GATHERED,
             "held": sum(len(section.records) for section in gathered.sections),
+            "form": form,
+            "requests": person.subject_requests.order_by("-received_on", "-pk"),
         },
     )
+
+
+def _request_or_404(request, pk: int):
+    found = subject_records.request_for(request.user, pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_safe
+@requires("subject.access")
+def subject_request(request, pk: int):
+    """A request being worked: what the answer withholds and why, and the answer itself."""
+    subject_request = _request_or_404(request, pk)
+    return _request_page(request, subject_request, AnswerForm())
+
+
+def _request_page(request, subject_request, answer_form, status: int = 200):
+    gathered = subject_records.gather(subject_request.person)
+    given = subject_answers.items(subject_request, gathered)
+    record_access(request.user, "subject.request", subject_request.person)
+    return render(
+        request,
+        "oversight/request.html",
+        {
+            "subject_request": subject_request,
+            "gathered": gathered,
+            "items": given,
+            "withheld": [item for fields in given.values() for item in fields if item.withheld],
+            "rules": subject_answers.RULES,
+            "answer_form": answer_form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@requires("subject.access")
+def subject_request_decide(request, pk: int):
+    subject_request = _request_or_404(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            _("Give the reason for the decision."), status=400, content_type="text/plain"
+        )
+    submitted(
+        request,
+        form,
+        lambda: actions.decide(request.user, subject_request, **form.cleaned_data),
+        _("Decision recorded."),
+    )
+    return redirect("subject_request", pk=subject_request.pk)
+
+
+@require_POST
+@requires("subject.access")
+def subject_request_answer(request, pk: int):
+    """The answer package, after the officer's password again: names leave Haven."""
+    subject_request = _request_or_404(request, pk)
+    if not recently_authenticated(request):
+        # The password again, then back to the request's page to produce the answer.
+        back = urlencode({"next": reverse("subject_request", args=[subject_request.pk])})
+        return redirect(f"{reverse('reauthenticate')}?{back}")
+    form = AnswerForm(request.POST)
+    package = []
+    if submitted(
+        request,
+        form,
+        lambda: package.append(
+            actions.answer(request.user, subject_request, form.cleaned_data["password"])
+        ),
+    ):
+        response = HttpResponse(package[0], content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="answer-{subject_request.pk}.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return _request_page(request, subject_request, form, status=400)

@@ -1,0 +1,110 @@
+"""Data subjects' requests: recorded, their answers' withholdings decided, and answered with
+an encrypted package. Audit events name the request and counts, never personal values."""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.audit.actions import audited, record_access, record_event
+from haven.core.archives import MIN_PASSWORD
+from haven.core.errors import HavenError, NotAllowed
+from haven.oversight import subject_answers, subject_records
+from haven.oversight.models import RequestStatus, SubjectRequest, Withholding
+from haven.people.models import Person
+
+_RECORD_KEY = re.compile(r"^[a-z]+\.[A-Za-z]+:\d{1,18}$")
+
+
+def _require(user, person: Person) -> None:
+    if subject_records.subject_for(user, person.pk) is None:
+        raise NotAllowed(_("You may not answer requests about this person."))
+
+
+@audited
+def record_request(user, person: Person, **data) -> SubjectRequest:
+    """A request as received: what, when, how, and how the person's identity was checked;
+    due `HAVEN_SUBJECT_REQUEST_DAYS` after it was received."""
+    _require(user, person)
+    request = SubjectRequest(
+        agency_id=user.agency_id or person.agency_id,
+        person=person,
+        checked_by=user,
+        recorded_by=user,
+        **data,
+    )
+    if not (request.identity_checked or "").strip():
+        raise ValidationError(
+            {"identity_checked": _("Say how the person's identity was checked before answering.")}
+        )
+    if request.received_on:
+        request.due_on = request.received_on + timedelta(days=settings.HAVEN_SUBJECT_REQUEST_DAYS)
+    request.full_clean(exclude=["agency", "person", "checked_by", "recorded_by"])
+    request.save()
+    record_event(
+        user,
+        "subject.request",
+        obj=request,
+        details={"person": person.pk, "kind": request.kind, "due_on": request.due_on},
+    )
+    return request
+
+
+@audited
+def decide(user, request: SubjectRequest, *, record: str, field: str, withhold: bool, reason: str):
+    """Withhold one record (or one field of it) from the answer, or release what a rule
+    withholds; either way with the reason."""
+    _require(user, request.person)
+    if request.status != RequestStatus.OPEN:
+        raise HavenError(_("This request was answered: its answer can no longer change."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason: the person may ask for it.")})
+    if not _RECORD_KEY.match(record) or record not in _held_keys(request):
+        raise HavenError(_("That record is not among those held about this person."))
+    decision, _created = Withholding.objects.update_or_create(
+        request=request,
+        record=record,
+        field=field,
+        defaults={"withhold": withhold, "reason": reason.strip()[:500], "decided_by": user},
+    )
+    record_event(
+        user,
+        "subject.withhold" if withhold else "subject.release",
+        obj=request,
+        details={"record": record, "field": field},
+    )
+    return decision
+
+
+def _held_keys(request: SubjectRequest) -> set[str]:
+    gathered = subject_records.gather(request.person)
+    return {record.key for section in gathered.sections for record in section.records}
+
+
+@audited
+def answer(user, request: SubjectRequest, password: str) -> bytes:
+    """The answer package (PDF and JSON in an encrypted archive); the request is answered."""
+    _require(user, request.person)
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(
+            {
+                "password": _("The archive's password needs at least %(n)d characters.")
+                % {"n": MIN_PASSWORD}
+            }
+        )
+    package = subject_answers.package(request, password)
+    if request.status == RequestStatus.OPEN:
+        request.status = RequestStatus.ANSWERED
+        request.answered_on = timezone.localdate()
+        request.save(update_fields=["status", "answered_on"])
+    record_event(
+        user,
+        "subject.answer",
+        obj=request,
+        details={"person": request.person_id, "bytes": len(package), "language": request.language},
+    )
+    record_access(user, "subject.answer", request.person)
+    return package

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.archives import MIN_PASSWORD
+from haven.core.widgets import DateInput
+from haven.oversight.models import SubjectRequest
+
+
+class RequestForm(forms.ModelForm):
+    class Meta:
+        model = SubjectRequest
+        fields = ["kind", "received_on", "channel", "identity_checked", "details", "language"]
+        widgets = {"received_on": DateInput, "details": forms.Textarea(attrs={"rows": 3})}
+
+
+class DecisionForm(forms.Form):
+    record = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    field = forms.CharField(widget=forms.HiddenInput, max_length=60, required=False)
+    withhold = forms.TypedChoiceField(
+        widget=forms.HiddenInput, choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class AnswerForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password of the archive"),
+        min_length=MIN_PASSWORD,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "The answer (PDF and JSON) is in an archive that opens with this password; Haven "
+            "does not keep it, so give it to the person another way."
+        ),
+    )

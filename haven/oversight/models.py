@@ -1,0 +1,105 @@
+"""Data subjects' requests: what a person asked, how their identity was checked, by when it
+is due, and the officer's decisions on what their answer withholds."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.core import validators
+from haven.core.fields import EncryptedTextField
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access: a copy of what is held")
+    RECTIFICATION = "rectification", _("Correction of what is wrong")
+    ERASURE = "erasure", _("Erasure")
+
+
+class RequestChannel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    REPRESENTATIVE = "representative", _("Through a representative")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+
+
+class AnswerLanguage(models.TextChoices):
+    EN = "en", "English"
+    FR = "fr", "Français"
+    ES = "es", "Español"
+    AR = "ar", "العربية"
+
+
+class SubjectRequest(models.Model):
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="subject_requests"
+    )
+    kind = models.CharField(_("request"), max_length=15, choices=RequestKind.choices)
+    received_on = models.DateField(_("received on"), validators=[validators.not_in_future])
+    channel = models.CharField(_("received by"), max_length=15, choices=RequestChannel.choices)
+    identity_checked = models.CharField(
+        _("how the person's identity was checked"),
+        max_length=300,
+        help_text=_("For example: passport seen, answers only the person knows, caseworker known."),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("identity checked by"),
+    )
+    details = EncryptedTextField(_("what the person asks"), blank=True, max_length=2000)
+    language = models.CharField(
+        _("language of the answer"),
+        max_length=2,
+        choices=AnswerLanguage.choices,
+        default=AnswerLanguage.EN,
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.received_on:%Y-%m-%d}"
+
+
+class Withholding(models.Model):
+    """An officer's decision on one item of an answer: withheld, or released although a rule
+    withholds it; always with the reason."""
+
+    request = models.ForeignKey(
+        SubjectRequest, on_delete=models.CASCADE, related_name="withholdings"
+    )
+    record = models.CharField(max_length=60)  # "cases.Note:12"
+    field = models.CharField(max_length=60, blank=True)  # blank: the whole record
+    withhold = models.BooleanField()
+    reason = models.CharField(_("reason"), max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "record", "field"], name="one_decision_per_item"
+            )
+        ]
