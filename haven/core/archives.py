@@ -4,6 +4,8 @@ common tools (7-Zip, the archive managers of Windows and macOS) open with the pa
 import io
 
 import pyzipper
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 MIN_PASSWORD = 12
 
@@ -18,3 +20,13 @@ def sealed_zip(members: dict[str, bytes], password: str) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def password_field(help_text) -> forms.CharField:
+    """The form field for an archive's password (never shown again, never kept)."""
+    return forms.CharField(
+        label=_("Password of the archive"),
+        min_length=MIN_PASSWORD,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=help_text,
+    )

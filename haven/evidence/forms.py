@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import Programme
 from haven.cases.workflow import Status
-from haven.core.archives import MIN_PASSWORD
+from haven.core.archives import password_field
 from haven.evidence.datasets import FIELDS, SENSITIVE
 from haven.evidence.exports import CASE_COLUMNS
 from haven.evidence.models import FileFormat, ReleaseKind
@@ -92,13 +92,10 @@ class ExportForm(forms.Form):
     file_format = forms.ChoiceField(
         label=_("File format"), choices=FileFormat.choices, initial=FileFormat.CSV
     )
-    password = forms.CharField(
-        label=_("Password of the archive"),
-        min_length=MIN_PASSWORD,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_(
+    password = password_field(
+        _(
             "At least 12 characters. The file comes in a ZIP encrypted with AES-256 under "
             "this password; Haven does not keep it, so give it to the recipient by another "
             "channel than the file."
-        ),
+        )
     )

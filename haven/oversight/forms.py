@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.archives import MIN_PASSWORD
+from haven.core.archives import password_field
 from haven.core.widgets import DateInput
 from haven.oversight.models import SubjectRequest
 
@@ -23,12 +23,9 @@ class DecisionForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    password = forms.CharField(
-        label=_("Password of the archive"),
-        min_length=MIN_PASSWORD,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_(
+    password = password_field(
+        _(
             "The answer (PDF and JSON) is in an archive that opens with this password; Haven "
             "does not keep it, so give it to the person another way."
-        ),
+        )
     )
