@@ -218,6 +218,11 @@ urlpatterns = [
     path("audit/access/", oversight_views.access_log, name="access_log"),
     path("subjects/", subject_views.subjects, name="subjects"),
     path("subjects/<int:pk>/", subject_views.subject, name="subject_records"),
+    path("subjects/<int:pk>/holds/", subject_views.subject_hold, name="subject_hold"),
+    path("subjects/<int:pk>/erase/", subject_views.subject_erase, name="subject_erase"),
+    path(
+        "subjects/holds/<int:pk>/lift/", subject_views.subject_hold_lift, name="subject_hold_lift"
+    ),
     path("subjects/requests/<int:pk>/", subject_views.subject_request, name="subject_request"),
     path(
         "subjects/requests/<int:pk>/decide/",

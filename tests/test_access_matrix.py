@@ -297,6 +297,15 @@ MATRIX = {
         {},
         expect(ok=["dpo", "protection"]),
     ),
+    # Empty forms: sent back to the person's page saying what is missing; nothing changes.
+    "subject_hold": ("post", "/subjects/{person}/holds/", {}, expect(ok=["dpo", "protection"])),
+    "subject_erase": ("post", "/subjects/{person}/erase/", {}, expect(ok=["dpo", "protection"])),
+    "subject_hold_lift": (
+        "post",
+        "/subjects/holds/{hold}/lift/",
+        {},
+        expect(ok=["dpo", "protection"]),
+    ),
     "subject_request": (
         "get",
         "/subjects/requests/{subject_request}/",
@@ -1071,8 +1080,12 @@ def targets(world, register):
         channel="in_person",
         identity_checked="Passport seen",
     )
+    hold = oversight_actions.place_hold(
+        world["dpo"], case.person, kind="investigation", reason="Police inquiry"
+    )
     return {
         "subject_request": subject_request.pk,
+        "hold": hold.pk,
         "device": device.pk,
         "pick": pick.pk,
         "conflict": conflict.pk,

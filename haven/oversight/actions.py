@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from haven.audit.actions import audited, record_access, record_event
 from haven.core.archives import MIN_PASSWORD
 from haven.core.errors import HavenError, NotAllowed
-from haven.oversight import subject_answers, subject_records
-from haven.oversight.models import RequestStatus, SubjectRequest, Withholding
+from haven.oversight import erasure, subject_answers, subject_records
+from haven.oversight.models import LegalHold, RequestStatus, SubjectRequest, Withholding
 from haven.people.models import Person
 
 _RECORD_KEY = re.compile(r"^[a-z]+\.[A-Za-z]+:\d{1,18}$")
@@ -108,3 +108,38 @@ def answer(user, request: SubjectRequest, password: str) -> bytes:
     )
     record_access(user, "subject.answer", request.person)
     return package
+
+
+@audited
+def place_hold(user, person: Person, *, kind: str, reason: str) -> LegalHold:
+    """Nothing about the person is erased while the hold stands."""
+    _require(user, person)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the records must be kept.")})
+    hold = LegalHold(person=person, kind=kind, reason=reason.strip()[:500], placed_by=user)
+    hold.full_clean(exclude=["person", "placed_by"])
+    hold.save()
+    record_event(user, "person.hold", obj=person, details={"hold": hold.pk, "kind": kind})
+    return hold
+
+
+@audited
+def lift_hold(user, hold: LegalHold, reason: str) -> LegalHold:
+    _require(user, hold.person)
+    if hold.lifted_at is not None:
+        raise HavenError(_("This hold was lifted already."))
+    if not reason.strip():
+        raise ValidationError({"lift_reason": _("Say why the hold is lifted.")})
+    hold.lifted_by, hold.lifted_at = user, timezone.now()
+    hold.lift_reason = reason.strip()[:500]
+    hold.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
+    record_event(user, "person.hold_lifted", obj=hold.person, details={"hold": hold.pk})
+    return hold
+
+
+@audited
+def erase_person(user, person: Person, reason: str, request: SubjectRequest | None = None):
+    """Erase the person's identifying data (see erasure.py); refused with every reason that
+    stands."""
+    _require(user, person)
+    return erasure.erase(user, person, reason, request=request)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core.archives import password_field
 from haven.core.widgets import DateInput
-from haven.oversight.models import SubjectRequest
+from haven.oversight.models import HoldKind, SubjectRequest
 
 
 class RequestForm(forms.ModelForm):
@@ -27,5 +27,28 @@ class AnswerForm(forms.Form):
         _(
             "The answer (PDF and JSON) is in an archive that opens with this password; Haven "
             "does not keep it, so give it to the person another way."
+        )
+    )
+
+
+class HoldForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of hold"), choices=HoldKind.choices)
+    reason = forms.CharField(label=_("Why the records must be kept"), max_length=500)
+
+
+class LiftForm(forms.Form):
+    lift_reason = forms.CharField(label=_("Why the hold is lifted"), max_length=500)
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the data is erased"),
+        max_length=500,
+        help_text=_("For example: the person's request of 3 May. Do not write their name."),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that names, documents, contacts and every free text about this "
+            "person are removed for good; only what statistics need stays."
         )
     )

@@ -103,3 +103,45 @@ class Withholding(models.Model):
                 fields=["request", "record", "field"], name="one_decision_per_item"
             )
         ]
+
+
+class HoldKind(models.TextChoices):
+    PROCEEDINGS = "proceedings", _("Legal proceedings")
+    INVESTIGATION = "investigation", _("Investigation")
+    OBLIGATION = "obligation", _("A legal obligation to keep the record")
+
+
+class LegalHold(models.Model):
+    """While a hold stands, nothing about the person is erased or anonymised."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of hold"), max_length=15, choices=HoldKind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lift_reason = models.CharField(_("why it was lifted"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+
+
+class Erasure(models.Model):
+    """A person's identifying data erased: by whom, when, why, and how many records of
+    each kind were deleted or had their text removed (no value kept)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        SubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+    counts = models.JSONField(default=dict)

@@ -93,6 +93,8 @@ SOURCES = (
         _("What answers to their requests withheld, and why"),
         ("request__person",),
     ),
+    Source("oversight.LegalHold", _("Legal holds on their records"), ("person",)),
+    Source("oversight.Erasure", _("Erasures of their data"), ("person",)),
 )
 
 NOT_GATHERED = {
@@ -110,7 +112,7 @@ NOT_GATHERED = {
 }
 
 # Internal fields that mean nothing to the person: digests, counters, search copies.
-_INTERNAL = {
+INTERNAL = {
     "id",
     "version",
     "search_name",
@@ -278,7 +280,7 @@ def _records(source: Source, persons: list[int]) -> list[Record]:
 
 def _fields(row: Model) -> Iterable[Field]:
     for item in row._meta.concrete_fields:
-        if item.name in _INTERNAL or item.name.endswith("_digest"):
+        if item.name in INTERNAL or item.name.endswith("_digest"):
             continue
         shown = _shown(row, item)
         if shown not in ("", "[]", "{}"):

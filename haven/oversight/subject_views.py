@@ -3,6 +3,7 @@ requests worked and answered."""
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,9 +13,17 @@ from django.views.decorators.http import require_POST, require_safe
 from haven.accounts.gates import requires
 from haven.accounts.two_factor import recently_authenticated
 from haven.audit.actions import record_access
-from haven.core.web import paginate, query_without_page, submitted
-from haven.oversight import actions, subject_answers, subject_records
-from haven.oversight.forms import AnswerForm, DecisionForm, RequestForm
+from haven.core.web import paginate, query_without_page, submitted, succeeded
+from haven.oversight import actions, erasure, subject_answers, subject_records
+from haven.oversight.forms import (
+    AnswerForm,
+    DecisionForm,
+    EraseForm,
+    HoldForm,
+    LiftForm,
+    RequestForm,
+)
+from haven.oversight.models import LegalHold
 
 
 @require_safe
@@ -69,6 +78,11 @@ def subject(request, pk: int):
             "held": sum(len(section.records) for section in gathered.sections),
             "form": form,
             "requests": person.subject_requests.order_by("-received_on", "-pk"),
+            "holds": LegalHold.objects.filter(person=person).select_related("placed_by"),
+            "hold_form": HoldForm(),
+            "lift_form": LiftForm(),
+            "erase_form": EraseForm(),
+            "refusals": erasure.refusals(person),
         },
     )
 
@@ -148,3 +162,60 @@ def subject_request_answer(request, pk: int):
         response["Cache-Control"] = "private, no-store"
         return response
     return _request_page(request, subject_request, form, status=400)
+
+
+@require_POST
+@requires("subject.access")
+def subject_hold(request, pk: int):
+    person = _person_or_404(request, pk)
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the kind of hold and say why the records must be kept."))
+    else:
+        succeeded(
+            request,
+            form,
+            lambda: actions.place_hold(request.user, person, **form.cleaned_data),
+            _("Legal hold placed: nothing about this person can be erased while it stands."),
+        )
+    return redirect("subject_records", pk=person.pk)
+
+
+@require_POST
+@requires("subject.access")
+def subject_hold_lift(request, pk: int):
+    hold = LegalHold.objects.select_related("person").filter(pk=pk).first()
+    if hold is None or subject_records.subject_for(request.user, hold.person_id) is None:
+        raise Http404
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the hold is lifted."))
+    else:
+        succeeded(
+            request,
+            form,
+            lambda: actions.lift_hold(request.user, hold, form.cleaned_data["lift_reason"]),
+            _("Legal hold lifted."),
+        )
+    return redirect("subject_records", pk=hold.person_id)
+
+
+@require_POST
+@requires("subject.access")
+def subject_erase(request, pk: int):
+    """Erase the person's identifying data, after the officer's password again."""
+    person = _person_or_404(request, pk)
+    if not recently_authenticated(request):
+        back = urlencode({"next": reverse("subject_records", args=[person.pk])})
+        return redirect(f"{reverse('reauthenticate')}?{back}")
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason and tick the box to confirm the erasure."))
+    else:
+        succeeded(
+            request,
+            form,
+            lambda: actions.erase_person(request.user, person, form.cleaned_data["reason"]),
+            _("Erased: names, documents, contacts and free text are gone; statistics stay."),
+        )
+    return redirect("subject_records", pk=person.pk)
