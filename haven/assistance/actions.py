@@ -420,3 +420,27 @@ def print_form(user, referral: Referral) -> bytes:
         details={"fields": referral.shared_fields},
     )
     return pdf
+
+
+def consent_withdrawn(user, person_id: int, purpose: str) -> None:
+    """Subscribed to `hooks.CONSENT_WITHDRAWN`: a person who withdraws their consent to
+    referral has what pending referrals shared removed (not merely hidden); a referral made
+    by a recorded override, or already taken up, keeps it."""
+    if purpose != ConsentPurpose.REFERRAL:
+        return
+    pending = Referral.objects.filter(
+        case__person_id=person_id, status=ReferralStatus.PENDING, consent_override_reason=""
+    )
+    for referral in pending.select_related("case"):
+        if not referral.shared:
+            continue
+        referral.shared = ""
+        referral.unshared_on = timezone.localdate()
+        referral.save(update_fields=["shared", "unshared_on"])
+        record_event(
+            user,
+            "referral.unshared",
+            obj=referral,
+            agency_id=referral.case.agency_id,
+            details={"reason": "consent_withdrawn"},
+        )

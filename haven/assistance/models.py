@@ -131,6 +131,9 @@ class Referral(TimeStamped):
     # The fields shared, chosen by the referring caseworker, as they were when referred.
     shared_fields = models.JSONField(_("fields shared"), default=list)
     shared = EncryptedTextField(_("shared information"), blank=True, max_length=LONG_TEXT)
+    # Set when the person withdrew their consent while the referral was pending: what was
+    # shared is removed then.
+    unshared_on = models.DateField(_("shared information removed on"), null=True, blank=True)
     consent_override_reason = EncryptedTextField(
         _("reason for referring without consent"), blank=True
     )

@@ -124,6 +124,7 @@ class ReferralSerializer(ModelSerializer):
             "reason",
             "shared_fields",
             "shared",
+            "unshared_on",
             "status",
             "decline_reason",
             "outcome",

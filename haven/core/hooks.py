@@ -8,6 +8,8 @@ they subscribed; a refusal they raise refuses the whole action.
 Events:
 - `PERSON_CHANGED` (people): a person's details or tracing consent changed; receives
   `person_id`. Tracing queues the refresh of its matches.
+- `CONSENT_WITHDRAWN` (people): a person withdrew their consent for a purpose; receives
+  `user`, `person_id`, `purpose`. Assistance removes what pending referrals shared.
 - `APPROVAL_DECIDED` (cases): a supervisor decided an approval of a kind cases does not
   handle itself; receives `user`, `approval`, `approve`. Assessments signs off.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 PERSON_CHANGED = "person.changed"
 APPROVAL_DECIDED = "approval.decided"
+CONSENT_WITHDRAWN = "consent.withdrawn"
 
 _receivers: defaultdict[str, list[Callable[..., Any]]] = defaultdict(list)
 

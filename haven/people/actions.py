@@ -175,6 +175,11 @@ def consent_recorded(user, consent: Consent) -> None:
     if consent.purpose == ConsentPurpose.TRACING:
         # Matches follow consent both ways: a person without it is never a candidate.
         _announce_change(consent.person_id)
+    if not consent.given:
+        # What the purpose fed stops: the apps that used it do their part.
+        hooks.announce(
+            hooks.CONSENT_WITHDRAWN, user=user, person_id=consent.person_id, purpose=consent.purpose
+        )
 
 
 def save_consent(user, person: Person, **decision):
