@@ -18,6 +18,7 @@ commands:
   forms import FILE.xlsx --agency CODE   publish an XLSForm as a new version
   remind [--every SECONDS]   send the referral reminders owed now (or keep doing it)
   escalate [--every SECONDS] escalate overdue feedback and complaints (or keep doing it)
+  housekeeping [--every SECONDS]  apply retention rules, delete expired files (or keep doing it)
   manage ...       any Django management command
 """
 
@@ -32,6 +33,7 @@ ALIASES = {
     "forms": "forms",
     "remind": "remind",
     "escalate": "escalate",
+    "housekeeping": "housekeeping",
 }
 
 

@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "haven.evidence.tasks.remove_expired_releases",
         "schedule": 24 * 3600,
     },
+    "retention": {
+        "task": "haven.oversight.tasks.apply_retention_rules",
+        "schedule": 24 * 3600,
+    },
     "device-file-expiry": {
         "task": "haven.field.tasks.remove_unclaimed_device_files",
         "schedule": 24 * 3600,

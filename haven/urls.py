@@ -16,7 +16,7 @@ from haven.evidence import views as evidence_views
 from haven.feedback import incident_views
 from haven.feedback import public_views as feedback_public
 from haven.feedback import views as feedback_views
-from haven.oversight import subject_views
+from haven.oversight import retention_views, subject_views
 from haven.oversight import views as oversight_views
 from haven.tracing import merge_views
 from haven.tracing import views as tracing_views
@@ -217,6 +217,18 @@ urlpatterns = [
     path("audit/", oversight_views.audit_events, name="audit_events"),
     path("audit/access/", oversight_views.access_log, name="access_log"),
     path("subjects/", subject_views.subjects, name="subjects"),
+    path("retention/", retention_views.retention, name="retention"),
+    path(
+        "retention/<int:pk>/dry-run/", retention_views.retention_dry_run, name="retention_dry_run"
+    ),
+    path(
+        "retention/<int:pk>/approve/", retention_views.retention_approve, name="retention_approve"
+    ),
+    path(
+        "retention/<int:pk>/deactivate/",
+        retention_views.retention_deactivate,
+        name="retention_deactivate",
+    ),
     path("subjects/<int:pk>/", subject_views.subject, name="subject_records"),
     path("subjects/<int:pk>/holds/", subject_views.subject_hold, name="subject_hold"),
     path("subjects/<int:pk>/erase/", subject_views.subject_erase, name="subject_erase"),

@@ -306,6 +306,12 @@ MATRIX = {
         {},
         expect(ok=["dpo", "protection"]),
     ),
+    # Retention rules: the data-protection officer of the agency.
+    "retention": ("get", "/retention/", None, expect(ok=["dpo"])),
+    "retention POST": ("post", "/retention/", {}, incomplete(expect(ok=["dpo"]))),
+    "retention_dry_run": ("post", "/retention/{rule}/dry-run/", {}, expect(ok=["dpo"])),
+    "retention_approve": ("post", "/retention/{rule}/approve/", {}, expect(ok=["dpo"])),
+    "retention_deactivate": ("post", "/retention/{rule}/deactivate/", {}, expect(ok=["dpo"])),
     "subject_request": (
         "get",
         "/subjects/requests/{subject_request}/",
@@ -1083,7 +1089,11 @@ def targets(world, register):
     hold = oversight_actions.place_hold(
         world["dpo"], case.person, kind="investigation", reason="Police inquiry"
     )
+    rule = oversight_actions.create_rule(
+        world["dpo"], kind="feedback_contacts", programme="", after_days=365
+    )
     return {
+        "rule": rule.pk,
         "subject_request": subject_request.pk,
         "hold": hold.pk,
         "device": device.pk,

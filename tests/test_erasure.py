@@ -13,6 +13,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from haven.assessments import actions as assessment_actions
+from haven.assessments.models import Assessment
 from haven.assistance.models import Referral, ServiceType
 from haven.audit.actions import verify_all
 from haven.audit.models import AuditEvent
@@ -48,6 +50,13 @@ def person(world, register):
     people_actions.add_document(worker, person, kind="passport", number=DOCUMENT)
     case_actions.add_note(worker, case, f"{NAME} {FAMILY} called from {PHONE}.")
     Case.objects.filter(pk=case.pk).update(summary=f"{NAME} lives near the market")
+    assessment_actions.install_shipped_forms()
+    screening = assessment_actions.AssessmentDefinition.objects.get(
+        form_id="haven_vulnerability_screening"
+    )
+    assessment = assessment_actions.start(worker, case, screening)
+    answers = {"age_group": "18_59", "observations": f"{NAME} sleeps at the station"}
+    assessment_actions.save(worker, assessment, answers, 1, submit=False)
     referral = consented_referral(
         worker, case, ServiceType.objects.get(code="shelter"), to_agency=world["b"]
     )
@@ -113,6 +122,7 @@ def test_erasure_leaves_no_name_document_or_phone_anywhere_and_changes_no_statis
     assert kept.birth_date != person.birth_date
     assert not PersonMatchKey.objects.filter(person=person).exists()
     assert Case.objects.get(pk=case.pk).number == case.number
+    assert Assessment.objects.get(case=case).answers == {}  # still a mapping, now empty
     assert done.counts["people.Contact deleted"] == 1 and done.counts["cases.Note deleted"] == 1
     event = AuditEvent.objects.get(action="person.erase")
     assert set(event.details) == {"counts"} and Erasure.objects.get().erased_by == world["dpo"]

@@ -38,6 +38,9 @@ PERMISSIONS = {
         "Export lists of cases in scope with names (encrypted archive, after re-authentication)"
     ),
     "audit.view": _("Search the audit and access logs"),
+    "retention.manage": _(
+        "Set how long the agency keeps each kind of record, and approve the removals"
+    ),
     "subject.access": _(
         "Gather everything held about a person, and who saw or changed it, to answer their "
         "data-protection requests"
@@ -130,7 +133,7 @@ BUILTIN_ROLES = {
     ),
     "data_protection_officer": (
         _("Data protection officer"),
-        ["audit.view", "report.view", "subject.access"],
+        ["audit.view", "report.view", "subject.access", "retention.manage"],
         "agency",
         True,
     ),

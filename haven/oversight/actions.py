@@ -9,11 +9,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts import policy
 from haven.audit.actions import audited, record_access, record_event
 from haven.core.archives import MIN_PASSWORD
 from haven.core.errors import HavenError, NotAllowed
-from haven.oversight import erasure, subject_answers, subject_records
-from haven.oversight.models import LegalHold, RequestStatus, SubjectRequest, Withholding
+from haven.oversight import erasure, retention, subject_answers, subject_records
+from haven.oversight.models import (
+    LegalHold,
+    RequestStatus,
+    RetentionRule,
+    SubjectRequest,
+    Withholding,
+)
 from haven.people.models import Person
 
 _RECORD_KEY = re.compile(r"^[a-z]+\.[A-Za-z]+:\d{1,18}$")
@@ -143,3 +150,60 @@ def erase_person(user, person: Person, reason: str, request: SubjectRequest | No
     stands."""
     _require(user, person)
     return erasure.erase(user, person, reason, request=request)
+
+
+def _require_retention(user, rule: RetentionRule | None = None) -> None:
+    if not policy.has_perm(user, "retention.manage") or (
+        rule is not None and rule.agency_id != user.agency_id
+    ):
+        raise NotAllowed(_("You may not manage this agency's retention rules."))
+
+
+@audited
+def create_rule(user, *, kind: str, programme: str, after_days: int) -> RetentionRule:
+    """A new rule, inactive until its first run is approved after a dry run."""
+    _require_retention(user)
+    rule = RetentionRule(
+        agency_id=user.agency_id,
+        kind=kind,
+        programme=programme,
+        after_days=after_days,
+        created_by=user,
+    )
+    rule.full_clean(exclude=["agency", "created_by"])
+    retention.check(rule)
+    rule.save()
+    record_event(
+        user,
+        "retention.rule",
+        obj=rule,
+        details={"kind": kind, "programme": programme, "after_days": after_days},
+    )
+    return rule
+
+
+@audited
+def dry_run(user, rule: RetentionRule):
+    _require_retention(user, rule)
+    return retention.run(rule, dry_run=True, user=user)
+
+
+@audited
+def approve_rule(user, rule: RetentionRule) -> RetentionRule:
+    """The officer saw what the rule removes (a dry run) and lets the daily job apply it."""
+    _require_retention(user, rule)
+    if not rule.runs.filter(dry_run=True).exists():
+        raise HavenError(_("Run the rule dry first, to see what it would remove."))
+    rule.approved_by, rule.approved_at = user, timezone.now()
+    rule.save(update_fields=["approved_by", "approved_at"])
+    record_event(user, "retention.approve", obj=rule, details={"rule": rule.pk})
+    return rule
+
+
+@audited
+def deactivate_rule(user, rule: RetentionRule) -> RetentionRule:
+    _require_retention(user, rule)
+    rule.active = False
+    rule.save(update_fields=["active"])
+    record_event(user, "retention.deactivate", obj=rule, details={"rule": rule.pk})
+    return rule

@@ -26,6 +26,7 @@ from haven.audit.actions import record_event
 from haven.cases.models import Case
 from haven.cases.workflow import Status
 from haven.core.errors import HavenError
+from haven.core.fields import EncryptedJSONField
 from haven.oversight import subject_records
 from haven.oversight.models import Erasure, LegalHold
 from haven.people.models import BirthDatePrecision, Person, PersonMatchKey, age_on
@@ -93,8 +94,9 @@ def _free_text(field: models.Field) -> bool:
 
 
 def _blank(field: models.Field):
-    if isinstance(field, models.JSONField):
-        return {} if field.default is dict else []
+    """The empty value of a field: its empty default for JSON (encrypted or not), else ""."""
+    if isinstance(field, models.JSONField | EncryptedJSONField):
+        return [] if field.default is list else {}
     return ""
 
 

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases.models import Programme
 from haven.core.archives import password_field
 from haven.core.widgets import DateInput
-from haven.oversight.models import HoldKind, SubjectRequest
+from haven.oversight.models import HoldKind, RetentionKind, SubjectRequest
 
 
 class RequestForm(forms.ModelForm):
@@ -51,4 +52,18 @@ class EraseForm(forms.Form):
             "I understand that names, documents, contacts and every free text about this "
             "person are removed for good; only what statistics need stays."
         )
+    )
+
+
+class RetentionRuleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is removed"), choices=RetentionKind.choices)
+    programme = forms.ChoiceField(
+        label=_("Programme"),
+        choices=[("", _("Every programme")), *Programme.choices],
+        required=False,
+    )
+    after_days = forms.IntegerField(
+        label=_("After (days)"),
+        min_value=1,
+        help_text=_("For example 1825 for five years, 365 for twelve months."),
     )

@@ -145,3 +145,50 @@ class Erasure(models.Model):
     )
     erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
     counts = models.JSONField(default=dict)
+
+
+class RetentionKind(models.TextChoices):
+    PERSONS = "persons", _("Anonymise persons after their last case closed")
+    FEEDBACK_CONTACTS = "feedback_contacts", _("Delete feedback contact details after the answer")
+
+
+class RetentionRule(models.Model):
+    """How long an agency keeps a kind of record. A new rule applies only after an officer
+    approved its first run, seen as a dry run."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("what is removed"), max_length=20, choices=RetentionKind.choices)
+    programme = models.CharField(
+        _("programme"),
+        max_length=30,
+        blank=True,
+        help_text=_("Empty: every programme."),
+    )
+    after_days = models.PositiveIntegerField(_("after (days)"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "programme", "id"]
+
+
+class RetentionRun(models.Model):
+    """One application (or dry run) of a rule: counts only, never names."""
+
+    rule = models.ForeignKey(RetentionRule, on_delete=models.CASCADE, related_name="runs")
+    dry_run = models.BooleanField()
+    counts = models.JSONField(default=dict)
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ran_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]

@@ -21,6 +21,7 @@ def haven(request):
                 "referral.receive",
                 "audit.view",
                 "subject.access",
+                "retention.manage",
                 "report.view",
                 "release.create",
                 "case.export",

@@ -134,7 +134,7 @@ class Command(BaseCommand):
             self.stdout.write("Background jobs run in-process (set HAVEN_BROKER_URL for a worker).")
             # Without a broker, periodic jobs run from a small loop of their own.
             every = str(settings.HAVEN_REMINDER_INTERVAL_SECONDS)
-            for job in (["remind"], ["escalate"], ["audit", "anchor"]):
+            for job in (["remind"], ["escalate"], ["audit", "anchor"], ["housekeeping"]):
                 children.append(
                     subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
                         [sys.executable, "-m", "haven.cli", *job, "--every", every]
