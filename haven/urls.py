@@ -219,6 +219,11 @@ urlpatterns = [
     path("subjects/", subject_views.subjects, name="subjects"),
     path("retention/", retention_views.retention, name="retention"),
     path(
+        "retention/register/",
+        retention_views.processing_register,
+        name="processing_register",
+    ),
+    path(
         "retention/<int:pk>/dry-run/", retention_views.retention_dry_run, name="retention_dry_run"
     ),
     path(
@@ -240,6 +245,11 @@ urlpatterns = [
         "subjects/requests/<int:pk>/decide/",
         subject_views.subject_request_decide,
         name="subject_request_decide",
+    ),
+    path(
+        "subjects/requests/<int:pk>/correction/",
+        subject_views.subject_request_correction,
+        name="subject_request_correction",
     ),
     path(
         "subjects/requests/<int:pk>/answer/",

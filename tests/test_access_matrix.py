@@ -309,6 +309,7 @@ MATRIX = {
     # Retention rules: the data-protection officer of the agency.
     "retention": ("get", "/retention/", None, expect(ok=["dpo"])),
     "retention POST": ("post", "/retention/", {}, incomplete(expect(ok=["dpo"]))),
+    "processing_register": ("get", "/retention/register/", None, expect(ok=["dpo"])),
     "retention_dry_run": ("post", "/retention/{rule}/dry-run/", {}, expect(ok=["dpo"])),
     "retention_approve": ("post", "/retention/{rule}/approve/", {}, expect(ok=["dpo"])),
     "retention_deactivate": ("post", "/retention/{rule}/deactivate/", {}, expect(ok=["dpo"])),
@@ -323,6 +324,12 @@ MATRIX = {
         "/subjects/requests/{subject_request}/decide/",
         {},
         incomplete(expect(ok=["dpo", "protection"])),
+    ),
+    "subject_request_correction": (
+        "post",
+        "/subjects/requests/{subject_request}/correction/",
+        {},
+        expect(ok=["dpo", "protection"]),
     ),
     "subject_request_answer": (
         "post",

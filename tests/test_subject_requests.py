@@ -229,3 +229,29 @@ def test_a_request_about_someone_out_of_scope_does_not_exist(world, case, regist
     client = Client()
     sign_in(client, world["dpo"])
     assert client.get(f"/subjects/{theirs.person_id}/").status_code == 404
+
+
+def test_a_correction_is_made_through_the_normal_pages_and_its_decision_recorded(
+    world, case
+):
+    request = new_request(world, case, kind="rectification", details="My family name is Idris")
+    person = case.person
+    people_actions.update_person(
+        world["caseworker"], person, {"family_name": "Idris"}, person.version
+    )
+    client = Client()
+    sign_in(client, world["dpo"])
+    page = client.get(f"/subjects/requests/{request.pk}/").content.decode()
+    assert "person.update" in page and f"/cases/{case.pk}/person/" in page
+    with pytest.raises(ValidationError, match="Say why"):
+        actions.decide_correction(world["dpo"], request, decision="refused", reason="")
+    refused = client.post(f"/subjects/requests/{request.pk}/correction/", {"decision": "maybe"})
+    assert refused.status_code == 302 and SubjectRequest.objects.get().decision == ""
+    client.post(f"/subjects/requests/{request.pk}/correction/", {"decision": "accepted"})
+    request.refresh_from_db()
+    assert (request.decision, request.status) == ("accepted", "answered")
+    event = AuditEvent.objects.get(action="subject.correction")
+    assert event.details == {"decision": "accepted"}
+    access = new_request(world, case)
+    with pytest.raises(HavenError, match="Only a correction request"):
+        actions.decide_correction(world["dpo"], access, decision="accepted", reason="")

@@ -15,7 +15,9 @@ from haven.core.archives import MIN_PASSWORD
 from haven.core.errors import HavenError, NotAllowed
 from haven.oversight import erasure, retention, subject_answers, subject_records
 from haven.oversight.models import (
+    Decision,
     LegalHold,
+    RequestKind,
     RequestStatus,
     RetentionRule,
     SubjectRequest,
@@ -207,3 +209,24 @@ def deactivate_rule(user, rule: RetentionRule) -> RetentionRule:
     rule.save(update_fields=["active"])
     record_event(user, "retention.deactivate", obj=rule, details={"rule": rule.pk})
     return rule
+
+
+@audited
+def decide_correction(user, request: SubjectRequest, *, decision: str, reason: str):
+    """The outcome of a correction request: accepted, partly or refused, with why; the
+    corrections themselves are made through the person's and the case's edit pages (each
+    in the audit trail, listed on the request's page)."""
+    _require(user, request.person)
+    if request.kind != RequestKind.RECTIFICATION:
+        raise HavenError(_("Only a correction request takes a decision."))
+    if request.status != RequestStatus.OPEN:
+        raise HavenError(_("This request was answered: its answer can no longer change."))
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Choose accepted, partly accepted or refused.")})
+    if decision != Decision.ACCEPTED and not reason.strip():
+        raise ValidationError({"reason": _("Say why it was not corrected as asked.")})
+    request.decision, request.decision_reason = decision, reason.strip()[:1000]
+    request.status, request.answered_on = RequestStatus.ANSWERED, timezone.localdate()
+    request.save(update_fields=["decision", "decision_reason", "status", "answered_on"])
+    record_event(user, "subject.correction", obj=request, details={"decision": decision})
+    return request

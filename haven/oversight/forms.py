@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.cases.models import Programme
 from haven.core.archives import password_field
 from haven.core.widgets import DateInput
-from haven.oversight.models import HoldKind, RetentionKind, SubjectRequest
+from haven.oversight.models import Decision, HoldKind, RetentionKind, SubjectRequest
 
 
 class RequestForm(forms.ModelForm):
@@ -66,4 +66,15 @@ class RetentionRuleForm(forms.Form):
         label=_("After (days)"),
         min_value=1,
         help_text=_("For example 1825 for five years, 365 for twelve months."),
+    )
+
+
+class CorrectionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    reason = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required unless corrected as asked."),
     )

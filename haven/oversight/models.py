@@ -28,6 +28,12 @@ class RequestStatus(models.TextChoices):
     ANSWERED = "answered", _("Answered")
 
 
+class Decision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted: corrected as asked")
+    PARTLY = "partly", _("Partly accepted")
+    REFUSED = "refused", _("Refused")
+
+
 class AnswerLanguage(models.TextChoices):
     EN = "en", "English"
     FR = "fr", "Français"
@@ -66,6 +72,10 @@ class SubjectRequest(models.Model):
         _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
     )
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    # A correction's outcome: what was decided and why (the changes go through the normal
+    # edit pages, each in the audit trail).
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decision_reason = EncryptedTextField(_("why"), blank=True, max_length=1000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -352,3 +352,9 @@ def request_for(user, pk: int):
     if found is None or subject_for(user, found.person_id) is None:
         return None
     return found
+
+
+def changes_since(person: Person, since) -> list[Activity]:
+    """Changes to the person's records since a day (a correction's, for its request page)."""
+    gathered = gather(person)
+    return [change for change in gathered.changes if change.when.date() >= since]

@@ -17,6 +17,7 @@ from haven.core.web import paginate, query_without_page, submitted, succeeded
 from haven.oversight import actions, erasure, subject_answers, subject_records
 from haven.oversight.forms import (
     AnswerForm,
+    CorrectionForm,
     DecisionForm,
     EraseForm,
     HoldForm,
@@ -116,6 +117,11 @@ def _request_page(request, subject_request, answer_form, status: int = 200):
             "withheld": [item for fields in given.values() for item in fields if item.withheld],
             "rules": subject_answers.RULES,
             "answer_form": answer_form,
+            "correction_form": CorrectionForm(),
+            "changes": subject_records.changes_since(
+                subject_request.person, subject_request.received_on
+            ),
+            "cases": subject_request.person.cases.order_by("number"),
         },
         status=status,
     )
@@ -219,3 +225,20 @@ def subject_erase(request, pk: int):
             _("Erased: names, documents, contacts and free text are gone; statistics stay."),
         )
     return redirect("subject_records", pk=person.pk)
+
+
+@require_POST
+@requires("subject.access")
+def subject_request_correction(request, pk: int):
+    subject_request = _request_or_404(request, pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the decision."))
+    else:
+        succeeded(
+            request,
+            form,
+            lambda: actions.decide_correction(request.user, subject_request, **form.cleaned_data),
+            _("Decision recorded: the request is answered."),
+        )
+    return redirect("subject_request", pk=subject_request.pk)
