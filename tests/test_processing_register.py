@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def activity(world, register):
     case = register(world["caseworker"], person={"given_name": "Amal"})
-    Agency.objects.filter(pk=world["b"].pk).update(name="=HYPERLINK(\"http://x\")")
+    Agency.objects.filter(pk=world["b"].pk).update(name='=HYPERLINK("http://x")')
     world["b"].refresh_from_db()
     consented_referral(
         world["caseworker"], case, ServiceType.objects.get(code="shelter"), to_agency=world["b"]

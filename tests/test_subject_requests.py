@@ -231,9 +231,7 @@ def test_a_request_about_someone_out_of_scope_does_not_exist(world, case, regist
     assert client.get(f"/subjects/{theirs.person_id}/").status_code == 404
 
 
-def test_a_correction_is_made_through_the_normal_pages_and_its_decision_recorded(
-    world, case
-):
+def test_a_correction_is_made_through_the_normal_pages_and_its_decision_recorded(world, case):
     request = new_request(world, case, kind="rectification", details="My family name is Idris")
     person = case.person
     people_actions.update_person(
