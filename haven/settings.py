@@ -320,6 +320,10 @@ HAVEN_ATTACHMENT_MAX_BYTES = int(
 
 # Days a data subject's request may take before it is overdue (docs/data-protection.md).
 HAVEN_SUBJECT_REQUEST_DAYS = int(os.environ.get("HAVEN_SUBJECT_REQUEST_DAYS", "30"))
+# The largest subject-access answer archive; a larger answer is split into parts that fit.
+HAVEN_SUBJECT_ANSWER_MAX_BYTES = int(
+    os.environ.get("HAVEN_SUBJECT_ANSWER_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 # Counts below this in published aggregates are hidden (small-cell protection).
 HAVEN_SMALL_CELL = int(os.environ.get("HAVEN_SMALL_CELL", "5"))

@@ -218,6 +218,7 @@ urlpatterns = [
     path("audit/access/", oversight_views.access_log, name="access_log"),
     path("subjects/", subject_views.subjects, name="subjects"),
     path("retention/", retention_views.retention, name="retention"),
+    path("retention/suggested/", retention_views.retention_suggested, name="retention_suggested"),
     path(
         "retention/register/",
         retention_views.processing_register,

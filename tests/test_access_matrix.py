@@ -309,6 +309,7 @@ MATRIX = {
     # Retention rules: the data-protection officer of the agency.
     "retention": ("get", "/retention/", None, expect(ok=["dpo"])),
     "retention POST": ("post", "/retention/", {}, incomplete(expect(ok=["dpo"]))),
+    "retention_suggested": ("post", "/retention/suggested/", {}, expect(ok=["dpo"])),
     "processing_register": ("get", "/retention/register/", None, expect(ok=["dpo"])),
     "retention_dry_run": ("post", "/retention/{rule}/dry-run/", {}, expect(ok=["dpo"])),
     "retention_approve": ("post", "/retention/{rule}/approve/", {}, expect(ok=["dpo"])),

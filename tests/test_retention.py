@@ -149,3 +149,13 @@ def test_housekeeping_applies_approved_rules_and_says_what_it_removed(world, reg
     call_command("housekeeping", stdout=out)
     assert "1 retention rule(s) applied" in out.getvalue()
     assert Person.objects.get(pk=due.person_id).given_name == "—"
+
+
+def test_the_suggested_rules_are_added_once_and_wait_for_approval(world):
+    client = Client()
+    sign_in(client, world["dpo"])
+    client.post("/retention/suggested/")
+    rules = {(r.kind, r.after_days, r.approved_at) for r in RetentionRule.objects.all()}
+    assert rules == {("persons", 1825, None), ("feedback_contacts", 365, None)}
+    client.post("/retention/suggested/")
+    assert RetentionRule.objects.count() == 2  # not twice

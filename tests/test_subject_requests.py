@@ -172,7 +172,7 @@ def test_the_answer_is_a_pdf_in_their_language_and_json_in_an_encrypted_archive(
     request.refresh_from_db()
     assert request.status == "answered" and request.answered_on == date.today()
     event = AuditEvent.objects.get(action="subject.answer")
-    assert set(event.details) == {"person", "bytes", "language"}
+    assert set(event.details) == {"person", "bytes", "parts", "language"}
     assert AccessLog.objects.filter(view="subject.answer", object_id=str(case.person_id)).exists()
     with pytest.raises(HavenError, match="was answered"):
         actions.decide(world["dpo"], request, record="x.Y:1", field="", withhold=True, reason="x")
@@ -253,3 +253,35 @@ def test_a_correction_is_made_through_the_normal_pages_and_its_decision_recorded
     access = new_request(world, case)
     with pytest.raises(HavenError, match="Only a correction request"):
         actions.decide_correction(world["dpo"], access, decision="accepted", reason="")
+
+
+def test_an_answer_too_large_is_split_into_parts_that_fit_and_nothing_is_cut(world, case, settings):
+    import secrets
+    import zipfile
+
+    from haven.cases import actions as case_actions
+
+    bodies = {f"Note {n}: {secrets.token_hex(400)}" for n in range(40)}
+    for body in sorted(bodies):
+        case_actions.add_note(world["caseworker"], case, body)
+    request = new_request(world, case, language="en")
+    settings.HAVEN_SUBJECT_ANSWER_MAX_BYTES = 60_000
+    package = actions.answer(world["dpo"], request, PASSWORD)
+    with zipfile.ZipFile(io.BytesIO(package)) as outer:
+        names = sorted(outer.namelist())
+        parts = [outer.read(name) for name in names]
+    assert len(parts) >= 2 and names[0] == f"answer-part-1-of-{len(parts)}.zip"
+    assert all(len(part) <= 60_000 for part in parts)
+    answers = [json.loads(_opened(part)["answer.json"]) for part in parts]
+    found = [
+        value
+        for answer in answers
+        for section in answer["held"]
+        for record in section["records"]
+        for value in record.values()
+        if value.startswith("Note ")
+    ]
+    assert len(found) == len(bodies)
+    assert set(found) == bodies  # every note, in exactly one part
+    assert [a["part"] for a in answers] == list(range(1, len(parts) + 1))
+    assert AuditEvent.objects.get(action="subject.answer").details["parts"] == len(parts)

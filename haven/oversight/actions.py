@@ -104,7 +104,7 @@ def answer(user, request: SubjectRequest, password: str) -> bytes:
                 % {"n": MIN_PASSWORD}
             }
         )
-    package = subject_answers.package(request, password)
+    package, parts = subject_answers.package(request, password)
     if request.status == RequestStatus.OPEN:
         request.status = RequestStatus.ANSWERED
         request.answered_on = timezone.localdate()
@@ -113,7 +113,12 @@ def answer(user, request: SubjectRequest, password: str) -> bytes:
         user,
         "subject.answer",
         obj=request,
-        details={"person": request.person_id, "bytes": len(package), "language": request.language},
+        details={
+            "person": request.person_id,
+            "bytes": len(package),
+            "parts": parts,
+            "language": request.language,
+        },
     )
     record_access(user, "subject.answer", request.person)
     return package
@@ -230,3 +235,20 @@ def decide_correction(user, request: SubjectRequest, *, decision: str, reason: s
     request.save(update_fields=["decision", "decision_reason", "status", "answered_on"])
     record_event(user, "subject.correction", obj=request, details={"decision": decision})
     return request
+
+
+@audited
+def add_suggested_rules(user) -> list[RetentionRule]:
+    """Haven's suggested rules, for every programme, where the agency has none of the kind;
+    like any new rule, each waits for its dry run and approval."""
+    _require_retention(user)
+    have = set(
+        RetentionRule.objects.filter(agency_id=user.agency_id, active=True).values_list(
+            "kind", flat=True
+        )
+    )
+    return [
+        create_rule(user, kind=kind, programme="", after_days=days)
+        for kind, days in retention.SUGGESTED
+        if kind not in have
+    ]

@@ -131,3 +131,7 @@ def apply_all(today=None) -> int:
     for rule in rules:
         run(rule, dry_run=False, today=today)
     return rules.count()
+
+
+# The rules Haven suggests (docs/data-protection.md): (kind, days).
+SUGGESTED = ((RetentionKind.PERSONS, 5 * 365), (RetentionKind.FEEDBACK_CONTACTS, 365))

@@ -3,6 +3,7 @@ rule's first run, and every run with its counts."""
 
 import io
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -128,3 +129,15 @@ def _download(data: bytes, content_type: str, extension: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="register-of-processing.{extension}"'
     return response
+
+
+@require_POST
+@requires("retention.manage")
+def retention_suggested(request):
+    added = []
+    succeeded(request, None, lambda: added.extend(actions.add_suggested_rules(request.user)))
+    messages.success(
+        request,
+        _("%(n)s suggested rule(s) added: run each dry, then approve it.") % {"n": len(added)},
+    )
+    return redirect("retention")

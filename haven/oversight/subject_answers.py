@@ -14,13 +14,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.archives import sealed_zip
 from haven.core.pdf import pdf_from_html
-from haven.oversight import subject_records
+from haven.oversight import answer_parts, subject_records
 from haven.oversight.models import SubjectRequest, Withholding
 
 THIRD_PARTY = "third_party"
@@ -202,9 +203,7 @@ def answer_html(request: SubjectRequest, data: dict) -> str:
         )
 
 
-def package(request: SubjectRequest, password: str) -> bytes:
-    """The answer as `answer.pdf` and `answer.json` in an AES-256 encrypted ZIP."""
-    data = answer(request)
+def _sealed(request: SubjectRequest, data: dict, password: str) -> bytes:
     return sealed_zip(
         {
             "answer.pdf": pdf_from_html(answer_html(request, data)),
@@ -212,3 +211,23 @@ def package(request: SubjectRequest, password: str) -> bytes:
         },
         password,
     )
+
+
+def package(request: SubjectRequest, password: str) -> tuple[bytes, int]:
+    """The answer as `answer.pdf` and `answer.json` in an AES-256 encrypted ZIP, and how many
+    parts it has. An answer larger than `HAVEN_SUBJECT_ANSWER_MAX_BYTES` is split, never
+    cut: its records go, in order, into parts that each fit, each part a complete encrypted
+    archive of its own (numbered, the same password), all in one plain ZIP."""
+    data = answer(request)
+    whole = _sealed(request, data, password)
+    limit = settings.HAVEN_SUBJECT_ANSWER_MAX_BYTES
+    if len(whole) <= limit:
+        return whole, 1
+    count = max(2, -(-len(whole) // limit))
+    while True:
+        parts = [_sealed(request, part, password) for part in answer_parts.split(data, count)]
+        if all(len(part) <= limit for part in parts) or count >= answer_parts.MAX_PARTS:
+            break
+        count = min(answer_parts.MAX_PARTS, count * 2)
+    names = {f"answer-part-{i}-of-{len(parts)}.zip": part for i, part in enumerate(parts, 1)}
+    return answer_parts.bundle(names), len(parts)
