@@ -178,17 +178,25 @@ def test_the_pages_place_and_lift_a_hold_and_erase_after_confirmation(world, per
     page = client.get(f"/subjects/{person.pk}/").content.decode()
     assert f"Case {case.number} is open: close it first." in page  # said before anyone tries
     _closed(case, referral)
-    client.post(f"/subjects/{person.pk}/holds/", {"kind": "investigation", "reason": "Police"})
+    client.post(
+        f"/subjects/{person.pk}/holds/", {"hold-kind": "investigation", "hold-reason": "Police"}
+    )
     hold = LegalHold.objects.get()
     refused = client.post(
-        f"/subjects/{person.pk}/erase/", {"reason": "Asked", "confirm": "on"}, follow=True
+        f"/subjects/{person.pk}/erase/",
+        {"erase-reason": "Asked", "erase-confirm": "on"},
+        follow=True,
     )
     assert "legal hold stands" in refused.content.decode()
     client.post(f"/subjects/holds/{hold.pk}/lift/", {"lift_reason": "Closed"})
-    unconfirmed = client.post(f"/subjects/{person.pk}/erase/", {"reason": "Asked"}, follow=True)
+    unconfirmed = client.post(
+        f"/subjects/{person.pk}/erase/", {"erase-reason": "Asked"}, follow=True
+    )
     assert "tick the box" in unconfirmed.content.decode()
     assert _found_anywhere(NEEDLES)
     done = client.post(
-        f"/subjects/{person.pk}/erase/", {"reason": "Asked", "confirm": "on"}, follow=True
+        f"/subjects/{person.pk}/erase/",
+        {"erase-reason": "Asked", "erase-confirm": "on"},
+        follow=True,
     )
     assert "Erased:" in done.content.decode() and _found_anywhere(NEEDLES) == []

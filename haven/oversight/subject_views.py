@@ -80,9 +80,8 @@ def subject(request, pk: int):
             "form": form,
             "requests": person.subject_requests.order_by("-received_on", "-pk"),
             "holds": LegalHold.objects.filter(person=person).select_related("placed_by"),
-            "hold_form": HoldForm(),
-            "lift_form": LiftForm(),
-            "erase_form": EraseForm(),
+            "hold_form": HoldForm(prefix="hold"),
+            "erase_form": EraseForm(prefix="erase"),
             "refusals": erasure.refusals(person),
         },
     )
@@ -174,7 +173,7 @@ def subject_request_answer(request, pk: int):
 @requires("subject.access")
 def subject_hold(request, pk: int):
     person = _person_or_404(request, pk)
-    form = HoldForm(request.POST)
+    form = HoldForm(request.POST, prefix="hold")
     if not form.is_valid():
         messages.error(request, _("Choose the kind of hold and say why the records must be kept."))
     else:
@@ -214,7 +213,7 @@ def subject_erase(request, pk: int):
     if not recently_authenticated(request):
         back = urlencode({"next": reverse("subject_records", args=[person.pk])})
         return redirect(f"{reverse('reauthenticate')}?{back}")
-    form = EraseForm(request.POST)
+    form = EraseForm(request.POST, prefix="erase")
     if not form.is_valid():
         messages.error(request, _("Give the reason and tick the box to confirm the erasure."))
     else:

@@ -125,3 +125,42 @@ def test_a_dpo_answers_a_request_in_arabic_withholding_one_item(people, new_page
     page.set_content(answer_html(case.person.subject_requests.get(), answer))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     shot(page, "subject-access-05-answer-ar")
+
+
+def test_a_dpo_sets_retention_and_a_hold_stops_an_erasure(people, new_page, shot):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    worker = people["caseworker"]
+    case = actions.register(worker, person=PERSON, case=CASE)
+    dpo = make_user(
+        "dan", worker.agency, worker.agency.offices.first(), "data_protection_officer", "agency"
+    )
+    device = TOTPDevice.objects.create(user=dpo, name="phone", confirmed=True)
+    page = new_page(width=1024, height=900)
+    _sign_in_with_code(page, "dan", device.bin_key)
+
+    page.get_by_role("link", name="Retention").click()
+    expect(page.get_by_text("No retention rule yet")).to_be_visible()
+    page.get_by_role("button", name="Add the suggested rules").click()
+    expect(page.get_by_text("2 suggested rule(s) added")).to_be_visible()
+    first = page.locator("tbody tr").first
+    first.get_by_role("button", name="Dry run").click()
+    expect(page.get_by_text("Dry run done.")).to_be_visible()
+    page.locator("tbody tr").first.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("applied daily since")).to_be_visible()
+    assert violations(page) == []
+    shot(page, "retention-01-rules")
+
+    # A legal hold on the person: erasure is refused, with the reason, before anyone tries.
+    page.goto(f"/subjects/{case.person_id}/")
+    page.get_by_text("Place a legal hold").click()
+    page.get_by_label("Kind of hold").select_option("proceedings")
+    page.get_by_label("Why the records must be kept").fill("Trial of the recruiter in March")
+    page.get_by_role("button", name="Place the hold").click()
+    expect(page.get_by_text("Legal hold placed")).to_be_visible()
+    page.get_by_text("Erase this person's identifying data").click()
+    refusal = page.locator("#holds ~ details [role=alert]")
+    expect(refusal).to_contain_text("A legal hold stands")
+    expect(refusal).to_contain_text(f"Case {case.number} is open")
+    assert violations(page) == []
+    shot(page, "retention-02-hold-refuses-erasure")
