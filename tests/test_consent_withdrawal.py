@@ -16,26 +16,23 @@ from tests.test_tracing import CHILD, FATHER, TRACING, open_request
 pytestmark = pytest.mark.django_db
 
 
-def withdraw(world, person, purpose):
+def decide(world, person, purpose, given: bool):
     people_actions.record_consent(
         world["caseworker"],
         person,
         purpose=purpose,
         legal_basis="consent",
-        given=False,
+        given=given,
         decided_on=date.today(),
     )
+
+
+def withdraw(world, person, purpose):
+    decide(world, person, purpose, given=False)
 
 
 def give(world, person, purpose):
-    people_actions.record_consent(
-        world["caseworker"],
-        person,
-        purpose=purpose,
-        legal_basis="consent",
-        given=True,
-        decided_on=date.today(),
-    )
+    decide(world, person, purpose, given=True)
 
 
 def test_a_pending_referral_loses_what_it_shared_and_the_receiver_is_told_why(world, register, api):

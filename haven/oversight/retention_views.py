@@ -50,38 +50,38 @@ def _rule_or_404(request, pk: int) -> RetentionRule:
     return rule
 
 
+def _on_rule(request, pk: int, action, done: str):
+    rule = _rule_or_404(request, pk)
+    succeeded(request, None, lambda: action(request.user, rule), done)
+    return redirect("retention")
+
+
 @require_POST
 @requires("retention.manage")
 def retention_dry_run(request, pk: int):
-    rule = _rule_or_404(request, pk)
-    succeeded(request, None, lambda: actions.dry_run(request.user, rule), _("Dry run done."))
-    return redirect("retention")
+    return _on_rule(request, pk, actions.dry_run, _("Dry run done."))
 
 
 @require_POST
 @requires("retention.manage")
 def retention_approve(request, pk: int):
-    rule = _rule_or_404(request, pk)
-    succeeded(
+    return _on_rule(
         request,
-        None,
-        lambda: actions.approve_rule(request.user, rule),
+        pk,
+        actions.approve_rule,
         _("Approved: the daily job applies this rule from now on."),
     )
-    return redirect("retention")
 
 
 @require_POST
 @requires("retention.manage")
 def retention_deactivate(request, pk: int):
-    rule = _rule_or_404(request, pk)
-    succeeded(
+    return _on_rule(
         request,
-        None,
-        lambda: actions.deactivate_rule(request.user, rule),
+        pk,
+        actions.deactivate_rule,
         _("Rule made inactive: nothing more is removed by it."),
     )
-    return redirect("retention")
 
 
 @require_safe

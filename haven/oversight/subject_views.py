@@ -151,8 +151,7 @@ def subject_request_answer(request, pk: int):
     subject_request = _request_or_404(request, pk)
     if not recently_authenticated(request):
         # The password again, then back to the request's page to produce the answer.
-        back = urlencode({"next": reverse("subject_request", args=[subject_request.pk])})
-        return redirect(f"{reverse('reauthenticate')}?{back}")
+        return _again_first(request, reverse("subject_request", args=[subject_request.pk]))
     form = AnswerForm(request.POST)
     package = []
     if submitted(
@@ -169,20 +168,30 @@ def subject_request_answer(request, pk: int):
     return _request_page(request, subject_request, form, status=400)
 
 
+def _posted(request, form, action, done: str, incomplete: str) -> None:
+    """Run `action(cleaned_data)` for a valid form; either way say what happened."""
+    if not form.is_valid():
+        messages.error(request, incomplete)
+    else:
+        succeeded(request, form, lambda: action(form.cleaned_data), done)
+
+
+def _again_first(request, back: str):
+    """To the password page, then back to `back` (an erasure asks for the password again)."""
+    return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': back})}")
+
+
 @require_POST
 @requires("subject.access")
 def subject_hold(request, pk: int):
     person = _person_or_404(request, pk)
-    form = HoldForm(request.POST, prefix="hold")
-    if not form.is_valid():
-        messages.error(request, _("Choose the kind of hold and say why the records must be kept."))
-    else:
-        succeeded(
-            request,
-            form,
-            lambda: actions.place_hold(request.user, person, **form.cleaned_data),
-            _("Legal hold placed: nothing about this person can be erased while it stands."),
-        )
+    _posted(
+        request,
+        HoldForm(request.POST, prefix="hold"),
+        lambda data: actions.place_hold(request.user, person, **data),
+        _("Legal hold placed: nothing about this person can be erased while it stands."),
+        _("Choose the kind of hold and say why the records must be kept."),
+    )
     return redirect("subject_records", pk=person.pk)
 
 
@@ -192,16 +201,13 @@ def subject_hold_lift(request, pk: int):
     hold = LegalHold.objects.select_related("person").filter(pk=pk).first()
     if hold is None or subject_records.subject_for(request.user, hold.person_id) is None:
         raise Http404
-    form = LiftForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the hold is lifted."))
-    else:
-        succeeded(
-            request,
-            form,
-            lambda: actions.lift_hold(request.user, hold, form.cleaned_data["lift_reason"]),
-            _("Legal hold lifted."),
-        )
+    _posted(
+        request,
+        LiftForm(request.POST),
+        lambda data: actions.lift_hold(request.user, hold, data["lift_reason"]),
+        _("Legal hold lifted."),
+        _("Say why the hold is lifted."),
+    )
     return redirect("subject_records", pk=hold.person_id)
 
 
@@ -211,18 +217,14 @@ def subject_erase(request, pk: int):
     """Erase the person's identifying data, after the officer's password again."""
     person = _person_or_404(request, pk)
     if not recently_authenticated(request):
-        back = urlencode({"next": reverse("subject_records", args=[person.pk])})
-        return redirect(f"{reverse('reauthenticate')}?{back}")
-    form = EraseForm(request.POST, prefix="erase")
-    if not form.is_valid():
-        messages.error(request, _("Give the reason and tick the box to confirm the erasure."))
-    else:
-        succeeded(
-            request,
-            form,
-            lambda: actions.erase_person(request.user, person, form.cleaned_data["reason"]),
-            _("Erased: names, documents, contacts and free text are gone; statistics stay."),
-        )
+        return _again_first(request, reverse("subject_records", args=[person.pk]))
+    _posted(
+        request,
+        EraseForm(request.POST, prefix="erase"),
+        lambda data: actions.erase_person(request.user, person, data["reason"]),
+        _("Erased: names, documents, contacts and free text are gone; statistics stay."),
+        _("Give the reason and tick the box to confirm the erasure."),
+    )
     return redirect("subject_records", pk=person.pk)
 
 
@@ -230,14 +232,11 @@ def subject_erase(request, pk: int):
 @requires("subject.access")
 def subject_request_correction(request, pk: int):
     subject_request = _request_or_404(request, pk)
-    form = CorrectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the decision."))
-    else:
-        succeeded(
-            request,
-            form,
-            lambda: actions.decide_correction(request.user, subject_request, **form.cleaned_data),
-            _("Decision recorded: the request is answered."),
-        )
+    _posted(
+        request,
+        CorrectionForm(request.POST),
+        lambda data: actions.decide_correction(request.user, subject_request, **data),
+        _("Decision recorded: the request is answered."),
+        _("Choose the decision."),
+    )
     return redirect("subject_request", pk=subject_request.pk)
