@@ -159,3 +159,50 @@ def test_the_suggested_rules_are_added_once_and_wait_for_approval(world):
     assert rules == {("persons", 1825, None), ("feedback_contacts", 365, None)}
     client.post("/retention/suggested/")
     assert RetentionRule.objects.count() == 2  # not twice
+
+
+def test_export_archives_and_unclaimed_device_files_go_sooner_when_a_rule_says_so(
+    world, settings, tmp_path
+):
+    import uuid
+
+    from haven.evidence import builds
+    from haven.evidence.models import Release
+    from haven.field.models import Device, DeviceFile
+
+    settings.VAR_DIR = tmp_path
+    two_days_ago = timezone.now() - timedelta(days=2)
+    old = Release.objects.create(
+        agency=world["a"],
+        created_by=world["supervisor"],
+        kind="case_list",
+        status="done",
+        seed=1,
+        finished_at=two_days_ago,
+    )
+    new = Release.objects.create(
+        agency=world["a"], created_by=world["supervisor"], kind="case_list", status="done", seed=1
+    )
+    Release.objects.filter(pk=new.pk).update(finished_at=timezone.now())
+    for release in (old, new):
+        (builds.folder() / release.file_name).write_bytes(b"sealed")
+    device = Device.objects.create(user=world["caseworker"], name="Phone", secret_digest="x")
+    stale = DeviceFile.objects.create(
+        device=device, file_id=uuid.uuid4(), data=b"photo", size=5, sha256="x"
+    )
+    DeviceFile.objects.filter(pk=stale.pk).update(received_at=two_days_ago)
+    DeviceFile.objects.create(device=device, file_id=uuid.uuid4(), data=b"p", size=1, sha256="x")
+    with pytest.raises(ValidationError, match="belongs to no programme"):
+        actions.create_rule(world["dpo"], kind="device_files", programme="gbv", after_days=1)
+    exports = actions.create_rule(
+        world["dpo"], kind="identified_exports", programme="", after_days=1
+    )
+    files = actions.create_rule(world["dpo"], kind="device_files", programme="", after_days=1)
+    assert actions.dry_run(world["dpo"], exports).counts == {"archives to delete": 1}
+    assert actions.dry_run(world["dpo"], files).counts == {"device files to delete": 1}
+    for rule in (exports, files):
+        actions.approve_rule(world["dpo"], rule)
+    assert apply_retention_rules() == 2
+    assert not (builds.folder() / old.file_name).exists()
+    assert (builds.folder() / new.file_name).exists()
+    assert DeviceFile.objects.count() == 1 and Release.objects.count() == 2  # records kept

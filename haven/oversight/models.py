@@ -160,6 +160,8 @@ class Erasure(models.Model):
 class RetentionKind(models.TextChoices):
     PERSONS = "persons", _("Anonymise persons after their last case closed")
     FEEDBACK_CONTACTS = "feedback_contacts", _("Delete feedback contact details after the answer")
+    IDENTIFIED_EXPORTS = "identified_exports", _("Delete identified export archives")
+    DEVICE_FILES = "device_files", _("Delete files devices sent that no change claimed")
 
 
 class RetentionRule(models.Model):
