@@ -218,3 +218,29 @@ def test_values_are_shown_as_stored_choices_by_their_label():
         "wg_seeing": "",  # not asked: not "None"
         "created_at": "2026-12-07 18:20 UTC",
     }
+
+
+def test_feedback_left_with_one_of_their_phones_is_theirs_however_written(world, held):
+    from django.utils import timezone
+
+    from haven.feedback.models import Submission
+
+    def left(contact, agency, digest):
+        now = timezone.now()
+        return Submission.objects.create(
+            agency=agency,
+            category="feedback",
+            channel="web",
+            text="The queue was too long",
+            contact=contact,
+            received_at=now,
+            acknowledge_due_at=now,
+            resolve_due_at=now,
+            tracking_digest=digest,
+        )
+
+    theirs = left("00227 90-12-34-56", world["a"], "d1")
+    left("+227 90 99 99 99", world["a"], "d2")  # someone else's phone
+    left("+227 90 12 34 56", world["b"], "d3")  # another agency's records
+    feedback = _section(subject_records.gather(held.person), "feedback.Submission")
+    assert [record.pk for record in feedback] == [theirs.pk]

@@ -25,8 +25,9 @@ from haven.audit.models import AccessLog, AuditEvent
 from haven.cases.models import Case
 from haven.cases.selectors import search
 from haven.evidence.models import Release, ReleaseKind, ReleaseStatus
+from haven.feedback.models import Submission
 from haven.oversight.models import RequestStatus, SubjectRequest
-from haven.people.models import Person
+from haven.people.models import Contact, Person
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,11 @@ SOURCES = (
     Source("tracing.Reunification", _("Reunifications"), ("request__case__person",)),
     Source("tracing.PersonMerge", _("Merges of their records"), ("survivor", "merged")),
     Source("tracing.DuplicatePair", _("Possible duplicates reviewed"), ("first", "second")),
-    Source("feedback.Submission", _("Feedback and complaints on their case"), ("case__person",)),
+    Source(
+        "feedback.Submission",
+        _("Feedback and complaints on their case, or left with one of their contacts"),
+        ("case__person",),
+    ),
     Source(
         "feedback.Incident", _("Incidents reported from that feedback"), ("source__case__person",)
     ),
@@ -274,8 +279,36 @@ def _records(source: Source, persons: list[int]) -> list[Record]:
     match = Q()
     for path in source.paths:
         match |= Q(**{f"{path}__in" if path else "pk__in": persons})
+    if source.label == "feedback.Submission":
+        match |= Q(pk__in=_feedback_by_contact(persons))
     rows = model._default_manager.filter(match).distinct().order_by("pk")
     return [Record(source.label, row.pk, list(_fields(row)), row) for row in rows]
+
+
+def _phone_key(text: str) -> str:
+    """A phone's last eight digits ("" when it has fewer): the same number written with
+    or without its country code, `+` or `00`, spaces or dashes."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[-8:] if len(digits) >= 8 else ""
+
+
+def _feedback_by_contact(persons: list[int]) -> list[int]:
+    """Feedback left, on no case, with a way to reach the person that is one of theirs (a
+    phone, by its last eight digits; an address, as written): contacts are encrypted, so
+    they are compared here, within the person's agencies."""
+    theirs = {
+        value.strip().casefold()
+        for value in Contact.objects.filter(person_id__in=persons).values_list("value", flat=True)
+    }
+    phones = {_phone_key(value) for value in theirs} - {""}
+    agencies = Person.objects.filter(pk__in=persons).values("agency_id")
+    left = Submission.objects.filter(agency_id__in=agencies, case__isnull=True).exclude(contact="")
+    return [
+        pk
+        for pk, contact in left.values_list("pk", "contact")
+        if contact.strip().casefold() in theirs
+        or _phone_key(contact) in phones
+    ]
 
 
 def _fields(row: Model) -> Iterable[Field]:
