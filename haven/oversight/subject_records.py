@@ -306,8 +306,7 @@ def _feedback_by_contact(persons: list[int]) -> list[int]:
     return [
         pk
         for pk, contact in left.values_list("pk", "contact")
-        if contact.strip().casefold() in theirs
-        or _phone_key(contact) in phones
+        if contact.strip().casefold() in theirs or _phone_key(contact) in phones
     ]
 
 
