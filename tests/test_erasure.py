@@ -200,3 +200,22 @@ def test_the_pages_place_and_lift_a_hold_and_erase_after_confirmation(world, per
         follow=True,
     )
     assert "Erased:" in done.content.decode() and _found_anywhere(NEEDLES) == []
+
+
+def test_a_record_merged_into_theirs_is_erased_with_it(world, register, person):
+    from haven.tracing.merge_actions import merge_persons
+
+    person, case, referral = person
+    _closed(case, referral)
+    duplicate = register(
+        world["caseworker"],
+        person={"given_name": "Zaynab", "family_name": FAMILY, "birth_date": date(1990, 8, 18)},
+    )
+    Case.objects.filter(pk=duplicate.pk).update(status="closed")
+    survivor, merged = Person.objects.get(pk=person.pk), duplicate.person
+    merge_persons(
+        world["supervisor"], survivor, merged, take=[], versions=(survivor.version, merged.version)
+    )
+    actions.erase_person(world["dpo"], survivor, "Asked")
+    assert _found_anywhere((*NEEDLES, "Zaynab")) == []
+    assert Person.objects.get(pk=merged.pk).birth_date != date(1990, 8, 18)

@@ -176,8 +176,11 @@ def erase(user, person: Person, reason: str, request=None) -> Erasure:
     counts["tracing.TracingRequestKey deleted"] += TracingRequestKey.objects.filter(
         request__case__person_id__in=persons
     ).delete()[0]
+    # Every registration of theirs (a record merged in has no case of its own any more).
+    registered = list(
+        Case.objects.filter(person_id__in=persons).values_list("registered_on", flat=True)
+    )
     for one in Person.objects.filter(pk__in=persons):
-        registered = list(Case.objects.filter(person=one).values_list("registered_on", flat=True))
         blanked = {f.name: _blank(f) for f in Person._meta.concrete_fields if _free_text(f)}
         blanked.update(
             given_name=ERASED_NAME,
