@@ -320,6 +320,11 @@ HAVEN_ATTACHMENT_MAX_BYTES = int(
 
 # Days a data subject's request may take before it is overdue (docs/data-protection.md).
 HAVEN_SUBJECT_REQUEST_DAYS = int(os.environ.get("HAVEN_SUBJECT_REQUEST_DAYS", "30"))
+# Staff members' notes withheld from subject-access answers by default, where the law
+# allows it (the officer can still release each one, with a reason).
+HAVEN_SUBJECT_WITHHOLD_STAFF_NOTES = envconfig.flag(
+    "HAVEN_SUBJECT_WITHHOLD_STAFF_NOTES", default=False
+)
 # The largest subject-access answer archive; a larger answer is split into parts that fit.
 HAVEN_SUBJECT_ANSWER_MAX_BYTES = int(
     os.environ.get("HAVEN_SUBJECT_ANSWER_MAX_BYTES", str(20 * 1024 * 1024))

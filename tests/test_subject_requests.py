@@ -285,3 +285,25 @@ def test_an_answer_too_large_is_split_into_parts_that_fit_and_nothing_is_cut(wor
     assert set(found) == bodies  # every note, in exactly one part
     assert [a["part"] for a in answers] == list(range(1, len(parts) + 1))
     assert AuditEvent.objects.get(action="subject.answer").details["parts"] == len(parts)
+
+
+def test_staff_notes_are_withheld_by_rule_only_where_the_law_allows(world, case, settings):
+    from haven.cases import actions as case_actions
+
+    note = case_actions.add_note(world["caseworker"], case, "Seems anxious; check again")
+    request = new_request(world, case)
+
+    def withheld_notes():
+        gathered = subject_records.gather(case.person)
+        return [i for i in subject_answers.withheld(request, gathered) if i.name == "body"]
+
+    settings.HAVEN_SUBJECT_WITHHOLD_STAFF_NOTES = False
+    assert withheld_notes() == []
+    assert "staff_note" not in subject_answers.active_rules()
+    settings.HAVEN_SUBJECT_WITHHOLD_STAFF_NOTES = True
+    (item,) = withheld_notes()
+    assert item.record == f"cases.Note:{note.pk}" and "where the law allows" in item.reason
+    actions.decide(
+        world["dpo"], request, record=item.record, field="body", withhold=False, reason="Asked"
+    )
+    assert withheld_notes() == []  # released by the officer, with a reason

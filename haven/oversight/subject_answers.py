@@ -3,11 +3,12 @@ officer's decisions withhold, as a readable PDF in the person's language and as 
 encrypted archive.
 
 What a third party said or is: another person's identity (a relative, a person a tracing
-match names, the other record of a possible duplicate, the person a tracing request seeks)
-and who reported a misconduct allegation (and the staff member it names) are withheld by
-`RULES`. The officer sees each item a rule withholds and may release it with a reason, and
-may withhold any other record with a reason (`Withholding`). Withheld items stay in the
-answer as "withheld" with the reason, never silently dropped.
+match names, the other record of a possible duplicate, the person a tracing request seeks),
+who reported a misconduct allegation (and the staff member it names) and, where the law
+allows it, staff members' notes are withheld by `RULES`. The officer sees each item a rule
+withholds and may release it with a reason, and may withhold any other record with a reason
+(`Withholding`). Withheld items stay in the answer as "withheld" with the reason, never
+silently dropped.
 """
 
 import json
@@ -26,10 +27,22 @@ from haven.oversight.models import SubjectRequest, Withholding
 
 THIRD_PARTY = "third_party"
 REPORTER = "reporter"
+STAFF_NOTE = "staff_note"
 RULES = {
     THIRD_PARTY: _("Another person's identity"),
     REPORTER: _("Who reported a misconduct allegation, and the staff member it names"),
+    STAFF_NOTE: _("A staff member's note, where the law allows withholding it"),
 }
+
+
+def active_rules() -> dict:
+    """The rules in force: staff members' notes only where the agency's law allows it
+    (`HAVEN_SUBJECT_WITHHOLD_STAFF_NOTES`)."""
+    if settings.HAVEN_SUBJECT_WITHHOLD_STAFF_NOTES:
+        return RULES
+    return {code: label for code, label in RULES.items() if code != STAFF_NOTE}
+
+
 _SOUGHT = ("given_name", "family_name", "other_names", "original_script_name", "birth_date")
 
 
@@ -58,6 +71,10 @@ def _submission(row, persons) -> dict[str, str]:
     return {"contact_name": REPORTER, "contact": REPORTER, "subject": REPORTER}
 
 
+def _note(row, persons) -> dict[str, str]:
+    return {"body": STAFF_NOTE} if settings.HAVEN_SUBJECT_WITHHOLD_STAFF_NOTES else {}
+
+
 # The fields each rule withholds in a record of a kind: {field name: rule}.
 WITHHELD_BY_RULE: dict[str, Callable[..., dict[str, str]]] = {
     "people.Relationship": _relationship,
@@ -65,6 +82,7 @@ WITHHELD_BY_RULE: dict[str, Callable[..., dict[str, str]]] = {
     "tracing.DuplicatePair": _duplicate,
     "tracing.TracingRequest": _tracing_request,
     "feedback.Submission": _submission,
+    "cases.Note": _note,
 }
 
 

@@ -114,7 +114,7 @@ def _request_page(request, subject_request, answer_form, status: int = 200):
             "gathered": gathered,
             "items": given,
             "withheld": [item for fields in given.values() for item in fields if item.withheld],
-            "rules": subject_answers.RULES,
+            "rules": subject_answers.active_rules(),
             "answer_form": answer_form,
             "correction_form": CorrectionForm(),
             "changes": subject_records.changes_since(
