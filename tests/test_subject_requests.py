@@ -307,3 +307,24 @@ def test_staff_notes_are_withheld_by_rule_only_where_the_law_allows(world, case,
         world["dpo"], request, record=item.record, field="body", withhold=False, reason="Asked"
     )
     assert withheld_notes() == []  # released by the officer, with a reason
+
+
+def test_releasing_one_field_of_a_record_withheld_whole_releases_that_field_only(world, case):
+    request = new_request(world, case)
+    gathered = subject_records.gather(case.person)
+    link = next(
+        r for s in gathered.sections for r in s.records if s.source.label == "people.Relationship"
+    )
+    actions.decide(world["dpo"], request, record=link.key, field="", withhold=True, reason="Court")
+    client = Client()
+    sign_in(client, world["dpo"])
+    page = client.get(f"/subjects/requests/{request.pk}/").content.decode()
+    # The page's release button for the record's kind of relationship names that field.
+    assert f'name="record" value="{link.key}"' in page and 'name="field" value="kind"' in page
+    client.post(
+        f"/subjects/requests/{request.pk}/decide/",
+        {"record": link.key, "field": "kind", "withhold": "0", "reason": "Not sensitive"},
+    )
+    now = subject_answers.items(request, subject_records.gather(case.person))[link.key]
+    withheld = {item.name for item in now if item.withheld}
+    assert "kind" not in withheld and {"relative", "person"} & withheld  # the rule still holds
