@@ -58,9 +58,10 @@ def recent_login_required(view):
     return wrapped
 
 
-def reauthentication(request):
-    """The redirect to the password (and code) page, coming back here afterwards."""
-    query = urlencode({"next": request.get_full_path()})
+def reauthentication(request, back: str | None = None):
+    """The redirect to the password (and code) page, coming back here afterwards (or to
+    `back`: a page to return to where this address takes only a POST)."""
+    query = urlencode({"next": back or request.get_full_path()})
     return redirect(f"{reverse('reauthenticate')}?{query}")
 
 

@@ -194,7 +194,9 @@ def receive_each(user, assessment: Assessment, answers: dict, files) -> list[Ans
     for name, data in files:
         question, entry = wanted.get(safe_name(name), ("", None))
         try:
-            receive_named(user, assessment, answers, [(name, data)])
+            if not question:
+                raise HavenError(_("No answer names this file: attach it to a question."))
+            receive(user, assessment, question, name, data)
         except HavenError as exc:
             problems.append(AnswerProblem(question, f"{safe_name(name)}: {exc}", entry))
     return problems

@@ -102,7 +102,7 @@ def _blank(field: models.Field):
 
 def refusals(person: Person) -> list[str]:
     """Why the person's data may not be erased now (empty when it may)."""
-    persons = _persons(person)
+    persons = subject_records.person_ids(person)
     reasons = [
         _("A legal hold stands (%(kind)s, placed on %(on)s by %(by)s): %(reason)s")
         % {
@@ -123,10 +123,6 @@ def refusals(person: Person) -> list[str]:
             % {"n": referral.case.number, "status": referral.get_status_display()}
         )
     return reasons
-
-
-def _persons(person: Person) -> list[int]:
-    return [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
 
 
 def coarsened_birth_date(born: date | None, registered: list[date]) -> date | None:
@@ -151,7 +147,7 @@ def erase(user, person: Person, reason: str, request=None) -> Erasure:
         raise HavenError(" ".join(reasons))
     if not reason.strip():
         raise HavenError(_("Give the reason for the erasure (a request, a retention rule…)."))
-    persons = _persons(person)
+    persons = subject_records.person_ids(person)
     gathered = subject_records.gather(person)
     counts: Counter = Counter()
     for section in gathered.sections:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from haven.audit.actions import record_event
 from haven.cases.models import Case
 from haven.cases.workflow import Status
+from haven.core.errors import HavenError
 from haven.evidence import builds
 from haven.evidence.models import Release, ReleaseStatus
 from haven.feedback.models import Submission
@@ -110,13 +111,18 @@ def feedback_due(rule: RetentionRule, today=None) -> QuerySet:
 def _apply_persons(rule, dry_run: bool, user, today) -> Counter:
     counts: Counter = Counter()
     for person in persons_due(rule, today):
-        if erasure.refusals(person):
-            counts["kept: a hold, an open case or an open referral"] += 1
-        elif dry_run:
-            counts["to anonymise"] += 1
+        if dry_run:
+            kept = bool(erasure.refusals(person))
         else:
-            erasure.erase(user, person, _("Retention rule %(n)s") % {"n": rule.pk})
-            counts["anonymised"] += 1
+            try:  # erase checks the holds, open cases and referrals itself
+                erasure.erase(user, person, _("Retention rule %(n)s") % {"n": rule.pk})
+                kept = False
+            except HavenError:
+                kept = True
+        if kept:
+            counts["kept: a hold, an open case or an open referral"] += 1
+        else:
+            counts["to anonymise" if dry_run else "anonymised"] += 1
     return counts
 
 

@@ -254,10 +254,15 @@ def subject_for(user, pk: int) -> Person | None:
     return Person.objects.filter(pk=pk, merged_into__isnull=True).first()
 
 
+def person_ids(person: Person) -> list[int]:
+    """The person and the records merged into theirs: one person to their requests."""
+    return [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
+
+
 def gather(person: Person) -> Gathered:
     """Every record held about the person (and the records merged into theirs), and every
     change and view of them in the audit trail and the access log."""
-    persons = [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
+    persons = person_ids(person)
     sections = [Section(source, _records(source, persons)) for source in SOURCES]
     held: dict[str, set[str]] = {}
     for section in sections:
@@ -281,7 +286,13 @@ def _records(source: Source, persons: list[int]) -> list[Record]:
         match |= Q(**{f"{path}__in" if path else "pk__in": persons})
     if source.label == "feedback.Submission":
         match |= Q(pk__in=_feedback_by_contact(persons))
-    rows = model._default_manager.filter(match).distinct().order_by("pk")
+    related = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    rows = (
+        model._default_manager.filter(match)
+        .select_related(*related)  # each record shows its related rows by name
+        .distinct()
+        .order_by("pk")
+    )
     return [Record(source.label, row.pk, list(_fields(row)), row) for row in rows]
 
 
@@ -384,9 +395,3 @@ def request_for(user, pk: int):
     if found is None or subject_for(user, found.person_id) is None:
         return None
     return found
-
-
-def changes_since(person: Person, since) -> list[Activity]:
-    """Changes to the person's records since a day (a correction's, for its request page)."""
-    gathered = gather(person)
-    return [change for change in gathered.changes if change.when.date() >= since]

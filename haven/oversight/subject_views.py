@@ -1,17 +1,15 @@
 """Pages of data subjects' requests: find a person, everything held about them, and their
 requests worked and answered."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from haven.accounts.gates import requires
-from haven.accounts.two_factor import recently_authenticated
+from haven.accounts.two_factor import reauthentication, recently_authenticated
 from haven.audit.actions import record_access
 from haven.core.web import paginate, query_without_page, submitted, succeeded
 from haven.oversight import actions, erasure, subject_answers, subject_records
@@ -53,11 +51,10 @@ def _person_or_404(request, pk: int):
     return person
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @requires("subject.access")
 def subject(request, pk: int):
     """Everything held about the person; a request about them is recorded here."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponse(status=405)
     person = _person_or_404(request, pk)
     form = RequestForm(request.POST or None)
     made = []
@@ -117,9 +114,12 @@ def _request_page(request, subject_request, answer_form, status: int = 200):
             "rules": subject_answers.active_rules(),
             "answer_form": answer_form,
             "correction_form": CorrectionForm(),
-            "changes": subject_records.changes_since(
-                subject_request.person, subject_request.received_on
-            ),
+            # Changes since it was received: the corrections made for it.
+            "changes": [
+                change
+                for change in gathered.changes
+                if change.when.date() >= subject_request.received_on
+            ],
             "cases": subject_request.person.cases.order_by("number"),
         },
         status=status,
@@ -151,7 +151,7 @@ def subject_request_answer(request, pk: int):
     subject_request = _request_or_404(request, pk)
     if not recently_authenticated(request):
         # The password again, then back to the request's page to produce the answer.
-        return _again_first(request, reverse("subject_request", args=[subject_request.pk]))
+        return reauthentication(request, reverse("subject_request", args=[subject_request.pk]))
     form = AnswerForm(request.POST)
     package = []
     if submitted(
@@ -174,11 +174,6 @@ def _posted(request, form, action, done: str, incomplete: str) -> None:
         messages.error(request, incomplete)
     else:
         succeeded(request, form, lambda: action(form.cleaned_data), done)
-
-
-def _again_first(request, back: str):
-    """To the password page, then back to `back` (an erasure asks for the password again)."""
-    return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': back})}")
 
 
 @require_POST
@@ -217,7 +212,7 @@ def subject_erase(request, pk: int):
     """Erase the person's identifying data, after the officer's password again."""
     person = _person_or_404(request, pk)
     if not recently_authenticated(request):
-        return _again_first(request, reverse("subject_records", args=[person.pk]))
+        return reauthentication(request, reverse("subject_records", args=[person.pk]))
     _posted(
         request,
         EraseForm(request.POST, prefix="erase"),
