@@ -80,8 +80,12 @@ def _level(a: str, b: str) -> str:
         ("1990-05-17", "1970-01-01", "different"),
         ("1990-05-17", "", "missing"),
         ("1990-02-31", "1990-02-21", "one digit differs"),
-        # An impossible month or day is not a different date: its year still agrees.
-        ("1862-18-29", "1862-03-01", "same year"),
+        # An impossible month or day is not a different date: its year still agrees, and
+        # its digits say whether the rest was one typo away or another day of that year.
+        ("1862-18-29", "1862", "same year"),
+        ("1862-18-29", "1862-03-01", "same year, another day"),
+        ("1908-60-11", "1908-04-12", "same year, another day"),
+        ("1862-18-29", "1862-08-29", "one digit differs"),
         ("1862-18-29", "1863-03-01", "within a year"),
         ("1862-18-29", "1832-03-01", "different"),
     ],

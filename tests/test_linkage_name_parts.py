@@ -3,6 +3,8 @@ other records: blocks on each part of either name."""
 
 from haven.linkage.linker import dedupe
 from haven.linkage.people import (
+    GIVEN_FORM_AND_FAMILY_START,
+    NAME_PART_ALONE,
     NAME_PART_AND_CONTACT,
     NAME_PART_AND_PLACE,
     NAME_PART_AND_YEAR,
@@ -11,7 +13,7 @@ from haven.linkage.people import (
 )
 from tests.test_linkage_bad_input import columns
 
-NAME_PART_RULES = (NAME_PART_AND_YEAR, NAME_PART_AND_PLACE, NAME_PART_AND_CONTACT)
+NAME_PART_RULES = (NAME_PART_AND_YEAR, NAME_PART_AND_PLACE, NAME_PART_AND_CONTACT, NAME_PART_ALONE)
 
 
 def pairs(result) -> set[tuple[int, int]]:
@@ -74,3 +76,30 @@ def test_a_common_name_part_with_a_common_year_makes_no_block():
     ]
     result = dedupe(columns(*johns), person_settings(), default_model())
     assert result.report.skipped_blocks[" & ".join(NAME_PART_AND_YEAR)] >= 1
+
+
+def test_a_rare_name_part_alone_meets_a_record_with_nothing_else_but_a_common_one_does_not():
+    """One name written down and nothing more: a rare one still meets the full record; one
+    that thirty others share is left to the rules that need more."""
+    alone = {"given_name": "Maxwell"}
+    full = {"given_name": "Jimmy", "family_name": "Maxwell", "birth_date": "1836-03-28"}
+    result = dedupe(columns(alone, full), person_settings(), default_model())
+    assert pairs(result) == {(0, 1)}
+    assert result.report.pairs_per_rule[" & ".join(NAME_PART_ALONE)] == 1
+    namesakes = [{"given_name": "Maxwell", "place": f"Town {i}"} for i in range(30)]
+    crowded = dedupe(columns(alone, full, *namesakes), person_settings(), default_model())
+    assert (0, 1) not in pairs(crowded)
+    assert crowded.report.skipped_blocks[" & ".join(NAME_PART_ALONE)] >= 1
+
+
+def test_a_nickname_beside_a_mistyped_family_name_is_compared():
+    """Bill for William and a letter mistyped late in the family name, no date: the given
+    name's usual form with the family name's first letters brings them together."""
+    bill = {"given_name": "Bill", "family_name": "Atkinson", "birth_date": "1850"}
+    william = {"given_name": "William", "family_name": "Atkindon", "place": "Leeds"}
+    result = dedupe(columns(bill, william), person_settings(), default_model())
+    assert pairs(result) == {(0, 1)}
+    assert result.report.pairs_per_rule[" & ".join(GIVEN_FORM_AND_FAMILY_START)] == 1
+    without = person_settings()
+    without.blocking = [rule for rule in without.blocking if rule != GIVEN_FORM_AND_FAMILY_START]
+    assert not pairs(dedupe(columns(bill, william), without, default_model()))

@@ -136,6 +136,9 @@ def _blocking_recall(truth: list[list], result) -> float:
     return found / real if real else 1.0
 
 
+# Clusters are the records joined by pairs this sure, as Splink's side clusters them.
+CLUSTER_THRESHOLD = 0.95
+
 DECISIONS = 300  # pairs the product proposed that caseworkers confirm or reject
 
 
@@ -181,7 +184,10 @@ def main(dataset: str, tables: list[str], out: str) -> None:
     probability = Model.probability(scores)
     keep = probability >= THRESHOLD
     left, right = result.left[keep], result.right[keep]
-    clusters = cluster_ids(result.n, left, right) if len(frames) == 1 else []
+    sure = probability >= CLUSTER_THRESHOLD
+    clusters = []
+    if len(frames) == 1:
+        clusters = cluster_ids(result.n, result.left[sure], result.right[sure])
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the product's
     if len(frames) == 2:
@@ -209,6 +215,7 @@ def main(dataset: str, tables: list[str], out: str) -> None:
                 "learnt_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "seconds": seconds,
                 "candidates": int(result.report.candidate_pairs),
+                "through_matches": int(result.report.through_matches),
                 "blocking_recall": recall,
                 "learnt_seconds": learnt_seconds,
                 "learnt_fit": learnt.model.fit.to_dict() if learnt.model.fit else {},

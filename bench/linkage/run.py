@@ -128,6 +128,7 @@ def main() -> None:
                 extra += (
                     f" | blocking recall {side['blocking_recall']:.4f}"
                     f" of {side['candidates']:,} candidates"
+                    f" ({side['through_matches']:,} through matches)"
                 )
             print(
                 f"{name} pairs {fmt(acc['pairs'])}{extra} | {side['seconds']:.1f} s"

@@ -29,6 +29,8 @@ class BlockingReport:
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
     skipped_blocks: dict[str, int] = field(default_factory=dict)
     candidate_pairs: int = 0
+    # Of the candidates, those compared because matches joined them (see through_matches).
+    through_matches: int = 0
 
 
 def rule_name(rule: tuple[str, ...]) -> str:

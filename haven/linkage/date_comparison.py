@@ -83,6 +83,9 @@ class BirthDate(Comparison):
         # An estimate agrees with a year when it is within its own uncertainty.
         level[has_year & estimated & (gap <= 2)] = 4
         level[has_year & ~estimated & ~both_exact & (gap == 0)] = 4
+        # A date with an impossible month or day still has its digits: written differently
+        # beyond one typo, it is another day of that year, not a bare year.
+        level[has_year & has_digits & ~both_exact & ~typo & (gap == 0)] = 5
         level[both_exact & (ya == yb) & (ma == db) & (da == mb) & (ma != da)] = 3
         level[typo] = 2
         level[both_exact & (ya == yb) & (ma == mb) & (da == db)] = 1

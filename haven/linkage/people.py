@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from haven.linkage import comparisons as c
-from haven.linkage import estimation
+from haven.linkage import estimation, through_matches
 from haven.linkage.date_comparison import BirthDate
 from haven.linkage.identifier_comparison import Identifiers
 from haven.linkage.linker import Result, Settings, dedupe, link
@@ -47,6 +47,8 @@ FAMILY_AND_GIVEN_FORM = ("family_name.skeleton", "given_name.known_as")
 NAME_PART_AND_YEAR = ("names.parts", "birth_date.yyyy")
 NAME_PART_AND_PLACE = ("names.parts", "place.value")
 NAME_PART_AND_CONTACT = ("names.parts", "contacts.first")
+NAME_PART_ALONE = ("names.parts",)
+GIVEN_FORM_AND_FAMILY_START = ("given_name.known_as", "family_name.latin[:3]")
 
 
 def person_settings(**overrides) -> Settings:
@@ -100,6 +102,11 @@ def person_settings(**overrides) -> Settings:
             NAME_PART_AND_YEAR,
             NAME_PART_AND_PLACE,
             NAME_PART_AND_CONTACT,
+            # A rare name part needs nothing more: one name recorded, everything else missing.
+            NAME_PART_ALONE,
+            # A nickname and a typo late in the family name, when few share the given
+            # name's usual form and the family name's first three letters.
+            GIVEN_FORM_AND_FAMILY_START,
             # One name lost or changed (a married name, a title taken for a name) and the
             # date missing: the other name and the place, when few share them.
             FAMILY_AND_PLACE,
@@ -122,6 +129,8 @@ def person_settings(**overrides) -> Settings:
             NAME_PART_AND_YEAR: 50,
             NAME_PART_AND_PLACE: 50,
             NAME_PART_AND_CONTACT: 50,
+            NAME_PART_ALONE: 30,
+            GIVEN_FORM_AND_FAMILY_START: 20,
             FAMILY_AND_PLACE: 50,
             GIVEN_AND_PLACE: 50,
             DATE_SEX_NATIONALITY: 50,
@@ -201,9 +210,12 @@ PRIOR_MATCHES = 100  # how many matching pairs the product's prior is worth besi
 
 
 def _with_prior(result: Result, pairs: int) -> np.ndarray:
-    """The scores with the prior for these records; the bits added are kept in
-    `result.extra["prior_shift"]` (for explanations, whose prior must be the one used)."""
+    """The scores with the prior for these records, the records that matches join compared
+    too (`through_matches`); the bits added are kept in `result.extra["prior_shift"]` (for
+    explanations, whose prior must be the one used)."""
     result.extra["prior_shift"] = _population_shift(result, pairs)
+    # Estimated from the blocked candidates only: those matches join are mostly matches.
+    through_matches.compare(result, cut=float(np.log2(THRESHOLD / (1 - THRESHOLD))))
     return result.scores + result.extra["prior_shift"]
 
 
