@@ -15,6 +15,17 @@ def columns(*records: dict) -> dict[str, list]:
     return {name: [record.get(name) for record in records] for name in COLUMNS}
 
 
+def pairs(result) -> set[tuple[int, int]]:
+    return set(zip(result.left.tolist(), result.right.tolist(), strict=True))
+
+
+def settings_without(*rules: tuple[str, ...]):
+    """The person settings without these blocking rules (to show what they find)."""
+    settings = person_settings()
+    settings.blocking = [rule for rule in settings.blocking if rule not in rules]
+    return settings
+
+
 AMAL = {
     "given_name": "Amal",
     "family_name": "Haddad",

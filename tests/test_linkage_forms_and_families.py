@@ -25,7 +25,7 @@ from haven.linkage.people import (
     find_duplicates,
     person_settings,
 )
-from tests.test_linkage_bad_input import AMAL, columns
+from tests.test_linkage_bad_input import AMAL, columns, pairs, settings_without
 
 OTHER_FORM = c.NAME_LEVELS.index("the same name in another spelling, script or short form") + 1
 SIMILAR = c.NAME_LEVELS.index("similar") + 1
@@ -58,10 +58,6 @@ def test_an_initial_agrees_with_the_name_it_begins():
     assert name_level("R.", "Thomas") > SIMILAR
 
 
-def pairs(result) -> set[tuple[int, int]]:
-    return set(zip(result.left.tolist(), result.right.tolist(), strict=True))
-
-
 def test_a_nickname_with_a_rare_family_name_is_compared_without_a_date():
     """Neither the initial, the name's skeleton nor a date brings these two together: the
     nickname's blocks do (and the rare family name's alone)."""
@@ -70,9 +66,7 @@ def test_a_nickname_with_a_rare_family_name_is_compared_without_a_date():
     result = dedupe(columns(bill, william), person_settings(), default_model())
     assert pairs(result) == {(0, 1)}
     assert result.report.pairs_per_rule[" & ".join(FAMILY_AND_GIVEN_FORM)] == 1
-    without = person_settings()
-    dropped = (FAMILY_AND_GIVEN_FORM, GIVEN_FORM_AND_FAMILY_START, NAME_PART_ALONE)
-    without.blocking = [rule for rule in without.blocking if rule not in dropped]
+    without = settings_without(FAMILY_AND_GIVEN_FORM, GIVEN_FORM_AND_FAMILY_START, NAME_PART_ALONE)
     assert not pairs(dedupe(columns(bill, william), without, default_model()))
 
 

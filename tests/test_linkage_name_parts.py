@@ -11,19 +11,13 @@ from haven.linkage.people import (
     default_model,
     person_settings,
 )
-from tests.test_linkage_bad_input import columns
+from tests.test_linkage_bad_input import columns, pairs, settings_without
 
 NAME_PART_RULES = (NAME_PART_AND_YEAR, NAME_PART_AND_PLACE, NAME_PART_AND_CONTACT, NAME_PART_ALONE)
 
 
-def pairs(result) -> set[tuple[int, int]]:
-    return set(zip(result.left.tolist(), result.right.tolist(), strict=True))
-
-
 def without_name_part_rules():
-    settings = person_settings()
-    settings.blocking = [rule for rule in settings.blocking if rule not in NAME_PART_RULES]
-    return settings
+    return settings_without(*NAME_PART_RULES)
 
 
 def test_a_family_name_recorded_alone_in_the_given_field_meets_the_full_record():
@@ -100,6 +94,5 @@ def test_a_nickname_beside_a_mistyped_family_name_is_compared():
     result = dedupe(columns(bill, william), person_settings(), default_model())
     assert pairs(result) == {(0, 1)}
     assert result.report.pairs_per_rule[" & ".join(GIVEN_FORM_AND_FAMILY_START)] == 1
-    without = person_settings()
-    without.blocking = [rule for rule in without.blocking if rule != GIVEN_FORM_AND_FAMILY_START]
+    without = settings_without(GIVEN_FORM_AND_FAMILY_START)
     assert not pairs(dedupe(columns(bill, william), without, default_model()))

@@ -8,15 +8,8 @@ from haven.linkage.linker import dedupe
 from haven.linkage.model import comparison_vectors
 from haven.linkage.people import COLUMNS, default_model, find_duplicates, person_settings
 from haven.linkage.synthetic import cross_script_records
+from tests.test_linkage_bad_input import AMAL
 
-AMAL = {
-    "given_name": "Amal",
-    "family_name": "Haddad",
-    "sex": "female",
-    "birth_date": "1990-04-12",
-    "nationality": "SY",
-    "place": "Aleppo",
-}
 # Registered again with a phone; then a third time by the phone and her given name only:
 # the first and the third share no key (no family name, date or place to block on, and a
 # given name too common to block on alone).
