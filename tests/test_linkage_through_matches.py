@@ -6,7 +6,13 @@ import numpy as np
 from haven.linkage import through_matches
 from haven.linkage.linker import dedupe
 from haven.linkage.model import comparison_vectors
-from haven.linkage.people import COLUMNS, default_model, find_duplicates, person_settings
+from haven.linkage.people import (
+    COLUMNS,
+    default_model,
+    find_duplicates,
+    find_links,
+    person_settings,
+)
 from haven.linkage.synthetic import cross_script_records
 from tests.test_linkage_bad_input import AMAL
 
@@ -90,3 +96,21 @@ def test_small_clusters_are_compared_whole_and_large_ones_are_not():
     left, right = through_matches._within_clusters(40, *matched, 40, linking=False)
     found = set(zip(left.tolist(), right.tolist(), strict=True))
     assert found == {(a, b) for a in range(4) for b in range(a + 1, 4)}
+
+
+def test_no_records_one_or_an_empty_list_to_link_against_give_no_pairs():
+    for count in (0, 1):
+        result, scores = find_duplicates(_columns_of(count))
+        assert len(result.left) == len(scores) == 0 and result.report.through_matches == 0
+    result, scores = find_links(_columns_of(1), _columns_of(0))
+    assert len(result.left) == len(scores) == 0
+
+
+def _columns_of(count: int) -> dict[str, list]:
+    return {name: [AMAL.get(name)] * count for name in COLUMNS}
+
+
+def test_clusters_across_two_lists_give_pairs_of_one_record_from_each():
+    # A0-B0, A1-B0, A1-B1 (three records of list A, two of B).
+    left, right = through_matches._within_clusters(5, np.r_[0, 1, 1], np.r_[0, 0, 1], 3, True)
+    assert set(zip(left.tolist(), right.tolist(), strict=True)) == {(0, 0), (0, 1), (1, 0), (1, 1)}
