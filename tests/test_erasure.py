@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 from django.apps import apps
 from django.db import models
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,13 +22,13 @@ from haven.cases.models import Case
 from haven.core.errors import HavenError
 from haven.core.table_exports import tables_of
 from haven.evidence import indicators
-from haven.feedback.models import Submission
 from haven.oversight import actions, erasure
 from haven.oversight.models import Erasure, LegalHold
 from haven.people import actions as people_actions
 from haven.people.models import Person, PersonMatchKey, age_on
 from haven.tracing import actions as tracing_actions
 from tests.conftest import consented_referral
+from tests.feedback_records import feedback
 from tests.test_tracing import SOUGHT, TRACING
 
 pytestmark = pytest.mark.django_db
@@ -61,17 +60,12 @@ def person(world, register):
         worker, case, ServiceType.objects.get(code="shelter"), to_agency=world["b"]
     )
     tracing_actions.open_request(worker, case, {**SOUGHT, "circumstances": f"{NAME} lost him"})
-    Submission.objects.create(
-        agency=world["a"],
-        category="feedback",
-        channel="hotline",
+    feedback(
+        world["a"],
         text=f"I am {NAME} {FAMILY}",
         contact_name=f"{NAME} {FAMILY}",
         contact=PHONE,
         case=case,
-        received_at=timezone.now(),
-        acknowledge_due_at=timezone.now(),
-        resolve_due_at=timezone.now(),
     )
     return person, case, referral
 

@@ -18,6 +18,7 @@ from haven.oversight.models import RetentionRule
 from haven.oversight.tasks import apply_retention_rules
 from haven.people.models import Person
 from tests.conftest import sign_in
+from tests.feedback_records import feedback
 
 pytestmark = pytest.mark.django_db
 LONG_AGO = date.today() - timedelta(days=400)
@@ -85,16 +86,12 @@ def test_a_programme_rule_reaches_only_that_programmes_people(world, register):
 
 def _submission(world, resolved_days_ago: int) -> Submission:
     resolved = timezone.now() - timedelta(days=resolved_days_ago)
-    return Submission.objects.create(
-        agency=world["a"],
-        category="feedback",
-        channel="hotline",
+    return feedback(
+        world["a"],
+        at=resolved,
         text="The water point is broken",
         contact_name="Fatou",
         contact="+221 77 000 00 00",
-        received_at=resolved,
-        acknowledge_due_at=resolved,
-        resolve_due_at=resolved,
         resolved_at=resolved,
         tracking_digest=f"digest-{resolved_days_ago}",
     )

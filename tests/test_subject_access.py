@@ -19,6 +19,7 @@ from haven.people import actions as people_actions
 from haven.people.models import Person
 from haven.tracing import actions as tracing_actions
 from tests.conftest import consented_referral, sign_in
+from tests.feedback_records import feedback
 from tests.test_tracing import CHILD, SOUGHT, TRACING
 
 pytestmark = pytest.mark.django_db
@@ -221,26 +222,11 @@ def test_values_are_shown_as_stored_choices_by_their_label():
 
 
 def test_feedback_left_with_one_of_their_phones_is_theirs_however_written(world, held):
-    from django.utils import timezone
-
-    from haven.feedback.models import Submission
-
     def left(contact, agency, digest):
-        now = timezone.now()
-        return Submission.objects.create(
-            agency=agency,
-            category="feedback",
-            channel="web",
-            text="The queue was too long",
-            contact=contact,
-            received_at=now,
-            acknowledge_due_at=now,
-            resolve_due_at=now,
-            tracking_digest=digest,
-        )
+        return feedback(agency, channel="web", contact=contact, tracking_digest=digest)
 
     theirs = left("00227 90-12-34-56", world["a"], "d1")
     left("+227 90 99 99 99", world["a"], "d2")  # someone else's phone
     left("+227 90 12 34 56", world["b"], "d3")  # another agency's records
-    feedback = _section(subject_records.gather(held.person), "feedback.Submission")
-    assert [record.pk for record in feedback] == [theirs.pk]
+    left_by_them = _section(subject_records.gather(held.person), "feedback.Submission")
+    assert [record.pk for record in left_by_them] == [theirs.pk]

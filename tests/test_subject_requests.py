@@ -10,16 +10,15 @@ import pytest
 import pyzipper
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
 from pypdf import PdfReader
 
 from haven.audit.models import AccessLog, AuditEvent
 from haven.core.errors import HavenError, NotAllowed
-from haven.feedback.models import Submission
 from haven.oversight import actions, subject_answers, subject_records
 from haven.oversight.models import SubjectRequest
 from haven.people import actions as people_actions
 from tests.conftest import sign_in
+from tests.feedback_records import feedback
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long archive password"
@@ -130,17 +129,13 @@ def test_a_decision_needs_a_reason_and_a_record_that_is_held(world, case, regist
 
 
 def test_a_misconduct_reporter_is_withheld(world, case):
-    Submission.objects.create(
-        agency=world["a"],
+    feedback(
+        world["a"],
         category="misconduct",
-        channel="hotline",
         text="A guard asked for money",
         contact_name="Reporter Name",
         contact="+227 99 99 99 99",
         case=case,
-        received_at=timezone.now(),
-        acknowledge_due_at=timezone.now(),
-        resolve_due_at=timezone.now(),
     )
     request = new_request(world, case)
     names = {i.name for i in subject_answers.withheld(request, subject_records.gather(case.person))}

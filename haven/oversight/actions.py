@@ -89,8 +89,8 @@ def decide(user, request: SubjectRequest, *, record: str, field: str, withhold: 
 
 
 def _held_keys(request: SubjectRequest) -> set[str]:
-    gathered = subject_records.gather(request.person)
-    return {record.key for section in gathered.sections for record in section.records}
+    sections = subject_records.held_records(request.person)
+    return {record.key for section in sections for record in section.records}
 
 
 @audited

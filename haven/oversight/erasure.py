@@ -148,9 +148,9 @@ def erase(user, person: Person, reason: str, request=None) -> Erasure:
     if not reason.strip():
         raise HavenError(_("Give the reason for the erasure (a request, a retention rule…)."))
     persons = subject_records.person_ids(person)
-    gathered = subject_records.gather(person)
     counts: Counter = Counter()
-    for section in gathered.sections:
+    # The records alone: who changed and saw them stays in the audit trail and access log.
+    for section in subject_records.held_records(person, persons):
         label = section.source.label
         if not section.records or label in KEPT_RECORDS:
             continue

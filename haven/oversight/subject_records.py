@@ -259,11 +259,18 @@ def person_ids(person: Person) -> list[int]:
     return [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
 
 
+def held_records(person: Person, persons: list[int] | None = None) -> list[Section]:
+    """Every record held about the person and the records merged into theirs (`persons`,
+    when already known), one section per kind."""
+    persons = persons if persons is not None else person_ids(person)
+    return [Section(source, _records(source, persons)) for source in SOURCES]
+
+
 def gather(person: Person) -> Gathered:
     """Every record held about the person (and the records merged into theirs), and every
     change and view of them in the audit trail and the access log."""
     persons = person_ids(person)
-    sections = [Section(source, _records(source, persons)) for source in SOURCES]
+    sections = held_records(person, persons)
     held: dict[str, set[str]] = {}
     for section in sections:
         name = section.source.model._meta.model_name
