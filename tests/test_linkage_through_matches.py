@@ -30,9 +30,12 @@ PHONE_ONLY = {
 
 def _records(*records: dict) -> dict[str, list]:
     """The records after 300 other people (a population to measure commonness in), 40 of
-    them called Amal."""
+    them Syrians called Amal born before her (the nearest a record without a year meets
+    along the common name's window, see sorted_windows)."""
     others = cross_script_records(300, seed=3)
     others["given_name"][:40] = ["Amal"] * 40
+    others["nationality"][:40] = ["SY"] * 40
+    others["birth_date"][:40] = [f"{1940 + year}-03-15" for year in range(40)]
     return {
         name: [*others.get(name, [None] * len(others["given_name"]))]
         + [r.get(name) for r in records]
@@ -114,3 +117,35 @@ def test_clusters_across_two_lists_give_pairs_of_one_record_from_each():
     # A0-B0, A1-B0, A1-B1 (three records of list A, two of B).
     left, right = through_matches._within_clusters(5, np.r_[0, 1, 1], np.r_[0, 0, 1], 3, True)
     assert set(zip(left.tolist(), right.tolist(), strict=True)) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+def test_likely_pairs_below_the_threshold_are_followed_but_do_not_make_clusters():
+    columns = _records(AMAL, WITH_PHONE, PHONE_ONLY)
+    first, phone, third = (len(columns["given_name"]) - 3 + k for k in range(3))
+
+    def compared(cut_above: float, path_cut: float | None) -> set:
+        result = dedupe(columns, person_settings(), default_model())
+        pairs = _pairs(result)
+        weakest = min(result.scores[pairs[(first, phone)]], result.scores[pairs[(phone, third)]])
+        through_matches.compare(result, cut=weakest + cut_above, path_cut=path_cut)
+        return set(_pairs(result))
+
+    # Both pairs matches: the path is followed whatever the path cut.
+    assert (first, third) in compared(0.0, None)
+    # One of them just short of a match: followed only from a lower path cut.
+    assert (first, third) not in compared(0.5, None)
+    assert (first, third) in compared(0.5, -1000.0)
+
+
+def test_clusters_are_also_compared_as_blocking_matches_made_them():
+    # Blocking's matches make a small cluster 0-1-2; the paths' matches grow it past the
+    # largest cluster compared whole: its first three records are still compared.
+    small = np.r_[0, 1], np.r_[1, 2]
+    grown = np.arange(2, 3 + through_matches.MAX_CLUSTER)
+    paths = grown[:-1], grown[1:]
+    left, right = through_matches._cluster_pairs(40, [small, paths], 40, linking=False)
+    assert set(zip(left.tolist(), right.tolist(), strict=True)) == {(0, 1), (0, 2), (1, 2)}
+    left, right = through_matches._within_clusters(
+        40, *map(np.concatenate, zip(small, paths)), 40, False
+    )
+    assert len(left) == 0

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from haven.linkage import sorted_windows
 from haven.linkage.comparisons import VOCABULARY
 
 _PREFIX = re.compile(r"^(?P<name>[^\[]+)(?:\[:(?P<n>\d+)\])?$")
@@ -82,6 +83,16 @@ def _joined_texts(values: np.ndarray) -> list[str]:
     return out
 
 
+def sort_values(features: dict[str, np.ndarray], spec: str) -> np.ndarray:
+    """The feature's values in a form that sorts: texts ("" where empty) or numbers."""
+    values = feature_values(features, spec)
+    if values.dtype == np.int64:  # vocabulary codes
+        return np.where(values == 0, "", VOCABULARY.decode(values)).astype(str)
+    if values.dtype.kind in "iu":
+        return values.astype(np.int64)
+    return np.array(_joined_texts(values), dtype=str)
+
+
 def rule_keys(
     features: dict[str, np.ndarray], rule: tuple[str, ...], rows: slice = slice(None)
 ) -> list[list[str]]:
@@ -133,6 +144,19 @@ class FeatureCodes:
             return np.array([seen.setdefault(v, len(seen)) for v in values], dtype=np.int64)
         except TypeError:  # an unhashable value: compare texts
             return self.feature(name)
+
+    def order(self, spec: str) -> np.ndarray:
+        """Each record's rank in the order of the feature's values (texts alphabetically,
+        numbers by size; an empty value first)."""
+        _, rank = np.unique(sort_values(self.features, spec), return_inverse=True)
+        return rank.astype(np.int64).ravel()
+
+    def rows_and_blocks(self, rule: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(record, block) rows of the rule: one per record, or one per record and key for
+        a rule with a feature of several values."""
+        if self.is_multi(rule):
+            return self.exploded(rule)
+        return np.arange(self.n, dtype=np.int64), self.rule(rule)
 
     def is_multi(self, rule: tuple[str, ...]) -> bool:
         return any(is_multi(feature_values(self.features, spec)) for spec in rule)
@@ -222,15 +246,28 @@ def pairs_within_blocks(
     return left.astype(np.int64), right.astype(np.int64), skipped
 
 
+IDENTICAL = "identical records"
+
+# A rule's orderings for its blocks above the cap, and how many neighbours each record meets.
+Windows = dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], int]]
+
+
+def _window_name(rule: tuple[str, ...], by: tuple[str, ...]) -> str:
+    return f"{rule_name(rule)}, large blocks along {', '.join(by)}"
+
+
 def candidate_pairs(
     features: dict[str, np.ndarray],
     rules: list[tuple[str, ...]],
     max_block: int = 1000,
     source: np.ndarray | None = None,
     caps: dict[tuple[str, ...], int] | None = None,
+    windows: Windows | None = None,
 ) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
     """The union of the pairs every rule finds, each pair once. `caps` gives a rule a
-    smaller block cap of its own (a rule on names alone serves only rare names).
+    smaller block cap of its own (a rule on names alone serves only rare names); `windows`
+    gives a rule the orders its blocks above the cap are compared along (see
+    `sorted_windows`), and how far.
 
     A pair that an earlier rule already found is dropped when a later rule finds it again,
     so no global de-duplication of (possibly tens of millions of) pairs is needed.
@@ -240,6 +277,7 @@ def candidate_pairs(
     earlier: list[np.ndarray] = []
     lefts, rights = [], []
     several = [rule for rule in rules if codes.is_multi(rule)]
+    windowed = [(rule, by) for rule, (orders, _) in (windows or {}).items() for by in orders]
     for rule in rules:
         if rule in several:
             continue
@@ -256,10 +294,17 @@ def candidate_pairs(
     # blocks, so they cannot tell later rules what they found; their pairs (and the
     # identical records') are made unique together, each credited to the first that found it.
     found, found_by = [], []
-    names = [*map(rule_name, several), IDENTICAL]
+    names = [*map(rule_name, several), IDENTICAL, *(_window_name(*w) for w in windowed)]
     for number, name in enumerate(names):
         if name == IDENTICAL:
             left, right = _identical(codes, rules, max_block, source)
+        elif number > len(several):
+            rule, by = windowed[number - len(several) - 1]
+            cap = min(max_block, (caps or {}).get(rule, max_block))
+            rows, blocks = codes.rows_and_blocks(rule)
+            order = [codes.order(spec) for spec in by]
+            window = (windows or {})[rule][1]
+            left, right = sorted_windows.window_pairs(rows, blocks, order, cap, window, source)
         else:
             rule = several[number]
             cap = min(max_block, (caps or {}).get(rule, max_block))
@@ -278,9 +323,6 @@ def candidate_pairs(
     right = np.concatenate(rights) if rights else np.zeros(0, np.int32)
     report.candidate_pairs = len(left)
     return left.astype(np.int64), right.astype(np.int64), report
-
-
-IDENTICAL = "identical records"
 
 
 def _pairs_of_several(

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from haven.linkage.blocking import rule_keys, rule_name
+from haven.linkage.blocking import rule_keys, rule_name, sort_values
 from haven.linkage.linker import Settings
 from haven.linkage.model import Dataset, Model, comparison_vectors
+from haven.linkage.sorted_windows import LookupWindow
 
 MERGE_AT = 5_000
 
@@ -41,6 +42,8 @@ class _Part:
         self.data = Dataset(self.columns, settings.comparisons)
         self.offset = offset
         self.blocks: list[dict[str, np.ndarray]] = []
+        # Per rule, its large blocks along each of its orders (see sorted_windows).
+        self.windows: list[list[LookupWindow]] = []
         for rule in settings.blocking:
             keys = rule_keys(self.data.features, rule)
             # A record with several keys for the rule sits in several blocks.
@@ -56,6 +59,21 @@ class _Part:
                     sorted_keys[s]: sorted_rows[s:e] for s, e in zip(starts, ends, strict=True)
                 }
             self.blocks.append(blocks)
+            self.windows.append(self._windows(rule, settings, rows, flat, blocks))
+
+    def _windows(self, rule, settings: Settings, rows, keys, blocks) -> list[LookupWindow]:
+        orders, window = settings.windows.get(rule, ((), 0))
+        cap = settings.block_cap(rule)
+        large = {key for key, members in blocks.items() if len(members) > cap}
+        if not large:
+            return []
+        features = self.data.features
+        return [
+            LookupWindow(
+                rows, list(keys), by, [sort_values(features, s) for s in by], large, window
+            )
+            for by in orders
+        ]
 
 
 class Index:
@@ -117,14 +135,23 @@ class Index:
 
     def _candidates(self, part: _Part, probe: Dataset, unused: set[str]) -> np.ndarray:
         rows = []
-        for rule, blocks in zip(self.settings.blocking, part.blocks, strict=True):
+        rules = zip(self.settings.blocking, part.blocks, part.windows, strict=True)
+        for rule, blocks, windows in rules:
             keys = rule_keys(probe.features, rule)[0]
             if not keys:
                 unused.add(rule_name(rule))
             for key in keys:
                 block = blocks.get(key)
-                if block is not None and len(block) > self.settings.block_cap(rule):
+                if block is None or len(block) <= self.settings.block_cap(rule):
+                    rows.extend([] if block is None else [block])
+                elif windows:
+                    rows.extend(_neighbours(window, key, probe) for window in windows)
+                else:
                     unused.add(rule_name(rule))
-                elif block is not None:
-                    rows.append(block)
         return np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
+
+
+def _neighbours(window: LookupWindow, key: str, probe: Dataset) -> np.ndarray:
+    values = [sort_values(probe.features, spec)[0] for spec in window.by]
+    found = window.neighbours(key, values)
+    return np.zeros(0, dtype=np.int64) if found is None else found

@@ -11,6 +11,7 @@ from haven.linkage import estimation
 from haven.linkage.blocking import (
     BlockingReport,
     FeatureCodes,
+    Windows,
     candidate_pairs,
     pairs_within_blocks,
 )
@@ -27,6 +28,8 @@ class Settings:
     max_block: int = 1000
     # Rules whose blocks are capped lower than max_block (names alone: rare names only).
     rule_caps: dict[Rule, int] = field(default_factory=dict)
+    # Rules whose blocks above the cap are compared along sorted orders (sorted_windows).
+    windows: Windows = field(default_factory=dict)
     random_pairs: int = 200_000
     seed: int = 42
     # Training looks at this many candidate pairs at most (a random sample beyond that).
@@ -202,7 +205,11 @@ def dedupe(
     by `reference`)."""
     data = Dataset(columns, settings.comparisons)
     left, right, report = candidate_pairs(
-        data.features, settings.blocking, settings.max_block, caps=settings.rule_caps
+        data.features,
+        settings.blocking,
+        settings.max_block,
+        caps=settings.rule_caps,
+        windows=settings.windows,
     )
     vectors = comparison_vectors(settings.comparisons, data, data, left, right)
     if model is None:
@@ -229,7 +236,12 @@ def link(
     both = {name: np.concatenate([a.features[name], b.features[name]]) for name in a.features}
     source = np.r_[np.zeros(a.n, np.int8), np.ones(b.n, np.int8)]
     left, right, report = candidate_pairs(
-        both, settings.blocking, settings.max_block, source, caps=settings.rule_caps
+        both,
+        settings.blocking,
+        settings.max_block,
+        source,
+        caps=settings.rule_caps,
+        windows=settings.windows,
     )
     right = right - a.n
     vectors = comparison_vectors(settings.comparisons, a, b, left, right)

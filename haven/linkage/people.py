@@ -139,6 +139,10 @@ def person_settings(**overrides) -> Settings:
             DOCUMENT_NEAR: 10,
             CONTACT_NEAR: 10,
         },
+        # A name part that thousands share (Mohammed, at a million records) is still
+        # compared among the records of one nationality, born about the same year in about
+        # the same place: each meets its two nearest in that order.
+        windows={NAME_PART_ALONE: ((("nationality.value", "birth_date.yyyy", "place.value"),), 2)},
         # Narrow enough that matches stay a fair share of their pairs at a million records:
         # the first teaches the date, sex and relatives, the second the names, nationality
         # and place.
@@ -206,6 +210,14 @@ def find_links(
     return result, _with_prior(result, left * (result.n - left))
 
 
+# Pairs at least this likely are followed to their matches of matches (through_matches).
+PATH_THRESHOLD = 0.02
+
+
+def _bits(probability: float) -> float:
+    return float(np.log2(probability / (1 - probability)))
+
+
 PRIOR_MATCHES = 100  # how many matching pairs the product's prior is worth beside the data
 
 
@@ -215,7 +227,7 @@ def _with_prior(result: Result, pairs: int) -> np.ndarray:
     explanations, whose prior must be the one used)."""
     result.extra["prior_shift"] = _population_shift(result, pairs)
     # Estimated from the blocked candidates only: those matches join are mostly matches.
-    through_matches.compare(result, cut=float(np.log2(THRESHOLD / (1 - THRESHOLD))))
+    through_matches.compare(result, cut=_bits(THRESHOLD), path_cut=_bits(PATH_THRESHOLD))
     return result.scores + result.extra["prior_shift"]
 
 

@@ -24,16 +24,22 @@ MAX_MATCHES = 50
 MAX_CLUSTER = 20
 
 
-def compare(result: Result, cut: float, rounds: int = ROUNDS) -> int:
+def compare(result: Result, cut: float, path_cut: float | None = None, rounds: int = ROUNDS) -> int:
     """Add to `result` the pairs that matches (scores + `result.extra["prior_shift"]` at or
     above `cut` bits) join and blocking did not compare, scored by the result's model;
-    returns how many were added (also in `result.report.through_matches`)."""
+    returns how many were added (also in `result.report.through_matches`).
+
+    Paths follow pairs from `path_cut` bits up (a lower cut: a likely pair is worth
+    following, although only a match is proposed); clusters are made of matches alone.
+    """
     linking = len(result.datasets) == 2
     n_left = result.extra.get("n_left", result.n)
     n_right = result.n - n_left if linking else result.n
-    cut -= result.extra.get("prior_shift", 0.0)
-    keep = result.scores >= cut
-    matched = [(result.left[keep], result.right[keep])]
+    shift = result.extra.get("prior_shift", 0.0)
+    cut -= shift
+    path_cut = cut if path_cut is None else min(path_cut - shift, cut)
+    matched = [(result.left[result.scores >= cut], result.right[result.scores >= cut])]
+    followed = [(result.left[result.scores >= path_cut], result.right[result.scores >= path_cut])]
     # Sorted once: a membership test by binary search, not a hash of every candidate.
     seen = [np.sort(_codes(result.left, result.right, n_right, linking))]
     added = _Added()
@@ -46,12 +52,13 @@ def compare(result: Result, cut: float, rounds: int = ROUNDS) -> int:
         seen.append(np.sort(codes[new]))
         scores = added.compare(result, left[new], right[new])
         matched.append((left[new][scores >= cut], right[new][scores >= cut]))
+        followed.append((left[new][scores >= path_cut], right[new][scores >= path_cut]))
         return True
 
     for _ in range(rounds):
-        if not compare_new(*_paths(*_joined(matched), n_left, n_right, linking)):
+        if not compare_new(*_paths(*_joined(followed), n_left, n_right, linking)):
             break
-    compare_new(*_within_clusters(result.n, *_joined(matched), n_left, linking))
+    compare_new(*_cluster_pairs(result.n, matched, n_left, linking))
     added.into(result)
     return added.count
 
@@ -90,6 +97,16 @@ def _paths(
     reach = (m @ diags((~busy).astype(np.float32)) @ m).tocoo()
     upper = reach.row < reach.col
     return reach.row[upper].astype(np.int64), reach.col[upper].astype(np.int64)
+
+
+def _cluster_pairs(
+    n: int, matched: list[tuple[np.ndarray, np.ndarray]], n_left: int, linking: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs within clusters as blocking's matches (`matched[0]`) make them and as all
+    matches do: a cluster the paths' matches grow past `MAX_CLUSTER` is still compared as
+    it was."""
+    parts = [_within_clusters(n, *_joined(m), n_left, linking) for m in (matched[:1], matched)]
+    return _joined(parts)
 
 
 def _within_clusters(
