@@ -146,6 +146,6 @@ def test_clusters_are_also_compared_as_blocking_matches_made_them():
     left, right = through_matches._cluster_pairs(40, [small, paths], 40, linking=False)
     assert set(zip(left.tolist(), right.tolist(), strict=True)) == {(0, 1), (0, 2), (1, 2)}
     left, right = through_matches._within_clusters(
-        40, *map(np.concatenate, zip(small, paths)), 40, False
+        40, *map(np.concatenate, zip(small, paths, strict=True)), 40, False
     )
     assert len(left) == 0
