@@ -44,6 +44,28 @@ def test_name_levels_across_scripts():
     assert _levels(name, {"n": [""]}, {"n": ["Zainab"]}) == [0]
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        # Names of one consonant are one name in another spelling when their spellings are
+        # alike too; the consonant alone is shared by too many names.
+        ("Dua", "Doaa", "the same name in another spelling, script or short form"),
+        ("Aisha", "Ayesha", "the same name in another spelling, script or short form"),
+        ("Layla", "Leila", "the same name in another spelling, script or short form"),
+        ("Ali", "Lulu", "different"),
+        ("Ali", "Alia", "very similar"),
+        # The article written onto a name that starts with a vowel.
+        ("Alali", "Al-Ali", "the same name in another spelling, script or short form"),
+        ("Elomari", "Omari", "the same name in another spelling, script or short form"),
+        ("Alina", "Nina", "somewhat similar"),
+    ],
+)
+def test_short_names_and_names_with_the_article_written_on(a, b, level):
+    name = c.Name("n")
+    assert c.NAME_LEVELS[_levels(name, {"n": [a]}, {"n": [b]})[0] - 1] == level
+    assert c.NAME_LEVELS[_levels(name, {"n": [b]}, {"n": [a]})[0] - 1] == level
+
+
 def test_swapped_given_and_family_names_still_agree():
     names = c.PersonName("g", "f")
     straight = _levels(names, {"g": ["Amal"], "f": ["Haddad"]}, {"g": ["Amal"], "f": ["Haddad"]})

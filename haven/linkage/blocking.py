@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from haven.linkage import sorted_windows
-from haven.linkage.comparisons import VOCABULARY
+from haven.linkage.texts import VOCABULARY
 
 _PREFIX = re.compile(r"^(?P<name>[^\[]+)(?:\[:(?P<n>\d+)\])?$")
 
@@ -102,7 +102,7 @@ def rule_keys(
     parts = []
     for spec in rule:
         values = feature_values(features, spec)[rows]
-        # int64 features are vocabulary codes (see comparisons.Vocabulary); others are numbers.
+        # int64 features are vocabulary codes (see texts.Vocabulary); others are numbers.
         if values.dtype == np.int64:
             values = np.where(values == 0, "", VOCABULARY.decode(values))
         parts.append(values)

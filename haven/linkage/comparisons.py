@@ -7,112 +7,24 @@ agreement to plain disagreement. A comparison may give several outputs (given an
 name are compared together so that swapped names are recognised).
 """
 
-import threading
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
-from rapidfuzz.process import cpdist
 
 from haven.linkage.name_forms import name_forms
 from haven.linkage.normalise import fold, normalise, only_titles
 from haven.linkage.scripts import latin_variants, skeleton, token_skeletons
-
-Prepared = dict[str, np.ndarray]
-
-
-def memoised(values: Sequence, fn) -> list:
-    """Apply fn once per distinct value: names and places repeat a lot."""
-    seen: dict = {}
-    out = []
-    for value in values:
-        key = value if isinstance(value, str | int | float | tuple | type(None)) else repr(value)
-        if key not in seen:
-            seen[key] = fn(value)
-        out.append(seen[key])
-    return out
-
-
-MAX_TEXT = 200  # longer values are cut: no name or place needs more, and cost stays bounded
-
-
-def as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value != value:  # NaN from a data frame
-        return ""
-    return str(value)[:MAX_TEXT]
-
-
-class Vocabulary:
-    """Every distinct text seen by the process gets one integer code; "" is code 0.
-
-    Prepared columns hold codes, so equality is an integer comparison and datasets prepared
-    apart (two lists to link, an index and a probe) compare with each other directly.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._index: dict[str, int] = {"": 0}
-        self._values: list[str] = [""]
-        self._array = np.array([""], dtype=object)
-
-    def encode(self, values: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            index, known = self._index, self._values
-            out = np.empty(len(values), dtype=np.int64)
-            for i, value in enumerate(values):
-                code = index.get(value)
-                if code is None:
-                    code = index[value] = len(known)
-                    known.append(value)
-                out[i] = code
-            return out
-
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        array = self._array
-        if len(array) < len(self._values):
-            with self._lock:
-                array = self._array = np.array(self._values, dtype=object)
-        return array[codes]
-
-
-VOCABULARY = Vocabulary()
-
-
-def object_array(items: list) -> np.ndarray:
-    array = np.empty(len(items), dtype=object)
-    array[:] = items
-    return array
-
-
-def _similarity(a: np.ndarray, b: np.ndarray, scorer) -> np.ndarray:
-    if not len(a):
-        return np.zeros(0)
-    return cpdist(list(a), list(b), scorer=scorer, workers=-1)
-
-
-def similarity(
-    a: Prepared, b: Prepared, name_a: str, name_b: str, left, right, scorer
-) -> np.ndarray:
-    """Similarity of the texts a[name_a][left] and b[name_b][right], pair by pair.
-
-    Where the same two texts recur often (common names and places), each distinct pair is
-    scored once; a sample tells whether sorting the pairs out is worth it.
-    """
-    if not len(left):
-        return np.zeros(0)
-    codes_a, codes_b = a[name_a][left], b[name_b][right]
-    keys = (codes_a << 32) | codes_b
-    sample = keys[:: max(1, len(keys) // 5000)]
-    if len(keys) > 20_000 and len(np.unique(sample)) < 0.6 * len(sample):
-        distinct, inverse = np.unique(keys, return_inverse=True)
-        scores = _similarity(
-            VOCABULARY.decode(distinct >> 32), VOCABULARY.decode(distinct & 0xFFFFFFFF), scorer
-        )
-        return scores[inverse]
-    return _similarity(VOCABULARY.decode(codes_a), VOCABULARY.decode(codes_b), scorer)
+from haven.linkage.texts import (
+    VOCABULARY,
+    Prepared,
+    as_text,
+    memoised,
+    object_array,
+    similarity,
+)
 
 
 class Comparison:
@@ -184,9 +96,22 @@ def _name_arrays(values: Sequence, prefix: str) -> Prepared:
         f"{prefix}forms": object_array([r[5] for r in rows]),
         f"{prefix}own": object_array([r[6] for r in rows]),
         f"{prefix}has_forms": np.array([bool(r[5]) for r in rows], dtype=bool),
+        # The article written onto a name that starts with a vowel ("Alali", "Elamin"),
+        # which normalisation keeps (it cannot tell "Alexander" from "Al-Exander"): only
+        # compared for equality, so a wrong cut ("exander") rarely meets another name.
+        f"{prefix}bare": VOCABULARY.encode([_without_article(v) for v in latin]),
+        # Most often a feminine ending (Ali and Alia, Amin and Amina are not one name).
+        f"{prefix}ends_a": np.array([v.rstrip("h").endswith("a") for v in latin], dtype=bool),
         # For blocking: the name's parts and their other forms, a block for each.
         f"{prefix}known_as": object_array([r[7] for r in rows]),
     }
+
+
+_ARTICLE_BEFORE_VOWEL = re.compile(r"^[ae]l(?=[aeiou][a-z]{2,}$)")
+
+
+def _without_article(latin: str) -> str:
+    return " ".join(_ARTICLE_BEFORE_VOWEL.sub("", part) for part in latin.split())
 
 
 def _part_set(names: tuple[tuple[str, ...], tuple[str, ...]]) -> frozenset[str]:
@@ -204,13 +129,19 @@ NAME_LEVELS = (
 )
 
 
+SHORT_SKELETON_ALIKE = 0.75
+
+
 def _name_levels(a: Prepared, b: Prepared, pa: str, pb: str, left, right) -> np.ndarray:
     """Name agreement level; the best of the Latin spellings counts across scripts."""
     norm_a, norm_b = a[f"{pa}norm"][left], b[f"{pb}norm"][right]
     missing = (norm_a == 0) | (norm_b == 0)
     exact = (norm_a == norm_b) & ~missing
     skel_a, skel_b = a[f"{pa}skeleton"][left], b[f"{pb}skeleton"][right]
-    same_sound = (skel_a == skel_b) & (a[f"{pa}skeleton_length"][left] >= 2)
+    bare_a, bare_b = a[f"{pa}bare"][left], b[f"{pb}bare"][right]
+    latin_a, latin_b = a[f"{pa}latin"][left], b[f"{pb}latin"][right]
+    unarticled = ((bare_a != latin_a) | (bare_b != latin_b)) & (bare_a == bare_b) & (bare_a != 0)
+    same_skeleton = skel_a == skel_b
     jw = similarity(a, b, f"{pa}latin", f"{pb}latin", left, right, JaroWinkler.similarity)
     second_a = a[f"{pa}latin2"][left] != a[f"{pa}latin"][left]
     second_b = b[f"{pb}latin2"][right] != b[f"{pb}latin"][right]
@@ -244,12 +175,17 @@ def _name_levels(a: Prepared, b: Prepared, pa: str, pb: str, left, right) -> np.
             )
             >= 99.5
         )
+    # A skeleton of one consonant is shared by too many names (Ali, Layla, Alia): the
+    # spellings must also be alike and end alike (Dua, Doaa; Aisha, Ayesha).
+    short = a[f"{pa}skeleton_length"][left] < 2
+    ends_alike = a[f"{pa}ends_a"][left] == b[f"{pb}ends_a"][right]
+    same_sound = same_skeleton & (~short | ((jw >= SHORT_SKELETON_ALIKE) & ends_alike))
     level = np.full(len(left), 6, dtype=np.int8)
     level[jw >= 0.70] = 5
     level[jw >= 0.85] = 4
     level[_initial_of(a, b, pa, pb, left, right)] = 4
     level[(jw >= 0.92) | contained] = 3
-    level[same_sound | _other_forms(a, b, pa, pb, left, right, level)] = 2
+    level[same_sound | unarticled | _other_forms(a, b, pa, pb, left, right, level)] = 2
     level[exact] = 1
     level[missing] = 0
     return level

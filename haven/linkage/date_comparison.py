@@ -5,7 +5,8 @@ import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein
 
 from haven.linkage import dates
-from haven.linkage.comparisons import VOCABULARY, Comparison, memoised, similarity
+from haven.linkage.comparisons import Comparison
+from haven.linkage.texts import VOCABULARY, memoised, similarity
 
 DATE_LEVELS = (
     "exact",

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from haven.linkage.comparisons import VOCABULARY, Comparison, as_text, memoised, object_array
+from haven.linkage.comparisons import Comparison
+from haven.linkage.texts import VOCABULARY, as_text, memoised, object_array
 
 LEVELS = ("shares one", "one character off", "shares none")
 MADE = "\x1f"  # begins and separates the keys `identifier_keys` made (never typed)

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from haven.linkage.comparisons import VOCABULARY, Comparison, PersonName
+from haven.linkage.comparisons import Comparison, PersonName
+from haven.linkage.texts import VOCABULARY
 
 CHUNK = 500_000  # pairs compared at a time
 MAX_TF_BITS = 8.0  # a one-off value can only add so much certainty

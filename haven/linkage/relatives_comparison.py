@@ -12,8 +12,9 @@ from collections import Counter
 
 import numpy as np
 
-from haven.linkage.comparisons import VOCABULARY, Comparison, as_text, memoised, object_array
+from haven.linkage.comparisons import Comparison
 from haven.linkage.scripts import skeleton, token_skeletons
+from haven.linkage.texts import VOCABULARY, as_text, memoised, object_array
 
 LEVELS = (
     "a rare relative's name agrees",
