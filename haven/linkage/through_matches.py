@@ -4,9 +4,10 @@ Blocking compares records that share a key. A person registered many times under
 spellings, with a date mistyped here and a name missing there, may have two records that
 share none, although each matches a third. Once the candidates are scored, the records two
 matches apart (three across two lists) are compared too — scored on their own evidence,
-never matched because of the path — and the round repeats while it finds new pairs. Then
-every two records of a small cluster (records joined by matches, however far apart) are
-compared: a person registered a dozen times is seen whole.
+never matched because of the path — and the round repeats while it finds new pairs; a path
+may follow a likely pair that is not a match. Then every two records of a small cluster
+(records joined by matches, however far apart) are compared: a person registered a dozen
+times is seen whole.
 """
 
 import numpy as np
