@@ -7,7 +7,7 @@ from haven.linkage.blocking import candidate_pairs, rule_name
 from haven.linkage.index import Index
 from haven.linkage.linker import dedupe
 from haven.linkage.people import COLUMNS, NAME_PART_ALONE, default_model, person_settings
-from haven.linkage.sorted_windows import window_pairs
+from haven.linkage.sorted_windows import LookupWindow, window_pairs
 from tests.test_linkage_bad_input import pairs
 
 
@@ -124,3 +124,13 @@ def test_a_lookup_meets_the_same_neighbours():
     lookup = Index(columns, settings, default_model()).query(again, limit=500)
     assert 7 not in {candidate.row for candidate in lookup.candidates}
     assert rule_name(NAME_PART_ALONE) in lookup.unused_rules
+
+
+def test_a_lookup_sorts_a_value_no_record_holds_between_its_neighbours():
+    rows, keys = np.arange(6), ["k"] * 6
+    places = np.array(["a", "b", "c", "d", "e", "f"])
+    window = LookupWindow(rows, keys, ("place",), [places], {"k"}, window=1)
+    # Longer than any place held, and between "c" and "d".
+    assert window.neighbours("k", ["cz and beyond"]).tolist() == [2, 3]
+    assert window.neighbours("k", ["c"]).tolist() == [1, 2]
+    assert window.neighbours("other", ["c"]) is None

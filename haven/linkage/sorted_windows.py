@@ -101,8 +101,7 @@ class LookupWindow:
         if block is None:
             return None
         ranks, rows = block
-        probe = self._ranks(
-            [np.array([v], dtype=k.dtype) for v, k in zip(values, self.known, strict=True)]
-        )
+        # As given, not in the stored values' type: a text longer than any held would be cut.
+        probe = self._ranks([np.array([value]) for value in values])
         at = int(np.searchsorted(ranks, probe[0]))
         return rows[max(at - self.window, 0) : at + self.window]
