@@ -258,3 +258,48 @@ def test_a_name_alone_finds_candidates_only_while_it_is_rare(world, namesakes, u
     assert (name_key in matching.usable_keys(probe)) is used
     found = matching.find(person_record({**LATIN, "birth_date": None}), threshold=0.0)
     assert bool(found) is used
+
+
+def test_a_common_name_part_meets_the_nearest_born_of_its_nationality(world, monkeypatch):
+    """A key shared by more persons than its cap (a common given name) is not read whole:
+    the lookup meets those of the record's nationality born nearest before and after it,
+    as the deduplication job's sorted window does."""
+    from haven.people.match_keys import SETTINGS, index_person, person_record
+    from haven.people.models import Person
+
+    def registered(family: str, born: date, nationality: str = "SY") -> Person:
+        person = Person.objects.create(
+            agency=world["a"],
+            registered_by=world["caseworker"],
+            given_name="Mohamed",
+            family_name=family,
+            sex="male",
+            birth_date=born,
+            nationalities=[nationality],
+        )
+        index_person(person)
+        return person
+
+    for n in range(40):
+        registered(f"Family{chr(65 + n % 26)}{n}", date(1950 + n % 30, 3, 4))
+    first = registered("Qasimi", date(1935, 6, 1))
+    elsewhere = registered("Rahimi", date(1936, 2, 2), nationality="AF")
+    again = person_record(
+        {
+            "given_name": "Mohamed",
+            "sex": "male",
+            "birth_date": date(1936, 1, 1),
+            "birth_date_precision": "year",
+            "nationalities": ["SY"],
+        }
+    )
+    met = matching.window_neighbours(again, matching.dataset([again]), set())
+    assert first.pk in met and elsewhere.pk not in met and len(met) == 3
+    assert first in [m.person for m in matching.find(again, threshold=0.0)]
+    assert matching.window_neighbours(again, matching.dataset([again]), {first.pk}) == met[:2]
+    assert (
+        matching.window_neighbours({**again, "birth_date": ""}, matching.dataset([again]), set())
+        == []
+    )
+    monkeypatch.setattr(SETTINGS, "windows", {})
+    assert first not in [m.person for m in matching.find(again, threshold=0.0)]

@@ -6,6 +6,7 @@ engine scores them.
 Who may see which result is for the selectors to decide.
 """
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import numpy as np
 from django.db.models import Count
 
 from haven.core import crypto
+from haven.linkage.dates import parse as parse_date
 from haven.linkage.keys import stable_keys
 from haven.linkage.model import Model, comparison_vectors
 from haven.linkage.people import THRESHOLD, default_model, prior_shift
@@ -143,6 +145,37 @@ def usable_keys(probe) -> list[str]:
     return [key for key, cap in cap_of.items() if sizes.get(key, 0) <= cap]
 
 
+def window_neighbours(record: dict, probe, exclude: set[int]) -> list[int]:
+    """For a key of a windowed rule shared by more persons than its cap (a common name
+    part), the persons the deduplication job's sorted window would put beside the record
+    (`linkage.sorted_windows`): of its nationality, the `window` born nearest before and
+    after it. A record without a year or a nationality meets no one this way."""
+    year = parse_date(record.get("birth_date")).year
+    nationality = record.get("nationality") or ""
+    if not year or not nationality:
+        return []
+    found: list[int] = []
+    for rule, (_orders, window) in SETTINGS.windows.items():
+        keys = stable_keys(probe, [rule], 0)
+        sizes = dict(
+            PersonMatchKey.objects.filter(key__in=keys)
+            .values("key")
+            .annotate(persons=Count("person_id"))
+            .values_list("key", "persons")
+        )
+        for key in (k for k in keys if sizes.get(k, 0) > SETTINGS.block_cap(rule)):
+            holders = PersonMatchKey.objects.filter(key=key).values("person_id")
+            alike = Person.objects.filter(pk__in=holders, nationalities__0=nationality).exclude(
+                pk__in=exclude
+            )
+            born = dt.date(year, 1, 1)
+            after = alike.filter(birth_date__gte=born).order_by("birth_date", "pk")
+            before = alike.filter(birth_date__lt=born).order_by("-birth_date", "-pk")
+            for nearest in (after, before):
+                found += nearest.values_list("pk", flat=True)[:window]
+    return found
+
+
 def find(
     record: dict,
     exclude: set[int] | None = None,
@@ -155,14 +188,13 @@ def find(
     tracing: those whose consent allows it)."""
     probe = dataset([record])
     keys = usable_keys(probe)
-    if not keys:
-        return []
     ids = list(
         PersonMatchKey.objects.filter(key__in=keys)
         .exclude(person_id__in=exclude or set())
         .values_list("person_id", flat=True)
         .distinct()[:MAX_CANDIDATES]
     )
+    ids += [pk for pk in window_neighbours(record, probe, exclude or set()) if pk not in ids]
     if ids and among is not None:
         ids = sorted(among(ids))
     if not ids:
