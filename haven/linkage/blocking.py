@@ -277,11 +277,15 @@ def candidate_pairs(
     earlier: list[np.ndarray] = []
     lefts, rights = [], []
     several = [rule for rule in rules if codes.is_multi(rule)]
+
+    def cap_of(rule: tuple[str, ...]) -> int:
+        return min(max_block, (caps or {}).get(rule, max_block))
+
     windowed = [(rule, by) for rule, (orders, _) in (windows or {}).items() for by in orders]
     for rule in rules:
         if rule in several:
             continue
-        cap = min(max_block, (caps or {}).get(rule, max_block))
+        cap = cap_of(rule)
         rule_codes = codes.rule(rule)
         left, right, skipped = pairs_within_blocks(rule_codes, cap, source)
         keep = _not_found_before(left, right, earlier)
@@ -300,14 +304,14 @@ def candidate_pairs(
             left, right = _identical(codes, rules, max_block, source)
         elif number > len(several):
             rule, by = windowed[number - len(several) - 1]
-            cap = min(max_block, (caps or {}).get(rule, max_block))
+            cap = cap_of(rule)
             rows, blocks = codes.rows_and_blocks(rule)
             order = [codes.order(spec) for spec in by]
             window = (windows or {})[rule][1]
             left, right = sorted_windows.window_pairs(rows, blocks, order, cap, window, source)
         else:
             rule = several[number]
-            cap = min(max_block, (caps or {}).get(rule, max_block))
+            cap = cap_of(rule)
             left, right, skipped = _pairs_of_several(codes, rule, cap, source)
             report.skipped_blocks[name] = skipped
         keep = _not_found_before(left, right, earlier)

@@ -62,7 +62,9 @@ class _Part:
             self.windows.append(self._windows(rule, settings, rows, flat, blocks))
 
     def _windows(self, rule, settings: Settings, rows, keys, blocks) -> list[LookupWindow]:
-        orders, window = settings.windows.get(rule, ((), 0))
+        if rule not in settings.windows:
+            return []
+        orders, window = settings.windows[rule]
         cap = settings.block_cap(rule)
         large = {key for key, members in blocks.items() if len(members) > cap}
         if not large:

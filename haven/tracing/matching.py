@@ -126,53 +126,62 @@ def forget_model() -> None:
     _model_cache.pop("model", None)
 
 
-def usable_keys(probe) -> list[str]:
-    """The probe's keys whose blocks are small enough to compare, as the engine's blocking
-    caps them (a key shared by more persons than its rule's cap serves no lookup: a common
-    name alone, say)."""
-    cap_of = {}
-    for rule in SETTINGS.blocking:
-        for key in stable_keys(probe, [rule], 0):
-            cap_of[key] = SETTINGS.block_cap(rule)
-    if not cap_of:
-        return []
+@dataclass
+class ProbeKeys:
+    """A probe's stored-key lookups: the keys small enough to read whole, and those of a
+    windowed rule shared by more persons than its cap (read along the window)."""
+
+    usable: list[str]
+    crowded: dict[str, int]  # key: how many neighbours on each side
+
+
+def probe_keys(probe) -> ProbeKeys:
+    """The probe's keys sorted by how their blocks are read, the engine's caps applied (a
+    key shared by more persons than its rule's cap serves no lookup on its own: a common
+    name alone, say), with one count of the persons holding each."""
+    rule_of = {key: rule for rule in SETTINGS.blocking for key in stable_keys(probe, [rule], 0)}
+    if not rule_of:
+        return ProbeKeys([], {})
     sizes = dict(
-        PersonMatchKey.objects.filter(key__in=list(cap_of))
+        PersonMatchKey.objects.filter(key__in=list(rule_of))
         .values("key")
         .annotate(persons=Count("person_id"))
         .values_list("key", "persons")
     )
-    return [key for key, cap in cap_of.items() if sizes.get(key, 0) <= cap]
+    found = ProbeKeys([], {})
+    for key, rule in rule_of.items():
+        if sizes.get(key, 0) <= SETTINGS.block_cap(rule):
+            found.usable.append(key)
+        elif rule in SETTINGS.windows:
+            found.crowded[key] = SETTINGS.windows[rule][1]
+    return found
 
 
-def window_neighbours(record: dict, probe, exclude: set[int]) -> list[int]:
-    """For a key of a windowed rule shared by more persons than its cap (a common name
-    part), the persons the deduplication job's sorted window would put beside the record
-    (`linkage.sorted_windows`): of its nationality, the `window` born nearest before and
-    after it. A record without a year or a nationality meets no one this way."""
+def usable_keys(probe) -> list[str]:
+    """The probe's keys whose blocks are small enough to compare (see `probe_keys`)."""
+    return probe_keys(probe).usable
+
+
+def window_neighbours(record: dict, crowded: dict[str, int], exclude: set[int]) -> list[int]:
+    """For each key of a windowed rule shared by more persons than its cap (`crowded`, a
+    common name part), the persons the deduplication job's sorted window would put beside
+    the record (`linkage.sorted_windows`): of its nationality, the `window` born nearest
+    before and after it. A record without a year or a nationality meets no one this way."""
     year = parse_date(record.get("birth_date")).year
     nationality = record.get("nationality") or ""
     if not year or not nationality:
         return []
+    born = dt.date(year, 1, 1)
     found: list[int] = []
-    for rule, (_orders, window) in SETTINGS.windows.items():
-        keys = stable_keys(probe, [rule], 0)
-        sizes = dict(
-            PersonMatchKey.objects.filter(key__in=keys)
-            .values("key")
-            .annotate(persons=Count("person_id"))
-            .values_list("key", "persons")
+    for key, window in crowded.items():
+        holders = PersonMatchKey.objects.filter(key=key).values("person_id")
+        alike = Person.objects.filter(pk__in=holders, nationalities__0=nationality).exclude(
+            pk__in=exclude
         )
-        for key in (k for k in keys if sizes.get(k, 0) > SETTINGS.block_cap(rule)):
-            holders = PersonMatchKey.objects.filter(key=key).values("person_id")
-            alike = Person.objects.filter(pk__in=holders, nationalities__0=nationality).exclude(
-                pk__in=exclude
-            )
-            born = dt.date(year, 1, 1)
-            after = alike.filter(birth_date__gte=born).order_by("birth_date", "pk")
-            before = alike.filter(birth_date__lt=born).order_by("-birth_date", "-pk")
-            for nearest in (after, before):
-                found += nearest.values_list("pk", flat=True)[:window]
+        after = alike.filter(birth_date__gte=born).order_by("birth_date", "pk")
+        before = alike.filter(birth_date__lt=born).order_by("-birth_date", "-pk")
+        for nearest in (after, before):
+            found += nearest.values_list("pk", flat=True)[:window]
     return found
 
 
@@ -187,14 +196,15 @@ def find(
     `among`, given the candidates' ids, keeps those that may be matched at all (for
     tracing: those whose consent allows it)."""
     probe = dataset([record])
-    keys = usable_keys(probe)
+    keys = probe_keys(probe)
     ids = list(
-        PersonMatchKey.objects.filter(key__in=keys)
+        PersonMatchKey.objects.filter(key__in=keys.usable)
         .exclude(person_id__in=exclude or set())
         .values_list("person_id", flat=True)
         .distinct()[:MAX_CANDIDATES]
     )
-    ids += [pk for pk in window_neighbours(record, probe, exclude or set()) if pk not in ids]
+    neighbours = window_neighbours(record, keys.crowded, exclude or set())
+    ids += [pk for pk in neighbours if pk not in ids]
     if ids and among is not None:
         ids = sorted(among(ids))
     if not ids:
